@@ -1,0 +1,132 @@
+// The devdns command line: commander wiring, help texts, and the one place errors become output.
+// Each command's module is loaded only when that command runs, so start-up stays small.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { DevdnsError, ExitCode } from '../errors.js';
+import { RECORD_TYPES } from '../records/types.js';
+import { type CommandContext, commandContext } from './context.js';
+import type { CliIo } from './output.js';
+
+export function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
+const examples = (lines: string[]): string => `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
+
+function buildProgram(context: CommandContext, io: CliIo): Command {
+  const program = new Command('devdns')
+    .description('DNS for local development: make myapp.test resolve everywhere on this machine.')
+    .version(packageVersion(), '-v, --version', 'print the devdns version')
+    .helpCommand('help [command]', 'show help for a command, with examples')
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(usageMessage(text)),
+    })
+    .addHelpText(
+      'after',
+      `\nRecords live in ${context.home} (set DEVDNS_HOME to use another directory).\n${examples(['devdns add myapp.test', 'devdns ls'])}`,
+    );
+
+  const typeOption = () => new Option('-t, --type <type>', `record type: ${RECORD_TYPES.join(', ')}`);
+
+  program
+    .command('add')
+    .description('add a record (no value: 127.0.0.1 and ::1)')
+    .argument('<name>', 'the domain name, e.g. myapp.test or *.shop.test')
+    .argument('[value]', 'IPv4 or IPv6 address, or the data for -t TYPE')
+    .addOption(typeOption())
+    .option('--ttl <seconds>', "time to live, 0-2147483647 (default: the RRset's, else 5)")
+    .option('--priority <n>', 'MX or SRV priority, 0-65535')
+    .option('--weight <n>', 'SRV weight, 0-65535 (default 0)')
+    .option('--port <n>', 'SRV port, 0-65535')
+    .option('--force', 'serve a name under a public TLD such as .dev or .com')
+    .addHelpText(
+      'after',
+      examples([
+        'devdns add myapp.test                       # A 127.0.0.1 and AAAA ::1',
+        'devdns add api.myapp.test 127.0.0.2',
+        "devdns add '*.shop.test' 127.0.0.1          # wildcard (RFC 4592)",
+        'devdns add www.shop.test shop.test -t CNAME',
+        'devdns add shop.test mail.shop.test -t MX --priority 10',
+        "devdns add shop.test 'v=spf1 -all' -t TXT",
+        'devdns add _http._tcp.shop.test web.shop.test -t SRV --priority 0 --weight 5 --port 8080',
+        'devdns add shop.test -t TXT -- -starts-with-a-dash   # -- ends the options',
+      ]),
+    )
+    .action(async (name: string, value: string | undefined, options: Record<string, string | boolean | undefined>) => {
+      const { runAdd } = await import('./commands/add.js');
+      await runAdd(context, name, value, options);
+    });
+
+  program
+    .command('rm')
+    .description('remove the records that match a name, and optionally a type and value')
+    .argument('<name>', 'the domain name')
+    .argument('[value]', 'remove only the record with this value')
+    .addOption(typeOption())
+    .addHelpText(
+      'after',
+      examples([
+        'devdns rm myapp.test                 # every record at the name',
+        'devdns rm myapp.test ::1',
+        'devdns rm shop.test -t MX',
+        "devdns rm '*.shop.test'",
+      ]),
+    )
+    .action(async (name: string, value: string | undefined, options: { type?: string }) => {
+      const { runRm } = await import('./commands/rm.js');
+      await runRm(context, name, value, options);
+    });
+
+  program
+    .command('ls')
+    .description('list records, optionally those whose name contains a pattern')
+    .argument('[pattern]', 'show only names containing this text')
+    .option('--json', 'print a JSON array of {name, type, ttl, value, zone}')
+    .addHelpText('after', examples(['devdns ls', 'devdns ls shop.test', 'devdns ls --json']))
+    .action(async (pattern: string | undefined, options: { json?: boolean }) => {
+      const { runLs } = await import('./commands/ls.js');
+      runLs(context, pattern, options);
+    });
+
+  return program;
+}
+
+/** Commander's own errors, reworded into devdns's one-line form with a hint. */
+function usageMessage(text: string): string {
+  const message = text.trim().replace(/^error: /, '');
+  const hint = /unknown option '-[^-]/.test(message)
+    ? 'a value that starts with "-" goes after --, e.g. devdns add NAME -t TXT -- -value'
+    : 'see devdns help';
+  return `devdns: ${message} (${hint})\n`;
+}
+
+/** Runs the CLI and returns the exit code; never throws. */
+export async function main(
+  argv: readonly string[],
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+): Promise<number> {
+  const context = commandContext(io);
+  try {
+    await buildProgram(context, io).parseAsync([...argv], { from: 'user' });
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and --version end through here too, with exit code 0.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    if (error instanceof DevdnsError) {
+      context.output.error(error);
+      return error.exitCode;
+    }
+    if (io.env.DEVDNS_DEBUG === '1') io.stderr.write(`${(error as Error).stack}\n`);
+    context.output.error(
+      new DevdnsError('internal', `unexpected error: ${(error as Error).message}`, 'run again with DEVDNS_DEBUG=1 and report it'),
+    );
+    return ExitCode.user;
+  }
+}

@@ -1,0 +1,58 @@
+// Typed errors: every failure a user can cause carries a stable code, a one-line message and a hint.
+// They are turned into output in one place (cli/main.ts), never printed where they are thrown.
+
+/** Exit codes, documented in the README. */
+export const ExitCode = {
+  ok: 0,
+  user: 1,
+  usage: 2,
+  daemonDown: 3,
+} as const;
+
+export class DevdnsError extends Error {
+  override readonly name: string = 'DevdnsError';
+  constructor(
+    /** Stable machine-readable code, e.g. `invalid-value`. */
+    readonly code: string,
+    message: string,
+    /** What the user can do about it; shown after the message. */
+    readonly hint?: string,
+    readonly exitCode: number = ExitCode.user,
+  ) {
+    super(message);
+  }
+}
+
+/** Bad user input: a name, a value or an option that fails validation. */
+export class InputError extends DevdnsError {
+  override readonly name = 'InputError';
+  constructor(
+    /** The field at fault, e.g. `name`, `value`, `--ttl`. */
+    readonly field: string,
+    message: string,
+    hint?: string,
+  ) {
+    super('invalid-input', `${field}: ${message}`, hint);
+  }
+}
+
+/** The records file cannot be read, parsed or written. The file itself is never changed. */
+export class StoreError extends DevdnsError {
+  override readonly name = 'StoreError';
+  constructor(
+    code: string,
+    readonly path: string,
+    message: string,
+    hint?: string,
+  ) {
+    super(code, `${path}: ${message}`, hint);
+  }
+}
+
+/** Nothing matched what the user asked to remove or show. */
+export class NotFoundError extends DevdnsError {
+  override readonly name = 'NotFoundError';
+  constructor(message: string, hint?: string) {
+    super('not-found', message, hint);
+  }
+}

@@ -1,0 +1,152 @@
+// Checks a parsed records file against the model, field by field, with the same rules as user input.
+// Pure: the store reads the bytes, this says whether they hold a valid RecordFile and where not.
+import { DevdnsError } from '../errors.js';
+import { normalizeName } from './names.js';
+import { quoteCharacterString } from './presentation.js';
+import { parseRdata, parseTtl, parseType } from './record-input.js';
+import { findSetProblem } from './record-set.js';
+import {
+  DEFAULT_TTL,
+  type DnsRecord,
+  FILE_VERSION,
+  makeRecord,
+  type RecordData,
+  type RecordFile,
+  type RecordType,
+  type ZoneSettings,
+} from './types.js';
+
+export type FileCheck = { ok: true; file: RecordFile } | { ok: false; problem: string };
+
+/** The data fields each type has in the file, besides name, type and ttl. */
+const DATA_FIELDS: Record<RecordType, readonly string[]> = {
+  A: ['address'],
+  AAAA: ['address'],
+  CNAME: ['target'],
+  NS: ['target'],
+  PTR: ['target'],
+  MX: ['priority', 'exchange'],
+  TXT: ['strings'],
+  SRV: ['priority', 'weight', 'port', 'target'],
+  CAA: ['flags', 'tag', 'value'],
+};
+
+class FileProblem extends Error {}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function expect<T>(ok: boolean, path: string, message: string, value?: T): asserts ok {
+  if (!ok) throw new FileProblem(`${path}: ${message}${value === undefined ? '' : `, found ${JSON.stringify(value)}`}`);
+}
+
+function onlyKeys(object: Record<string, unknown>, allowed: readonly string[], path: string): void {
+  for (const key of Object.keys(object)) {
+    expect(allowed.includes(key), path, `unknown field "${key}" (expected ${allowed.join(', ')})`);
+  }
+}
+
+/** Runs a user-input validator on a file field, reporting its message against the field's path. */
+function field<T>(path: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof DevdnsError) throw new FileProblem(`${path}: ${error.message.replace(/^[^:]*: /, '')}`);
+    throw error;
+  }
+}
+
+function integer(value: unknown, path: string): number {
+  expect(typeof value === 'number' && Number.isInteger(value), path, 'must be a whole number', value);
+  return value;
+}
+
+function text(value: unknown, path: string): string {
+  expect(typeof value === 'string', path, 'must be a string', value);
+  return value;
+}
+
+function readData(type: RecordType, raw: Record<string, unknown>, path: string): RecordData {
+  switch (type) {
+    case 'A':
+    case 'AAAA':
+      return field(`${path}.address`, () => parseRdata(type, text(raw.address, `${path}.address`)));
+    case 'CNAME':
+    case 'NS':
+    case 'PTR':
+      return field(`${path}.target`, () => parseRdata(type, text(raw.target, `${path}.target`)));
+    case 'MX':
+      return field(path, () =>
+        parseRdata(type, text(raw.exchange, `${path}.exchange`), { name: '', priority: integer(raw.priority, `${path}.priority`) }),
+      );
+    case 'SRV':
+      return field(path, () =>
+        parseRdata(type, text(raw.target, `${path}.target`), {
+          name: '',
+          priority: integer(raw.priority, `${path}.priority`),
+          weight: integer(raw.weight, `${path}.weight`),
+          port: integer(raw.port, `${path}.port`),
+        }),
+      );
+    case 'TXT': {
+      const strings = raw.strings;
+      expect(Array.isArray(strings) && strings.length > 0, `${path}.strings`, 'must be a non-empty array of strings', strings);
+      const quoted = strings.map((s, i) => quoteCharacterString(text(s, `${path}.strings[${i}]`))).join(' ');
+      return field(`${path}.strings`, () => parseRdata(type, quoted));
+    }
+    case 'CAA': {
+      const flags = integer(raw.flags, `${path}.flags`);
+      const value = `${flags} ${text(raw.tag, `${path}.tag`)} ${quoteCharacterString(text(raw.value, `${path}.value`))}`;
+      return field(path, () => parseRdata(type, value));
+    }
+  }
+}
+
+function readRecord(raw: unknown, path: string): DnsRecord {
+  expect(isObject(raw), path, 'must be an object', raw);
+  const type = field(`${path}.type`, () => parseType(text(raw.type, `${path}.type`)));
+  onlyKeys(raw, ['name', 'type', 'ttl', ...DATA_FIELDS[type]], path);
+  const name = field(`${path}.name`, () => normalizeName(text(raw.name, `${path}.name`), 'name', { wildcard: true }));
+  const ttl = raw.ttl === undefined ? DEFAULT_TTL : field(`${path}.ttl`, () => parseTtl(integer(raw.ttl, `${path}.ttl`)));
+  return makeRecord(name, ttl, readData(type, raw, path));
+}
+
+function readZones(raw: unknown): Record<string, ZoneSettings> {
+  expect(isObject(raw), 'zones', 'must be an object of zone names', raw);
+  const zones: Record<string, ZoneSettings> = {};
+  for (const [zoneName, settings] of Object.entries(raw)) {
+    const path = `zones["${zoneName}"]`;
+    const zone = field(path, () => normalizeName(zoneName, 'zone'));
+    expect(isObject(settings), path, 'must be an object of settings', settings);
+    onlyKeys(settings, ['negativeTtl'], path);
+    zones[zone] =
+      settings.negativeTtl === undefined
+        ? {}
+        : { negativeTtl: field(`${path}.negativeTtl`, () => parseTtl(integer(settings.negativeTtl, `${path}.negativeTtl`))) };
+  }
+  return zones;
+}
+
+/** Checks a value parsed from the records file; `problem` says where and what when it is not valid. */
+export function checkRecordFile(raw: unknown): FileCheck {
+  try {
+    expect(isObject(raw), 'the file', 'must hold a JSON object');
+    onlyKeys(raw, ['version', 'serial', 'zones', 'records'], 'the file');
+    expect(
+      raw.version === FILE_VERSION,
+      'version',
+      raw.version === undefined ? 'is missing' : `devdns reads version ${FILE_VERSION}`,
+      raw.version,
+    );
+    const serial = integer(raw.serial, 'serial');
+    expect(serial >= 0 && serial <= 0xffffffff, 'serial', 'must be 0 to 4294967295', serial);
+    const zones = readZones(raw.zones);
+    expect(Array.isArray(raw.records), 'records', 'must be an array', raw.records);
+    const records = raw.records.map((record, index) => readRecord(record, `records[${index}]`));
+    const file: RecordFile = { version: FILE_VERSION, serial, zones, records };
+    const problem = findSetProblem(file);
+    return problem === undefined ? { ok: true, file } : { ok: false, problem };
+  } catch (error) {
+    if (error instanceof FileProblem) return { ok: false, problem: error.message };
+    throw error;
+  }
+}

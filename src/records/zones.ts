@@ -1,0 +1,73 @@
+// Which zone a name belongs to, and which zones devdns may claim without being told twice.
+import { isAtOrBelow } from './names.js';
+
+/**
+ * Names reserved for local use, safe to serve: RFC 2606 (test, example, invalid, localhost),
+ * RFC 8375 (home.arpa), ICANN's 2024 resolution (internal), and the RFC 6303 locally served
+ * reverse zones (loopback, private, link-local, documentation), so PTR records work too.
+ */
+const RFC6303_V4 = [
+  '0',
+  '127',
+  '10',
+  '254.169',
+  '168.192',
+  '2.0.192',
+  '100.51.198',
+  '113.0.203',
+  '255.255.255.255',
+  ...Array.from({ length: 16 }, (_, i) => `${16 + i}.172`),
+].map((zone) => `${zone}.in-addr.arpa`);
+const RFC6303_V6 = [
+  `${'0.'.repeat(32)}ip6.arpa`,
+  `1.${'0.'.repeat(31)}ip6.arpa`,
+  'd.f.ip6.arpa',
+  '8.e.f.ip6.arpa',
+  '9.e.f.ip6.arpa',
+  'a.e.f.ip6.arpa',
+  'b.e.f.ip6.arpa',
+  '8.b.d.0.1.0.0.2.ip6.arpa',
+];
+export const RESERVED_ZONES: readonly string[] = [
+  'test',
+  'localhost',
+  'internal',
+  'example',
+  'invalid',
+  'home.arpa',
+  ...RFC6303_V4,
+  ...RFC6303_V6,
+];
+
+/** The longest of `zones` that holds `name`, or undefined when none does. */
+export function zoneOf(name: string, zones: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  for (const zone of zones) {
+    if (isAtOrBelow(name, zone) && (best === undefined || zone.length > best.length)) best = zone;
+  }
+  return best;
+}
+
+/** Why a zone needs the user's explicit consent. */
+export type ZoneRisk = 'public' | 'mdns';
+
+export interface ZoneProposal {
+  zone: string;
+  /** Present when claiming the zone can break something outside devdns. */
+  risk?: ZoneRisk;
+}
+
+/**
+ * The zone to start serving for a name that lies in none of ours. A reserved name gets its
+ * reserved zone. Anything else is a real (or future) public name: claiming it shadows real
+ * sites, and TLDs such as .dev and .app are HSTS-preloaded, so it needs consent; its zone is
+ * then the name's last two labels, never a whole TLD. `.local` belongs to mDNS (RFC 6762).
+ */
+export function proposeZone(name: string): ZoneProposal {
+  const reserved = zoneOf(name, RESERVED_ZONES);
+  if (reserved !== undefined) return { zone: reserved };
+  const labels = name.split('.').filter((label) => label !== '*');
+  const zone = labels.slice(-2).join('.');
+  if (labels.at(-1) === 'local') return { zone, risk: 'mdns' };
+  return { zone, risk: 'public' };
+}
