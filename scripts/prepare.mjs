@@ -15,6 +15,10 @@ if (!existsSync(tsc)) {
   // The outer `npm install -g` passes its global mode down; this install belongs to the clone.
   const env = { ...process.env, npm_config_global: 'false' };
   delete env.npm_config_prefix;
-  execFileSync(process.execPath, [npm, 'install', '--include=dev', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: root, env, stdio: 'inherit' });
+  execFileSync(process.execPath, [npm, 'install', '--include=dev', '--ignore-scripts', '--no-audit', '--no-fund'], {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+  });
 }
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });

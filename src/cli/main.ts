@@ -98,11 +98,17 @@ function buildProgram(context: CommandContext, io: CliIo): Command {
 
 /** Commander's own errors, reworded into devdns's one-line form with a hint. */
 function usageMessage(text: string): string {
-  const message = text.trim().replace(/^error: /, '');
-  const hint = /unknown option '-[^-]/.test(message)
-    ? 'a value that starts with "-" goes after --, e.g. devdns add NAME -t TXT -- -value'
-    : 'see devdns help';
-  return `devdns: ${message} (${hint})\n`;
+  const [first = '', ...rest] = text
+    .trim()
+    .replace(/^error: /, '')
+    .split('\n');
+  const suggestion = /\(Did you mean (.+)\?\)/.exec(rest.join(' '))?.[1];
+  const hint = suggestion
+    ? `did you mean ${suggestion}?`
+    : /unknown option '-[^-]/.test(first)
+      ? 'a value that starts with "-" goes after --, e.g. devdns add NAME -t TXT -- -value'
+      : 'see devdns help';
+  return `devdns: ${first.replace(/\.$/, '')} (${hint})\n`;
 }
 
 /** Runs the CLI and returns the exit code; never throws. */

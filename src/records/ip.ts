@@ -10,6 +10,7 @@ const DECIMAL_OCTET = /^(0|[1-9][0-9]{0,2})$/;
  * parsers and decimal to others), no trailing dot, no shorthand such as `127.1`.
  */
 export function parseIPv4(text: string): IpParse {
+  if (text.endsWith('.')) return { ok: false, reason: 'it ends with a dot' };
   const parts = text.split('.');
   if (parts.length !== 4) {
     return { ok: false, reason: `it has ${parts.length} part${parts.length === 1 ? '' : 's'}; an IPv4 address has 4` };

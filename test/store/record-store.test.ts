@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { StoreError } from '../../src/errors.js';
+import { parseRecordInput } from '../../src/records/record-input.js';
+import { addRecords } from '../../src/records/record-set.js';
+import { RecordStore } from '../../src/store/record-store.js';
+import { tempDir } from '../helpers/devdns.js';
+
+const addChange = (name: string, value?: string) => (file: Parameters<typeof addRecords>[0]) => {
+  const result = addRecords(file, parseRecordInput({ name, value }));
+  return { file: result.file, result };
+};
+
+describe('RecordStore', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let home: string;
+  beforeEach(() => {
+    dir = tempDir();
+    home = join(dir.path, 'home');
+  });
+  afterEach(() => dir.cleanup());
+
+  it('reads no file as an empty set and creates nothing', () => {
+    const store = new RecordStore(home);
+    assert.deepEqual(store.read().records, []);
+    assert.equal(existsSync(home), false);
+  });
+
+  it('writes changes to a private file in a private directory, with a rising serial', async () => {
+    const store = new RecordStore(home, () => new Date('2026-11-26T00:00:00Z'));
+    await store.update(addChange('a.test', '10.0.0.1'));
+    await store.update(addChange('b.test', '10.0.0.2'));
+    const file = store.read();
+    assert.deepEqual(
+      file.records.map((r) => r.name),
+      ['a.test', 'b.test'],
+    );
+    assert.equal(file.serial, 2026112601);
+    assert.equal(statSync(store.path).mode & 0o777, 0o600);
+    assert.equal(statSync(home).mode & 0o777, 0o700);
+    assert.equal(existsSync(`${store.path}.lock`), false, 'the lock is released');
+  });
+
+  it('does not write when nothing changes', async () => {
+    const store = new RecordStore(home);
+    await store.update(addChange('a.test', '10.0.0.1'));
+    const before = readFileSync(store.path);
+    const result = await store.update(addChange('a.test', '10.0.0.1'));
+    assert.equal(result.unchanged.length, 1);
+    assert.deepEqual(readFileSync(store.path), before);
+  });
+
+  it('leaves the file as it was when the change throws', async () => {
+    const store = new RecordStore(home);
+    await store.update(addChange('a.test', '10.0.0.1'));
+    const before = readFileSync(store.path);
+    await assert.rejects(store.update(addChange('a.test', 'b.test')), /not an IP address/);
+    await assert.rejects(
+      store.update(() => {
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
+    assert.deepEqual(readFileSync(store.path), before);
+    assert.equal(existsSync(`${store.path}.lock`), false, 'the lock is released after a failure');
+  });
+
+  it('refuses a file that does not parse, naming it and the place, and never rewrites it', async () => {
+    const store = new RecordStore(home);
+    await store.update(addChange('a.test'));
+    const broken = readFileSync(store.path, 'utf8').slice(0, 60);
+    writeFileSync(store.path, broken);
+    assert.throws(
+      () => store.read(),
+      (error: unknown) => error instanceof StoreError && error.message.startsWith(`${store.path}: is not valid JSON: line `),
+    );
+    await assert.rejects(store.update(addChange('b.test')), StoreError);
+    assert.equal(readFileSync(store.path, 'utf8'), broken);
+  });
+
+  it('serialises concurrent updates: none is lost', async () => {
+    const store = new RecordStore(home);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.update(addChange(`host${i}.test`, `10.0.0.${i + 1}`))));
+    assert.equal(store.read().records.length, 20);
+  });
+});
