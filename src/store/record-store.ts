@@ -16,8 +16,8 @@ export interface Change<T> {
   result: T;
 }
 
-/** How long a writer waits for another to finish before giving up (50 writers at once take ~5 s). */
-const LOCK_RETRIES = { retries: 600, minTimeout: 5, maxTimeout: 50, randomize: true };
+/** How long a writer waits for others to finish (50 writers at once take about a second here). */
+const LOCK_WAIT_MS = 20_000;
 /** A lock whose holder died is taken over after this long (proper-lockfile refreshes live locks). */
 const LOCK_STALE_MS = 10_000;
 
@@ -60,7 +60,7 @@ export class RecordStore {
         'check the file and its permissions',
       );
     }
-    const hint = 'fix it by hand (devdns never overwrites a file it cannot read), or move it away to start afresh';
+    const hint = 'fix it by hand, or move it away to start afresh; devdns never overwrites a file it cannot read';
     let raw: unknown;
     try {
       raw = parseStrictJson(text);
@@ -105,33 +105,40 @@ export class RecordStore {
     }
   }
 
+  /** Takes the writers' lock, waiting while another devdns command holds it; any other failure is final. */
   private async lock(lock: typeof import('proper-lockfile').lock): Promise<() => Promise<void>> {
-    try {
-      return await lock(this.path, {
-        realpath: false,
-        lockfilePath: `${this.path}.lock`,
-        stale: LOCK_STALE_MS,
-        retries: LOCK_RETRIES,
-        // A lock lost to a stall longer than LOCK_STALE_MS: the write that follows may race; say so.
-        onCompromised: (error) => {
-          process.emitWarning(`devdns: lost the lock on ${this.path}: ${error.message}`);
-        },
-      });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
-        throw new StoreError(
-          'records-locked',
-          this.path,
-          'is locked by another devdns command that has not finished',
-          `try again; if no devdns command is running, remove ${this.path}.lock`,
-        );
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        return await lock(this.path, {
+          realpath: false,
+          lockfilePath: `${this.path}.lock`,
+          stale: LOCK_STALE_MS,
+          retries: 0,
+          // A lock lost to a stall longer than LOCK_STALE_MS: the write that follows may race; say so.
+          onCompromised: (error) => {
+            process.emitWarning(`devdns: lost the lock on ${this.path}: ${error.message}`);
+          },
+        });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') {
+          throw new StoreError(
+            'records-unwritable',
+            this.path,
+            `cannot be locked for writing: ${describeFileError(error)}`,
+            'check that the directory is writable',
+          );
+        }
+        if (Date.now() > deadline) {
+          throw new StoreError(
+            'records-locked',
+            this.path,
+            'is locked by another devdns command that has not finished',
+            `try again; if no devdns command is running, remove ${this.path}.lock`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
       }
-      throw new StoreError(
-        'records-unwritable',
-        this.path,
-        `cannot be locked for writing: ${describeFileError(error)}`,
-        'check that the directory is writable',
-      );
     }
   }
 

@@ -83,7 +83,7 @@ describe('the devdns program', () => {
   it('colours only on a TTY, and never with NO_COLOR', async () => {
     await cli(['add', 'a.test'], env);
     const tty = await cli(['ls'], env, true);
-    assert.ok(tty.stdout.includes(ESC), "coloured on a TTY");
+    assert.ok(tty.stdout.includes(ESC), 'coloured on a TTY');
     const noColor = await cli(['ls'], { ...env, NO_COLOR: '1' }, true);
     assert.ok(!noColor.stdout.includes(ESC));
     const piped = await cli(['ls'], env, false);
