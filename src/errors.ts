@@ -56,3 +56,35 @@ export class NotFoundError extends DevdnsError {
     super('not-found', message, hint);
   }
 }
+
+/** Another process holds the port. */
+export class PortInUseError extends DevdnsError {
+  override readonly name = 'PortInUseError';
+  constructor(
+    readonly transport: string,
+    readonly host: string,
+    readonly port: number,
+  ) {
+    super(
+      'port-in-use',
+      `${transport} port ${port} on ${host} is in use`,
+      `choose another with --port, or see what holds it: ss -lunpt 'sport = :${port}'`,
+    );
+  }
+}
+
+/** Binding the port needs privileges this process lacks (ports below 1024). */
+export class PortNotAllowedError extends DevdnsError {
+  override readonly name = 'PortNotAllowedError';
+  constructor(
+    readonly transport: string,
+    readonly host: string,
+    readonly port: number,
+  ) {
+    super(
+      'port-not-allowed',
+      `not allowed to listen on ${transport} port ${port} on ${host}`,
+      'ports below 1024 need root or CAP_NET_BIND_SERVICE; use a port such as 9090',
+    );
+  }
+}

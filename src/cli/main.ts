@@ -93,6 +93,25 @@ function buildProgram(context: CommandContext, io: CliIo): Command {
       runLs(context, pattern, options);
     });
 
+  program
+    .command('up')
+    .description('serve DNS for your records (in this terminal, with --foreground)')
+    .option('--foreground', 'stay in the terminal and print one line per query')
+    .option('--host <address>', 'loopback address to listen on (default 127.0.0.1; ::1 works too)')
+    .option('--port <port>', 'UDP and TCP port; 0 picks a free one (default 9090)')
+    .addHelpText(
+      'after',
+      examples([
+        'devdns up --foreground',
+        'devdns up --foreground --port 5300',
+        'dig @127.0.0.1 -p 9090 myapp.test      # in another terminal',
+      ]),
+    )
+    .action(async (options: { foreground?: boolean; host?: string; port?: string }) => {
+      const { runUp } = await import('./commands/up.js');
+      await runUp(context, options);
+    });
+
   return program;
 }
 

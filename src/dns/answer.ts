@@ -1,0 +1,185 @@
+// answerQuery(index, query) -> response: every answering rule of an authoritative server, with no
+// sockets, files or clocks. The rules, in order (DESIGN.md section 4):
+//   opcode other than QUERY -> NOTIMP; malformed or not one question -> FORMERR; EDNS version > 0
+//   -> BADVERS; a class other than IN, or a zone transfer -> REFUSED; outside our zones -> REFUSED;
+//   below a delegation -> a referral; the name with the type -> the RRset; a CNAME -> it and the
+//   chase of its target; the name without the type, or an empty non-terminal -> NODATA; else the
+//   closest encloser's wildcard; else NXDOMAIN. Negative answers carry the zone's SOA.
+import { EDNS_UDP_PAYLOAD, OPCODE_QUERY, QTYPE, type Query, type Question, RCODE, type ResourceRecord, type Response } from './protocol.js';
+import { type Node, type ZoneIndex, zoneFor } from './zone-index.js';
+
+/** CNAME chains longer than this are answered SERVFAIL (RFC 1034 §3.6.2 asks for a bound). */
+export const MAX_CNAME_CHAIN = 8;
+
+/** RRset preference for the one RRset a minimal ANY answer gives (RFC 8482 §4.1). */
+const ANY_ORDER = [QTYPE.CNAME, QTYPE.A, QTYPE.AAAA, QTYPE.MX, QTYPE.TXT, QTYPE.SRV, QTYPE.CAA, QTYPE.PTR, QTYPE.NS, QTYPE.SOA];
+
+/** Query types that are not data: answered without a lookup. */
+const META_TYPES: ReadonlyMap<number, number> = new Map([
+  [0, RCODE.FORMERR], // reserved
+  [QTYPE.OPT, RCODE.FORMERR], // a pseudo-record, never a question (RFC 6891 §6.1.1)
+  [249, RCODE.FORMERR], // TKEY
+  [250, RCODE.FORMERR], // TSIG
+  [QTYPE.IXFR, RCODE.REFUSED], // zone transfers are not offered (RFC 5936 §4.2)
+  [QTYPE.AXFR, RCODE.REFUSED],
+  [253, RCODE.NOTIMP], // MAILB, obsolete
+  [254, RCODE.NOTIMP], // MAILA, obsolete
+]);
+
+/** DNS names compare case-insensitively in ASCII only (RFC 4343). */
+export function asciiLower(name: string): string {
+  return /[A-Z]/.test(name) ? name.replace(/[A-Z]+/g, (letters) => letters.toLowerCase()) : name;
+}
+
+function emptyResponse(query: Query, rcode: number): Response {
+  return {
+    id: query.id,
+    opcode: query.opcode,
+    rcode,
+    authoritative: false,
+    recursionDesired: query.recursionDesired,
+    checkingDisabled: query.checkingDisabled,
+    question: query.question,
+    answer: [],
+    authority: [],
+    additional: [],
+    edns: query.edns ? { udpSize: EDNS_UDP_PAYLOAD, dnssecOk: query.edns.dnssecOk } : undefined,
+  };
+}
+
+export function answerQuery(index: ZoneIndex, query: Query): Response {
+  if (query.opcode !== OPCODE_QUERY) return { ...emptyResponse(query, RCODE.NOTIMP), question: undefined };
+  const question = query.question;
+  if (query.malformed !== undefined || question === undefined) {
+    return emptyResponse(query, RCODE.FORMERR);
+  }
+  // RFC 6891 §6.1.3: a version we do not speak gets BADVERS, with our OPT saying version 0.
+  if (query.edns && query.edns.version > 0) return emptyResponse(query, RCODE.BADVERS);
+  if (question.class !== 1) return emptyResponse(query, RCODE.REFUSED);
+  const meta = META_TYPES.get(question.type);
+  if (meta !== undefined) return emptyResponse(query, meta);
+  const response = emptyResponse(query, RCODE.NOERROR);
+  const name = asciiLower(question.name);
+  const zone = zoneFor(index, name);
+  // Not ours: devdns is not a resolver and says so (RFC 5358), without AA.
+  if (zone === undefined) return { ...response, rcode: RCODE.REFUSED };
+  response.authoritative = true;
+  new Lookup(index, response, question).resolve(name, zone, question.name);
+  return response;
+}
+
+/** One walk down the zone for a question, following CNAMEs; it fills `response`. */
+class Lookup {
+  private readonly visited = new Set<string>();
+
+  constructor(
+    private readonly index: ZoneIndex,
+    private readonly response: Response,
+    private readonly question: Question,
+  ) {}
+
+  /** `owner` is the name as it goes on the wire: the query's spelling for the first step. */
+  resolve(name: string, zone: string, owner: string): void {
+    const { index, response } = this;
+    this.visited.add(name);
+    const cut = this.cutAbove(name, zone);
+    if (cut !== undefined) {
+      // Below a delegation we know only the referral (RFC 1034 §4.3.2 step 3b); not authoritative.
+      if (response.answer.length === 0) this.refer(cut);
+      return;
+    }
+    const node = index.nodes.get(name);
+    if (node) return this.answerFrom(node, zone, owner);
+    if (index.existing.has(name)) return this.negative(zone, RCODE.NOERROR); // empty non-terminal: NODATA
+    // RFC 4592 §3.3.1: only the closest encloser's wildcard may answer, and only for a name that does not exist.
+    const wildcard = index.nodes.get(`*.${this.closestEncloser(name, zone)}`);
+    if (wildcard) return this.answerFrom(wildcard, zone, owner);
+    this.negative(zone, RCODE.NXDOMAIN);
+  }
+
+  private answerFrom(node: Node, zone: string, owner: string): void {
+    const { response } = this;
+    const type = this.question.type;
+    const cname = node.get(QTYPE.CNAME);
+    if (cname && type !== QTYPE.CNAME) {
+      this.add(cname, owner);
+      return this.chase(cname[0]?.data.type === 'CNAME' ? cname[0].data.target : '');
+    }
+    if (type === QTYPE.ANY) {
+      const first = ANY_ORDER.map((t) => node.get(t)).find((rrset) => rrset !== undefined);
+      if (first) this.add(first, owner);
+      return;
+    }
+    const rrset = node.get(type);
+    if (!rrset) return this.negative(zone, RCODE.NOERROR); // NODATA: the name exists (RFC 2308 §2.2)
+    this.add(rrset, owner);
+    response.additional.push(...this.additionalFor(rrset));
+  }
+
+  /** Follows a CNAME to its target when the target is in one of our zones (RFC 1034 §4.3.2 step 3a). */
+  private chase(target: string): void {
+    if (this.visited.has(target) || this.visited.size > MAX_CNAME_CHAIN) {
+      // A loop or a chain too long: no answer can be given (HOSTILE-INPUTS 31).
+      Object.assign(this.response, { rcode: RCODE.SERVFAIL, answer: [], authority: [], additional: [] });
+      return;
+    }
+    const zone = zoneFor(this.index, target);
+    if (zone !== undefined) this.resolve(target, zone, target);
+  }
+
+  /** Adds an RRset under the owner as sent (synthesised wildcard answers take the query name). */
+  private add(rrset: readonly ResourceRecord[], owner: string): void {
+    for (const record of rrset) this.response.answer.push(owner === record.name ? record : { ...record, name: owner });
+  }
+
+  /** NODATA or NXDOMAIN: the rcode and the zone's SOA in authority (RFC 2308 §3). */
+  private negative(zone: string, rcode: number): void {
+    this.response.rcode = rcode;
+    const soa = this.index.soa.get(zone);
+    if (soa) this.response.authority.push(soa);
+  }
+
+  /** The longest existing ancestor of a name that does not exist (RFC 4592 §3.3.1). */
+  private closestEncloser(name: string, zone: string): string {
+    let candidate = name;
+    while (candidate !== zone) {
+      candidate = candidate.slice(candidate.indexOf('.') + 1);
+      if (this.index.existing.has(candidate)) return candidate;
+    }
+    return zone;
+  }
+
+  /** The highest delegation at or above `name`, below the apex; none when the zone has no cuts. */
+  private cutAbove(name: string, zone: string): string | undefined {
+    if (this.index.cuts.size === 0) return undefined;
+    const labels = name.split('.');
+    const zoneLabels = zone.split('.').length;
+    for (let i = labels.length - zoneLabels - 1; i >= 0; i--) {
+      const candidate = labels.slice(i).join('.');
+      if (this.index.cuts.has(candidate)) return candidate;
+    }
+    return undefined;
+  }
+
+  private refer(cut: string): void {
+    const ns = this.index.nodes.get(cut)?.get(QTYPE.NS) ?? [];
+    this.response.authoritative = false;
+    this.response.authority.push(...ns);
+    this.response.additional.push(...this.additionalFor(ns, cut));
+  }
+
+  /**
+   * Addresses of the names an answer points at (RFC 1035 §3.3.9, RFC 2782), when we hold them.
+   * For a referral only glue: addresses at or below the cut.
+   */
+  private additionalFor(rrset: readonly ResourceRecord[], cut?: string): ResourceRecord[] {
+    const extra: ResourceRecord[] = [];
+    for (const { data } of rrset) {
+      const target = data.type === 'MX' ? data.exchange : data.type === 'SRV' || data.type === 'NS' ? data.target : undefined;
+      if (target === undefined || (cut !== undefined && !(target === cut || target.endsWith(`.${cut}`)))) continue;
+      const node = this.index.nodes.get(target);
+      extra.push(...(node?.get(QTYPE.A) ?? []), ...(node?.get(QTYPE.AAAA) ?? []));
+    }
+    return extra;
+  }
+}

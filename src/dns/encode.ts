@@ -1,0 +1,120 @@
+// Turns a Response into wire bytes with dns2's encoder: the only file that imports dns2.
+// Our own reader (wire.ts) decodes queries, so dns2's parser never sees untrusted bytes. Where
+// dns2's encoder needs help, it gets it here:
+//   - IPv4-mapped IPv6 in dotted form ("::ffff:1.2.3.4") is mis-encoded; we pass hex groups.
+//   - a question label that holds a dot is split by dns2; we copy the question bytes as sent.
+//   - dns2 has no truncation; we re-encode without records and set TC (RFC 2181 §9).
+import dns2 from 'dns2';
+import type { RecordData } from '../records/types.js';
+import { CLASS_IN, QTYPE, type ResourceRecord, type Response, type SoaData } from './protocol.js';
+
+/** The part of dns2's encoder devdns uses; its bundled types describe the parser's view. */
+interface Dns2Packet {
+  header: Record<string, number>;
+  questions: unknown[];
+  answers: unknown[];
+  authorities: unknown[];
+  additionals: unknown[];
+  toBuffer(writer?: unknown): Buffer;
+}
+interface Dns2PacketApi {
+  new (): Dns2Packet;
+  Writer: new () => { names?: unknown };
+  Resource: { EDNS(rdata: unknown[], options: { udpPayloadSize: number; doFlag: boolean }): Record<string, unknown> };
+}
+const Packet = (dns2 as unknown as { Packet: Dns2PacketApi }).Packet;
+
+/** dns2's resource shapes, by type. */
+function rdataFields(data: RecordData | SoaData): Record<string, unknown> {
+  switch (data.type) {
+    case 'A':
+      return { address: data.address };
+    case 'AAAA':
+      return { address: hexIPv6(data.address) };
+    case 'NS':
+      return { ns: data.target };
+    case 'CNAME':
+    case 'PTR':
+      return { domain: data.target };
+    case 'MX':
+      return { priority: data.priority, exchange: data.exchange };
+    case 'TXT':
+      return { data: data.strings };
+    case 'SRV':
+      return { priority: data.priority, weight: data.weight, port: data.port, target: data.target };
+    case 'CAA':
+      return { flags: data.flags, tag: data.tag, value: data.value };
+    case 'SOA':
+      return {
+        primary: data.mname,
+        admin: data.rname,
+        serial: data.serial,
+        refresh: data.refresh,
+        retry: data.retry,
+        expiration: data.expire,
+        minimum: data.minimum,
+      };
+  }
+}
+
+/** "::ffff:1.2.3.4" -> "::ffff:102:304": dns2 reads every group as hex. */
+function hexIPv6(address: string): string {
+  const match = /^(.*:)(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
+  if (!match) return address;
+  const [, head = '', a, b, c, d] = match;
+  const group = (high?: string, low?: string) => ((Number(high) << 8) | Number(low)).toString(16);
+  return `${head}${group(a, b)}:${group(c, d)}`;
+}
+
+function toDns2(record: ResourceRecord): Record<string, unknown> {
+  return { name: record.name, type: QTYPE[record.data.type], class: CLASS_IN, ttl: record.ttl, ...rdataFields(record.data) };
+}
+
+export interface EncodeOptions {
+  /** The most bytes the answer may take (UDP); larger answers go out truncated. */
+  maxSize: number;
+  /** The query's bytes, to copy its question section (bytes 12..questionEnd) into the answer. */
+  query?: { bytes: Uint8Array; questionEnd: number; dottedLabel: boolean };
+}
+
+function encodePacket(response: Response, truncated: boolean, compress: boolean): Buffer {
+  const packet = new Packet();
+  packet.header = {
+    id: response.id,
+    qr: 1,
+    opcode: response.opcode,
+    aa: response.authoritative ? 1 : 0,
+    tc: truncated ? 1 : 0,
+    rd: response.recursionDesired ? 1 : 0,
+    ra: 0,
+    cd: response.checkingDisabled ? 1 : 0,
+    rcode: response.rcode,
+  };
+  if (response.question)
+    packet.questions.push({ name: response.question.name, type: response.question.type, class: response.question.class });
+  if (!truncated) {
+    packet.answers.push(...response.answer.map(toDns2));
+    packet.authorities.push(...response.authority.map(toDns2));
+    packet.additionals.push(...response.additional.map(toDns2));
+  }
+  if (response.edns) {
+    const opt = Packet.Resource.EDNS([], { udpPayloadSize: response.edns.udpSize, doFlag: response.edns.dnssecOk });
+    packet.additionals.push({ ...opt, name: '' });
+  }
+  // A writer whose name table is not a Map makes dns2 write names without compression.
+  const writer = new Packet.Writer();
+  if (!compress) writer.names = {};
+  return packet.toBuffer(writer);
+}
+
+/** The response's bytes; over `maxSize` it is sent with TC=1 and no records but OPT. */
+export function encodeResponse(response: Response, { maxSize, query }: EncodeOptions): Buffer {
+  const copyQuestion = query?.dottedLabel === true && response.question !== undefined;
+  let bytes = encodePacket(response, false, !copyQuestion);
+  if (bytes.length > maxSize) bytes = encodePacket(response, true, !copyQuestion);
+  if (copyQuestion && query) {
+    // Same length: a dotted label "a.b" is one length byte and three octets either way.
+    bytes.set(query.bytes.subarray(12, query.questionEnd), 12);
+  }
+  return bytes;
+}

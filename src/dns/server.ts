@@ -1,0 +1,171 @@
+// The DNS sockets: UDP and TCP on one address and port. Each message goes to `handle`, which
+// returns the reply bytes or nothing. Owns the transport rules: no replies to port 0 or known
+// reflector ports, TCP framing (RFC 7766 §8), a connection cap, and a deadline for each message
+// so idle and slow clients are cut off. Both sockets are closed together, and a start that fails
+// half-way closes what it opened.
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { createServer, isIPv6, type Server, type Socket as TcpSocket } from 'node:net';
+import { PortInUseError, PortNotAllowedError } from '../errors.js';
+import type { Transport } from './respond.js';
+
+export interface Client {
+  address: string;
+  port: number;
+  transport: Transport;
+}
+
+export type MessageHandler = (message: Uint8Array, client: Client) => Uint8Array | undefined;
+
+export interface DnsServerOptions {
+  host: string;
+  /** 0 picks a free port (the same for UDP and TCP). */
+  port: number;
+  handle: MessageHandler;
+  /** A TCP connection must complete a message this often or be closed (RFC 7766 §6.2.3). */
+  tcpIdleMs?: number;
+  maxTcpConnections?: number;
+  /** Called with errors that do not stop the server (a failed send, a handler bug). */
+  onError?: (error: Error) => void;
+}
+
+export interface DnsServer {
+  host: string;
+  port: number;
+  tcpConnections(): number;
+  close(): Promise<void>;
+}
+
+/** Source ports of services that answer anything: replying to them makes us a reflector. */
+const REFLECTOR_PORTS = new Set([0, 7, 13, 17, 19, 37]);
+const DEFAULT_TCP_IDLE_MS = 10_000;
+const DEFAULT_MAX_TCP = 100;
+/** A client that does not read its replies is cut off before they pile up in memory. */
+const MAX_TCP_BACKLOG = 256 * 1024;
+
+function bindUdp(host: string, port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
+    socket.once('error', reject);
+    socket.bind({ address: host, port, exclusive: true }, () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+  });
+}
+
+function listenTcp(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port, exclusive: true }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function closeUdp(socket: Socket): Promise<void> {
+  return new Promise((resolve) => socket.close(() => resolve()));
+}
+
+function portError(error: NodeJS.ErrnoException, transport: string, host: string, port: number): Error {
+  if (error.code === 'EADDRINUSE') return new PortInUseError(transport, host, port);
+  if (error.code === 'EACCES' || error.code === 'EPERM') return new PortNotAllowedError(transport, host, port);
+  return error;
+}
+
+export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
+  const { host } = options;
+  // With port 0 the UDP port is chosen first; TCP may find it taken, so try a few.
+  for (let attempt = 0; ; attempt++) {
+    let udp: Socket;
+    try {
+      udp = await bindUdp(host, options.port);
+    } catch (error) {
+      throw portError(error as NodeJS.ErrnoException, 'UDP', host, options.port);
+    }
+    const port = udp.address().port;
+    const tcp = createServer();
+    try {
+      await listenTcp(tcp, host, port);
+    } catch (error) {
+      await closeUdp(udp);
+      if (options.port === 0 && (error as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 5) continue;
+      throw portError(error as NodeJS.ErrnoException, 'TCP', host, port);
+    }
+    return serve(udp, tcp, host, port, options);
+  }
+}
+
+function serve(udp: Socket, tcp: Server, host: string, port: number, options: DnsServerOptions): DnsServer {
+  const onError = options.onError ?? (() => undefined);
+  const connections = new Set<TcpSocket>();
+
+  const handle = (message: Uint8Array, client: Client): Uint8Array | undefined => {
+    try {
+      return options.handle(message, client);
+    } catch (error) {
+      onError(error as Error);
+      return undefined;
+    }
+  };
+
+  udp.on('message', (message: Buffer, remote: RemoteInfo) => {
+    if (REFLECTOR_PORTS.has(remote.port)) return;
+    const reply = handle(message, { address: remote.address, port: remote.port, transport: 'udp' });
+    if (reply) udp.send(reply, remote.port, remote.address, (error) => error && onError(error));
+  });
+  udp.on('error', onError);
+
+  tcp.maxConnections = options.maxTcpConnections ?? DEFAULT_MAX_TCP;
+  tcp.on('error', onError);
+  tcp.on('connection', (socket) => {
+    connections.add(socket);
+    socket.on('close', () => connections.delete(socket));
+    serveTcp(socket, options.tcpIdleMs ?? DEFAULT_TCP_IDLE_MS, handle);
+  });
+
+  return {
+    host,
+    port,
+    tcpConnections: () => connections.size,
+    close: async () => {
+      for (const socket of connections) socket.destroy();
+      await Promise.all([closeUdp(udp), new Promise<void>((resolve) => tcp.close(() => resolve()))]);
+    },
+  };
+}
+
+/** RFC 7766 §8: each message is preceded by its length in two octets; several may follow each other. */
+function serveTcp(socket: TcpSocket, idleMs: number, handle: (message: Uint8Array, client: Client) => Uint8Array | undefined): void {
+  const client: Client = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport: 'tcp' };
+  let pending: Buffer = Buffer.alloc(0);
+  // Refreshed by each complete message only, so a trickle of bytes cannot hold the connection.
+  const deadline = setTimeout(() => socket.destroy(), idleMs);
+  deadline.unref();
+  socket.on('close', () => clearTimeout(deadline));
+  socket.on('error', () => socket.destroy());
+  socket.on('data', (chunk: Buffer) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    while (pending.length >= 2) {
+      const length = pending.readUInt16BE(0);
+      if (length === 0) {
+        socket.destroy(); // no DNS message is empty
+        return;
+      }
+      if (pending.length < 2 + length) break;
+      const message = pending.subarray(2, 2 + length);
+      pending = pending.subarray(2 + length);
+      deadline.refresh();
+      const reply = handle(message, client);
+      if (!reply) continue;
+      const frame = Buffer.allocUnsafe(2 + reply.length);
+      frame.writeUInt16BE(reply.length, 0);
+      frame.set(reply, 2);
+      socket.write(frame);
+      if (socket.writableLength > MAX_TCP_BACKLOG) {
+        socket.destroy();
+        return;
+      }
+    }
+  });
+}
