@@ -89,31 +89,32 @@ class Lookup {
       return;
     }
     const node = index.nodes.get(name);
-    if (node) return this.answerFrom(node, zone, owner);
-    if (index.existing.has(name)) return this.negative(zone, RCODE.NOERROR); // empty non-terminal: NODATA
-    // RFC 4592 §3.3.1: only the closest encloser's wildcard may answer, and only for a name that does not exist.
-    const wildcard = index.nodes.get(`*.${this.closestEncloser(name, zone)}`);
-    if (wildcard) return this.answerFrom(wildcard, zone, owner);
-    this.negative(zone, RCODE.NXDOMAIN);
+    if (node) {
+      this.answerFrom(node, zone, owner);
+    } else if (index.existing.has(name)) {
+      this.negative(zone, RCODE.NOERROR); // an empty non-terminal: NODATA (RFC 8020)
+    } else {
+      // RFC 4592 §3.3.1: only the closest encloser's wildcard may answer, and only for a name that does not exist.
+      const wildcard = index.nodes.get(`*.${this.closestEncloser(name, zone)}`);
+      if (wildcard) this.answerFrom(wildcard, zone, owner);
+      else this.negative(zone, RCODE.NXDOMAIN);
+    }
   }
 
   private answerFrom(node: Node, zone: string, owner: string): void {
     const { response } = this;
     const type = this.question.type;
     const cname = node.get(QTYPE.CNAME);
+    const rrset = type === QTYPE.ANY ? ANY_ORDER.map((t) => node.get(t)).find((set) => set !== undefined) : node.get(type);
     if (cname && type !== QTYPE.CNAME) {
       this.add(cname, owner);
-      return this.chase(cname[0]?.data.type === 'CNAME' ? cname[0].data.target : '');
+      this.chase(cname[0]?.data.type === 'CNAME' ? cname[0].data.target : '');
+    } else if (rrset) {
+      this.add(rrset, owner);
+      if (type !== QTYPE.ANY) response.additional.push(...this.additionalFor(rrset));
+    } else {
+      this.negative(zone, RCODE.NOERROR); // NODATA: the name exists with other types (RFC 2308 §2.2)
     }
-    if (type === QTYPE.ANY) {
-      const first = ANY_ORDER.map((t) => node.get(t)).find((rrset) => rrset !== undefined);
-      if (first) this.add(first, owner);
-      return;
-    }
-    const rrset = node.get(type);
-    if (!rrset) return this.negative(zone, RCODE.NOERROR); // NODATA: the name exists (RFC 2308 §2.2)
-    this.add(rrset, owner);
-    response.additional.push(...this.additionalFor(rrset));
   }
 
   /** Follows a CNAME to its target when the target is in one of our zones (RFC 1034 §4.3.2 step 3a). */
