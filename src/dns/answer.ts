@@ -106,7 +106,7 @@ class Lookup {
     const type = this.question.type;
     const cname = node.get(QTYPE.CNAME);
     const rrset = type === QTYPE.ANY ? ANY_ORDER.map((t) => node.get(t)).find((set) => set !== undefined) : node.get(type);
-    if (cname && type !== QTYPE.CNAME) {
+    if (cname && type !== QTYPE.CNAME && type !== QTYPE.ANY) {
       this.add(cname, owner);
       this.chase(cname[0]?.data.type === 'CNAME' ? cname[0].data.target : '');
     } else if (rrset) {

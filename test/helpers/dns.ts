@@ -1,0 +1,66 @@
+// Helpers for DNS tests: build a zone from `devdns add`-style inputs, make queries, and print
+// responses compactly so that tables of expectations stay readable.
+import type { Query, ResourceRecord, Response } from '../../src/dns/protocol.js';
+import { typeName } from '../../src/dns/protocol.js';
+import { buildZoneIndex, type ZoneIndex } from '../../src/dns/zone-index.js';
+import { formatRdata } from '../../src/records/presentation.js';
+import { parseRecordInput, type RecordInput } from '../../src/records/record-input.js';
+import { addRecords } from '../../src/records/record-set.js';
+import { emptyRecordFile, type RecordFile } from '../../src/records/types.js';
+
+export function recordFile(...inputs: RecordInput[]): RecordFile {
+  return inputs.reduce((file, input) => addRecords(file, { ...parseRecordInput(input), force: false }).file, {
+    ...emptyRecordFile(),
+    serial: 2026112601,
+  });
+}
+
+export function zone(...inputs: RecordInput[]): ZoneIndex {
+  return buildZoneIndex(recordFile(...inputs));
+}
+
+export function query(name: string, type: number, overrides: Partial<Query> = {}): Query {
+  return {
+    id: 4242,
+    opcode: 0,
+    recursionDesired: true,
+    checkingDisabled: false,
+    question: { name, type, class: 1 },
+    questionCount: 1,
+    edns: { udpSize: 4096, version: 0, dnssecOk: false },
+    malformed: undefined,
+    ...overrides,
+  };
+}
+
+export function formatResource(record: ResourceRecord): string {
+  const { data } = record;
+  const value =
+    data.type === 'SOA'
+      ? `${data.mname}. ${data.rname}. ${data.serial} ${data.refresh} ${data.retry} ${data.expire} ${data.minimum}`
+      : formatRdata(data);
+  return `${record.name} ${data.type} ${value}`;
+}
+
+export interface Summary {
+  rcode: string;
+  aa: boolean;
+  answer: string[];
+  authority: string[];
+  additional?: string[];
+}
+
+const RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'];
+
+export function summarize(response: Response): Summary {
+  const summary: Summary = {
+    rcode: RCODES[response.rcode] ?? (response.rcode === 16 ? 'BADVERS' : String(response.rcode)),
+    aa: response.authoritative,
+    answer: response.answer.map(formatResource),
+    authority: response.authority.map(formatResource),
+  };
+  if (response.additional.length > 0) summary.additional = response.additional.map(formatResource);
+  return summary;
+}
+
+export { typeName };
