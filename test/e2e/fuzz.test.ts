@@ -1,0 +1,208 @@
+// Robustness: a seeded stream of malformed datagrams and abusive TCP clients against the built
+// server. After every thousand bad packets a good query must still get the right answer, nothing
+// may crash or stall, and memory must stay bounded.
+import assert from 'node:assert/strict';
+import { createSocket, type Socket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import { connect, type Socket as TcpSocket } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import * as packet from 'dns-packet';
+import { tempDir } from '../helpers/devdns.js';
+import { addToHome, eventually, type RunningDevdns, startDevdns } from '../helpers/server.js';
+
+/** mulberry32: a small seeded generator, so a failing run can be replayed. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SEED = Number(process.env.DEVDNS_FUZZ_SEED ?? 20261126);
+const COUNT = 20_000;
+const GOOD = packet.encode({ type: 'query', id: 1, questions: [{ name: 'myapp.test', type: 'A', class: 'IN' }] });
+
+/** One malformed datagram of a kind chosen by the generator. */
+function malformed(next: () => number): Buffer {
+  const int = (n: number) => Math.floor(next() * n);
+  const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => int(256)));
+  const header = (qd: number, an: number, ns: number, ar: number, flags = 0) => {
+    const h = Buffer.alloc(12);
+    h.writeUInt16BE(int(65536), 0);
+    h.writeUInt16BE(flags, 2);
+    h.writeUInt16BE(qd, 4);
+    h.writeUInt16BE(an, 6);
+    h.writeUInt16BE(ns, 8);
+    h.writeUInt16BE(ar, 10);
+    return h;
+  };
+  const tail = Buffer.from([0, 1, 0, 1]);
+  switch (int(10)) {
+    case 0: // random bytes, 12 to 1400
+      return bytes(12 + int(1389));
+    case 1: // a truncated header
+      return bytes(int(12));
+    case 2: // a label length 64-255
+      return Buffer.concat([header(1, 0, 0, 0), Buffer.from([64 + int(192)]), bytes(int(300))]);
+    case 3: // a pointer to itself, backwards, or forwards past the end
+      return Buffer.concat([header(1, 0, 0, 0), Buffer.from([0xc0 | int(64), int(256)]), tail]);
+    case 4: // a chain of pointers
+      return Buffer.concat([
+        header(1, 0, 0, 0),
+        ...Array.from({ length: 1 + int(500) }, (_, i) => Buffer.from([0xc0, 12 + 2 * (i + 1)])),
+        tail,
+      ]);
+    case 5: // counts that lie
+      return Buffer.concat([header(int(65536), int(65536), int(65536), int(65536)), GOOD.subarray(12)]);
+    case 6: // an OPT record that lies about its length or its options
+      return Buffer.concat([
+        header(1, 0, 0, 1),
+        GOOD.subarray(12),
+        Buffer.from([0, 0, 41, 4, 208, 0, 0, 0, 0, int(256), int(256), 0, 10, int(256), int(256)]),
+      ]);
+    case 7: // a response (QR=1) that looks fine
+      return Buffer.concat([header(1, 0, 0, 0, 0x8000), GOOD.subarray(12)]);
+    case 8: // a good query with bytes flipped
+      return Buffer.from(GOOD.map((b) => (next() < 0.1 ? int(256) : b)));
+    default: // a name of 130 one-octet labels (over 255 octets)
+      return Buffer.concat([header(1, 0, 0, 0), ...Array.from({ length: 130 }, () => Buffer.from([1, 97])), Buffer.from([0]), tail]);
+  }
+}
+
+function rssKiB(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match?.[1] ?? 0);
+}
+
+/** Sends the good query until an answer comes back (UDP may drop under a flood), or fails. */
+async function goodAnswer(socket: Socket, port: number): Promise<void> {
+  const id = Math.floor(Math.random() * 65536);
+  const query = Buffer.from(GOOD);
+  query.writeUInt16BE(id, 0);
+  const answer = await eventually(
+    () =>
+      new Promise<packet.Packet | undefined>((resolve) => {
+        const onMessage = (message: Buffer) => {
+          const decoded = packet.decode(message);
+          if (decoded.id === id) finish(decoded);
+        };
+        const finish = (value: packet.Packet | undefined) => {
+          clearTimeout(timer);
+          socket.off('message', onMessage);
+          resolve(value);
+        };
+        const timer = setTimeout(() => finish(undefined), 500);
+        socket.on('message', onMessage);
+        socket.send(query, port, '127.0.0.1');
+      }),
+    5_000,
+    'an answer to a good query',
+  );
+  assert.deepEqual(
+    answer.answers?.map((a) => ('data' in a ? a.data : undefined)),
+    ['127.0.0.1'],
+  );
+}
+
+describe('hostile input (built binary)', () => {
+  const dir = tempDir();
+  let devdns: RunningDevdns;
+  before(async () => {
+    await addToHome(dir.path, { name: 'myapp.test' });
+    devdns = await startDevdns(dir.path);
+  });
+  after(async () => {
+    assert.equal(await devdns.stop(), 0, 'the server never crashed and stopped cleanly');
+    dir.cleanup();
+  });
+
+  it(`survives ${COUNT} malformed datagrams (seed ${SEED}), answering good queries all along`, { timeout: 120_000 }, async () => {
+    const next = random(SEED);
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    const pid = devdns.child.pid ?? 0;
+    await goodAnswer(socket, devdns.port);
+    const before = rssKiB(pid);
+    try {
+      for (let sent = 0; sent < COUNT; sent += 1000) {
+        for (let i = 0; i < 1000; i++) {
+          await new Promise<void>((resolve) => socket.send(malformed(next), devdns.port, '127.0.0.1', () => resolve()));
+        }
+        const started = Date.now();
+        await goodAnswer(socket, devdns.port);
+        assert.ok(Date.now() - started < 2_000, `after ${sent + 1000} bad datagrams a good query took ${Date.now() - started} ms`);
+      }
+    } finally {
+      socket.close();
+    }
+    const grown = rssKiB(pid) - before;
+    assert.ok(grown < 50 * 1024, `RSS grew by ${grown} KiB`);
+  });
+
+  const open = (): Promise<TcpSocket> =>
+    new Promise((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port: devdns.port }, () => resolve(socket));
+      socket.on('error', reject);
+    });
+  const closed = (socket: TcpSocket, timeoutMs: number) =>
+    eventually(() => (socket.destroyed || socket.readableEnded ? true : undefined), timeoutMs, 'the server to close the connection');
+
+  it('closes a TCP connection with a zero length prefix', async () => {
+    const socket = await open();
+    socket.on('error', () => undefined);
+    socket.on('data', () => undefined);
+    socket.write(Buffer.from([0, 0]));
+    await closed(socket, 2_000);
+  });
+
+  it('times out a client that promises 65535 bytes and sends 10, and 200 idle connections', { timeout: 60_000 }, async () => {
+    const slow = await open();
+    slow.on('error', () => undefined);
+    slow.on('data', () => undefined);
+    slow.write(Buffer.concat([Buffer.from([0xff, 0xff]), Buffer.alloc(10, 1)]));
+    const idle = await Promise.all(
+      Array.from({ length: 200 }, () =>
+        open().then(
+          (socket) => {
+            socket.on('error', () => undefined);
+            socket.on('data', () => undefined);
+            return socket;
+          },
+          () => undefined,
+        ),
+      ),
+    );
+    // UDP keeps working meanwhile.
+    const udp = createSocket('udp4');
+    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+    await goodAnswer(udp, devdns.port);
+    udp.close();
+    // Beyond the cap, connections are closed at once; the rest go when their idle time runs out.
+    await eventually(
+      () => (idle.filter((s) => s && !s.destroyed && !s.readableEnded).length <= 100 ? true : undefined),
+      5_000,
+      'the connection cap',
+    );
+    await closed(slow, 15_000);
+    for (const socket of idle) if (socket) await closed(socket, 15_000);
+    // And a new TCP client is served.
+    const client = await open();
+    const answer = await new Promise<Buffer>((resolve) => {
+      let buffer = Buffer.alloc(0);
+      client.on('data', (chunk: Buffer) => {
+        buffer = Buffer.concat([buffer, chunk]);
+        if (buffer.length >= 2 && buffer.length >= 2 + buffer.readUInt16BE(0)) resolve(buffer.subarray(2));
+      });
+      client.write(packet.streamEncode({ type: 'query', id: 9, questions: [{ name: 'myapp.test', type: 'A', class: 'IN' }] }));
+    });
+    client.destroy();
+    assert.deepEqual(
+      packet.decode(answer).answers?.map((a) => ('data' in a ? a.data : undefined)),
+      ['127.0.0.1'],
+    );
+  });
+});
