@@ -3,17 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as packet from 'dns-packet';
 import { readQuery } from '../../src/dns/wire.js';
+import { dnsHeader } from '../helpers/dns.js';
 
-const header = (id: number, flags: number, qd: number, an = 0, ns = 0, ar = 0) => {
-  const bytes = Buffer.alloc(12);
-  bytes.writeUInt16BE(id, 0);
-  bytes.writeUInt16BE(flags, 2);
-  bytes.writeUInt16BE(qd, 4);
-  bytes.writeUInt16BE(an, 6);
-  bytes.writeUInt16BE(ns, 8);
-  bytes.writeUInt16BE(ar, 10);
-  return bytes;
-};
+const header = dnsHeader;
 const name = (...labels: string[]) =>
   Buffer.concat([...labels.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'latin1')])), Buffer.from([0])]);
 const typeClass = (type = 1, klass = 1) => Buffer.from([type >> 8, type & 0xff, klass >> 8, klass & 0xff]);

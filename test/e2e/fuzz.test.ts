@@ -8,6 +8,7 @@ import { connect, type Socket as TcpSocket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import * as packet from 'dns-packet';
 import { tempDir } from '../helpers/devdns.js';
+import { dnsHeader } from '../helpers/dns.js';
 import { addToHome, eventually, type RunningDevdns, startDevdns } from '../helpers/server.js';
 
 /** mulberry32: a small seeded generator, so a failing run can be replayed. */
@@ -30,16 +31,7 @@ const GOOD = packet.encode({ type: 'query', id: 1, questions: [{ name: 'myapp.te
 function malformed(next: () => number): Buffer {
   const int = (n: number) => Math.floor(next() * n);
   const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => int(256)));
-  const header = (qd: number, an: number, ns: number, ar: number, flags = 0) => {
-    const h = Buffer.alloc(12);
-    h.writeUInt16BE(int(65536), 0);
-    h.writeUInt16BE(flags, 2);
-    h.writeUInt16BE(qd, 4);
-    h.writeUInt16BE(an, 6);
-    h.writeUInt16BE(ns, 8);
-    h.writeUInt16BE(ar, 10);
-    return h;
-  };
+  const header = (qd: number, an: number, ns: number, ar: number, flags = 0) => dnsHeader(int(65536), flags, qd, an, ns, ar);
   const tail = Buffer.from([0, 1, 0, 1]);
   switch (int(10)) {
     case 0: // random bytes, 12 to 1400

@@ -64,3 +64,10 @@ export function summarize(response: Response): Summary {
 }
 
 export { typeName };
+
+/** A raw 12-byte DNS header, for crafting packets no encoder would make. */
+export function dnsHeader(id: number, flags: number, qd: number, an = 0, ns = 0, ar = 0): Buffer {
+  const bytes = Buffer.alloc(12);
+  for (const [i, value] of [id, flags, qd, an, ns, ar].entries()) bytes.writeUInt16BE(value, i * 2);
+  return bytes;
+}
