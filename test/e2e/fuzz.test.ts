@@ -181,20 +181,30 @@ describe('hostile input (built binary)', () => {
     );
     await closed(slow, 15_000);
     for (const socket of idle) if (socket) await closed(socket, 15_000);
-    // And a new TCP client is served.
+    // And a new TCP client is served, two pipelined queries in one write (RFC 7766 §6.2.1.1).
     const client = await open();
-    const answer = await new Promise<Buffer>((resolve) => {
+    const answers = await new Promise<Buffer[]>((resolve) => {
       let buffer = Buffer.alloc(0);
+      const messages: Buffer[] = [];
       client.on('data', (chunk: Buffer) => {
         buffer = Buffer.concat([buffer, chunk]);
-        if (buffer.length >= 2 && buffer.length >= 2 + buffer.readUInt16BE(0)) resolve(buffer.subarray(2));
+        while (buffer.length >= 2 && buffer.length >= 2 + buffer.readUInt16BE(0)) {
+          messages.push(buffer.subarray(2, 2 + buffer.readUInt16BE(0)));
+          buffer = buffer.subarray(2 + buffer.readUInt16BE(0));
+        }
+        if (messages.length === 2) resolve(messages);
       });
-      client.write(packet.streamEncode({ type: 'query', id: 9, questions: [{ name: 'myapp.test', type: 'A', class: 'IN' }] }));
+      const ask = (id: number, type: 'A' | 'AAAA') => packet.streamEncode({ type: 'query', id, questions: [{ name: 'myapp.test', type, class: 'IN' }] });
+      client.write(Buffer.concat([ask(9, 'A'), ask(10, 'AAAA')]));
     });
     client.destroy();
+    const decoded = answers.map((answer) => packet.decode(answer));
     assert.deepEqual(
-      packet.decode(answer).answers?.map((a) => ('data' in a ? a.data : undefined)),
-      ['127.0.0.1'],
+      decoded.map((d) => [d.id, d.answers?.map((a) => ('data' in a ? a.data : undefined))]),
+      [
+        [9, ['127.0.0.1']],
+        [10, ['::1']],
+      ],
     );
   });
 });
