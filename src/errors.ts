@@ -68,7 +68,7 @@ export class PortInUseError extends DevdnsError {
     super(
       'port-in-use',
       `${transport} port ${port} on ${host} is in use`,
-      `choose another with --port, or see what holds it: ss -lunpt 'sport = :${port}'`,
+      `choose another with ${transport.startsWith('control') ? '--control-port' : '--port'}, or see what holds it: ss -lunpt 'sport = :${port}'`,
     );
   }
 }

@@ -1,20 +1,15 @@
 // The devdns command line: commander wiring, help texts, and the one place errors become output.
 // Each command's module is loaded only when that command runs, so start-up stays small.
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { DevdnsError, ExitCode } from '../errors.js';
 import { RECORD_TYPES } from '../records/types.js';
 import { type CommandContext, commandContext } from './context.js';
 import type { CliIo } from './output.js';
-
-export function packageVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return manifest.version;
-}
+import { packageVersion } from './version.js';
 
 const examples = (lines: string[]): string => `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
 
-function buildProgram(context: CommandContext, io: CliIo): Command {
+function buildProgram(context: CommandContext, io: CliIo, setExitCode: (code: number) => void): Command {
   const program = new Command('devdns')
     .description('DNS for local development: make myapp.test resolve everywhere on this machine.')
     .version(packageVersion(), '-v, --version', 'print the devdns version')
@@ -95,21 +90,99 @@ function buildProgram(context: CommandContext, io: CliIo): Command {
 
   program
     .command('up')
-    .description('serve DNS for your records (in this terminal, with --foreground)')
-    .option('--foreground', 'stay in the terminal and print one line per query')
-    .option('--host <address>', 'loopback address to listen on (default 127.0.0.1; ::1 works too)')
-    .option('--port <port>', 'UDP and TCP port; 0 picks a free one (default 9090)')
+    .description('start the DNS daemon in the background (or in this terminal with --foreground)')
+    .option('--host <address>', 'loopback address for DNS (default 127.0.0.1; ::1 works too)')
+    .option('--port <port>', 'DNS port, UDP and TCP; 0 picks a free one (default 9090)')
+    .option('--control-port <port>', 'control API port on 127.0.0.1; 0 picks a free one (default 9091)')
+    .option('--foreground', 'stay in this terminal and print one line per query (for launchd and systemd too)')
     .addHelpText(
       'after',
       examples([
+        'devdns up',
+        'devdns up --port 5300 --control-port 5301',
         'devdns up --foreground',
-        'devdns up --foreground --port 5300',
-        'dig @127.0.0.1 -p 9090 myapp.test      # in another terminal',
+        'dig @127.0.0.1 -p 9090 myapp.test      # ask it',
       ]),
     )
-    .action(async (options: { foreground?: boolean; host?: string; port?: string }) => {
+    .action(async (options: { foreground?: boolean; host?: string; port?: string; controlPort?: string }) => {
       const { runUp } = await import('./commands/up.js');
-      await runUp(context, options);
+      await runUp(context, options, io.env);
+    });
+
+  program
+    .command('down')
+    .description('stop the daemon (not running is fine)')
+    .addHelpText('after', examples(['devdns down']))
+    .action(async () => {
+      const { runDown } = await import('./commands/down.js');
+      await runDown(context);
+    });
+
+  program
+    .command('restart')
+    .description('stop the daemon and start it again, on the same addresses unless told otherwise')
+    .option('--host <address>', 'loopback address for DNS')
+    .option('--port <port>', 'DNS port, UDP and TCP')
+    .option('--control-port <port>', 'control API port')
+    .addHelpText('after', examples(['devdns restart', 'devdns restart --port 5300']))
+    .action(async (options: { host?: string; port?: string; controlPort?: string }) => {
+      const { runRestart } = await import('./commands/restart.js');
+      await runRestart(context, options, io.env);
+    });
+
+  program
+    .command('status')
+    .description('show whether the daemon runs, where it listens, and what it serves (exit 3 when stopped)')
+    .option('--json', 'print an object with running, pid, dns, control, records, ...')
+    .addHelpText('after', examples(['devdns status', 'devdns status --json']))
+    .action(async (options: { json?: boolean }) => {
+      const { runStatus } = await import('./commands/status.js');
+      setExitCode(await runStatus(context, options));
+    });
+
+  program
+    .command('logs')
+    .description('show the recent DNS queries; -f follows new ones')
+    .option('-n, --lines <n>', 'how many recent queries (default 20)')
+    .option('-f, --follow', 'keep printing queries as they come (Ctrl-C stops)')
+    .option('--json', 'one JSON object per line')
+    .addHelpText('after', examples(['devdns logs', 'devdns logs -n 100', 'devdns logs -f']))
+    .action(async (options: { lines?: string; follow?: boolean; json?: boolean }) => {
+      const { runLogs } = await import('./commands/logs.js');
+      await runLogs(context, options);
+    });
+
+  program
+    .command('resolve')
+    .description('ask the running daemon, and show the answer and the record that produced it')
+    .argument('<name>', 'the name to look up')
+    .argument('[type]', 'record type (default A)')
+    .option('--json', 'print the answer as JSON')
+    .addHelpText('after', examples(['devdns resolve myapp.test', 'devdns resolve anything.shop.test AAAA', 'devdns resolve shop.test MX']))
+    .action(async (name: string, type: string | undefined, options: { json?: boolean }) => {
+      const { runResolve } = await import('./commands/resolve.js');
+      await runResolve(context, name, type, options);
+    });
+
+  program
+    .command('token')
+    .description("print the running daemon's control-API token, for scripts")
+    .addHelpText('after', examples(['curl -H "Authorization: Bearer $(devdns token)" http://127.0.0.1:9091/status']))
+    .action(async () => {
+      const { runToken } = await import('./commands/token.js');
+      runToken(context);
+    });
+
+  program
+    .command('service')
+    .description('start devdns at login: install or uninstall a systemd user unit or launchd agent')
+    .argument('<action>', 'install or uninstall')
+    .option('--dry-run', 'print what would be written and run, change nothing')
+    .option('--platform <platform>', 'linux or darwin (default: this machine)')
+    .addHelpText('after', examples(['devdns service install --dry-run', 'devdns service install', 'devdns service uninstall']))
+    .action(async (action: string, options: { dryRun?: boolean; platform?: string }) => {
+      const { runService } = await import('./commands/service.js');
+      await runService(context, action, options, io.env);
     });
 
   return program;
@@ -137,8 +210,11 @@ export async function main(
 ): Promise<number> {
   const context = commandContext(io);
   try {
-    await buildProgram(context, io).parseAsync([...argv], { from: 'user' });
-    return ExitCode.ok;
+    let code: number = ExitCode.ok;
+    await buildProgram(context, io, (status) => {
+      code = status;
+    }).parseAsync([...argv], { from: 'user' });
+    return code;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and --version end through here too, with exit code 0.

@@ -1,5 +1,5 @@
-// Everything the CLI prints goes through here, and this is the only user of chalk: data to stdout,
-// messages to stderr, colour only on a TTY and never with NO_COLOR or TERM=dumb.
+// Everything the CLI prints goes through here, and this is the only user of chalk and ora: data to
+// stdout, messages to stderr, colour and spinners only on a TTY and never with NO_COLOR or TERM=dumb.
 import { Chalk, type ChalkInstance } from 'chalk';
 import { DevdnsError } from '../errors.js';
 
@@ -30,6 +30,26 @@ export class Output {
 
   get stdoutIsTty(): boolean {
     return this.io.stdout.isTTY === true;
+  }
+
+  /** Colour for a table cell or a log line on stdout. */
+  get paint(): ChalkInstance {
+    return this.out;
+  }
+
+  /**
+   * Runs `work` under a spinner on a TTY; elsewhere silently. The spinner is cleared either way,
+   * so the messages that follow stand alone.
+   */
+  async withSpinner<T>(text: string, work: () => Promise<T>): Promise<T> {
+    if (this.err.level === 0) return work();
+    const { default: ora } = await import('ora');
+    const spinner = ora({ text, stream: this.io.stderr as NodeJS.WritableStream }).start();
+    try {
+      return await work();
+    } finally {
+      spinner.stop();
+    }
   }
 
   /** A line of data (stdout). */

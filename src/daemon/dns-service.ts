@@ -2,7 +2,8 @@
 // file (a `devdns add`, a hand edit) is answered within milliseconds; a file that stops parsing
 // is reported and the last good records keep being served. start() undoes a half-finished start.
 import { type FSWatcher, mkdirSync, watch } from 'node:fs';
-import type { Query, Response } from '../dns/protocol.js';
+import { answerQuery } from '../dns/answer.js';
+import { CLASS_IN, type Query, type Response } from '../dns/protocol.js';
 import { respond } from '../dns/respond.js';
 import { type Client, type DnsServer, startDnsServer } from '../dns/server.js';
 import { buildZoneIndex, type ZoneIndex } from '../dns/zone-index.js';
@@ -34,6 +35,8 @@ export interface DnsService {
   port: number;
   recordsPath: string;
   recordCount(): number;
+  /** Answers a question from the records in service, by the same rules as over the wire. */
+  answer(name: string, type: number): Response;
   /** Re-reads the records file now. */
   reload(): void;
   close(): Promise<void>;
@@ -95,6 +98,17 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     port: server.port,
     recordsPath: store.path,
     recordCount: () => file.records.length,
+    answer: (name, type) =>
+      answerQuery(index, {
+        id: 0,
+        opcode: 0,
+        recursionDesired: false,
+        checkingDisabled: false,
+        question: { name, type, class: CLASS_IN },
+        questionCount: 1,
+        edns: undefined,
+        malformed: undefined,
+      }),
     reload,
     close: async () => {
       clearTimeout(timer);

@@ -44,6 +44,7 @@ function emptyResponse(query: Query, rcode: number): Response {
     authority: [],
     additional: [],
     edns: query.edns ? { udpSize: EDNS_UDP_PAYLOAD, dnssecOk: query.edns.dnssecOk } : undefined,
+    matches: [],
   };
 }
 
@@ -90,26 +91,29 @@ class Lookup {
     }
     const node = index.nodes.get(name);
     if (node) {
-      this.answerFrom(node, zone, owner);
+      this.answerFrom(node, zone, owner, { name, wildcard: false });
     } else if (index.existing.has(name)) {
       this.negative(zone, RCODE.NOERROR); // an empty non-terminal: NODATA (RFC 8020)
     } else {
       // RFC 4592 §3.3.1: only the closest encloser's wildcard may answer, and only for a name that does not exist.
-      const wildcard = index.nodes.get(`*.${this.closestEncloser(name, zone)}`);
-      if (wildcard) this.answerFrom(wildcard, zone, owner);
+      const source = `*.${this.closestEncloser(name, zone)}`;
+      const wildcard = index.nodes.get(source);
+      if (wildcard) this.answerFrom(wildcard, zone, owner, { name: source, wildcard: true });
       else this.negative(zone, RCODE.NXDOMAIN);
     }
   }
 
-  private answerFrom(node: Node, zone: string, owner: string): void {
+  private answerFrom(node: Node, zone: string, owner: string, source: Response['matches'][number]): void {
     const { response } = this;
     const type = this.question.type;
     const cname = node.get(QTYPE.CNAME);
     const rrset = type === QTYPE.ANY ? ANY_ORDER.map((t) => node.get(t)).find((set) => set !== undefined) : node.get(type);
     if (cname && type !== QTYPE.CNAME && type !== QTYPE.ANY) {
+      response.matches.push(source);
       this.add(cname, owner);
       this.chase(cname[0]?.data.type === 'CNAME' ? cname[0].data.target : '');
     } else if (rrset) {
+      response.matches.push(source);
       this.add(rrset, owner);
       if (type !== QTYPE.ANY) response.additional.push(...this.additionalFor(rrset));
     } else {
@@ -121,7 +125,7 @@ class Lookup {
   private chase(target: string): void {
     if (this.visited.has(target) || this.visited.size > MAX_CNAME_CHAIN) {
       // A loop or a chain too long: no answer can be given (HOSTILE-INPUTS 31).
-      Object.assign(this.response, { rcode: RCODE.SERVFAIL, answer: [], authority: [], additional: [] });
+      Object.assign(this.response, { rcode: RCODE.SERVFAIL, answer: [], authority: [], additional: [], matches: [] });
       return;
     }
     const zone = zoneFor(this.index, target);

@@ -116,4 +116,6 @@ export interface Response {
   additional: ResourceRecord[];
   /** Present when the query carried EDNS: our OPT record goes back with it. */
   edns: { udpSize: number; dnssecOk: boolean } | undefined;
+  /** Which stored names the answer came from (not sent): `devdns resolve` shows them. */
+  matches: Array<{ name: string; wildcard: boolean }>;
 }

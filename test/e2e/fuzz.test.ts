@@ -194,7 +194,8 @@ describe('hostile input (built binary)', () => {
         }
         if (messages.length === 2) resolve(messages);
       });
-      const ask = (id: number, type: 'A' | 'AAAA') => packet.streamEncode({ type: 'query', id, questions: [{ name: 'myapp.test', type, class: 'IN' }] });
+      const ask = (id: number, type: 'A' | 'AAAA') =>
+        packet.streamEncode({ type: 'query', id, questions: [{ name: 'myapp.test', type, class: 'IN' }] });
       client.write(Buffer.concat([ask(9, 'A'), ask(10, 'AAAA')]));
     });
     client.destroy();

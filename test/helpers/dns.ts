@@ -1,9 +1,9 @@
 // Helpers for DNS tests: build a zone from `devdns add`-style inputs, make queries, and print
 // responses compactly so that tables of expectations stay readable.
-import type { Query, ResourceRecord, Response } from '../../src/dns/protocol.js';
+import { describeResource } from '../../src/dns/describe.js';
+import type { Query, Response } from '../../src/dns/protocol.js';
 import { typeName } from '../../src/dns/protocol.js';
 import { buildZoneIndex, type ZoneIndex } from '../../src/dns/zone-index.js';
-import { formatRdata } from '../../src/records/presentation.js';
 import { parseRecordInput, type RecordInput } from '../../src/records/record-input.js';
 import { addRecords } from '../../src/records/record-set.js';
 import { emptyRecordFile, type RecordFile } from '../../src/records/types.js';
@@ -33,14 +33,7 @@ export function query(name: string, type: number, overrides: Partial<Query> = {}
   };
 }
 
-export function formatResource(record: ResourceRecord): string {
-  const { data } = record;
-  const value =
-    data.type === 'SOA'
-      ? `${data.mname}. ${data.rname}. ${data.serial} ${data.refresh} ${data.retry} ${data.expire} ${data.minimum}`
-      : formatRdata(data);
-  return `${record.name} ${data.type} ${value}`;
-}
+export const formatResource = describeResource;
 
 export interface Summary {
   rcode: string;

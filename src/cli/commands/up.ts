@@ -1,60 +1,105 @@
-// `devdns up --foreground`: serve DNS in this terminal, one line per query, until Ctrl-C or SIGTERM.
-import { type QueryEvent, startDnsService } from '../../daemon/dns-service.js';
-import { RCODE_NAMES, typeName } from '../../dns/protocol.js';
-import { DevdnsError, ExitCode } from '../../errors.js';
+// `devdns up`: start the daemon in the background and say where it listens; with --foreground,
+// run it in this terminal (for launchd and systemd too) until Ctrl-C, SIGTERM or `devdns down`.
+
+import { DEFAULT_CONTROL_PORT } from '../../control/protocol.js';
+import { AlreadyRunningError, startDaemon } from '../../daemon/daemon.js';
+import { DAEMON_ENV, daemonLogPath, launchDaemon } from '../../daemon/launcher.js';
+import type { QueryLogEntry } from '../../daemon/query-log.js';
+import { type DaemonState, lookupDaemon } from '../../daemon/state.js';
 import { parseListenAddress } from '../../records/listen-address.js';
+import { parseInteger } from '../../records/record-input.js';
 import type { CommandContext } from '../context.js';
+import { packageVersion } from '../version.js';
 
 export interface UpOptions {
   foreground?: boolean;
   host?: string;
   port?: string;
+  controlPort?: string;
 }
 
 export const DEFAULT_DNS_HOST = '127.0.0.1';
 export const DEFAULT_DNS_PORT = 9090;
 
-/** `127.0.0.1#53124 udp myapp.test A NOERROR 85µs` */
-export function formatQueryLine(event: QueryEvent): string {
-  const client = `${event.client.address}#${event.client.port} ${event.client.transport}`;
-  if (event.dropped !== undefined) return `${client} dropped: ${event.dropped}`;
-  const question = event.query?.question;
-  const asked = question ? `${question.name || '.'} ${typeName(question.type)}` : '(no question)';
-  const rcode = event.response ? (RCODE_NAMES[event.response.rcode] ?? String(event.response.rcode)) : '-';
-  return `${client} ${asked} ${rcode} ${event.micros}µs`;
+/** `127.0.0.1#53124 udp myapp.test A NOERROR 127.0.0.1 85µs` */
+export function formatQueryLine(entry: QueryLogEntry): string {
+  return `${entry.client} ${entry.transport} ${entry.name} ${entry.type} ${entry.rcode}${entry.answer.length > 0 ? ` ${entry.answer.join(', ')}` : ''} ${entry.micros}µs`;
 }
 
-export async function runUp(context: CommandContext, options: UpOptions): Promise<void> {
-  if (!options.foreground) {
-    throw new DevdnsError(
-      'foreground-only',
-      'devdns up runs in the foreground for now',
-      'add --foreground (Ctrl-C stops it)',
-      ExitCode.usage,
-    );
-  }
-  const { host, port } = parseListenAddress(options.host ?? DEFAULT_DNS_HOST, options.port ?? DEFAULT_DNS_PORT);
+const hostPort = (host: string, port: number) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
+
+function describeRunning(context: CommandContext, state: DaemonState): void {
   const { output } = context;
-  const service = await startDnsService({
-    home: context.home,
-    host,
-    port,
-    onQuery: (event) => output.data(formatQueryLine(event)),
-    onReload: (count) => output.info(`records reloaded: ${count}`),
-    onProblem: (error) => output.warn(`${error.message}; still serving the last good records`),
-  });
-  const where = host.includes(':') ? `[${host}]:${service.port}` : `${host}:${service.port}`;
-  output.info(`devdns: serving DNS on ${where} (UDP and TCP), ${service.recordCount()} records from ${service.recordsPath}`);
-  output.info('press Ctrl-C to stop');
+  output.info(`  DNS      ${hostPort(state.dns.host, state.dns.port)} (UDP and TCP)`);
+  output.info(`  control  http://${hostPort(state.control.host, state.control.port)} (token: devdns token)`);
+  output.info(`  log      ${daemonLogPath(state.home)}`);
+}
+
+/** The validated listening options, also the arguments handed to a background daemon. */
+export function listenOptions(options: UpOptions): { host: string; port: number; controlPort: number; args: string[] } {
+  const { host, port } = parseListenAddress(options.host ?? DEFAULT_DNS_HOST, options.port ?? DEFAULT_DNS_PORT);
+  const controlPort = parseInteger(options.controlPort ?? DEFAULT_CONTROL_PORT, '--control-port', 0, 65535);
+  return { host, port, controlPort, args: ['--host', host, '--port', String(port), '--control-port', String(controlPort)] };
+}
+
+export async function runUp(context: CommandContext, options: UpOptions, env: Readonly<Record<string, string | undefined>>): Promise<void> {
+  const { output } = context;
+  const listen = listenOptions(options);
+  const running = lookupDaemon(context.home);
+  if (running.kind === 'stale')
+    output.info(`removed a stale state file${running.state ? ` (devdns pid ${running.state.pid} was not running)` : ''}`);
+  if (running.kind === 'running') {
+    output.info(`devdns is already running (pid ${running.state.pid})`);
+    describeRunning(context, running.state);
+    return;
+  }
+  if (!options.foreground) {
+    const state = await output.withSpinner('starting devdns', () => launchDaemon(context.home, listen.args));
+    output.success(`devdns is running (pid ${state.pid})`);
+    describeRunning(context, state);
+    return;
+  }
+  await runForeground(context, listen, env[DAEMON_ENV] === '1');
+}
+
+async function runForeground(context: CommandContext, listen: ReturnType<typeof listenOptions>, detached: boolean): Promise<void> {
+  const { output } = context;
+  // In the background the log file gets timestamps, and queries go to the query log only.
+  const note = detached ? (line: string) => output.info(`${new Date().toISOString()} ${line}`) : (line: string) => output.info(line);
+  let daemon: Awaited<ReturnType<typeof startDaemon>>;
+  try {
+    daemon = await startDaemon({
+      home: context.home,
+      dnsHost: listen.host,
+      dnsPort: listen.port,
+      controlPort: listen.controlPort,
+      version: packageVersion(),
+      ...(detached ? {} : { onQuery: (entry: QueryLogEntry) => output.data(formatQueryLine(entry)) }),
+      onMessage: note,
+    });
+  } catch (error) {
+    if (!(error instanceof AlreadyRunningError)) throw error;
+    output.info(error.message);
+    return;
+  }
+  const { state } = daemon;
+  note(
+    `devdns: serving DNS on ${hostPort(state.dns.host, state.dns.port)} (UDP and TCP), control API on ${hostPort(state.control.host, state.control.port)}, pid ${state.pid}`,
+  );
+  if (!detached) output.info('press Ctrl-C to stop');
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      process.off('SIGHUP', stop);
       resolve();
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    // The terminal closing stops a foreground daemon; a detached one never gets SIGHUP from it.
+    process.on('SIGHUP', stop);
+    daemon.stopRequested.then(stop);
   });
-  await service.close();
-  output.info('devdns: stopped');
+  await daemon.stop();
+  note('devdns: stopped');
 }

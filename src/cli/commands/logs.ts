@@ -1,0 +1,69 @@
+// `devdns logs`: the recent queries (time, client, name, type, rcode, answer, µs); -f follows them.
+// From the running daemon, or from the query log file when it is not running.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { QueryLogEntry } from '../../daemon/query-log.js';
+import { QUERY_LOG_NAME } from '../../daemon/state.js';
+import { InputError } from '../../errors.js';
+import { parseInteger } from '../../records/record-input.js';
+import type { CommandContext } from '../context.js';
+import { findDaemon, requireDaemon } from '../daemon-link.js';
+
+export interface LogsOptions {
+  lines?: string;
+  follow?: boolean;
+  json?: boolean;
+}
+
+function fromFile(home: string, limit: number): QueryLogEntry[] {
+  const path = join(home, QUERY_LOG_NAME);
+  let text = '';
+  for (const file of [`${path}.1`, path]) {
+    try {
+      text += readFileSync(file, 'utf8');
+    } catch {
+      // not there yet
+    }
+  }
+  const entries: QueryLogEntry[] = [];
+  for (const line of text.split('\n')) {
+    try {
+      if (line.trim() !== '') entries.push(JSON.parse(line) as QueryLogEntry);
+    } catch {
+      // a line cut by a crash
+    }
+  }
+  return entries.slice(-limit);
+}
+
+export async function runLogs(context: CommandContext, options: LogsOptions): Promise<void> {
+  const { output } = context;
+  const limit = parseInteger(options.lines ?? 20, '-n', 1, 100_000);
+  const print = (entry: QueryLogEntry) => {
+    if (options.json) {
+      output.data(JSON.stringify(entry));
+      return;
+    }
+    const time = entry.time.slice(11, 23);
+    const answer = entry.answer.length > 0 ? entry.answer.join(', ') : '-';
+    const line = `${time}  ${entry.client.padEnd(21)} ${entry.name} ${entry.type} ${entry.rcode.padEnd(8)} ${answer} ${entry.micros}µs`;
+    // Failures stand out: a name that does not resolve is the usual question.
+    const paint = output.paint;
+    output.data(entry.rcode === 'NOERROR' ? line : entry.rcode === 'NXDOMAIN' ? paint.red(line) : paint.yellow(line));
+  };
+  if (options.follow) {
+    const link = requireDaemon(context);
+    await link.client.follow<QueryLogEntry>(`/queries?follow=1&limit=${limit}`, print);
+    return;
+  }
+  const link = findDaemon(context);
+  if (!link) {
+    const entries = fromFile(context.home, limit);
+    if (entries.length === 0) throw new InputError('logs', 'devdns is not running and has logged no queries', 'start it: devdns up');
+    output.info('devdns is not running; these are the last queries it logged');
+    for (const entry of entries) print(entry);
+    return;
+  }
+  const { body } = await link.client.call<QueryLogEntry[]>('GET', `/queries?limit=${limit}`);
+  for (const entry of body) print(entry);
+}

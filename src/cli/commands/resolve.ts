@@ -1,0 +1,35 @@
+// `devdns resolve`: ask the running daemon a question and show the answer and the record behind it.
+import type { CommandContext } from '../context.js';
+import { requireDaemon } from '../daemon-link.js';
+
+interface ResolveBody {
+  name: string;
+  type: string;
+  rcode: string;
+  authoritative: boolean;
+  answer: string[];
+  authority: string[];
+  matches: Array<{ name: string; wildcard: boolean }>;
+}
+
+export async function runResolve(
+  context: CommandContext,
+  name: string,
+  type: string | undefined,
+  options: { json?: boolean },
+): Promise<void> {
+  const { output } = context;
+  const link = requireDaemon(context);
+  const query = new URLSearchParams({ name, type: type ?? 'A' });
+  const { body } = await link.client.call<ResolveBody>('GET', `/resolve?${query}`);
+  if (options.json) {
+    output.json(body);
+    return;
+  }
+  output.data(`${body.name} ${body.type}: ${body.rcode}${body.authoritative ? '' : ' (not authoritative)'}`);
+  for (const line of body.answer) output.data(`  ${line}`);
+  for (const line of body.authority) output.data(`  authority: ${line}`);
+  for (const match of body.matches) output.data(`  from ${match.wildcard ? 'wildcard' : 'record'} ${match.name}`);
+  if (body.rcode === 'NXDOMAIN') output.info(`no record matches ${body.name} (add one: devdns add ${body.name})`);
+  if (body.rcode === 'REFUSED') output.info(`${body.name} is in none of devdns's zones`);
+}

@@ -1,0 +1,20 @@
+// `devdns restart`: down, then up, keeping the addresses it had unless new ones are given.
+import { lookupDaemon } from '../../daemon/state.js';
+import type { CommandContext } from '../context.js';
+import { stopDaemon } from './down.js';
+import { runUp, type UpOptions } from './up.js';
+
+export async function runRestart(
+  context: CommandContext,
+  options: UpOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<void> {
+  const previous = lookupDaemon(context.home);
+  const kept: UpOptions =
+    previous.kind === 'running'
+      ? { host: previous.state.dns.host, port: String(previous.state.dns.port), controlPort: String(previous.state.control.port) }
+      : {};
+  const stopped = await stopDaemon(context);
+  if (stopped) context.output.info(`devdns stopped (pid ${stopped.pid})`);
+  await runUp(context, { ...kept, ...options, foreground: false }, env);
+}

@@ -1,0 +1,123 @@
+// The CLI's side of the control API: authenticated JSON requests to the daemon on loopback.
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { DevdnsError } from '../errors.js';
+import type { ApiErrorBody } from './protocol.js';
+
+export interface ControlEndpoint {
+  control: { host: string; port: number };
+  token: string;
+}
+
+export interface ApiResponse<T> {
+  status: number;
+  body: T;
+}
+
+const TIMEOUT_MS = 5_000;
+
+export class ControlClient {
+  constructor(private readonly endpoint: ControlEndpoint) {}
+
+  private open(
+    method: string,
+    path: string,
+    body: unknown,
+    onResponse: (response: IncomingMessage) => void,
+    onError: (error: Error) => void,
+  ): void {
+    const { host, port } = this.endpoint.control;
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const request = httpRequest(
+      {
+        host,
+        port,
+        method,
+        path,
+        headers: {
+          host: `${host}:${port}`,
+          authorization: `Bearer ${this.endpoint.token}`,
+          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+        },
+      },
+      onResponse,
+    );
+    request.setTimeout(TIMEOUT_MS, () => request.destroy(new Error(`no answer within ${TIMEOUT_MS} ms`)));
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      onError(
+        new DevdnsError(
+          'daemon-unreachable',
+          `cannot reach the devdns daemon on ${host}:${port}: ${error.code ?? error.message}`,
+          'check devdns status; devdns restart may help',
+        ),
+      ),
+    );
+    request.end(payload);
+  }
+
+  /** One request; an API error becomes a DevdnsError with the API's code and message. */
+  call<T>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+    return new Promise((resolve, reject) => {
+      this.open(
+        method,
+        path,
+        body,
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => {
+            let parsed: unknown;
+            try {
+              parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+            } catch {
+              return reject(
+                new DevdnsError('daemon-bad-answer', `the daemon answered ${response.statusCode} with something other than JSON`),
+              );
+            }
+            const status = response.statusCode ?? 0;
+            if (status >= 400) {
+              const { error } = parsed as ApiErrorBody;
+              return reject(new DevdnsError(error?.code ?? 'api-error', error?.message ?? `HTTP ${status}`, error?.hint));
+            }
+            resolve({ status, body: parsed as T });
+          });
+          response.on('error', reject);
+        },
+        reject,
+      );
+    });
+  }
+
+  /** A stream of JSON lines; `onValue` sees each; resolves when the daemon ends the stream. */
+  follow<T>(path: string, onValue: (value: T) => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.open(
+        'GET',
+        path,
+        undefined,
+        (response) => {
+          if ((response.statusCode ?? 0) >= 400) {
+            response.resume();
+            return reject(new DevdnsError('api-error', `the daemon answered ${response.statusCode}`));
+          }
+          // A follow stream may stay quiet for a long time: no timeout once it is open.
+          response.socket.setTimeout(0);
+          let pending = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => {
+            pending += chunk;
+            let newline = pending.indexOf('\n');
+            while (newline >= 0) {
+              const line = pending.slice(0, newline);
+              pending = pending.slice(newline + 1);
+              if (line.trim() !== '') onValue(JSON.parse(line) as T);
+              newline = pending.indexOf('\n');
+            }
+          });
+          response.on('end', resolve);
+          response.on('error', reject);
+        },
+        reject,
+      );
+    });
+  }
+}

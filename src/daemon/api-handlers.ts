@@ -1,0 +1,174 @@
+// What each control-API endpoint does, over the running DNS service, the store and the query log.
+
+import type { RecordBody, StatusBody } from '../control/protocol.js';
+import { ApiError, type ApiResult, type Handlers } from '../control/server.js';
+import { describeResource } from '../dns/describe.js';
+import { QTYPE, RCODE_NAMES } from '../dns/protocol.js';
+import { InputError, NotFoundError, StoreError } from '../errors.js';
+import { listRecord, listRecords } from '../records/listing.js';
+import { describeRecord } from '../records/presentation.js';
+import { parseType } from '../records/record-input.js';
+import { addRecord, removeRecord } from '../store/edits.js';
+import { RecordStore } from '../store/record-store.js';
+import type { DnsService } from './dns-service.js';
+import type { QueryLog } from './query-log.js';
+
+export interface HandlerContext {
+  home: string;
+  service: DnsService;
+  queryLog: QueryLog;
+  status: () => StatusBody;
+  requestStop: () => void;
+}
+
+const RECORD_KEYS = ['name', 'type', 'value', 'ttl', 'priority', 'weight', 'port', 'force'];
+const SEED_KEYS = ['domain', 'ip'];
+
+function stringField(body: Record<string, unknown>, key: string): string | undefined {
+  const value = body[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new ApiError('invalid-record', `${key}: must be a string`);
+  return value;
+}
+
+function numberField(body: Record<string, unknown>, key: string): string | number | undefined {
+  const value = body[key];
+  if (value === undefined || typeof value === 'number' || typeof value === 'string') return value;
+  throw new ApiError('invalid-record', `${key}: must be a number`);
+}
+
+/** A record from devdns's own shape, or the seed project's `{"domain": ..., "ip": ...}`. */
+function readRecordBody(body: Record<string, unknown>): RecordBody {
+  const keys = Object.keys(body);
+  const seed = keys.some((key) => SEED_KEYS.includes(key));
+  const allowed = seed ? SEED_KEYS : RECORD_KEYS;
+  const unknown = keys.find((key) => !allowed.includes(key));
+  if (unknown !== undefined) {
+    throw new ApiError(
+      'invalid-record',
+      `unknown field "${unknown}"`,
+      seed ? 'the short form is {"domain": ..., "ip": ...}' : `fields: ${RECORD_KEYS.join(', ')}`,
+    );
+  }
+  if (seed) return { name: stringField(body, 'domain') ?? '', value: stringField(body, 'ip') ?? '' };
+  if (body.force !== undefined && typeof body.force !== 'boolean') throw new ApiError('invalid-record', 'force: must be true or false');
+  return {
+    name: stringField(body, 'name') ?? '',
+    type: stringField(body, 'type'),
+    value: stringField(body, 'value'),
+    ttl: numberField(body, 'ttl'),
+    priority: numberField(body, 'priority'),
+    weight: numberField(body, 'weight'),
+    port: numberField(body, 'port'),
+    force: body.force === true,
+  };
+}
+
+/** Turns the errors of record edits into API errors with stable codes. */
+async function editing(edit: () => Promise<ApiResult>): Promise<ApiResult> {
+  try {
+    return await edit();
+  } catch (error) {
+    if (error instanceof InputError) throw new ApiError('invalid-record', error.message, error.hint);
+    if (error instanceof NotFoundError) throw new ApiError('no-match', error.message, error.hint);
+    if (error instanceof StoreError) throw new ApiError('records-invalid', error.message, error.hint);
+    throw error;
+  }
+}
+
+function limitParam(query: URLSearchParams, max: number): number {
+  const text = query.get('limit');
+  if (text === null) return Math.min(100, max);
+  const limit = Number(text);
+  if (!Number.isInteger(limit) || limit < 1) throw new ApiError('invalid-body', 'limit: must be a whole number of at least 1');
+  return Math.min(limit, max);
+}
+
+export function buildHandlers(context: HandlerContext): Handlers {
+  const { home, service, queryLog } = context;
+  const zones = () => Object.keys(new RecordStore(home).read().zones);
+  return {
+    status: () => ({ status: 200, body: context.status() }),
+
+    listRecords: ({ query }) =>
+      editing(async () => ({ status: 200, body: listRecords(new RecordStore(home).read(), query.get('pattern') ?? undefined) })),
+
+    addRecord: ({ body = {} }) =>
+      editing(async () => {
+        const { force, domain: _domain, ip: _ip, ...input } = readRecordBody(body);
+        const result = await addRecord(home, { ...input, name: input.name ?? '' }, force);
+        service.reload();
+        const zoneNames = zones();
+        return {
+          status: result.added.length > 0 ? 201 : 200,
+          body: {
+            added: result.added.map((r) => listRecord(r, zoneNames)),
+            unchanged: result.unchanged.map((r) => listRecord(r, zoneNames)),
+            retimed: result.retimed,
+            zonesAdded: result.zonesAdded,
+            notes: [...result.notes, ...result.warnings],
+          },
+        };
+      }),
+
+    removeRecords: ({ body = {} }) =>
+      editing(async () => {
+        const unknown = Object.keys(body).find((key) => !['name', 'type', 'value'].includes(key));
+        if (unknown !== undefined) throw new ApiError('invalid-record', `unknown field "${unknown}"`, 'fields: name, type, value');
+        const result = await removeRecord(home, {
+          name: stringField(body, 'name') ?? '',
+          type: stringField(body, 'type'),
+          value: stringField(body, 'value'),
+        });
+        service.reload();
+        return { status: 200, body: { removed: result.removed.map(describeRecord), zonesRemoved: result.zonesRemoved } };
+      }),
+
+    reload: () => {
+      service.reload();
+      return { status: 200, body: { records: service.recordCount() } };
+    },
+
+    queries: ({ query }) => {
+      const backlog = query.has('limit') || !query.has('follow') ? queryLog.recent(limitParam(query, Number.MAX_SAFE_INTEGER)) : [];
+      if (!query.has('follow')) return { status: 200, body: backlog };
+      return {
+        stream: (send, onClose) => {
+          for (const entry of backlog) send(entry);
+          onClose(queryLog.subscribe(send));
+        },
+      };
+    },
+
+    resolve: ({ query }) =>
+      editing(async () => {
+        const name = (query.get('name') ?? '').replace(/\.$/, '');
+        if (name === '') throw new ApiError('invalid-body', 'name: give a name to resolve');
+        const typeText = query.get('type') ?? 'A';
+        const type = /^\d+$/.test(typeText)
+          ? Number(typeText)
+          : typeText.toUpperCase() === 'ANY'
+            ? QTYPE.ANY
+            : QTYPE[parseType(typeText, 'type')];
+        const response = service.answer(name, type);
+        return {
+          status: 200,
+          body: {
+            name,
+            type: typeText.toUpperCase(),
+            rcode: RCODE_NAMES[response.rcode] ?? String(response.rcode),
+            authoritative: response.authoritative,
+            answer: response.answer.map(describeResource),
+            authority: response.authority.map(describeResource),
+            additional: response.additional.map(describeResource),
+            matches: response.matches,
+          },
+        };
+      }),
+
+    stop: () => {
+      setImmediate(context.requestStop);
+      return { status: 202, body: { stopping: true } };
+    },
+  };
+}

@@ -1,0 +1,169 @@
+// The daemon: the DNS service, the control API and the query log, started and stopped together.
+// The state file is written only once both servers are bound and removed on stop; a start that
+// fails half-way closes what it opened. Foreground (`up --foreground`) and background (`up`) both
+// run exactly this.
+import { join } from 'node:path';
+import { CONTROL_HOST, type StatusBody } from '../control/protocol.js';
+import { type ControlServer, startControlServer } from '../control/server.js';
+import { describeData } from '../dns/describe.js';
+import { RCODE_NAMES, typeName } from '../dns/protocol.js';
+import { DevdnsError, PortInUseError } from '../errors.js';
+import { findPortOwner } from '../os/port-owner.js';
+import { buildHandlers } from './api-handlers.js';
+import { type DnsService, type QueryEvent, startDnsService } from './dns-service.js';
+import { QueryLog, type QueryLogEntry } from './query-log.js';
+import {
+  DAEMON_LOG_NAME,
+  type DaemonState,
+  ensurePrivateHome,
+  lookupDaemon,
+  newToken,
+  QUERY_LOG_NAME,
+  removeState,
+  writeState,
+} from './state.js';
+
+export interface DaemonOptions {
+  home: string;
+  dnsHost: string;
+  dnsPort: number;
+  controlPort: number;
+  version: string;
+  tcpIdleMs?: number;
+  onQuery?: (entry: QueryLogEntry) => void;
+  /** Reloads and problems worth a line in the daemon's log. */
+  onMessage?: (line: string) => void;
+}
+
+export interface Daemon {
+  state: DaemonState;
+  /** Resolves when a client asks the daemon to stop (POST /stop). */
+  stopRequested: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Already running for this home: not an error for `up` (it says so and exits 0). */
+export class AlreadyRunningError extends DevdnsError {
+  constructor(readonly state: DaemonState) {
+    super(
+      'already-running',
+      `devdns is already running (pid ${state.pid}, DNS on ${state.dns.host}:${state.dns.port})`,
+      'devdns status shows more',
+      0,
+    );
+  }
+}
+
+export function toLogEntry(event: QueryEvent): QueryLogEntry | undefined {
+  const question = event.query?.question;
+  if (!question || !event.response) return undefined;
+  return {
+    time: new Date().toISOString(),
+    client: `${event.client.address}#${event.client.port}`,
+    transport: event.client.transport,
+    name: question.name || '.',
+    type: typeName(question.type),
+    rcode: RCODE_NAMES[event.response.rcode] ?? String(event.response.rcode),
+    answer: event.response.answer.map((record) => describeData(record.data)),
+    micros: event.micros,
+  };
+}
+
+/** "UDP port 9090 ... is in use" becomes "... is in use by another devdns (pid 12)" when that can be seen. */
+async function explainPortInUse(error: PortInUseError): Promise<DevdnsError> {
+  const owner = await findPortOwner(error.port);
+  if (!owner) return error;
+  const who = owner.isDevdns ? `another devdns (pid ${owner.pid})` : `pid ${owner.pid} (${owner.command || 'unknown'})`;
+  const flag = error.transport.startsWith('control') ? '--control-port' : '--port';
+  const fix = owner.isDevdns
+    ? `stop it (devdns down, with its DEVDNS_HOME) or choose another ${flag}`
+    : `choose another ${flag}, or stop pid ${owner.pid}`;
+  return new DevdnsError('port-in-use', `${error.message} by ${who}`, fix);
+}
+
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  const { home } = options;
+  ensurePrivateHome(home);
+  const existing = lookupDaemon(home);
+  if (existing.kind === 'running') throw new AlreadyRunningError(existing.state);
+  const message = options.onMessage ?? (() => undefined);
+  const queryLog = new QueryLog(join(home, QUERY_LOG_NAME), { onError: (error) => message(`query log: ${error.message}`) });
+
+  let service: DnsService | undefined;
+  let control: ControlServer | undefined;
+  let requestStop: () => void = () => undefined;
+  const stopRequested = new Promise<void>((resolve) => {
+    requestStop = resolve;
+  });
+  const startedAt = new Date();
+  const token = newToken();
+  try {
+    service = await startDnsService({
+      home,
+      host: options.dnsHost,
+      port: options.dnsPort,
+      ...(options.tcpIdleMs === undefined ? {} : { tcpIdleMs: options.tcpIdleMs }),
+      onQuery: (event) => {
+        const entry = toLogEntry(event);
+        if (!entry) return;
+        queryLog.record(entry);
+        options.onQuery?.(entry);
+      },
+      onReload: (count) => message(`records reloaded: ${count}`),
+      onProblem: (error) => message(`${error.message}; still serving the last good records`),
+    });
+    const dns = service;
+    const status = (): StatusBody => ({
+      running: true,
+      pid: process.pid,
+      version: options.version,
+      startedAt: startedAt.toISOString(),
+      uptimeSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+      dns: { host: dns.host, port: dns.port },
+      control: { host: CONTROL_HOST, port: control?.port ?? 0 },
+      records: dns.recordCount(),
+      queries: queryLog.count,
+      recordsFile: dns.recordsPath,
+      logFile: join(home, DAEMON_LOG_NAME),
+      queryLogFile: join(home, QUERY_LOG_NAME),
+    });
+    control = await startControlServer({
+      host: CONTROL_HOST,
+      port: options.controlPort,
+      token,
+      handlers: buildHandlers({ home, service: dns, queryLog, status, requestStop: () => requestStop() }),
+      onError: (error) => message(`control API: ${error.message}`),
+    });
+  } catch (error) {
+    await control?.close();
+    await service?.close();
+    queryLog.close();
+    throw error instanceof PortInUseError ? await explainPortInUse(error) : error;
+  }
+
+  const state: DaemonState = {
+    pid: process.pid,
+    version: options.version,
+    startedAt: startedAt.toISOString(),
+    dns: { host: service.host, port: service.port },
+    control: { host: CONTROL_HOST, port: control.port },
+    token,
+    home,
+  };
+  writeState(home, state);
+  const opened = { service, control };
+  let stopping: Promise<void> | undefined;
+  return {
+    state,
+    stopRequested,
+    stop: () => {
+      stopping ??= (async () => {
+        removeState(home, process.pid);
+        await opened.control.close();
+        await opened.service.close();
+        queryLog.close();
+      })();
+      return stopping;
+    },
+  };
+}

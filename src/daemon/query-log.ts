@@ -1,0 +1,107 @@
+// The query log: the recent queries in memory (a bounded ring, for `devdns logs` and the control
+// API), the same appended to a file as JSON lines (rotated at a bounded size), and live
+// subscribers for `devdns logs -f`. File writes are batched and happen only when there is
+// something to write, so an idle daemon does nothing.
+import { appendFileSync, renameSync, statSync } from 'node:fs';
+
+export interface QueryLogEntry {
+  /** ISO 8601, UTC. */
+  time: string;
+  /** `address#port`. */
+  client: string;
+  transport: 'udp' | 'tcp';
+  name: string;
+  type: string;
+  rcode: string;
+  /** The answer records, `TYPE value` each. */
+  answer: string[];
+  micros: number;
+}
+
+export interface QueryLogOptions {
+  /** Entries kept in memory. */
+  capacity?: number;
+  /** The file is rotated (to `<path>.1`) when it would grow past this. */
+  maxFileBytes?: number;
+  /** How long entries wait to be written together. */
+  flushMs?: number;
+  onError?: (error: Error) => void;
+}
+
+export const DEFAULT_QUERY_LOG_CAPACITY = 1000;
+export const DEFAULT_QUERY_LOG_BYTES = 1024 * 1024;
+
+export class QueryLog {
+  private readonly ring: QueryLogEntry[] = [];
+  private next = 0;
+  private total = 0;
+  private pending: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private fileBytes: number;
+  private readonly subscribers = new Set<(entry: QueryLogEntry) => void>();
+  private readonly capacity: number;
+  private readonly maxFileBytes: number;
+
+  constructor(
+    private readonly path: string,
+    private readonly options: QueryLogOptions = {},
+  ) {
+    this.capacity = options.capacity ?? DEFAULT_QUERY_LOG_CAPACITY;
+    this.maxFileBytes = options.maxFileBytes ?? DEFAULT_QUERY_LOG_BYTES;
+    try {
+      this.fileBytes = statSync(path).size;
+    } catch {
+      this.fileBytes = 0;
+    }
+  }
+
+  /** Queries recorded since the start. */
+  get count(): number {
+    return this.total;
+  }
+
+  record(entry: QueryLogEntry): void {
+    if (this.ring.length < this.capacity) this.ring.push(entry);
+    else this.ring[this.next] = entry;
+    this.next = (this.next + 1) % this.capacity;
+    this.total++;
+    this.pending.push(`${JSON.stringify(entry)}\n`);
+    this.timer ??= setTimeout(() => this.flush(), this.options.flushMs ?? 100);
+    for (const subscriber of this.subscribers) subscriber(entry);
+  }
+
+  /** The last `limit` entries, oldest first. */
+  recent(limit = this.capacity): QueryLogEntry[] {
+    const ordered = this.ring.length < this.capacity ? this.ring : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
+    return ordered.slice(Math.max(0, ordered.length - limit));
+  }
+
+  subscribe(listener: (entry: QueryLogEntry) => void): () => void {
+    this.subscribers.add(listener);
+    return () => this.subscribers.delete(listener);
+  }
+
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0) return;
+    const chunk = this.pending.join('');
+    this.pending = [];
+    try {
+      const bytes = Buffer.byteLength(chunk);
+      if (this.fileBytes > 0 && this.fileBytes + bytes > this.maxFileBytes) {
+        renameSync(this.path, `${this.path}.1`);
+        this.fileBytes = 0;
+      }
+      appendFileSync(this.path, chunk, { mode: 0o600 });
+      this.fileBytes += bytes;
+    } catch (error) {
+      this.options.onError?.(error as Error);
+    }
+  }
+
+  close(): void {
+    this.flush();
+    this.subscribers.clear();
+  }
+}

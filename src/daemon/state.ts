@@ -1,0 +1,128 @@
+// The daemon's state file: how the CLI finds a running daemon (pid, ports, token). Written only once
+// both servers are bound, with mode 0600 in a 0700 directory, and removed on exit. A state file
+// whose process is gone (killed with -9) is stale: it is detected and removed, never trusted.
+import { randomBytes } from 'node:crypto';
+import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DevdnsError } from '../errors.js';
+
+export const STATE_FILE_NAME = 'daemon.json';
+export const DAEMON_LOG_NAME = 'daemon.log';
+export const QUERY_LOG_NAME = 'queries.log';
+
+export interface DaemonState {
+  pid: number;
+  version: string;
+  startedAt: string;
+  dns: { host: string; port: number };
+  control: { host: string; port: number };
+  token: string;
+  home: string;
+}
+
+export function statePath(home: string): string {
+  return join(home, STATE_FILE_NAME);
+}
+
+/** A fresh bearer token for the control API: 32 random bytes, rotated on every start. */
+export function newToken(): string {
+  return randomBytes(32).toString('hex');
+}
+
+/**
+ * Creates the home directory private, or checks an existing one: a directory that others can
+ * write, or that another user owns, could be used to plant a state file (HOSTILE-INPUTS 1.2.9).
+ */
+export function ensurePrivateHome(home: string): void {
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const stat = lstatSync(home);
+  if (!stat.isDirectory()) throw new DevdnsError('home-unsafe', `${home} is not a directory`, 'set DEVDNS_HOME to a directory');
+  const uid = process.getuid?.();
+  if (uid !== undefined && stat.uid !== uid) {
+    throw new DevdnsError('home-unsafe', `${home} belongs to another user (uid ${stat.uid})`, 'use a directory of your own (DEVDNS_HOME)');
+  }
+  if (process.platform !== 'win32' && (stat.mode & 0o022) !== 0) {
+    throw new DevdnsError(
+      'home-unsafe',
+      `${home} can be written by other users (mode ${(stat.mode & 0o777).toString(8)})`,
+      `make it private: chmod 700 ${home}`,
+    );
+  }
+}
+
+/** Writes the state atomically (temp file, rename), readable by the user only. */
+export function writeState(home: string, state: DaemonState): void {
+  const path = statePath(home);
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600, flag: 'w' });
+  renameSync(temp, path);
+}
+
+export function removeState(home: string, pid: number): void {
+  // Only our own: a newer daemon may have replaced the file.
+  const state = readStateFile(home);
+  if (state === undefined || state.pid === pid) rmSync(statePath(home), { force: true });
+}
+
+function readStateFile(home: string): DaemonState | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(statePath(home), 'utf8')) as Partial<DaemonState>;
+    const valid =
+      typeof parsed.pid === 'number' &&
+      typeof parsed.token === 'string' &&
+      typeof parsed.dns?.port === 'number' &&
+      typeof parsed.control?.port === 'number';
+    return valid ? (parsed as DaemonState) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** On Linux, an exited process its parent has not reaped yet: it holds no ports and does nothing. */
+function isZombie(pid: number): boolean {
+  try {
+    return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a process with this pid runs (another user's counts; an exited, unreaped one does not). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+/** On Linux, whether the pid runs devdns (a reused pid is not our daemon); elsewhere, assumed. */
+function looksLikeDevdns(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('devdns');
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT' || process.platform !== 'linux';
+  }
+}
+
+export type StateLookup = { kind: 'running'; state: DaemonState } | { kind: 'stopped' } | { kind: 'stale'; state: DaemonState | undefined };
+
+/**
+ * Finds the daemon of this home. A state file naming a dead process, or one that cannot be read,
+ * is stale: it is removed and reported, so that `up` works again.
+ */
+export function lookupDaemon(home: string): StateLookup {
+  const path = statePath(home);
+  let exists = true;
+  try {
+    lstatSync(path);
+  } catch {
+    exists = false;
+  }
+  if (!exists) return { kind: 'stopped' };
+  const state = readStateFile(home);
+  if (state && processAlive(state.pid) && looksLikeDevdns(state.pid)) return { kind: 'running', state };
+  rmSync(path, { force: true });
+  return { kind: 'stale', state };
+}

@@ -1,0 +1,27 @@
+// Records as `ls --json` and the control API list them: sorted in DNS order, data in presentation form.
+import { formatRdata } from './presentation.js';
+import { compareRecords } from './record-set.js';
+import type { DnsRecord, RecordFile } from './types.js';
+import { zoneOf } from './zones.js';
+
+export interface ListedRecord {
+  name: string;
+  type: string;
+  ttl: number;
+  value: string;
+  zone: string;
+}
+
+export function listRecord(record: DnsRecord, zones: readonly string[]): ListedRecord {
+  return { name: record.name, type: record.type, ttl: record.ttl, value: formatRdata(record), zone: zoneOf(record.name, zones) ?? '' };
+}
+
+/** The records whose name contains `pattern` (case-insensitive, trailing dot ignored), or all. */
+export function listRecords(file: RecordFile, pattern?: string): ListedRecord[] {
+  const needle = pattern?.toLowerCase().replace(/\.$/, '');
+  const zones = Object.keys(file.zones);
+  return file.records
+    .filter((r) => needle === undefined || r.name.includes(needle))
+    .sort(compareRecords)
+    .map((r) => listRecord(r, zones));
+}
