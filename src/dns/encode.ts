@@ -3,6 +3,8 @@
 // dns2's encoder needs help, it gets it here:
 //   - IPv4-mapped IPv6 in dotted form ("::ffff:1.2.3.4") is mis-encoded; we pass hex groups.
 //   - a question label that holds a dot is split by dns2; we copy the question bytes as sent.
+//   - dns2 compresses SRV targets, which RFC 2782 forbids (newer c-ares rejects such answers);
+//     an answer with SRV records is written without compression.
 //   - dns2 has no truncation; we re-encode without records and set TC (RFC 2181 §9).
 import dns2 from 'dns2';
 import type { RecordData } from '../records/types.js';
@@ -110,8 +112,12 @@ function encodePacket(response: Response, truncated: boolean, compress: boolean)
 /** The response's bytes; over `maxSize` it is sent with TC=1 and no records but OPT. */
 export function encodeResponse(response: Response, { maxSize, query }: EncodeOptions): Buffer {
   const copyQuestion = query?.dottedLabel === true && response.question !== undefined;
-  let bytes = encodePacket(response, false, !copyQuestion);
-  if (bytes.length > maxSize) bytes = encodePacket(response, true, !copyQuestion);
+  const hasSrv = [response.answer, response.authority, response.additional].some((section) =>
+    section.some((record) => record.data.type === 'SRV'),
+  );
+  const compress = !copyQuestion && !hasSrv;
+  let bytes = encodePacket(response, false, compress);
+  if (bytes.length > maxSize) bytes = encodePacket(response, true, compress);
   if (copyQuestion && query) {
     // Same length: a dotted label "a.b" is one length byte and three octets either way.
     bytes.set(query.bytes.subarray(12, query.questionEnd), 12);

@@ -42,7 +42,7 @@ export async function eventually<T>(
 }
 
 export async function startDevdns(home: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunningDevdns> {
-  const child = spawn(process.execPath, [BIN, 'up', '--foreground', '--port', '0', ...args], {
+  const child = spawn(process.execPath, [BIN, 'up', '--foreground', '--port', '0', '--control-port', '0', ...args], {
     env: { ...process.env, NO_COLOR: '1', ...env, DEVDNS_HOME: home },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
