@@ -28,6 +28,7 @@ export const API_ERRORS = {
   'method-not-allowed': 405,
   'unsupported-media-type': 415,
   'body-too-large': 413,
+  'request-timeout': 408,
   'invalid-json': 400,
   'invalid-body': 400,
   'forbidden-key': 400,

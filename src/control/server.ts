@@ -77,29 +77,40 @@ function findForbiddenKey(value: unknown): string | undefined {
   return undefined;
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
+/** Reads a body of at most MAX_BODY_BYTES that must arrive within `timeoutMs` (a trickle is cut off). */
+function readBody(request: IncomingMessage, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES)
-      return reject(new ApiError('body-too-large', `the body is ${declared} bytes; the limit is ${MAX_BODY_BYTES}`));
+    if (declared > MAX_BODY_BYTES) {
+      reject(new ApiError('body-too-large', `the body is ${declared} bytes; the limit is ${MAX_BODY_BYTES}`));
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      reject(error);
+    };
+    const timer = setTimeout(
+      () => fail(new ApiError('request-timeout', `the body did not arrive within ${timeoutMs / 1000} s`)),
+      timeoutMs,
+    );
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new ApiError('body-too-large', `the body is over ${MAX_BODY_BYTES} bytes`));
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size > MAX_BODY_BYTES) fail(new ApiError('body-too-large', `the body is over ${MAX_BODY_BYTES} bytes`));
+      else chunks.push(chunk);
     });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
+    request.on('end', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    request.on('error', fail);
   });
 }
 
 export function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
   const expectedToken = digest(options.token);
+  const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   const streams = new Set<ServerResponse>();
   let port = options.port;
 
@@ -133,7 +144,7 @@ export function startControlServer(options: ControlServerOptions): Promise<Contr
     // Only JSON changes state: a cross-site "simple" request can only send form or text types.
     const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
     if (type !== 'application/json') throw new ApiError('unsupported-media-type', 'send the body as application/json');
-    const text = await readBody(request);
+    const text = await readBody(request, requestTimeoutMs);
     if (text.trim() === '') return Object.create(null) as Record<string, unknown>;
     let value: unknown;
     try {
@@ -176,8 +187,8 @@ export function startControlServer(options: ControlServerOptions): Promise<Contr
       if (error instanceof ApiError) {
         const allow = (error as ApiError & { allow?: string }).allow;
         sendError(response, error, allow ? { allow } : error.code === 'unauthorized' ? { 'www-authenticate': 'Bearer' } : {});
-        // Drain nothing more from a refused request.
-        if (!request.complete) request.resume();
+        // Read nothing more of a refused request: the answer says "connection: close".
+        if (!request.complete) response.on('finish', () => request.socket.destroy());
         return;
       }
       options.onError?.(error as Error);
@@ -188,8 +199,9 @@ export function startControlServer(options: ControlServerOptions): Promise<Contr
   const server: Server = createServer((request, response) => {
     handle(request, response).catch((error: Error) => options.onError?.(error));
   });
-  server.requestTimeout = options.requestTimeoutMs ?? 10_000;
-  server.headersTimeout = Math.min(server.requestTimeout, 5_000);
+  // Node enforces these when it next checks its connections; the body deadline above is exact.
+  server.requestTimeout = requestTimeoutMs * 2;
+  server.headersTimeout = Math.min(requestTimeoutMs, 5_000);
   server.maxConnections = 64;
 
   return new Promise((resolve, reject) => {
