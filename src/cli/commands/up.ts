@@ -66,40 +66,41 @@ async function runForeground(context: CommandContext, listen: ReturnType<typeof 
   const { output } = context;
   // In the background the log file gets timestamps, and queries go to the query log only.
   const note = detached ? (line: string) => output.info(`${new Date().toISOString()} ${line}`) : (line: string) => output.info(line);
-  let daemon: Awaited<ReturnType<typeof startDaemon>>;
-  try {
-    daemon = await startDaemon({
-      home: context.home,
-      dnsHost: listen.host,
-      dnsPort: listen.port,
-      controlPort: listen.controlPort,
-      version: packageVersion(),
-      ...(detached ? {} : { onQuery: (entry: QueryLogEntry) => output.data(formatQueryLine(entry)) }),
-      onMessage: note,
-    });
-  } catch (error) {
-    if (!(error instanceof AlreadyRunningError)) throw error;
-    output.info(error.message);
-    return;
-  }
-  const { state } = daemon;
-  note(
-    `devdns: serving DNS on ${hostPort(state.dns.host, state.dns.port)} (UDP and TCP), control API on ${hostPort(state.control.host, state.control.port)}, pid ${state.pid}`,
-  );
-  if (!detached) output.info('press Ctrl-C to stop');
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      process.off('SIGHUP', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    // The terminal closing stops a foreground daemon; a detached one never gets SIGHUP from it.
-    process.on('SIGHUP', stop);
-    daemon.stopRequested.then(stop);
+  // Listen for the stop signals before anything can announce readiness: a SIGTERM that comes
+  // the moment "serving" is printed must stop the daemon cleanly, not kill it.
+  let signalled: () => void = () => undefined;
+  const signal = new Promise<void>((resolve) => {
+    signalled = resolve;
   });
-  await daemon.stop();
-  note('devdns: stopped');
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const name of signals) process.on(name, signalled);
+  try {
+    let daemon: Awaited<ReturnType<typeof startDaemon>>;
+    try {
+      daemon = await startDaemon({
+        home: context.home,
+        dnsHost: listen.host,
+        dnsPort: listen.port,
+        controlPort: listen.controlPort,
+        version: packageVersion(),
+        ...(detached ? {} : { onQuery: (entry: QueryLogEntry) => output.data(formatQueryLine(entry)) }),
+        onMessage: note,
+      });
+    } catch (error) {
+      if (!(error instanceof AlreadyRunningError)) throw error;
+      output.info(error.message);
+      return;
+    }
+    const { state } = daemon;
+    note(
+      `devdns: serving DNS on ${hostPort(state.dns.host, state.dns.port)} (UDP and TCP), control API on ${hostPort(state.control.host, state.control.port)}, pid ${state.pid}`,
+    );
+    if (!detached) output.info('press Ctrl-C to stop');
+    // SIGHUP: the terminal closed under a foreground daemon (a detached one never gets it from one).
+    await Promise.race([signal, daemon.stopRequested]);
+    await daemon.stop();
+    note('devdns: stopped');
+  } finally {
+    for (const name of signals) process.off(name, signalled);
+  }
 }
