@@ -169,6 +169,16 @@ describe('answerQuery', () => {
     assert.equal(serialOf(0), 1, 'a file never written still has a serial');
   });
 
+  it('says which stored names an answer came from: exact, wildcard, along a CNAME chain', () => {
+    assert.deepEqual(answerQuery(index, query('myapp.test', QTYPE.A)).matches, [{ name: 'myapp.test', wildcard: false }]);
+    assert.deepEqual(answerQuery(index, query('x.y.shop.test', QTYPE.A)).matches, [{ name: '*.shop.test', wildcard: true }]);
+    assert.deepEqual(answerQuery(index, query('q.wild.test', QTYPE.A)).matches, [
+      { name: '*.wild.test', wildcard: true },
+      { name: 'myapp.test', wildcard: false },
+    ]);
+    assert.deepEqual(answerQuery(index, query('nope.test', QTYPE.A)).matches, []);
+  });
+
   it('uses a user NS at the apex instead of the synthesised one', () => {
     const own = buildZoneIndex({ ...recordFile(), records: [makeRecord('test', 60, { type: 'NS', target: 'ns1.test' })] });
     assert.deepEqual(summarize(answerQuery(own, query('test', QTYPE.NS))).answer, ['test NS ns1.test.']);
