@@ -42,9 +42,11 @@ export class Output {
    * so the messages that follow stand alone.
    */
   async withSpinner<T>(text: string, work: () => Promise<T>): Promise<T> {
-    if (this.err.level === 0) return work();
+    // ora redraws forever on a terminal that reports no width (some CI ptys): no spinner there.
+    const columns = (this.io.stderr as { columns?: number }).columns ?? 0;
+    if (this.err.level === 0 || columns <= 0) return work();
     const { default: ora } = await import('ora');
-    const spinner = ora({ text, stream: this.io.stderr as NodeJS.WritableStream }).start();
+    const spinner = ora({ text, stream: this.io.stderr as NodeJS.WritableStream, discardStdin: false }).start();
     try {
       return await work();
     } finally {

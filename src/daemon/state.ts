@@ -2,7 +2,7 @@
 // both servers are bound, with mode 0600 in a 0700 directory, and removed on exit. A state file
 // whose process is gone (killed with -9) is stale: it is detected and removed, never trusted.
 import { randomBytes } from 'node:crypto';
-import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DevdnsError } from '../errors.js';
 
@@ -35,7 +35,8 @@ export function newToken(): string {
  */
 export function ensurePrivateHome(home: string): void {
   mkdirSync(home, { recursive: true, mode: 0o700 });
-  const stat = lstatSync(home);
+  // Followed: a symlink to a directory of our own is fine, one to another user's is not.
+  const stat = statSync(home);
   if (!stat.isDirectory()) throw new DevdnsError('home-unsafe', `${home} is not a directory`, 'set DEVDNS_HOME to a directory');
   const uid = process.getuid?.();
   if (uid !== undefined && stat.uid !== uid) {

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Output } from '../../src/cli/output.js';
+import { DevdnsError } from '../../src/errors.js';
+
+function fakeIo(isTTY: boolean, columns: number, env: Record<string, string> = {}) {
+  const written = { out: '', err: '' };
+  const io = {
+    stdout: { isTTY, columns, write: (text: string) => (written.out += text) },
+    stderr: { isTTY, columns, write: (text: string) => (written.err += text) },
+    env,
+  };
+  return { io, written };
+}
+
+describe('Output', () => {
+  it('runs work without a spinner off a TTY, on a terminal with no width, or with NO_COLOR', async () => {
+    for (const [isTTY, columns, env] of [
+      [false, 80, {}],
+      [true, 0, {}],
+      [true, 80, { NO_COLOR: '1' }],
+    ] as const) {
+      const { io, written } = fakeIo(isTTY, columns, env);
+      assert.equal(await new Output(io).withSpinner('working', async () => 42), 42);
+      assert.equal(written.err, '', `isTTY=${isTTY} columns=${columns}`);
+    }
+  });
+
+  it('prints errors as one line with the hint in brackets', () => {
+    const { io, written } = fakeIo(false, 80);
+    new Output(io).error(new DevdnsError('x', 'something broke', 'do this'));
+    assert.equal(written.err, 'devdns: something broke (do this)\n');
+  });
+
+  it('pads tables to the widest cell', () => {
+    const { io, written } = fakeIo(false, 80);
+    new Output(io).table(
+      ['A', 'BB'],
+      [
+        ['long-cell', 'x'],
+        ['y', 'z'],
+      ],
+    );
+    assert.equal(written.out, 'A          BB\nlong-cell  x\ny          z\n');
+  });
+});
