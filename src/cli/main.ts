@@ -185,6 +185,58 @@ function buildProgram(context: CommandContext, io: CliIo, setExitCode: (code: nu
       await runService(context, action, options, io.env);
     });
 
+  program
+    .command('setup')
+    .description('make this machine send your TLDs (.test) to devdns: /etc/resolver, systemd-resolved or dnsmasq')
+    .option('--tld <tld...>', 'top-level domains to route (default: those of your zones, e.g. test)')
+    .option('--dry-run', 'show what would change and change nothing')
+    .option('--yes', 'do not ask before changing system files')
+    .option('--resolver <kind>', 'skip detection: macos, systemd-resolved, networkmanager-dnsmasq, dnsmasq')
+    .option('--dnsmasq-dir <dir>', "dnsmasq's configuration directory (default /etc/dnsmasq.d)")
+    .option('--port <port>', "DNS port to route to (default: the running daemon's, else 9090)")
+    .option('--platform <platform>', 'plan for another platform (linux, darwin), for --dry-run')
+    .option('--root <dir>', 'treat <dir> as / (for trying setup on a copy of the system files)')
+    .option('--force', 'route a public TLD or .local anyway')
+    .addHelpText('after', examples(['devdns setup --dry-run', 'devdns setup', 'devdns setup --tld test --tld internal', 'devdns teardown']))
+    .action(async (options: Record<string, unknown>) => {
+      const { runSetup } = await import('./commands/setup.js');
+      setExitCode(await runSetup(context, options));
+    });
+
+  program
+    .command('teardown')
+    .description('undo exactly what devdns setup changed (harmless when nothing is set up)')
+    .option('--dry-run', 'show what would be restored')
+    .option('--yes', 'do not ask before changing system files')
+    .addHelpText('after', examples(['devdns teardown']))
+    .action(async (options: { yes?: boolean; dryRun?: boolean }) => {
+      const { runTeardown } = await import('./commands/setup.js');
+      setExitCode(await runTeardown(context, options));
+    });
+
+  program
+    .command('hosts')
+    .description('fallback: write your A/AAAA names into the hosts file (sync), or remove them (clean)')
+    .argument('<action>', 'sync or clean')
+    .option('--hosts-file <path>', 'another hosts file (default /etc/hosts)')
+    .option('--yes', 'do not ask before using sudo')
+    .addHelpText('after', examples(['devdns hosts sync', 'devdns hosts clean']))
+    .action(async (action: string, options: { hostsFile?: string; yes?: boolean }) => {
+      const { runHosts } = await import('./commands/hosts.js');
+      setExitCode(await runHosts(context, action, options));
+    });
+
+  program
+    .command('doctor')
+    .description('check every layer from the daemon to the system resolver; prints the fix for each failure')
+    .option('--json', 'print {ok, checks: [{id, status, message, fix}]}')
+    .option('--hosts-file <path>', 'the hosts file to look at (default /etc/hosts)')
+    .addHelpText('after', examples(['devdns doctor', 'devdns doctor --json']))
+    .action(async (options: { json?: boolean; hostsFile?: string }) => {
+      const { runDoctor } = await import('./commands/doctor.js');
+      setExitCode(await runDoctor(context, options));
+    });
+
   return program;
 }
 

@@ -5,6 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DevdnsError } from '../errors.js';
+import { processAlive } from '../os/processes.js';
+
+export { processAlive };
 
 export const STATE_FILE_NAME = 'daemon.json';
 export const DAEMON_LOG_NAME = 'daemon.log';
@@ -77,25 +80,6 @@ function readStateFile(home: string): DaemonState | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** On Linux, an exited process its parent has not reaped yet: it holds no ports and does nothing. */
-function isZombie(pid: number): boolean {
-  try {
-    return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-/** Whether a process with this pid runs (another user's counts; an exited, unreaped one does not). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  return !isZombie(pid);
 }
 
 /** On Linux, whether the pid runs devdns (a reused pid is not our daemon); elsewhere, assumed. */

@@ -1,4 +1,5 @@
-// Turns a Response into wire bytes with dns2's encoder: the only file that imports dns2.
+// Turns a Response into wire bytes with dns2's encoder: the only file that imports dns2. It also
+// makes the queries devdns asks itself (doctor) and reads the answers, which come from devdns.
 // Our own reader (wire.ts) decodes queries, so dns2's parser never sees untrusted bytes. Where
 // dns2's encoder needs help, it gets it here:
 //   - IPv4-mapped IPv6 in dotted form ("::ffff:1.2.3.4") is mis-encoded; we pass hex groups.
@@ -21,6 +22,7 @@ interface Dns2Packet {
 }
 interface Dns2PacketApi {
   new (): Dns2Packet;
+  parse(bytes: Buffer): { header: { rcode: number; id: number }; answers: Array<{ type: number; address?: string }> };
   Writer: new () => { names?: unknown };
   Resource: { EDNS(rdata: unknown[], options: { udpPayloadSize: number; doFlag: boolean }): Record<string, unknown> };
 }
@@ -123,4 +125,19 @@ export function encodeResponse(response: Response, { maxSize, query }: EncodeOpt
     bytes.set(query.bytes.subarray(12, query.questionEnd), 12);
   }
   return bytes;
+}
+
+/** A plain query for `name` and `type`, with recursion not desired. */
+export function encodeQuery(id: number, name: string, type: number): Buffer {
+  const packet = new Packet();
+  packet.header = { id, qr: 0, opcode: 0, rd: 0 };
+  packet.questions.push({ name, type, class: CLASS_IN });
+  return packet.toBuffer();
+}
+
+/** The rcode and the A/AAAA addresses of an answer. */
+export function readAddresses(bytes: Buffer): { id: number; rcode: number; addresses: string[] } {
+  const parsed = Packet.parse(bytes);
+  const addresses = parsed.answers.filter((r) => r.type === QTYPE.A || r.type === QTYPE.AAAA).map((r) => r.address ?? '');
+  return { id: parsed.header.id, rcode: parsed.header.rcode, addresses };
 }

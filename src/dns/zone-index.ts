@@ -10,6 +10,12 @@ export const SERVER_NAME = 'localhost';
 /** Negative answers are cached this long unless the zone says otherwise (RFC 2308 §5: keep it short). */
 export const DEFAULT_NEGATIVE_TTL = 5;
 const SOA_TIMERS = { refresh: 3600, retry: 600, expire: 86400 };
+/**
+ * A name devdns answers in every forward zone, so `devdns doctor` can tell through the system
+ * resolver whether lookups reach devdns: no other server knows it. TTL 0, so no cache keeps it.
+ */
+export const PROBE_LABEL = '_devdns-probe';
+export const PROBE_ADDRESS = '127.0.83.83';
 
 /** RRsets at one name, by type number. */
 export type Node = Map<number, ResourceRecord[]>;
@@ -74,6 +80,10 @@ export function buildZoneIndex(file: RecordFile): ZoneIndex {
     const soa: ResourceRecord = { name: zone, ttl: minimum, data: soaData };
     index.soa.set(zone, soa);
     addTo(index.nodes, soa, QTYPE.SOA);
+    if (!zone.endsWith('.arpa') && !index.nodes.has(`${PROBE_LABEL}.${zone}`)) {
+      addTo(index.nodes, { name: `${PROBE_LABEL}.${zone}`, ttl: 0, data: { type: 'A', address: PROBE_ADDRESS } }, QTYPE.A);
+      index.existing.add(`${PROBE_LABEL}.${zone}`);
+    }
     // Apex NS: the user's when given, else devdns itself.
     if (!index.nodes.get(zone)?.has(QTYPE.NS)) {
       addTo(index.nodes, { name: zone, ttl: DEFAULT_TTL, data: { type: 'NS', target: SERVER_NAME } }, QTYPE.NS);

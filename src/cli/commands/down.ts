@@ -1,18 +1,7 @@
 // `devdns down`: ask the daemon to stop, then make sure: SIGTERM, and SIGKILL after a deadline.
-import { processAlive } from '../../daemon/state.js';
+import { waitForExit } from '../../os/processes.js';
 import type { CommandContext } from '../context.js';
 import { findDaemon } from '../daemon-link.js';
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!processAlive(pid)) return true;
-    await pause(10);
-  }
-  return !processAlive(pid);
-}
 
 function signal(pid: number, name: NodeJS.Signals): void {
   try {

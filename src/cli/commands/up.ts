@@ -6,6 +6,7 @@ import { AlreadyRunningError, startDaemon } from '../../daemon/daemon.js';
 import { DAEMON_ENV, daemonLogPath, launchDaemon } from '../../daemon/launcher.js';
 import type { QueryLogEntry } from '../../daemon/query-log.js';
 import { type DaemonState, lookupDaemon } from '../../daemon/state.js';
+import { readJournal } from '../../os/journal.js';
 import { parseListenAddress } from '../../records/listen-address.js';
 import { parseInteger } from '../../records/record-input.js';
 import type { CommandContext } from '../context.js';
@@ -33,6 +34,22 @@ function describeRunning(context: CommandContext, state: DaemonState): void {
   output.info(`  DNS      ${hostPort(state.dns.host, state.dns.port)} (UDP and TCP)`);
   output.info(`  control  http://${hostPort(state.control.host, state.control.port)} (token: devdns token)`);
   output.info(`  log      ${daemonLogPath(state.home)}`);
+  warnIfRoutedElsewhere(context, state.dns.port);
+}
+
+/** `devdns setup` wrote a port into the system's resolver: say so when the daemon is not on it. */
+function warnIfRoutedElsewhere(context: CommandContext, port: number): void {
+  let journal: ReturnType<typeof readJournal>;
+  try {
+    journal = readJournal(context.home);
+  } catch {
+    return;
+  }
+  if (journal && journal.port !== port) {
+    context.output.warn(
+      `devdns setup sent ${journal.tlds.map((tld) => `.${tld}`).join(', ')} to port ${journal.port}, but devdns listens on ${port}: run devdns setup again (or devdns restart --port ${journal.port})`,
+    );
+  }
 }
 
 /** The validated listening options, also the arguments handed to a background daemon. */
@@ -95,7 +112,10 @@ async function runForeground(context: CommandContext, listen: ReturnType<typeof 
     note(
       `devdns: serving DNS on ${hostPort(state.dns.host, state.dns.port)} (UDP and TCP), control API on ${hostPort(state.control.host, state.control.port)}, pid ${state.pid}`,
     );
-    if (!detached) output.info('press Ctrl-C to stop');
+    if (!detached) {
+      output.info('press Ctrl-C to stop');
+      warnIfRoutedElsewhere(context, state.dns.port);
+    }
     // SIGHUP: the terminal closed under a foreground daemon (a detached one never gets it from one).
     await Promise.race([signal, daemon.stopRequested]);
     await daemon.stop();

@@ -1,0 +1,26 @@
+// `devdns doctor`: one line per check, with the fix for each failure; exit 0 only when all pass.
+import { ExitCode } from '../../errors.js';
+import { runChecks } from '../../os/doctor.js';
+import type { CommandContext } from '../context.js';
+import { DEFAULT_DNS_PORT } from './up.js';
+
+export async function runDoctor(context: CommandContext, options: { json?: boolean; hostsFile?: string }): Promise<number> {
+  const { output } = context;
+  const checks = await runChecks({
+    home: context.home,
+    defaultPort: DEFAULT_DNS_PORT,
+    ...(options.hostsFile ? { hostsFile: options.hostsFile } : {}),
+  });
+  const failed = checks.filter((check) => check.status === 'fail').length;
+  if (options.json) {
+    output.json({ ok: failed === 0, checks });
+  } else {
+    const paint = output.paint;
+    for (const check of checks) {
+      const mark = check.status === 'ok' ? paint.green('ok  ') : check.status === 'fail' ? paint.red('FAIL') : paint.dim('skip');
+      output.data(`${mark} ${check.message}${check.fix ? ` (fix: ${check.fix})` : ''}`);
+    }
+    output.info(failed === 0 ? 'all checks passed' : `${failed} check${failed === 1 ? '' : 's'} failed`);
+  }
+  return failed === 0 ? ExitCode.ok : ExitCode.user;
+}

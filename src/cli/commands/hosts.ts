@@ -1,0 +1,56 @@
+// `devdns hosts sync|clean`: the hosts-file fallback, between marker lines, nothing else touched.
+import { DevdnsError, ExitCode, InputError } from '../../errors.js';
+import { defaultHostsPath, hostsBlock, readHostsFile, withBlock, writeHostsFile } from '../../os/hosts-file.js';
+import { RecordStore } from '../../store/record-store.js';
+import type { CommandContext } from '../context.js';
+import { confirm, needsRoot, rerunWithSudo } from '../privilege.js';
+
+export interface HostsOptions {
+  hostsFile?: string;
+  yes?: boolean;
+}
+
+function describeWriteError(error: unknown, path: string): DevdnsError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new DevdnsError('hosts-missing', `${path} does not exist`, 'give the right file with --hosts-file');
+  return new DevdnsError(
+    'hosts-unwritable',
+    `${path} could not be written (${code ?? (error as Error).message}); it is unchanged`,
+    'run as root, or with sudo',
+  );
+}
+
+export async function runHosts(context: CommandContext, action: string, options: HostsOptions): Promise<number> {
+  const { output } = context;
+  if (action !== 'sync' && action !== 'clean') throw new InputError('action', `"${action}" is not sync or clean`, 'devdns hosts sync');
+  const path = options.hostsFile ?? defaultHostsPath();
+  let content: string;
+  try {
+    content = readHostsFile(path);
+  } catch (error) {
+    throw describeWriteError(error, path);
+  }
+  const block = action === 'sync' ? hostsBlock(new RecordStore(context.home).read().records) : undefined;
+  const next = withBlock(content, block?.lines);
+  for (const skip of block?.skipped ?? []) output.info(`skipped ${skip.name} ${skip.type}: ${skip.reason}`);
+  if (next === content) {
+    output.info(action === 'sync' ? `${path} is up to date` : `${path} has no devdns block`);
+    return ExitCode.ok;
+  }
+  try {
+    const how = writeHostsFile(path, next);
+    output.success(
+      action === 'sync'
+        ? `wrote ${block?.lines.length ?? 0} lines to ${path}${how === 'in-place' ? ' (in place: it is a mount point)' : ''}`
+        : `removed the devdns block from ${path}`,
+    );
+    return ExitCode.ok;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if ((code === 'EACCES' || code === 'EPERM') && options.hostsFile === undefined && needsRoot('/')) {
+      if (!(await confirm(`Writing ${path} needs root. Run it with sudo?`, options.yes))) return ExitCode.user;
+      return rerunWithSudo(context, process.argv.slice(2));
+    }
+    throw describeWriteError(error, path);
+  }
+}

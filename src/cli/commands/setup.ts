@@ -1,0 +1,149 @@
+// `devdns setup` / `devdns teardown`: route our TLDs from the OS resolver to devdns, journalled,
+// and undo exactly that.
+import { lookupDaemon } from '../../daemon/state.js';
+import { DevdnsError, ExitCode, InputError } from '../../errors.js';
+import { applyPlan, readJournal, undoJournal } from '../../os/journal.js';
+import { detectResolver, planSetup, RESOLVERS, type ResolverKind } from '../../os/resolvers.js';
+import { SystemAccess } from '../../os/system.js';
+import { normalizeName } from '../../records/names.js';
+import { parseInteger } from '../../records/record-input.js';
+import { proposeZone } from '../../records/zones.js';
+import { RecordStore } from '../../store/record-store.js';
+import type { CommandContext } from '../context.js';
+import { confirm, needsRoot, rerunWithSudo } from '../privilege.js';
+import { DEFAULT_DNS_HOST, DEFAULT_DNS_PORT } from './up.js';
+
+export interface SetupOptions {
+  tld?: string[];
+  dryRun?: boolean;
+  yes?: boolean;
+  force?: boolean;
+  resolver?: string;
+  dnsmasqDir?: string;
+  platform?: string;
+  root?: string;
+  port?: string;
+}
+
+/** The TLDs to route: those given, else those of the zones devdns serves (not localhost or reverse zones). */
+function chooseTlds(context: CommandContext, options: SetupOptions): string[] {
+  const given = options.tld?.flatMap((tld) => tld.split(',')).filter(Boolean);
+  const zones = Object.keys(new RecordStore(context.home).read().zones);
+  const tlds =
+    given && given.length > 0
+      ? given.map((tld) => normalizeName(tld.replace(/^\./, ''), '--tld'))
+      : [...new Set(zones.map((zone) => zone.split('.').at(-1) ?? zone))];
+  const routable = tlds.filter((tld) => tld !== 'localhost' && tld !== 'arpa');
+  for (const tld of routable) {
+    if (tld.includes('.')) throw new InputError('--tld', `"${tld}" is not a top-level domain`, 'give the last label only, e.g. --tld test');
+    const risk = proposeZone(`x.${tld}`).risk;
+    if (risk && !options.force) {
+      throw new InputError(
+        '--tld',
+        `routing .${tld} to devdns would ${risk === 'mdns' ? 'break mDNS (Bonjour) names' : 'hide every real site under it'}`,
+        `use .test, or add --force if you mean it`,
+      );
+    }
+  }
+  if (routable.length === 0) throw new InputError('--tld', 'no top-level domain to route', 'give one: --tld test');
+  return routable;
+}
+
+function resolverOption(text: string | undefined): ResolverKind | undefined {
+  if (text === undefined) return undefined;
+  if (!(RESOLVERS as readonly string[]).includes(text))
+    throw new InputError('--resolver', `"${text}" is not one devdns knows`, `use one of ${RESOLVERS.join(', ')}`);
+  return text as ResolverKind;
+}
+
+/** The DNS address the OS should send lookups to: the running daemon's, else the one given, else the default. */
+function dnsTarget(context: CommandContext, options: SetupOptions): { host: string; port: number } {
+  const running = lookupDaemon(context.home);
+  if (options.port !== undefined) return { host: DEFAULT_DNS_HOST, port: parseInteger(options.port, '--port', 1, 65535) };
+  if (running.kind === 'running') return running.state.dns;
+  return { host: DEFAULT_DNS_HOST, port: DEFAULT_DNS_PORT };
+}
+
+export async function runSetup(context: CommandContext, options: SetupOptions): Promise<number> {
+  const { output } = context;
+  const platform = (options.platform ?? process.platform) as NodeJS.Platform;
+  const system = new SystemAccess(options.root ?? '/');
+  const tlds = chooseTlds(context, options);
+  const { host, port } = dnsTarget(context, options);
+  const detected = options.resolver
+    ? { resolver: resolverOption(options.resolver) as ResolverKind, evidence: 'chosen with --resolver' }
+    : detectResolver(system, platform);
+  const plan = planSetup({ resolver: detected.resolver, tlds, host, port, dnsmasqDir: options.dnsmasqDir });
+  output.info(`resolver: ${plan.resolver} (${detected.evidence})`);
+  for (const line of plan.summary) output.info(`- ${line}`);
+  for (const note of plan.notes) output.info(`note: ${note}`);
+  if (plan.files.length === 0) {
+    // Nothing devdns can route here; the hosts file works everywhere, without wildcards.
+    if (
+      options.dryRun ||
+      !(await confirm('Write your names into the hosts file instead (devdns hosts sync)?', options.yes).catch(() => false))
+    ) {
+      return ExitCode.user;
+    }
+    const { runHosts } = await import('./hosts.js');
+    return runHosts(context, 'sync', { yes: options.yes === true });
+  }
+  if (options.dryRun) {
+    for (const file of plan.files) {
+      output.info(`would write ${system.path(file.path)}:`);
+      output.data(file.content.trimEnd());
+    }
+    for (const command of plan.reload) output.info(`would run: ${command.join(' ')}`);
+    return ExitCode.ok;
+  }
+  if (needsRoot(system.root)) {
+    if (!(await confirm('This changes system files as root, with sudo. Continue?', options.yes))) return ExitCode.user;
+    return rerunWithSudo(context, process.argv.slice(2));
+  }
+  if (!(await confirm('Make these changes?', options.yes))) return ExitCode.user;
+  const previous = readJournal(context.home);
+  if (previous) {
+    output.info('undoing the previous setup first');
+    await undoJournal(context.home, new SystemAccess(previous.root), previous);
+  }
+  const reports = await applyPlan({ home: context.home, system, plan, tlds, host, port });
+  for (const file of plan.files) output.success(`wrote ${system.path(file.path)}`);
+  let ok = true;
+  for (const report of reports) {
+    if (report.ok) output.info(`ran ${report.command.join(' ')}: ${report.detail}`);
+    else {
+      ok = false;
+      output.warn(`${report.command.join(' ')}: ${report.detail}`);
+    }
+  }
+  output.info(
+    `${tlds.map((tld) => `.${tld}`).join(', ')} now go to devdns at ${host}:${port}; check with: devdns doctor; undo with: devdns teardown`,
+  );
+  return ok ? ExitCode.ok : ExitCode.user;
+}
+
+export async function runTeardown(context: CommandContext, options: { yes?: boolean; dryRun?: boolean }): Promise<number> {
+  const { output } = context;
+  const journal = readJournal(context.home);
+  if (!journal) {
+    output.info('nothing to undo: devdns setup has not changed this system');
+    return ExitCode.ok;
+  }
+  const system = new SystemAccess(journal.root);
+  for (const entry of journal.files) {
+    output.info(`- ${entry.before === null ? 'remove' : 'restore'} ${system.path(entry.path)}`);
+  }
+  for (const command of journal.reload) output.info(`- run ${command.join(' ')}`);
+  if (options.dryRun) return ExitCode.ok;
+  if (needsRoot(system.root)) {
+    if (!(await confirm('This changes system files as root, with sudo. Continue?', options.yes))) return ExitCode.user;
+    return rerunWithSudo(context, process.argv.slice(2));
+  }
+  const { restored, reports } = await undoJournal(context.home, system, journal);
+  for (const path of restored) output.success(`restored ${system.path(path)}`);
+  for (const report of reports) if (!report.ok) output.warn(`${report.command.join(' ')}: ${report.detail}`);
+  output.info(`${journal.tlds.map((tld) => `.${tld}`).join(', ')} no longer go to devdns`);
+  if (reports.some((report) => !report.ok))
+    throw new DevdnsError('teardown-incomplete', 'the files are restored, but a reload command failed', 'run it yourself (above)');
+  return ExitCode.ok;
+}

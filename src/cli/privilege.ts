@@ -1,0 +1,43 @@
+// Asking before changing the system, and getting root for it: commands that write system files
+// ask first (--yes answers for the user) and run themselves again through sudo when not root.
+import { createInterface } from 'node:readline/promises';
+import { fileURLToPath } from 'node:url';
+import { DevdnsError } from '../errors.js';
+import type { CommandContext } from './context.js';
+
+const BIN = fileURLToPath(new URL('../../bin/devdns.js', import.meta.url));
+
+/** True when writing under `root` needs privileges this process lacks. */
+export function needsRoot(root: string): boolean {
+  return root === '/' && process.platform !== 'win32' && process.getuid?.() !== 0;
+}
+
+/** Asks a yes/no question on the terminal; without one, only --yes may go ahead. */
+export async function confirm(question: string, yes: boolean | undefined): Promise<boolean> {
+  if (yes) return true;
+  if (!process.stdin.isTTY) {
+    throw new DevdnsError(
+      'needs-confirmation',
+      'this changes system settings and needs your go-ahead',
+      'run it in a terminal to be asked, or add --yes',
+    );
+  }
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await prompt.question(`${question} [y/N] `)).trim());
+  } finally {
+    prompt.close();
+  }
+}
+
+/** Runs this devdns command again as root through sudo, with the same home; returns its exit code. */
+export async function rerunWithSudo(context: CommandContext, args: readonly string[]): Promise<number> {
+  const { execa } = await import('execa');
+  const withYes = args.includes('--yes') ? args : [...args, '--yes'];
+  context.output.info(`running: sudo devdns ${withYes.join(' ')}`);
+  const result = await execa('sudo', ['env', `DEVDNS_HOME=${context.home}`, process.execPath, BIN, ...withYes], {
+    stdio: 'inherit',
+    reject: false,
+  });
+  return result.exitCode ?? 1;
+}

@@ -1,0 +1,59 @@
+// Processes by pid: whether one runs, what it runs, and stopping one with a deadline.
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** On Linux, an exited process its parent has not reaped yet: it holds no ports and does nothing. */
+function isZombie(pid: number): boolean {
+  try {
+    return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a process with this pid runs (another user's counts; an exited, unreaped one does not). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+/** The argument vector of a process (Linux), or undefined. */
+export function commandLine(pid: number): string[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Running processes whose argument vector passes `match` (Linux; empty elsewhere). */
+export function findProcesses(match: (argv: string[]) => boolean): Array<{ pid: number; argv: string[] }> {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const found: Array<{ pid: number; argv: string[] }> = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const argv = commandLine(Number(entry));
+    if (argv && argv.length > 0 && match(argv) && processAlive(Number(entry))) found.push({ pid: Number(entry), argv });
+  }
+  return found;
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until the process is gone; false if it still runs at the deadline. */
+export async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!processAlive(pid)) return true;
+    await pause(10);
+  }
+  return !processAlive(pid);
+}

@@ -1,0 +1,150 @@
+// Which resolver runs this machine's DNS, and what routing our TLDs to devdns takes with each:
+// files to write and commands to run afterwards. Detection reads files only; plans are pure.
+// Never /etc/resolv.conf itself: tools that took it over broke every lookup on the machine.
+import type { SystemAccess } from './system.js';
+
+export const RESOLVERS = ['macos', 'systemd-resolved', 'networkmanager-dnsmasq', 'dnsmasq', 'resolv.conf', 'windows'] as const;
+export type ResolverKind = (typeof RESOLVERS)[number];
+
+export const MARKER = 'Written by devdns setup; devdns teardown removes it.';
+
+export interface Detection {
+  resolver: ResolverKind;
+  /** Why this one: what was seen. */
+  evidence: string;
+}
+
+export interface FileChange {
+  path: string;
+  content: string;
+}
+
+export interface SetupPlan {
+  resolver: ResolverKind;
+  /** What the plan does and why, for the user. */
+  summary: string[];
+  files: FileChange[];
+  /** Run after the files are written, and again after teardown restores them. */
+  reload: string[][];
+  /** Things to tell the user (no change made for them). */
+  notes: string[];
+}
+
+export interface PlanInput {
+  resolver: ResolverKind;
+  tlds: readonly string[];
+  host: string;
+  port: number;
+  /** dnsmasq's configuration directory (plain dnsmasq). */
+  dnsmasqDir?: string | undefined;
+}
+
+const NM_DNSMASQ_DIR = '/etc/NetworkManager/dnsmasq.d';
+const DNSMASQ_DIR = '/etc/dnsmasq.d';
+const RESOLVED_DROPIN = '/etc/systemd/resolved.conf.d/devdns.conf';
+
+/** dnsmasq and resolved write an address and port as 127.0.0.1#9090 and 127.0.0.1:9090. */
+const dnsmasqServer = (host: string, port: number) => `${host}#${port}`;
+const resolvedServer = (host: string, port: number) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
+
+export function detectResolver(system: SystemAccess, platform: NodeJS.Platform): Detection {
+  if (platform === 'darwin') return { resolver: 'macos', evidence: 'macOS reads per-domain resolvers from /etc/resolver' };
+  if (platform === 'win32') return { resolver: 'windows', evidence: 'Windows' };
+  const resolvConf = system.readFile('/etc/resolv.conf') ?? '';
+  const nmConf = [
+    system.readFile('/etc/NetworkManager/NetworkManager.conf') ?? '',
+    system.readFile('/etc/NetworkManager/conf.d/dns.conf') ?? '',
+  ].join('\n');
+  if (/^\s*dns\s*=\s*dnsmasq\s*$/m.test(nmConf)) {
+    return { resolver: 'networkmanager-dnsmasq', evidence: 'NetworkManager is configured with dns=dnsmasq' };
+  }
+  if (/^nameserver\s+127\.0\.0\.53\s*$/m.test(resolvConf) && system.exists('/run/systemd/resolve')) {
+    return { resolver: 'systemd-resolved', evidence: '/etc/resolv.conf points at systemd-resolved (127.0.0.53)' };
+  }
+  if (/^nameserver\s+127\.0\.0\.1\s*$/m.test(resolvConf) && system.exists(DNSMASQ_DIR)) {
+    return { resolver: 'dnsmasq', evidence: `/etc/resolv.conf points at 127.0.0.1 and ${DNSMASQ_DIR} exists` };
+  }
+  return {
+    resolver: 'resolv.conf',
+    evidence: '/etc/resolv.conf names ordinary nameservers, with no local resolver that can route a domain',
+  };
+}
+
+export function planSetup(input: PlanInput): SetupPlan {
+  const { tlds, host, port } = input;
+  const list = tlds.map((tld) => `.${tld}`).join(', ');
+  switch (input.resolver) {
+    case 'macos':
+      return {
+        resolver: 'macos',
+        summary: [`write /etc/resolver/<tld> for ${list}, so macOS sends those lookups to ${host} port ${port}`, 'flush the DNS caches'],
+        files: tlds.map((tld) => ({ path: `/etc/resolver/${tld}`, content: `# ${MARKER}\nnameserver ${host}\nport ${port}\n` })),
+        reload: [
+          ['dscacheutil', '-flushcache'],
+          ['killall', '-HUP', 'mDNSResponder'],
+        ],
+        notes: ['dig and nslookup ignore /etc/resolver; check with devdns doctor, or dscacheutil -q host -a name myapp.test'],
+      };
+    case 'systemd-resolved':
+      return {
+        resolver: 'systemd-resolved',
+        summary: [
+          `add a resolved drop-in, ${RESOLVED_DROPIN}, routing only ${list} to ${resolvedServer(host, port)}`,
+          'chosen over a per-link route (resolvectl dns/domain): a drop-in survives reboots and network changes; a link route is lost when the link goes down',
+          'restart systemd-resolved to load it',
+        ],
+        files: [
+          {
+            path: RESOLVED_DROPIN,
+            // A server with only ~routing domains gets only those lookups (no "~."): nothing else changes.
+            content: `# ${MARKER}\n[Resolve]\nDNS=${resolvedServer(host, port)}\nDomains=${tlds.map((tld) => `~${tld}`).join(' ')}\n`,
+          },
+        ],
+        reload: [['systemctl', 'restart', 'systemd-resolved']],
+        notes: ['needs systemd 246 or newer for a DNS server with a port'],
+      };
+    case 'networkmanager-dnsmasq':
+    case 'dnsmasq': {
+      const nm = input.resolver === 'networkmanager-dnsmasq';
+      const dir = input.dnsmasqDir ?? (nm ? NM_DNSMASQ_DIR : DNSMASQ_DIR);
+      return {
+        resolver: input.resolver,
+        summary: [
+          `add ${dir}/devdns.conf forwarding only ${list} to ${dnsmasqServer(host, port)}`,
+          nm ? 'restart NetworkManager, which restarts its dnsmasq' : 'restart dnsmasq to load it',
+        ],
+        files: [
+          {
+            path: `${dir}/devdns.conf`,
+            content: `# ${MARKER}\n${tlds.map((tld) => `server=/${tld}/${dnsmasqServer(host, port)}`).join('\n')}\n`,
+          },
+        ],
+        reload: nm ? [['systemctl', 'restart', 'NetworkManager']] : [['devdns:restart-dnsmasq', dir]],
+        notes: [],
+      };
+    }
+    case 'windows':
+      return {
+        resolver: 'windows',
+        summary: [],
+        files: [],
+        reload: [],
+        notes: [
+          'Windows routes a domain to a DNS server with an NRPT rule, and NRPT rules have no port: devdns would have to answer on port 53.',
+          `As an administrator, with devdns on port 53 (devdns up --port 53): ${tlds.map((tld) => `Add-DnsClientNrptRule -Namespace ".${tld}" -NameServers "127.0.0.1"`).join('; ')}`,
+          'Or use the hosts file, which needs no port: devdns hosts sync (as an administrator).',
+        ],
+      };
+    case 'resolv.conf':
+      return {
+        resolver: 'resolv.conf',
+        summary: [],
+        files: [],
+        reload: [],
+        notes: [
+          'This machine uses /etc/resolv.conf directly, which cannot send one domain to one server, and devdns will not take it over.',
+          'Options: install dnsmasq or enable systemd-resolved and run devdns setup again; or write your names into the hosts file: devdns hosts sync (no wildcards there).',
+        ],
+      };
+  }
+}

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { BLOCK_BEGIN, BLOCK_END, hostsBlock, withBlock, writeHostsFile } from '../../src/os/hosts-file.js';
+import { makeRecord } from '../../src/records/types.js';
+import { tempDir } from '../helpers/devdns.js';
+
+describe('hosts file block', () => {
+  const originals: Array<[string, string]> = [
+    ['a file ending with a line break', '127.0.0.1 localhost\n::1 localhost\n'],
+    ['a file without a final line break', '127.0.0.1 localhost'],
+    ['an empty file', ''],
+    ['a file ending with a blank line', '127.0.0.1 localhost\n\n'],
+    ['a Windows file', '127.0.0.1 localhost\r\n'],
+    ['a file with comments and tabs', '# comment\n10.0.0.1\tbox box.lan # trailing\n'],
+  ];
+  for (const [title, original] of originals) {
+    it(`sync, resync and clean restore ${title} byte for byte`, () => {
+      const synced = withBlock(original, ['127.0.0.1 myapp.test']);
+      assert.ok(synced.startsWith(original), 'everything before the block stays');
+      assert.match(synced, new RegExp(`${BLOCK_BEGIN}.*\\r?\\n.*\\r?\\n127\\.0\\.0\\.1 myapp\\.test\\r?\\n${BLOCK_END}\\r?\\n$`));
+      const resynced = withBlock(synced, ['127.0.0.2 other.test']);
+      assert.doesNotMatch(resynced, /myapp\.test/, 'the block is replaced, not added again');
+      assert.equal(withBlock(resynced, undefined), original);
+    });
+  }
+
+  it('replaces only the block in the middle of a file', () => {
+    const file = `a\n${BLOCK_BEGIN}\nold\n${BLOCK_END}\nz\n`;
+    assert.equal(
+      withBlock(file, ['new']),
+      `a\n${BLOCK_BEGIN}\n# written by devdns hosts sync; devdns hosts clean removes this block\nnew\n${BLOCK_END}\nz\n`,
+    );
+    assert.equal(withBlock(file, undefined), 'a\nz\n');
+  });
+
+  it('leaves a file without a block alone on clean', () => {
+    assert.equal(withBlock('a\n', undefined), 'a\n');
+  });
+
+  it('writes A and AAAA records and says which it skipped', () => {
+    const block = hostsBlock([
+      makeRecord('myapp.test', 5, { type: 'A', address: '127.0.0.1' }),
+      makeRecord('myapp.test', 5, { type: 'AAAA', address: '::1' }),
+      makeRecord('*.shop.test', 5, { type: 'A', address: '127.0.0.1' }),
+      makeRecord('www.test', 5, { type: 'CNAME', target: 'myapp.test' }),
+      makeRecord('test', 5, { type: 'TXT', strings: ['x'] }),
+    ]);
+    assert.deepEqual(block.lines, ['127.0.0.1 myapp.test', '::1 myapp.test']);
+    assert.deepEqual(
+      block.skipped.map((s) => `${s.name} ${s.type}`),
+      ['*.shop.test A', 'www.test CNAME'],
+    );
+  });
+
+  it('replaces a file by renaming a complete copy over it, keeping its mode', () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir.path, 'hosts');
+      writeFileSync(path, 'old\n');
+      chmodSync(path, 0o644);
+      const inode = statSync(path).ino;
+      assert.equal(writeHostsFile(path, 'new\n'), 'renamed');
+      assert.equal(readFileSync(path, 'utf8'), 'new\n');
+      assert.equal(statSync(path).mode & 0o777, 0o644);
+      assert.notEqual(statSync(path).ino, inode, 'a new file took its place');
+    } finally {
+      dir.cleanup();
+    }
+  });
+});

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, it } from 'node:test';
+import { applyPlan, journalPath, readJournal, undoJournal } from '../../src/os/journal.js';
+import { planSetup } from '../../src/os/resolvers.js';
+import { SystemAccess } from '../../src/os/system.js';
+import { tempDir } from '../helpers/devdns.js';
+
+/** Every file and directory under a tree, with contents and modes: a snapshot to compare. */
+function snapshot(root: string): Record<string, string> {
+  const entries: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      const stat = statSync(path);
+      if (stat.isDirectory()) {
+        entries[`${relative(root, path)}/`] = (stat.mode & 0o777).toString(8);
+        walk(path);
+      } else entries[relative(root, path)] = `${(stat.mode & 0o777).toString(8)} ${readFileSync(path, 'base64')}`;
+    }
+  };
+  walk(root);
+  return entries;
+}
+
+describe('setup journal', () => {
+  it('undoes exactly what it did: new files, replaced files (content and mode), new directories', async () => {
+    const home = tempDir();
+    const root = tempDir();
+    try {
+      mkdirSync(join(root.path, 'etc/resolver'), { recursive: true });
+      writeFileSync(join(root.path, 'etc/resolver/internal'), 'nameserver 10.0.0.1\n');
+      chmodSync(join(root.path, 'etc/resolver/internal'), 0o600);
+      writeFileSync(join(root.path, 'etc/resolver/other'), 'keep me\n');
+      const before = snapshot(root.path);
+      const system = new SystemAccess(root.path);
+      const plan = planSetup({ resolver: 'macos', tlds: ['test', 'internal'], host: '127.0.0.1', port: 9090 });
+      const reports = await applyPlan({ home: home.path, system, plan, tlds: ['test', 'internal'], host: '127.0.0.1', port: 9090 });
+      assert.ok(
+        reports.every((r) => r.ok && /skipped/.test(r.detail)),
+        'no commands run against the real system under --root',
+      );
+      assert.match(readFileSync(join(root.path, 'etc/resolver/internal'), 'utf8'), /port 9090/);
+      const journal = readJournal(home.path);
+      assert.ok(journal);
+      assert.equal(statSync(journalPath(home.path)).mode & 0o777, 0o600);
+      await undoJournal(home.path, system, journal);
+      assert.deepEqual(snapshot(root.path), before);
+      assert.equal(readJournal(home.path), undefined, 'the journal goes with the changes');
+    } finally {
+      home.cleanup();
+      root.cleanup();
+    }
+  });
+
+  it('removes the directories it created', async () => {
+    const home = tempDir();
+    const root = tempDir();
+    try {
+      const system = new SystemAccess(root.path);
+      const plan = planSetup({ resolver: 'systemd-resolved', tlds: ['test'], host: '127.0.0.1', port: 9090 });
+      await applyPlan({ home: home.path, system, plan, tlds: ['test'], host: '127.0.0.1', port: 9090 });
+      assert.ok(existsSync(join(root.path, 'etc/systemd/resolved.conf.d/devdns.conf')));
+      await undoJournal(home.path, system, readJournal(home.path) ?? assert.fail('no journal'));
+      assert.deepEqual(readdirSync(root.path), [], 'etc/systemd/resolved.conf.d and its parents are gone again');
+    } finally {
+      home.cleanup();
+      root.cleanup();
+    }
+  });
+
+  it('refuses a journal it cannot read, naming it', () => {
+    const home = tempDir();
+    try {
+      writeFileSync(journalPath(home.path), '{');
+      assert.throws(() => readJournal(home.path), /setup-journal\.json: cannot be read/);
+    } finally {
+      home.cleanup();
+    }
+  });
+});

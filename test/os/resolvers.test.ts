@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, it } from 'node:test';
+import { detectResolver, planSetup } from '../../src/os/resolvers.js';
+import { SystemAccess } from '../../src/os/system.js';
+import { tempDir } from '../helpers/devdns.js';
+
+const input = { tlds: ['test', 'internal'], host: '127.0.0.1', port: 9090 };
+
+describe('planSetup', () => {
+  it('macOS: one /etc/resolver file per TLD with a marker, then a cache flush', () => {
+    const plan = planSetup({ ...input, resolver: 'macos' });
+    assert.deepEqual(plan.files, [
+      { path: '/etc/resolver/test', content: '# Written by devdns setup; devdns teardown removes it.\nnameserver 127.0.0.1\nport 9090\n' },
+      {
+        path: '/etc/resolver/internal',
+        content: '# Written by devdns setup; devdns teardown removes it.\nnameserver 127.0.0.1\nport 9090\n',
+      },
+    ]);
+    assert.deepEqual(plan.reload, [
+      ['dscacheutil', '-flushcache'],
+      ['killall', '-HUP', 'mDNSResponder'],
+    ]);
+  });
+
+  it('systemd-resolved: a drop-in routing only the TLDs, and why a drop-in', () => {
+    const plan = planSetup({ ...input, resolver: 'systemd-resolved' });
+    assert.deepEqual(plan.files, [
+      {
+        path: '/etc/systemd/resolved.conf.d/devdns.conf',
+        content: '# Written by devdns setup; devdns teardown removes it.\n[Resolve]\nDNS=127.0.0.1:9090\nDomains=~test ~internal\n',
+      },
+    ]);
+    assert.match(plan.summary.join('\n'), /survives reboots/);
+    assert.deepEqual(plan.reload, [['systemctl', 'restart', 'systemd-resolved']]);
+    assert.match(planSetup({ ...input, host: '::1', resolver: 'systemd-resolved' }).files[0]?.content ?? '', /DNS=\[::1\]:9090/);
+  });
+
+  it('dnsmasq and NetworkManager: server=/tld/127.0.0.1#port in their directory', () => {
+    const plain = planSetup({ ...input, resolver: 'dnsmasq', dnsmasqDir: '/tmp/d' });
+    assert.deepEqual(plain.files, [
+      {
+        path: '/tmp/d/devdns.conf',
+        content: '# Written by devdns setup; devdns teardown removes it.\nserver=/test/127.0.0.1#9090\nserver=/internal/127.0.0.1#9090\n',
+      },
+    ]);
+    const nm = planSetup({ ...input, resolver: 'networkmanager-dnsmasq' });
+    assert.equal(nm.files[0]?.path, '/etc/NetworkManager/dnsmasq.d/devdns.conf');
+    assert.deepEqual(nm.reload, [['systemctl', 'restart', 'NetworkManager']]);
+  });
+
+  it('Windows and plain resolv.conf: no change, an explanation, and the hosts fallback', () => {
+    const windows = planSetup({ ...input, resolver: 'windows' });
+    assert.deepEqual(windows.files, []);
+    assert.match(windows.notes.join('\n'), /Add-DnsClientNrptRule -Namespace "\.test" -NameServers "127\.0\.0\.1"/);
+    assert.match(windows.notes.join('\n'), /port 53/);
+    assert.match(planSetup({ ...input, resolver: 'resolv.conf' }).notes.join('\n'), /devdns hosts sync/);
+  });
+});
+
+describe('detectResolver', () => {
+  const tree = (files: Record<string, string>) => {
+    const dir = tempDir();
+    for (const [path, content] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir.path, path)), { recursive: true });
+      if (content === '<dir>') mkdirSync(join(dir.path, path), { recursive: true });
+      else writeFileSync(join(dir.path, path), content);
+    }
+    return dir;
+  };
+  const cases: Array<[string, Record<string, string>, string]> = [
+    [
+      'systemd-resolved',
+      { '/etc/resolv.conf': 'nameserver 127.0.0.53\noptions edns0\n', '/run/systemd/resolve': '<dir>' },
+      'systemd-resolved',
+    ],
+    [
+      'NetworkManager with dnsmasq',
+      { '/etc/resolv.conf': 'nameserver 127.0.1.1\n', '/etc/NetworkManager/NetworkManager.conf': '[main]\ndns=dnsmasq\n' },
+      'networkmanager-dnsmasq',
+    ],
+    ['plain dnsmasq', { '/etc/resolv.conf': 'nameserver 127.0.0.1\n', '/etc/dnsmasq.d': '<dir>' }, 'dnsmasq'],
+    ['a plain resolv.conf', { '/etc/resolv.conf': 'nameserver 192.0.2.53\n' }, 'resolv.conf'],
+  ];
+  for (const [title, files, expected] of cases) {
+    it(`finds ${title}`, () => {
+      const dir = tree(files);
+      try {
+        assert.equal(detectResolver(new SystemAccess(dir.path), 'linux').resolver, expected);
+      } finally {
+        dir.cleanup();
+      }
+    });
+  }
+  it('knows macOS and Windows by platform', () => {
+    assert.equal(detectResolver(new SystemAccess('/nonexistent'), 'darwin').resolver, 'macos');
+    assert.equal(detectResolver(new SystemAccess('/nonexistent'), 'win32').resolver, 'windows');
+  });
+});
