@@ -13,7 +13,6 @@ import { RecordStore } from '../store/record-store.js';
 import { BLOCK_BEGIN, defaultHostsPath } from './hosts-file.js';
 import { readJournal } from './journal.js';
 import { findPortOwner } from './port-owner.js';
-import { planSetup } from './resolvers.js';
 import { SystemAccess } from './system.js';
 
 export interface Check {
@@ -170,16 +169,10 @@ function routeCheck(tld: string, journal: ReturnType<typeof readJournal>, hostsB
   const id = `route-${tld}`;
   if (journal?.tlds.includes(tld)) {
     const system = new SystemAccess(journal.root);
-    const expected = planSetup({
-      resolver: journal.resolver,
-      tlds: journal.tlds,
-      host: journal.host,
-      port: journal.port,
-      dnsmasqDir: undefined,
-    });
-    const files = journal.files.map((entry) => entry.path);
-    const changed = expected.files.filter((f) => files.includes(f.path) && system.readFile(f.path) !== f.content).map((f) => f.path);
-    const missing = files.filter((path) => !system.exists(path));
+    const missing = journal.files.filter((entry) => !system.exists(entry.path)).map((entry) => entry.path);
+    const changed = journal.files
+      .filter((entry) => system.exists(entry.path) && system.readBytes(entry.path)?.toString('base64') !== entry.after)
+      .map((entry) => entry.path);
     if (missing.length > 0 || changed.length > 0) {
       return {
         id,

@@ -16,6 +16,8 @@ export interface JournalFile {
   before: string | null;
   /** The previous permission bits, restored with the content. */
   mode?: number;
+  /** What setup wrote, base64: doctor checks the file still holds it. */
+  after: string;
   /** Parent directories setup created for it, outermost first. */
   createdDirs: string[];
 }
@@ -157,6 +159,7 @@ export async function applyPlan({ home, system, plan, tlds, host, port }: ApplyI
     const entry: JournalFile = {
       path: change.path,
       before: before === undefined ? null : before.toString('base64'),
+      after: Buffer.from(change.content).toString('base64'),
       createdDirs: [],
       ...(mode === undefined ? {} : { mode }),
     };
@@ -175,12 +178,12 @@ export async function undoJournal(
   home: string,
   system: SystemAccess,
   journal: Journal,
-): Promise<{ restored: string[]; reports: RunReport[] }> {
-  const restored: string[] = [];
+): Promise<{ restored: Array<{ path: string; removed: boolean }>; reports: RunReport[] }> {
+  const restored: Array<{ path: string; removed: boolean }> = [];
   for (const entry of [...journal.files].reverse()) {
     if (entry.before === null) system.removeFile(entry.path);
     else system.writeFile(entry.path, Buffer.from(entry.before, 'base64'), entry.mode);
-    restored.push(entry.path);
+    restored.push({ path: entry.path, removed: entry.before === null });
     for (const dir of [...entry.createdDirs].reverse()) system.removeEmptyDir(dir);
   }
   const reports = await runReload(system, journal.reload);

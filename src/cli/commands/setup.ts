@@ -140,9 +140,9 @@ export async function runTeardown(context: CommandContext, options: { yes?: bool
     return rerunWithSudo(context, process.argv.slice(2));
   }
   const { restored, reports } = await undoJournal(context.home, system, journal);
-  for (const path of restored) output.success(`restored ${system.path(path)}`);
+  for (const { path, removed } of restored) output.success(`${removed ? 'removed' : 'restored'} ${system.path(path)}`);
   for (const report of reports) if (!report.ok) output.warn(`${report.command.join(' ')}: ${report.detail}`);
-  output.info(`${journal.tlds.map((tld) => `.${tld}`).join(', ')} no longer go to devdns`);
+  output.info(`lookups for ${journal.tlds.map((tld) => `.${tld}`).join(', ')} no longer go to devdns`);
   if (reports.some((report) => !report.ok))
     throw new DevdnsError('teardown-incomplete', 'the files are restored, but a reload command failed', 'run it yourself (above)');
   return ExitCode.ok;
