@@ -133,7 +133,7 @@ export async function runChecks(options: DoctorOptions): Promise<Check[]> {
   const hostsPath = options.hostsFile ?? defaultHostsPath();
   const hostsBlockPresent = (new SystemAccess('/').readFile(hostsPath) ?? '').includes(BLOCK_BEGIN);
   for (const tld of servedTlds(file)) {
-    const route = routeCheck(tld, journal, hostsBlockPresent, hostsPath);
+    const route = await routeCheck(tld, journal, hostsBlockPresent, hostsPath);
     add(route);
     const viaHosts = route.status === 'ok' && route.message.includes('hosts file');
     const probe = viaHosts ? file?.records.find((r) => r.type === 'A' && r.name.endsWith(`.${tld}`) && !r.name.startsWith('*')) : undefined;
@@ -165,7 +165,20 @@ export async function runChecks(options: DoctorOptions): Promise<Check[]> {
   return checks;
 }
 
-function routeCheck(tld: string, journal: ReturnType<typeof readJournal>, hostsBlockPresent: boolean, hostsPath: string): Check {
+/**
+ * What the resolver itself says it routes, where it can be asked: `scutil --dns` on macOS,
+ * `resolvectl status` with systemd-resolved. Undefined when it cannot be asked.
+ */
+async function liveRoute(system: SystemAccess, resolver: string, tld: string): Promise<boolean | undefined> {
+  if (system.root !== '/') return undefined;
+  const command = resolver === 'macos' ? ['scutil', '--dns'] : resolver === 'systemd-resolved' ? ['resolvectl', 'status'] : undefined;
+  if (!command) return undefined;
+  const result = await system.run(command).catch(() => undefined);
+  if (!result || result.exitCode !== 0) return undefined;
+  return resolver === 'macos' ? new RegExp(`^\\s*domain\\s*:\\s*${tld}\\s*$`, 'm').test(result.stdout) : result.stdout.includes(`~${tld}`);
+}
+
+async function routeCheck(tld: string, journal: ReturnType<typeof readJournal>, hostsBlockPresent: boolean, hostsPath: string): Promise<Check> {
   const id = `route-${tld}`;
   if (journal?.tlds.includes(tld)) {
     const system = new SystemAccess(journal.root);
@@ -180,6 +193,10 @@ function routeCheck(tld: string, journal: ReturnType<typeof readJournal>, hostsB
         message: `.${tld}: ${[...missing, ...changed].join(', ')} ${missing.length > 0 ? 'is gone' : 'changed'} since devdns setup`,
         fix: 'devdns setup',
       };
+    }
+    const live = await liveRoute(system, journal.resolver, tld);
+    if (live === false) {
+      return { id, status: 'fail', message: `.${tld}: the files are in place, but ${journal.resolver === 'macos' ? 'scutil --dns' : 'resolvectl status'} does not list ~${tld}`, fix: journal.resolver === 'macos' ? 'sudo killall -HUP mDNSResponder, or re-save the file: devdns setup' : 'sudo systemctl restart systemd-resolved' };
     }
     return { id, status: 'ok', message: `.${tld} is routed to devdns (${journal.resolver}, port ${journal.port})` };
   }
