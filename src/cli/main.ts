@@ -237,6 +237,39 @@ function buildProgram(context: CommandContext, io: CliIo, setExitCode: (code: nu
       setExitCode(await runDoctor(context, options));
     });
 
+  program
+    .command('export')
+    .description('write the records as zone files, a hosts file, dnsmasq lines or devdns JSON')
+    .option('--format <format>', 'zone (default), hosts, json or dnsmasq')
+    .option('--zone <zone>', 'only this zone')
+    .option('-o, --output <path>', 'write to a file (a directory for several zone files) instead of stdout')
+    .addHelpText(
+      'after',
+      examples(['devdns export --zone test > test.zone', 'devdns export --format json -o devdns.json', 'devdns export --format hosts']),
+    )
+    .action(async (options: { format?: string; zone?: string; output?: string }) => {
+      const { runExport } = await import('./commands/export.js');
+      runExport(context, options);
+    });
+
+  program
+    .command('import')
+    .description('add records from a zone file, hosts file, dnsmasq config, devdns JSON or YAML map')
+    .argument('<file>', 'the file to read')
+    .option('--format <format>', 'auto (default), zone, hosts, json, dnsmasq or yaml')
+    .option('--dry-run', 'show what would change and write nothing')
+    .option('--replace', "replace all your records with the file's instead of adding to them")
+    .option('--skip-invalid', 'import the valid lines even when some are not')
+    .option('--force', 'import names under public TLDs too')
+    .addHelpText(
+      'after',
+      examples(['devdns import /etc/hosts --dry-run', 'devdns import dnsmasq.conf', 'devdns import test.zone --replace']),
+    )
+    .action(async (path: string, options: Record<string, unknown>) => {
+      const { runImport } = await import('./commands/import.js');
+      await runImport(context, path, options);
+    });
+
   return program;
 }
 

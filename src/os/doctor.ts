@@ -178,7 +178,12 @@ async function liveRoute(system: SystemAccess, resolver: string, tld: string): P
   return resolver === 'macos' ? new RegExp(`^\\s*domain\\s*:\\s*${tld}\\s*$`, 'm').test(result.stdout) : result.stdout.includes(`~${tld}`);
 }
 
-async function routeCheck(tld: string, journal: ReturnType<typeof readJournal>, hostsBlockPresent: boolean, hostsPath: string): Promise<Check> {
+async function routeCheck(
+  tld: string,
+  journal: ReturnType<typeof readJournal>,
+  hostsBlockPresent: boolean,
+  hostsPath: string,
+): Promise<Check> {
   const id = `route-${tld}`;
   if (journal?.tlds.includes(tld)) {
     const system = new SystemAccess(journal.root);
@@ -196,7 +201,15 @@ async function routeCheck(tld: string, journal: ReturnType<typeof readJournal>, 
     }
     const live = await liveRoute(system, journal.resolver, tld);
     if (live === false) {
-      return { id, status: 'fail', message: `.${tld}: the files are in place, but ${journal.resolver === 'macos' ? 'scutil --dns' : 'resolvectl status'} does not list ~${tld}`, fix: journal.resolver === 'macos' ? 'sudo killall -HUP mDNSResponder, or re-save the file: devdns setup' : 'sudo systemctl restart systemd-resolved' };
+      return {
+        id,
+        status: 'fail',
+        message: `.${tld}: the files are in place, but ${journal.resolver === 'macos' ? 'scutil --dns' : 'resolvectl status'} does not list ~${tld}`,
+        fix:
+          journal.resolver === 'macos'
+            ? 'sudo killall -HUP mDNSResponder, or re-save the file: devdns setup'
+            : 'sudo systemctl restart systemd-resolved',
+      };
     }
     return { id, status: 'ok', message: `.${tld} is routed to devdns (${journal.resolver}, port ${journal.port})` };
   }

@@ -1,0 +1,55 @@
+// `devdns import`: records from a zone file, hosts file, dnsmasq configuration, devdns JSON or the
+// seed's YAML map; reports what was added, updated and skipped; all or nothing.
+import { readFileSync } from 'node:fs';
+import { DevdnsError, InputError } from '../../errors.js';
+import { detectFormat, IMPORT_FORMATS, type ImportFormat, parseImport } from '../../interop/import-formats.js';
+import { describeRecord } from '../../records/presentation.js';
+import { ImportProblemsError, importRecords } from '../../store/import.js';
+import type { CommandContext } from '../context.js';
+import { notifyDaemon } from '../daemon-link.js';
+
+export interface ImportCommandOptions {
+  format?: string;
+  dryRun?: boolean;
+  replace?: boolean;
+  skipInvalid?: boolean;
+  force?: boolean;
+}
+
+export async function runImport(context: CommandContext, path: string, options: ImportCommandOptions): Promise<void> {
+  const { output } = context;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new DevdnsError(
+      'import-unreadable',
+      `${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      'check the path',
+    );
+  }
+  const requested = options.format ?? 'auto';
+  if (!(IMPORT_FORMATS as readonly string[]).includes(requested))
+    throw new InputError('--format', `"${requested}" is not a format devdns reads`, `use one of ${IMPORT_FORMATS.join(', ')}`);
+  const format: ImportFormat = requested === 'auto' ? detectFormat(text) : (requested as ImportFormat);
+  if (requested === 'auto') output.info(`reading ${path} as ${format}`);
+  const parsed = parseImport(text, format);
+  try {
+    const report = await importRecords(context.home, parsed, options);
+    const would = options.dryRun ? 'would be ' : '';
+    for (const skip of report.skipped) output.info(`${path}:${skip.line}: skipped ${skip.what}: ${skip.reason}`);
+    for (const problem of report.problems) output.warn(`${path}:${problem.line}: ${problem.message} (skipped)`);
+    for (const record of report.added) output.info(`${would}added ${describeRecord(record)}`);
+    for (const change of report.updated) output.info(`${would}updated ${change.name} ${change.type}: ttl ${change.from} -> ${change.to}`);
+    for (const zone of report.zonesAdded) output.info(`${would}serving zone ${zone}`);
+    if (report.replaced > 0) output.info(`${report.replaced} existing records ${options.dryRun ? 'would be ' : 'were '}replaced`);
+    output.success(
+      `${options.dryRun ? 'dry run: ' : ''}${report.added.length} added, ${report.updated.length} updated, ${report.unchanged.length} unchanged, ${report.skipped.length} skipped${report.problems.length > 0 ? `, ${report.problems.length} invalid` : ''}`,
+    );
+    if (!options.dryRun) await notifyDaemon(context);
+  } catch (error) {
+    if (error instanceof ImportProblemsError)
+      for (const problem of error.problems) output.info(`${path}:${problem.line}: ${problem.message}`);
+    throw error;
+  }
+}

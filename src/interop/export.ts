@@ -1,0 +1,132 @@
+// The records in other tools' formats: an RFC 1035 master file per zone (for BIND, NSD, Knot,
+// CoreDNS), a hosts file, dnsmasq lines, and devdns's own JSON, which `devdns import` reads back
+// losslessly. Pure: a RecordFile in, text out, with notes on what a format cannot hold.
+import { buildZoneIndex } from '../dns/zone-index.js';
+import { isWildcardName } from '../records/names.js';
+import { absoluteName, formatRdata } from '../records/presentation.js';
+import { compareRecords } from '../records/record-set.js';
+import { DEFAULT_TTL, type DnsRecord, type RecordFile } from '../records/types.js';
+import { zoneOf } from '../records/zones.js';
+
+export const EXPORT_FORMATS = ['zone', 'hosts', 'json', 'dnsmasq'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export interface Exported {
+  text: string;
+  /** What the format could not hold, and why. */
+  notes: string[];
+}
+
+function recordsOf(file: RecordFile, zone: string | undefined): DnsRecord[] {
+  const zones = Object.keys(file.zones);
+  return [...file.records].filter((r) => zone === undefined || zoneOf(r.name, zones) === zone).sort(compareRecords);
+}
+
+/** A name relative to the zone's origin: `@` for the apex, `www` for www.<zone>. */
+function relativeName(name: string, zone: string): string {
+  if (name === zone) return '@';
+  return name.endsWith(`.${zone}`) ? name.slice(0, -(zone.length + 1)) : absoluteName(name);
+}
+
+/** One zone as an RFC 1035 master file, with the SOA and NS devdns synthesises (or the user's NS). */
+export function exportZone(file: RecordFile, zone: string): string {
+  const index = buildZoneIndex(file);
+  const soa = index.soa.get(zone);
+  const apexNs = index.nodes.get(zone)?.get(2) ?? [];
+  const records = recordsOf(file, zone).filter((r) => !(r.type === 'NS' && r.name === zone));
+  const width = Math.max(1, ...records.map((r) => relativeName(r.name, zone).length));
+  const line = (owner: string, ttl: number, type: string, data: string) =>
+    `${owner.padEnd(width)}  ${String(ttl).padStart(5)}  IN  ${type.padEnd(5)}  ${data}`;
+  const lines = [
+    `; zone ${zone}, exported by devdns`,
+    `$ORIGIN ${absoluteName(zone)}`,
+    `$TTL ${soa?.data.type === 'SOA' ? soa.data.minimum : 5}`,
+  ];
+  if (soa?.data.type === 'SOA') {
+    const d = soa.data;
+    lines.push(
+      line(
+        '@',
+        soa.ttl,
+        'SOA',
+        `${absoluteName(d.mname)} ${absoluteName(d.rname)} ${d.serial} ${d.refresh} ${d.retry} ${d.expire} ${d.minimum}`,
+      ),
+    );
+  }
+  for (const ns of apexNs) if (ns.data.type === 'NS') lines.push(line('@', ns.ttl, 'NS', absoluteName(ns.data.target)));
+  for (const record of records) lines.push(line(relativeName(record.name, zone), record.ttl, record.type, formatRdata(record)));
+  return `${lines.join('\n')}\n`;
+}
+
+export function exportHosts(file: RecordFile, zone?: string): Exported {
+  const notes: string[] = [];
+  const lines = ['# exported by devdns'];
+  for (const record of recordsOf(file, zone)) {
+    if (record.type !== 'A' && record.type !== 'AAAA') continue;
+    if (isWildcardName(record.name)) {
+      notes.push(`skipped ${record.name} ${record.type}: a hosts file has no wildcards`);
+      continue;
+    }
+    lines.push(`${record.address} ${record.name}`);
+  }
+  return { text: `${lines.join('\n')}\n`, notes };
+}
+
+/** dnsmasq's own syntax for each type; what it has no syntax for is noted and left out. */
+export function exportDnsmasq(file: RecordFile, zone?: string): Exported {
+  const notes: string[] = [];
+  const lines = ['# exported by devdns'];
+  const records = recordsOf(file, zone);
+  const addresses = new Map<string, { list: string[]; ttl: number }>();
+  for (const record of records) {
+    switch (record.type) {
+      case 'A':
+      case 'AAAA':
+        if (isWildcardName(record.name)) {
+          // dnsmasq's address=/domain/ also answers the domain itself, unlike an RFC 4592 wildcard.
+          const base = record.name.slice(2);
+          lines.push(`address=/${base}/${record.address}`);
+          notes.push(`${record.name}: address=/${base}/ also answers ${base} itself`);
+        } else {
+          addresses.set(record.name, { list: [...(addresses.get(record.name)?.list ?? []), record.address], ttl: record.ttl });
+        }
+        break;
+      case 'CNAME':
+        lines.push(`cname=${record.name},${record.target}${record.ttl === DEFAULT_TTL ? '' : `,${record.ttl}`}`);
+        break;
+      case 'MX':
+        lines.push(`mx-host=${record.name},${record.exchange},${record.priority}`);
+        break;
+      case 'SRV':
+        lines.push(`srv-host=${record.name},${record.target},${record.port},${record.priority},${record.weight}`);
+        break;
+      case 'TXT':
+        // dnsmasq unescapes \\ and \" in quoted strings and takes other bytes as they are.
+        lines.push(`txt-record=${record.name},${record.strings.map((text) => `"${text.replace(/[\\"]/g, '\\$&')}"`).join(',')}`);
+        break;
+      case 'PTR':
+        lines.push(`ptr-record=${record.name},${record.target}`);
+        break;
+      case 'CAA': {
+        // No CAA syntax: dns-rr with the RDATA in hex (RFC 8659 §4.1: flags, tag length, tag, value).
+        const tag = Buffer.from(record.tag);
+        const hex = Buffer.concat([Buffer.from([record.flags, tag.length]), tag, Buffer.from(record.value)]).toString('hex');
+        lines.push(`dns-rr=${record.name},257,${hex}`);
+        break;
+      }
+      case 'NS':
+        notes.push(`skipped ${record.name} NS: dnsmasq does not serve delegations`);
+        break;
+    }
+  }
+  // host-record and cname carry a TTL; dnsmasq's other record options have none.
+  for (const [name, { list, ttl }] of addresses) lines.push(`host-record=${name},${list.join(',')}${ttl === DEFAULT_TTL ? '' : `,${ttl}`}`);
+  return { text: `${lines.join('\n')}\n`, notes };
+}
+
+/** devdns's own format: the records file, which import reads back as it was. */
+export function exportJson(file: RecordFile, zone?: string): Exported {
+  const zones = zone === undefined ? file.zones : { [zone]: file.zones[zone] ?? {} };
+  const records = recordsOf(file, zone);
+  return { text: `${JSON.stringify({ version: file.version, serial: file.serial, zones, records }, null, 2)}\n`, notes: [] };
+}

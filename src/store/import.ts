@@ -1,0 +1,80 @@
+// Importing parsed records into the store, all or nothing: every record is checked against the
+// same rules as `devdns add`, and on any problem nothing is written unless --skip-invalid.
+
+import { DevdnsError, InputError } from '../errors.js';
+import type { ImportProblem, ImportSkip, ParsedImport } from '../interop/imported.js';
+import { addRecords } from '../records/record-set.js';
+import { type DnsRecord, emptyRecordFile, type RecordType } from '../records/types.js';
+import { RecordStore } from './record-store.js';
+
+export interface ImportOptions {
+  replace?: boolean;
+  dryRun?: boolean;
+  skipInvalid?: boolean;
+  /** Import names under public TLDs too (they are skipped otherwise). */
+  force?: boolean;
+}
+
+export interface ImportReport {
+  added: DnsRecord[];
+  updated: Array<{ name: string; type: RecordType; from: number; to: number }>;
+  unchanged: DnsRecord[];
+  skipped: ImportSkip[];
+  problems: ImportProblem[];
+  zonesAdded: string[];
+  /** Records dropped by --replace. */
+  replaced: number;
+}
+
+/** Thrown when lines could not be imported and --skip-invalid was not given. */
+export class ImportProblemsError extends DevdnsError {
+  constructor(readonly problems: ImportProblem[]) {
+    super(
+      'import-invalid',
+      `${problems.length} line${problems.length === 1 ? '' : 's'} could not be imported; nothing was written`,
+      'fix them, or add --skip-invalid to import the rest',
+    );
+  }
+}
+
+export async function importRecords(home: string, parsed: ParsedImport, options: ImportOptions): Promise<ImportReport> {
+  if (parsed.problems.length > 0 && !options.skipInvalid) throw new ImportProblemsError(parsed.problems);
+  return new RecordStore(home).update((original) => {
+    const report: ImportReport = {
+      added: [],
+      updated: [],
+      unchanged: [],
+      skipped: [...parsed.skipped],
+      problems: [...parsed.problems],
+      zonesAdded: [],
+      replaced: 0,
+    };
+    let file = options.replace ? { ...emptyRecordFile(), serial: original.serial } : original;
+    if (options.replace) report.replaced = original.records.length;
+    if (parsed.zones) file = { ...file, zones: { ...file.zones, ...parsed.zones } };
+    for (const record of parsed.records) {
+      try {
+        const result = addRecords(file, { name: record.name, ttl: record.ttl, data: [record.data], force: options.force === true });
+        file = result.file;
+        report.added.push(...result.added);
+        report.unchanged.push(...result.unchanged.filter(() => result.retimed.length === 0));
+        report.updated.push(...result.retimed);
+        report.zonesAdded.push(...result.zonesAdded);
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        if (/public top-level domain|belongs to mDNS/.test(error.message)) {
+          report.skipped.push({
+            line: record.line,
+            what: record.name,
+            reason: `${error.message.replace(/^name: /, '')} (add --force to import it)`,
+          });
+        } else {
+          report.problems.push({ line: record.line, message: `${error.message}${error.hint ? ` (${error.hint})` : ''}` });
+        }
+      }
+    }
+    if (report.problems.length > 0 && !options.skipInvalid) throw new ImportProblemsError(report.problems);
+    // A dry run reports what would change and writes nothing.
+    return { file: options.dryRun ? original : file, result: report };
+  });
+}
