@@ -270,6 +270,36 @@ function buildProgram(context: CommandContext, io: CliIo, setExitCode: (code: nu
       await runImport(context, path, options);
     });
 
+  program
+    .command('link')
+    .description("serve a team's devdns.json beside your records (default: the nearest one up to the git root)")
+    .argument('[dir]', 'the project directory, or its devdns.json')
+    .addHelpText('after', examples(['cd ~/code/shop && devdns link', 'devdns link ~/code/shop', 'devdns links']))
+    .action(async (dir: string | undefined) => {
+      const { runLink } = await import('./commands/link.js');
+      await runLink(context, dir);
+    });
+
+  program
+    .command('unlink')
+    .description('stop serving a linked devdns.json')
+    .argument('[dir]', 'the project directory, or its devdns.json')
+    .addHelpText('after', examples(['devdns unlink', 'devdns unlink ~/code/shop']))
+    .action(async (dir: string | undefined) => {
+      const { runUnlink } = await import('./commands/link.js');
+      await runUnlink(context, dir);
+    });
+
+  program
+    .command('links')
+    .description('list the linked project files')
+    .option('--json', 'print an array of {path, linkedAt, records, problem}')
+    .addHelpText('after', examples(['devdns links']))
+    .action(async (options: { json?: boolean }) => {
+      const { runLinks } = await import('./commands/link.js');
+      runLinks(context, options);
+    });
+
   return program;
 }
 

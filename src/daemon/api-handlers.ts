@@ -9,6 +9,7 @@ import { listRecord, listRecords } from '../records/listing.js';
 import { describeRecord } from '../records/presentation.js';
 import { parseType } from '../records/record-input.js';
 import { addRecord, removeRecord } from '../store/edits.js';
+import { loadServedRecords } from '../store/projects.js';
 import { RecordStore } from '../store/record-store.js';
 import type { DnsService } from './dns-service.js';
 import type { QueryLog } from './query-log.js';
@@ -91,7 +92,10 @@ export function buildHandlers(context: HandlerContext): Handlers {
     status: () => ({ status: 200, body: context.status() }),
 
     listRecords: ({ query }) =>
-      editing(async () => ({ status: 200, body: listRecords(new RecordStore(home).read(), query.get('pattern') ?? undefined) })),
+      editing(async () => {
+        const served = loadServedRecords(home);
+        return { status: 200, body: listRecords(served.file, query.get('pattern') ?? undefined, served.sources) };
+      }),
 
     addRecord: ({ body = {} }) =>
       editing(async () => {

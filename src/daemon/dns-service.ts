@@ -1,13 +1,16 @@
-// The running DNS service: the records file, watched, served by the DNS server. A change to the
-// file (a `devdns add`, a hand edit) is answered within milliseconds; a file that stops parsing
-// is reported and the last good records keep being served. start() undoes a half-finished start.
+// The running DNS service: the records file and linked project files, watched, served by the DNS
+// server. A change (a `devdns add`, a hand edit, a pull of a team's devdns.json) is answered
+// within milliseconds; a file that stops parsing is reported and the last good records keep
+// being served. start() undoes a half-finished start.
 import { type FSWatcher, mkdirSync, watch } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { answerQuery } from '../dns/answer.js';
 import { CLASS_IN, type Query, type Response } from '../dns/protocol.js';
 import { respond } from '../dns/respond.js';
 import { type Client, type DnsServer, startDnsServer } from '../dns/server.js';
 import { buildZoneIndex, type ZoneIndex } from '../dns/zone-index.js';
 import { RECORDS_FILE_NAME } from '../store/paths.js';
+import { LINKS_FILE_NAME, loadServedRecords, readLinks } from '../store/projects.js';
 import { RecordStore } from '../store/record-store.js';
 
 export interface QueryEvent {
@@ -42,36 +45,77 @@ export interface DnsService {
   close(): Promise<void>;
 }
 
+function safeLinks(home: string) {
+  try {
+    return readLinks(home);
+  } catch {
+    return [];
+  }
+}
+
 /** Lets a burst of file events (temp file, rename) settle into one reload. */
 const RELOAD_SETTLE_MS = 15;
 
 export async function startDnsService(options: DnsServiceOptions): Promise<DnsService> {
   const store = new RecordStore(options.home);
-  // A records file that does not parse stops the start, with the store's own message.
-  let file = store.read();
-  let index: ZoneIndex = buildZoneIndex(file);
   const problem = options.onProblem ?? (() => undefined);
+  // The user's records file not parsing stops the start, with the store's own message; a linked
+  // project file that does not parse is reported and left out.
+  const load = () => {
+    const served = loadServedRecords(options.home);
+    for (const broken of served.problems) problem(new Error(`linked project left out: ${broken.message}`));
+    return served.file;
+  };
+  let file = load();
+  let index: ZoneIndex = buildZoneIndex(file);
+  const watchers = new Map<string, FSWatcher>();
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = () => {
+    clearTimeout(timer);
+    timer = setTimeout(reload, RELOAD_SETTLE_MS);
+  };
+
+  /** Watches the home (records, links) and each linked project's directory: files are replaced by rename. */
+  const watchSources = (): void => {
+    const wanted = new Map<string, Set<string>>([[options.home, new Set([RECORDS_FILE_NAME, LINKS_FILE_NAME])]]);
+    for (const link of safeLinks(options.home)) {
+      const dir = dirname(link.path);
+      wanted.set(dir, new Set([...(wanted.get(dir) ?? []), basename(link.path)]));
+    }
+    for (const [dir, watcher] of watchers) {
+      if (!wanted.has(dir)) {
+        watcher.close();
+        watchers.delete(dir);
+      }
+    }
+    for (const [dir, names] of wanted) {
+      if (watchers.has(dir)) continue;
+      try {
+        const watcher = watch(dir, (_event, name) => {
+          if (name === null || names.has(name)) schedule();
+        });
+        watcher.on('error', problem);
+        watchers.set(dir, watcher);
+      } catch (error) {
+        problem(new Error(`cannot watch ${dir}: ${(error as Error).message}`));
+      }
+    }
+  };
 
   const reload = (): void => {
     try {
-      const next = store.read();
+      const next = load();
       file = next;
       index = buildZoneIndex(next);
       options.onReload?.(next.records.length);
     } catch (error) {
       problem(error as Error);
     }
+    watchSources();
   };
 
   mkdirSync(options.home, { recursive: true, mode: 0o700 });
-  let timer: NodeJS.Timeout | undefined;
-  // The directory is watched, not the file: writers replace the file by renaming a new one over it.
-  const watcher: FSWatcher = watch(options.home, (_event, name) => {
-    if (name !== null && name !== RECORDS_FILE_NAME) return;
-    clearTimeout(timer);
-    timer = setTimeout(reload, RELOAD_SETTLE_MS);
-  });
-  watcher.on('error', problem);
+  watchSources();
 
   let server: DnsServer;
   try {
@@ -89,7 +133,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
       },
     });
   } catch (error) {
-    watcher.close();
+    for (const watcher of watchers.values()) watcher.close();
     throw error;
   }
 
@@ -112,7 +156,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     reload,
     close: async () => {
       clearTimeout(timer);
-      watcher.close();
+      for (const watcher of watchers.values()) watcher.close();
       await server.close();
     },
   };

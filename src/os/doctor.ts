@@ -9,6 +9,7 @@ import { PROBE_ADDRESS, PROBE_LABEL } from '../dns/zone-index.js';
 import { isLoopback } from '../records/listen-address.js';
 import type { RecordFile } from '../records/types.js';
 import { proposeZone } from '../records/zones.js';
+import { describeConflict, loadServedRecords } from '../store/projects.js';
 import { RecordStore } from '../store/record-store.js';
 import { BLOCK_BEGIN, defaultHostsPath } from './hosts-file.js';
 import { readJournal } from './journal.js';
@@ -17,7 +18,8 @@ import { SystemAccess } from './system.js';
 
 export interface Check {
   id: string;
-  status: 'ok' | 'fail' | 'skip';
+  /** warn: worth knowing, not a failure (doctor still exits 0). */
+  status: 'ok' | 'fail' | 'skip' | 'warn';
   message: string;
   fix?: string;
 }
@@ -162,6 +164,23 @@ export async function runChecks(options: DoctorOptions): Promise<Check[]> {
 
   // 7. TLDs and names that cause trouble whatever devdns does.
   add(safetyCheck(file));
+
+  // 8. Linked projects: unreadable files, and names that two sources define.
+  if (file) {
+    try {
+      const served = loadServedRecords(options.home);
+      for (const broken of served.problems)
+        add({
+          id: 'projects',
+          status: 'fail',
+          message: `linked project left out: ${broken.message}`,
+          fix: 'fix the file, or devdns unlink it',
+        });
+      for (const conflict of served.conflicts) add({ id: 'conflicts', status: 'warn', message: `conflict: ${describeConflict(conflict)}` });
+    } catch (error) {
+      add({ id: 'projects', status: 'fail', message: (error as Error).message });
+    }
+  }
   return checks;
 }
 

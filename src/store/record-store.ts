@@ -92,7 +92,7 @@ export class RecordStore {
     }
   }
 
-  private ensureHome(): void {
+  ensureHome(): void {
     try {
       mkdirSync(this.home, { recursive: true, mode: 0o700 });
     } catch (error) {

@@ -17,7 +17,8 @@ export async function runDoctor(context: CommandContext, options: { json?: boole
   } else {
     const paint = output.paint;
     for (const check of checks) {
-      const mark = check.status === 'ok' ? paint.green('ok  ') : check.status === 'fail' ? paint.red('FAIL') : paint.dim('skip');
+      const marks = { ok: paint.green('ok  '), fail: paint.red('FAIL'), warn: paint.yellow('WARN'), skip: paint.dim('skip') };
+      const mark = marks[check.status];
       output.data(`${mark} ${check.message}${check.fix ? ` (fix: ${check.fix})` : ''}`);
     }
     output.info(failed === 0 ? 'all checks passed' : `${failed} check${failed === 1 ? '' : 's'} failed`);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DevdnsError, InputError } from '../../errors.js';
 import { EXPORT_FORMATS, type ExportFormat, exportDnsmasq, exportHosts, exportJson, exportZone } from '../../interop/export.js';
 import { normalizeName } from '../../records/names.js';
-import { RecordStore } from '../../store/record-store.js';
+import { loadServedRecords } from '../../store/projects.js';
 import type { CommandContext } from '../context.js';
 
 export interface ExportOptions {
@@ -26,7 +26,8 @@ export function runExport(context: CommandContext, options: ExportOptions): void
   const format = (options.format ?? 'zone') as ExportFormat;
   if (!(EXPORT_FORMATS as readonly string[]).includes(format))
     throw new InputError('--format', `"${options.format}" is not a format devdns writes`, `use one of ${EXPORT_FORMATS.join(', ')}`);
-  const file = new RecordStore(context.home).read();
+  // Everything devdns serves: your records and your linked projects'.
+  const file = loadServedRecords(context.home).file;
   const zone = options.zone === undefined ? undefined : normalizeName(options.zone.replace(/^\./, ''), '--zone');
   if (zone !== undefined && !(zone in file.zones))
     throw new InputError('--zone', `devdns serves no zone ${zone}`, `zones: ${Object.keys(file.zones).join(', ')}`);

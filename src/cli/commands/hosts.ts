@@ -1,7 +1,7 @@
 // `devdns hosts sync|clean`: the hosts-file fallback, between marker lines, nothing else touched.
 import { DevdnsError, ExitCode, InputError } from '../../errors.js';
 import { defaultHostsPath, hostsBlock, readHostsFile, withBlock, writeHostsFile } from '../../os/hosts-file.js';
-import { RecordStore } from '../../store/record-store.js';
+import { loadServedRecords } from '../../store/projects.js';
 import type { CommandContext } from '../context.js';
 import { confirm, needsRoot, rerunWithSudo } from '../privilege.js';
 
@@ -30,7 +30,7 @@ export async function runHosts(context: CommandContext, action: string, options:
   } catch (error) {
     throw describeWriteError(error, path);
   }
-  const block = action === 'sync' ? hostsBlock(new RecordStore(context.home).read().records) : undefined;
+  const block = action === 'sync' ? hostsBlock(loadServedRecords(context.home).file.records) : undefined;
   const next = withBlock(content, block?.lines);
   for (const skip of block?.skipped ?? []) output.info(`skipped ${skip.name} ${skip.type}: ${skip.reason}`);
   if (next === content) {

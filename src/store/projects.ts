@@ -1,0 +1,159 @@
+// Team project files: a `devdns.json` committed to a repository (the format `devdns export
+// --format json` writes), linked into devdns and served beside the user's own records. The user's
+// records win a name, then the most recently linked project; every such conflict is reported.
+// devdns never writes a project file: it only reads them.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { DevdnsError, NotFoundError } from '../errors.js';
+import { checkRecordFile } from '../records/record-file.js';
+import type { DnsRecord, RecordFile } from '../records/types.js';
+import { RecordStore } from './record-store.js';
+import { parseStrictJson } from './strict-json.js';
+
+export const PROJECT_FILE_NAME = 'devdns.json';
+export const LINKS_FILE_NAME = 'links.json';
+
+export interface Link {
+  /** The absolute path of the project's devdns.json. */
+  path: string;
+  linkedAt: string;
+}
+
+export interface Conflict {
+  name: string;
+  /** The source whose records are served: "user" or a project file path. */
+  winner: string;
+  loser: string;
+}
+
+export interface ServedRecords {
+  file: RecordFile;
+  /** Where each served record comes from, by index into file.records. */
+  sources: string[];
+  conflicts: Conflict[];
+  /** Linked project files that cannot be read (their records are left out). */
+  problems: Array<{ path: string; message: string }>;
+}
+
+export const USER_SOURCE = 'user';
+export const CONFLICT_RULE = 'your own records win, then the most recently linked project';
+
+function linksPath(home: string): string {
+  return join(home, LINKS_FILE_NAME);
+}
+
+export function readLinks(home: string): Link[] {
+  let text: string;
+  try {
+    text = readFileSync(linksPath(home), 'utf8');
+  } catch {
+    return [];
+  }
+  try {
+    const parsed = JSON.parse(text) as { version: number; links: Link[] };
+    if (parsed.version !== 1 || !Array.isArray(parsed.links)) throw new Error('unknown layout');
+    return parsed.links.filter((link) => typeof link.path === 'string' && typeof link.linkedAt === 'string');
+  } catch (error) {
+    throw new DevdnsError(
+      'links-invalid',
+      `${linksPath(home)} cannot be read (${(error as Error).message})`,
+      'fix it, or delete it and link your projects again',
+    );
+  }
+}
+
+function writeLinks(home: string, links: readonly Link[]): void {
+  writeFileSync(linksPath(home), `${JSON.stringify({ version: 1, links }, null, 2)}\n`, { mode: 0o600 });
+}
+
+/** Reads a project file strictly; a team file may leave out "serial". */
+export function readProjectFile(path: string): RecordFile {
+  let raw: unknown;
+  try {
+    raw = parseStrictJson(readFileSync(path, 'utf8'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new DevdnsError(
+      'project-invalid',
+      `${path}: ${code === 'ENOENT' ? 'does not exist' : (error as Error).message}`,
+      code === 'ENOENT' ? 'devdns unlink it, or restore the file' : 'fix the file',
+    );
+  }
+  if (raw && typeof raw === 'object' && !Array.isArray(raw) && !('serial' in raw)) (raw as Record<string, unknown>).serial = 0;
+  const checked = checkRecordFile(raw);
+  if (!checked.ok)
+    throw new DevdnsError('project-invalid', `${path}: ${checked.problem}`, 'fix the file (devdns export --format json shows the format)');
+  return checked.file;
+}
+
+/** The devdns.json a directory means: the one in it, else the nearest above it up to the git root. */
+export function findProjectFile(start: string): string | undefined {
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
+    const candidate = join(dir, PROJECT_FILE_NAME);
+    if (existsSync(candidate)) return candidate;
+    if (existsSync(join(dir, '.git')) || dirname(dir) === dir) return undefined;
+  }
+}
+
+export function linkProject(home: string, path: string, now = new Date()): { file: RecordFile; relinked: boolean } {
+  const file = readProjectFile(path);
+  new RecordStore(home).ensureHome();
+  const links = readLinks(home);
+  const relinked = links.some((link) => link.path === path);
+  writeLinks(home, [...links.filter((link) => link.path !== path), { path, linkedAt: now.toISOString() }]);
+  return { file, relinked };
+}
+
+export function unlinkProject(home: string, path: string): void {
+  const links = readLinks(home);
+  if (!links.some((link) => link.path === path)) throw new NotFoundError(`${path} is not linked`, 'see devdns links');
+  writeLinks(
+    home,
+    links.filter((link) => link.path !== path),
+  );
+}
+
+/**
+ * The records devdns serves: the user's, then each linked project's, most recent link first; a
+ * name already defined by an earlier source is kept from that source only.
+ */
+export function loadServedRecords(home: string): ServedRecords {
+  const user = new RecordStore(home).read();
+  const served: ServedRecords = {
+    file: { ...user, zones: { ...user.zones }, records: [...user.records] },
+    sources: user.records.map(() => USER_SOURCE),
+    conflicts: [],
+    problems: [],
+  };
+  const owner = new Map<string, string>(user.records.map((r) => [r.name, USER_SOURCE]));
+  const links = [...readLinks(home)].sort((a, b) => b.linkedAt.localeCompare(a.linkedAt));
+  for (const link of links) {
+    let project: RecordFile;
+    try {
+      project = readProjectFile(link.path);
+    } catch (error) {
+      served.problems.push({ path: link.path, message: (error as Error).message });
+      continue;
+    }
+    for (const [zone, settings] of Object.entries(project.zones)) served.file.zones[zone] ??= settings;
+    const added = new Set<string>();
+    for (const record of project.records) {
+      const current = owner.get(record.name);
+      if (current !== undefined && current !== link.path) {
+        if (!served.conflicts.some((c) => c.name === record.name && c.loser === link.path))
+          served.conflicts.push({ name: record.name, winner: current, loser: link.path });
+        continue;
+      }
+      added.add(record.name);
+      served.file.records.push(record as DnsRecord);
+      served.sources.push(link.path);
+    }
+    for (const name of added) owner.set(name, link.path);
+  }
+  return served;
+}
+
+export function describeConflict(conflict: Conflict): string {
+  const who = (source: string) => (source === USER_SOURCE ? 'your records' : source);
+  return `${conflict.name} is defined by ${who(conflict.winner)} and by ${who(conflict.loser)}; ${who(conflict.winner)} ${conflict.winner === USER_SOURCE ? 'are' : 'is'} served (rule: ${CONFLICT_RULE})`;
+}

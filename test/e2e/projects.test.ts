@@ -1,0 +1,87 @@
+// End to end: a team's devdns.json linked into devdns, served beside the user's own records,
+// followed while the daemon runs, listed with its source, and never written by devdns.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { BIN, runCommand, runDevdns, tempDir } from '../helpers/devdns.js';
+import { eventually } from '../helpers/server.js';
+
+describe('team project files (built binary)', () => {
+  it('link, serve, follow changes, report conflicts, unlink; the project file is never written', { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    const home = join(dir.path, 'home');
+    const repo = join(dir.path, 'shop');
+    try {
+      mkdirSync(join(repo, '.git'), { recursive: true });
+      mkdirSync(join(repo, 'src', 'deep'), { recursive: true });
+      // The team writes its file the way devdns exports one.
+      const team = join(dir.path, 'team-home');
+      await runDevdns(['add', 'shop.test', '10.0.0.1'], { home: team });
+      await runDevdns(['add', 'myapp.test', '10.0.0.2'], { home: team });
+      const exported = await runDevdns(['export', '--format', 'json', '-o', join(repo, 'devdns.json')], { home: team });
+      assert.equal(exported.code, 0, exported.stderr);
+      const projectFile = join(repo, 'devdns.json');
+
+      await runDevdns(['add', 'myapp.test', '127.0.0.1'], { home });
+      // Linking from a subdirectory finds the file at the git root.
+      const fromSub = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        import('node:child_process').then(({ spawn }) => {
+          const child = spawn(process.execPath, [BIN, 'link'], {
+            cwd: join(repo, 'src', 'deep'),
+            env: { ...process.env, DEVDNS_HOME: home, NO_COLOR: '1' },
+          });
+          let stderr = '';
+          child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+            stderr += chunk;
+          });
+          child.on('close', (code) => resolve({ code, stderr }));
+        });
+      });
+      assert.equal(fromSub.code, 0, fromSub.stderr);
+      assert.match(fromSub.stderr, new RegExp(`linked ${projectFile}: 2 records`));
+      assert.match(fromSub.stderr, /conflict: myapp\.test is defined by your records and by .*devdns\.json; your records are served/);
+
+      const listed = JSON.parse((await runDevdns(['ls', '--json'], { home })).stdout) as Array<{
+        name: string;
+        value: string;
+        source: string;
+      }>;
+      assert.deepEqual(
+        listed.map((r) => `${r.name} ${r.value} ${r.source === 'user' ? 'user' : 'project'}`),
+        ['myapp.test 127.0.0.1 user', 'shop.test 10.0.0.1 project'],
+      );
+      const links = JSON.parse((await runDevdns(['links', '--json'], { home })).stdout) as Array<{ path: string; records: number }>;
+      assert.deepEqual(
+        links.map((l) => [l.path, l.records]),
+        [[projectFile, 2]],
+      );
+
+      const before = readFileSync(projectFile);
+      await runDevdns(['add', 'shop.test', '10.9.9.9'], { home });
+      await runDevdns(['rm', 'myapp.test'], { home });
+      assert.deepEqual(readFileSync(projectFile), before, 'your edits never go into the project file');
+      await runDevdns(['rm', 'shop.test', '10.9.9.9'], { home });
+
+      const up = await runDevdns(['up', '--port', '0', '--control-port', '0'], { home });
+      assert.equal(up.code, 0, up.stderr);
+      const { dns } = JSON.parse(readFileSync(join(home, 'daemon.json'), 'utf8')) as { dns: { port: number } };
+      const dig = async (name: string) =>
+        (await runCommand('dig', ['@127.0.0.1', '-p', String(dns.port), '+short', name], process.env)).stdout.trim();
+      assert.equal(await dig('shop.test'), '10.0.0.1');
+      assert.equal(await dig('myapp.test'), '10.0.0.2', "with your record gone, the project's is served");
+      // A pull that changes the team's file is answered without a restart.
+      writeFileSync(projectFile, readFileSync(projectFile, 'utf8').replace('10.0.0.1', '10.0.0.11'));
+      await eventually(async () => ((await dig('shop.test')) === '10.0.0.11' ? true : undefined), 2_000, 'the changed project record');
+      const unlink = await runDevdns(['unlink', repo], { home });
+      assert.equal(unlink.code, 0, unlink.stderr);
+      assert.equal(await dig('shop.test'), '', 'unlinked records are no longer served');
+      const again = await runDevdns(['unlink', repo], { home });
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /is not linked/);
+    } finally {
+      await runDevdns(['down'], { home });
+      dir.cleanup();
+    }
+  });
+});

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { describeConflict, findProjectFile, linkProject, loadServedRecords, readLinks, unlinkProject } from '../../src/store/projects.js';
+import { tempDir } from '../helpers/devdns.js';
+import { addToHome } from '../helpers/server.js';
+
+const project = (dir: string, records: Array<{ name: string; address: string }>) => {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'devdns.json');
+  writeFileSync(
+    path,
+    JSON.stringify({
+      version: 1,
+      zones: { test: {} },
+      records: records.map((r) => ({ name: r.name, type: 'A', ttl: 5, address: r.address })),
+    }),
+  );
+  return path;
+};
+
+describe('project files', () => {
+  it('serves your records, then the most recently linked project; reports every conflict', async () => {
+    const dir = tempDir();
+    try {
+      const home = join(dir.path, 'home');
+      await addToHome(home, { name: 'mine.test', value: '10.0.0.1' });
+      const older = project(join(dir.path, 'older'), [
+        { name: 'mine.test', address: '10.0.1.1' },
+        { name: 'shared.test', address: '10.0.1.2' },
+        { name: 'older.test', address: '10.0.1.3' },
+      ]);
+      const newer = project(join(dir.path, 'newer'), [
+        { name: 'shared.test', address: '10.0.2.2' },
+        { name: 'newer.test', address: '10.0.2.3' },
+      ]);
+      linkProject(home, older, new Date('2026-01-01T00:00:00Z'));
+      linkProject(home, newer, new Date('2026-01-02T00:00:00Z'));
+      const served = loadServedRecords(home);
+      const byName = served.file.records
+        .map(
+          (r, i) =>
+            `${r.name} ${r.type === 'A' ? r.address : ''} ${served.sources[i] === 'user' ? 'user' : served.sources[i]?.includes('newer') ? 'newer' : 'older'}`,
+        )
+        .sort();
+      assert.deepEqual(byName, [
+        'mine.test 10.0.0.1 user',
+        'newer.test 10.0.2.3 newer',
+        'older.test 10.0.1.3 older',
+        'shared.test 10.0.2.2 newer',
+      ]);
+      assert.deepEqual(
+        served.conflicts.map((c) => [c.name, c.winner === 'user' ? 'user' : 'newer', c.loser.includes('older') ? 'older' : 'newer']),
+        [
+          ['mine.test', 'user', 'older'],
+          ['shared.test', 'newer', 'older'],
+        ],
+      );
+      assert.match(
+        describeConflict(served.conflicts[0] ?? assert.fail()),
+        /^mine\.test is defined by your records and by .*older\/devdns\.json; your records are served \(rule: your own records win, then the most recently linked project\)$/,
+      );
+      // Linking the older one again makes it the most recent.
+      linkProject(home, older, new Date('2026-01-03T00:00:00Z'));
+      const again = loadServedRecords(home);
+      assert.equal(again.sources[again.file.records.findIndex((r) => r.name === 'shared.test')], older);
+      unlinkProject(home, older);
+      assert.deepEqual(
+        readLinks(home).map((l) => l.path),
+        [newer],
+      );
+      assert.throws(() => unlinkProject(home, older), /is not linked/);
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it('leaves out an unreadable project file, saying why', async () => {
+    const dir = tempDir();
+    try {
+      const home = join(dir.path, 'home');
+      const path = project(join(dir.path, 'p'), [{ name: 'p.test', address: '10.0.0.1' }]);
+      linkProject(home, path);
+      writeFileSync(path, '{"version": 1, "records": [');
+      const served = loadServedRecords(home);
+      assert.deepEqual(served.file.records, []);
+      assert.match(served.problems[0]?.message ?? '', /devdns\.json: line 1/);
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it('finds the nearest devdns.json up to the git root, not beyond', () => {
+    const dir = tempDir();
+    try {
+      project(join(dir.path, 'outer'), []);
+      mkdirSync(join(dir.path, 'outer', 'repo', '.git'), { recursive: true });
+      mkdirSync(join(dir.path, 'outer', 'repo', 'src', 'deep'), { recursive: true });
+      assert.equal(findProjectFile(join(dir.path, 'outer', 'repo', 'src', 'deep')), undefined, 'the git root stops the search');
+      const inRepo = project(join(dir.path, 'outer', 'repo'), []);
+      assert.equal(findProjectFile(join(dir.path, 'outer', 'repo', 'src', 'deep')), inRepo);
+    } finally {
+      dir.cleanup();
+    }
+  });
+});
