@@ -7,22 +7,7 @@ import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { BIN, isRoot, runCommand, runDevdns, tempDir } from '../helpers/devdns.js';
 import { addToHome } from '../helpers/server.js';
-
-function snapshot(root: string): Record<string, string> {
-  const entries: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      const stat = statSync(path);
-      if (stat.isDirectory()) {
-        entries[`${relative(root, path)}/`] = (stat.mode & 0o777).toString(8);
-        walk(path);
-      } else entries[relative(root, path)] = `${(stat.mode & 0o777).toString(8)} ${readFileSync(path, 'base64')}`;
-    }
-  };
-  walk(root);
-  return entries;
-}
+import { snapshot } from '../helpers/tree.js';
 
 describe('devdns setup --dry-run (built binary)', () => {
   it('shows the macOS resolver file and the cache flush', async () => {

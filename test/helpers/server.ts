@@ -56,7 +56,12 @@ export async function startDevdns(home: string, args: string[] = [], env: NodeJS
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     err += chunk;
   });
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve((exited = code))));
+  const exit = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      exited = code;
+      resolve(code);
+    }),
+  );
   const running: RunningDevdns = {
     child,
     host: '',

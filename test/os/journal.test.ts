@@ -6,23 +6,7 @@ import { applyPlan, journalPath, readJournal, undoJournal } from '../../src/os/j
 import { planSetup } from '../../src/os/resolvers.js';
 import { SystemAccess } from '../../src/os/system.js';
 import { tempDir } from '../helpers/devdns.js';
-
-/** Every file and directory under a tree, with contents and modes: a snapshot to compare. */
-function snapshot(root: string): Record<string, string> {
-  const entries: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      const stat = statSync(path);
-      if (stat.isDirectory()) {
-        entries[`${relative(root, path)}/`] = (stat.mode & 0o777).toString(8);
-        walk(path);
-      } else entries[relative(root, path)] = `${(stat.mode & 0o777).toString(8)} ${readFileSync(path, 'base64')}`;
-    }
-  };
-  walk(root);
-  return entries;
-}
+import { snapshot } from '../helpers/tree.js';
 
 describe('setup journal', () => {
   it('undoes exactly what it did: new files, replaced files (content and mode), new directories', async () => {
