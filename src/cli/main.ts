@@ -94,6 +94,7 @@ function buildProgram(context: CommandContext, io: CliIo, setExitCode: (code: nu
     .option('--host <address>', 'loopback address for DNS (default 127.0.0.1; ::1 works too)')
     .option('--port <port>', 'DNS port, UDP and TCP; 0 picks a free one (default 9090)')
     .option('--control-port <port>', 'control API port on 127.0.0.1; 0 picks a free one (default 9091)')
+    .option('--allow-lan', 'allow a --host that is not a loopback address (devdns becomes reachable from the network)')
     .option('--foreground', 'stay in this terminal and print one line per query (for launchd and systemd too)')
     .addHelpText(
       'after',
@@ -104,7 +105,7 @@ function buildProgram(context: CommandContext, io: CliIo, setExitCode: (code: nu
         'dig @127.0.0.1 -p 9090 myapp.test      # ask it',
       ]),
     )
-    .action(async (options: { foreground?: boolean; host?: string; port?: string; controlPort?: string }) => {
+    .action(async (options: { foreground?: boolean; host?: string; port?: string; controlPort?: string; allowLan?: boolean }) => {
       const { runUp } = await import('./commands/up.js');
       await runUp(context, options, io.env);
     });
@@ -299,6 +300,31 @@ function buildProgram(context: CommandContext, io: CliIo, setExitCode: (code: nu
       const { runLinks } = await import('./commands/link.js');
       runLinks(context, options);
     });
+
+  program
+    .command('config')
+    .description('show and change settings: dns.host, dns.port, control.port, ttl, zones, log.size')
+    .argument('<action>', 'list, get, set or unset')
+    .argument('[key]', 'the setting')
+    .argument('[value]', 'the new value (set)')
+    .option('--json', 'print JSON')
+    .option('--allow-lan', 'allow a dns.host that is not a loopback address')
+    .option('--yes', 'restart the daemon, and run setup again, without asking when a change needs it')
+    .addHelpText(
+      'after',
+      examples(['devdns config list', 'devdns config set dns.port 5300', 'devdns config get dns.port', 'devdns config unset dns.port']),
+    )
+    .action(
+      async (
+        action: string,
+        key: string | undefined,
+        value: string | undefined,
+        options: { json?: boolean; allowLan?: boolean; yes?: boolean },
+      ) => {
+        const { runConfig } = await import('./commands/config.js');
+        await runConfig(context, action, key, value, options, io.env);
+      },
+    );
 
   return program;
 }

@@ -57,6 +57,8 @@ export interface StatusBody {
   recordsFile: string;
   logFile: string;
   queryLogFile: string;
+  /** Where each listening value came from: default, setting or flag. */
+  sources?: { dnsHost: string; dnsPort: string; controlPort: string };
 }
 
 /** The record shapes POST /records takes: devdns's own, or the seed project's `{domain, ip}`. */

@@ -9,11 +9,13 @@ import { describeData } from '../dns/describe.js';
 import { RCODE_NAMES, typeName } from '../dns/protocol.js';
 import { DevdnsError, PortInUseError } from '../errors.js';
 import { findPortOwner } from '../os/port-owner.js';
+import { getSetting } from '../store/settings.js';
 import { buildHandlers } from './api-handlers.js';
 import { type DnsService, type QueryEvent, startDnsService } from './dns-service.js';
 import { QueryLog, type QueryLogEntry } from './query-log.js';
 import {
   DAEMON_LOG_NAME,
+  type DaemonSources,
   type DaemonState,
   ensurePrivateHome,
   lookupDaemon,
@@ -28,6 +30,7 @@ export interface DaemonOptions {
   dnsHost: string;
   dnsPort: number;
   controlPort: number;
+  sources?: DaemonSources;
   version: string;
   tcpIdleMs?: number;
   onQuery?: (entry: QueryLogEntry) => void;
@@ -87,7 +90,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const existing = lookupDaemon(home);
   if (existing.kind === 'running') throw new AlreadyRunningError(existing.state);
   const message = options.onMessage ?? (() => undefined);
-  const queryLog = new QueryLog(join(home, QUERY_LOG_NAME), { onError: (error) => message(`query log: ${error.message}`) });
+  const maxFileBytes = Number(getSetting(home, 'log.size').value);
+  const queryLog = new QueryLog(join(home, QUERY_LOG_NAME), { maxFileBytes, onError: (error) => message(`query log: ${error.message}`) });
 
   let service: DnsService | undefined;
   let control: ControlServer | undefined;
@@ -126,6 +130,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       recordsFile: dns.recordsPath,
       logFile: join(home, DAEMON_LOG_NAME),
       queryLogFile: join(home, QUERY_LOG_NAME),
+      ...(options.sources ? { sources: options.sources } : {}),
     });
     control = await startControlServer({
       host: CONTROL_HOST,
@@ -149,6 +154,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     control: { host: CONTROL_HOST, port: control.port },
     token,
     home,
+    ...(options.sources ? { sources: options.sources } : {}),
   };
   writeState(home, state);
   const opened = { service, control };

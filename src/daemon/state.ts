@@ -13,6 +13,13 @@ export const STATE_FILE_NAME = 'daemon.json';
 export const DAEMON_LOG_NAME = 'daemon.log';
 export const QUERY_LOG_NAME = 'queries.log';
 
+/** Where each listening value came from: the default, a setting, or a flag of `devdns up`. */
+export interface DaemonSources {
+  dnsHost: 'default' | 'setting' | 'flag';
+  dnsPort: 'default' | 'setting' | 'flag';
+  controlPort: 'default' | 'setting' | 'flag';
+}
+
 export interface DaemonState {
   pid: number;
   version: string;
@@ -21,6 +28,7 @@ export interface DaemonState {
   control: { host: string; port: number };
   token: string;
   home: string;
+  sources?: DaemonSources;
 }
 
 export function statePath(home: string): string {

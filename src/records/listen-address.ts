@@ -8,15 +8,25 @@ export function isLoopback(address: string): boolean {
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }
 
-export function parseListenAddress(host: string, port: string | number): { host: string; port: number } {
+/** A checked address and port; a non-loopback address only with `allowLan` (devdns up --allow-lan). */
+export function parseListenAddress(
+  host: string,
+  port: string | number,
+  options: { allowLan?: boolean; field?: string } = {},
+): { host: string; port: number } {
+  const field = options.field ?? '--host';
   const v4 = parseIPv4(host);
   const v6 = parseIPv6(host);
   const address = v4.ok ? v4.address : v6.ok ? v6.address : undefined;
   if (address === undefined) {
-    throw new InputError('--host', `"${host}" is not an IP address`, 'use 127.0.0.1 or ::1 (a name such as localhost may mean either)');
+    throw new InputError(field, `"${host}" is not an IP address`, 'use 127.0.0.1 or ::1 (a name such as localhost may mean either)');
   }
-  if (!isLoopback(address)) {
-    throw new InputError('--host', `${address} is not a loopback address; devdns answers this machine only`, 'use 127.0.0.1 or ::1');
+  if (!isLoopback(address) && !options.allowLan) {
+    throw new InputError(
+      field,
+      `${address} is not a loopback address; devdns answers this machine only`,
+      'use 127.0.0.1 or ::1, or add --allow-lan to be reachable from the network',
+    );
   }
   return { host: address, port: parseInteger(port, '--port', 0, 65535) };
 }

@@ -19,6 +19,8 @@ export interface AddRequest {
   data: RecordData[];
   /** Claim a public or mDNS name (`.dev`, `.local`) anyway. */
   force?: boolean;
+  /** The TTL of a new RRset when none is given (the `ttl` setting). */
+  defaultTtl?: number;
 }
 
 export interface AddResult {
@@ -46,7 +48,7 @@ export function addRecords(file: RecordFile, request: AddRequest): AddResult {
   let records = file.records;
   for (const data of request.data) {
     const rrset = records.filter((r) => r.name === request.name && r.type === data.type);
-    const ttl = request.ttl ?? rrset[0]?.ttl ?? DEFAULT_TTL;
+    const ttl = request.ttl ?? rrset[0]?.ttl ?? request.defaultTtl ?? DEFAULT_TTL;
     const record = makeRecord(request.name, ttl, data);
     const existing = rrset.find((r) => sameRecord(r, record));
     // RFC 2181 §5.2: all records of an RRset share one TTL, so a new TTL applies to the whole set.

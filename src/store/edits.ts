@@ -4,6 +4,7 @@ import { normalizeName } from '../records/names.js';
 import { type ParsedInput, parseRecordInput, parseType, type RecordInput } from '../records/record-input.js';
 import { type AddResult, addRecords, type RemoveResult, removeRecords } from '../records/record-set.js';
 import { RecordStore } from './record-store.js';
+import { getSetting } from './settings.js';
 
 export interface AddOutcome extends AddResult {
   /** Notes from reading the input, e.g. that a long TXT value was split. */
@@ -13,7 +14,7 @@ export interface AddOutcome extends AddResult {
 export async function addRecord(home: string, input: RecordInput, force = false): Promise<AddOutcome> {
   const parsed = parseRecordInput(input);
   const result = await new RecordStore(home).update((file) => {
-    const outcome = addRecords(file, { ...parsed, force });
+    const outcome = addRecords(file, { ...parsed, force, defaultTtl: Number(getSetting(home, 'ttl').value) });
     return { file: outcome.file, result: outcome };
   });
   return { ...result, notes: parsed.notes };

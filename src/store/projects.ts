@@ -8,6 +8,7 @@ import { DevdnsError, NotFoundError } from '../errors.js';
 import { checkRecordFile } from '../records/record-file.js';
 import type { DnsRecord, RecordFile } from '../records/types.js';
 import { RecordStore } from './record-store.js';
+import { getSetting } from './settings.js';
 import { parseStrictJson } from './strict-json.js';
 
 export const PROJECT_FILE_NAME = 'devdns.json';
@@ -125,6 +126,8 @@ export function loadServedRecords(home: string): ServedRecords {
     conflicts: [],
     problems: [],
   };
+  // Zones named in the settings are served even without records.
+  for (const zone of getSetting(home, 'zones').value as string[]) served.file.zones[zone] ??= {};
   const owner = new Map<string, string>(user.records.map((r) => [r.name, USER_SOURCE]));
   const links = [...readLinks(home)].sort((a, b) => b.linkedAt.localeCompare(a.linkedAt));
   for (const link of links) {

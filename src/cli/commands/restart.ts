@@ -10,9 +10,15 @@ export async function runRestart(
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<void> {
   const previous = lookupDaemon(context.home);
+  // Keep what came from flags last time; settings and defaults are read afresh.
+  const sources = previous.kind === 'running' ? previous.state.sources : undefined;
   const kept: UpOptions =
     previous.kind === 'running'
-      ? { host: previous.state.dns.host, port: String(previous.state.dns.port), controlPort: String(previous.state.control.port) }
+      ? {
+          ...(sources?.dnsHost !== 'flag' && sources ? {} : { host: previous.state.dns.host }),
+          ...(sources?.dnsPort !== 'flag' && sources ? {} : { port: String(previous.state.dns.port) }),
+          ...(sources?.controlPort !== 'flag' && sources ? {} : { controlPort: String(previous.state.control.port) }),
+        }
       : {};
   const stopped = await stopDaemon(context);
   if (stopped) context.output.info(`devdns stopped (pid ${stopped.pid})`);

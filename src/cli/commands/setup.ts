@@ -8,10 +8,11 @@ import { SystemAccess } from '../../os/system.js';
 import { normalizeName } from '../../records/names.js';
 import { parseInteger } from '../../records/record-input.js';
 import { proposeZone } from '../../records/zones.js';
-import { RecordStore } from '../../store/record-store.js';
+import { loadServedRecords } from '../../store/projects.js';
+import { getSetting } from '../../store/settings.js';
 import type { CommandContext } from '../context.js';
 import { confirm, needsRoot, rerunWithSudo } from '../privilege.js';
-import { DEFAULT_DNS_HOST, DEFAULT_DNS_PORT } from './up.js';
+import { DEFAULT_DNS_HOST } from './up.js';
 
 export interface SetupOptions {
   tld?: string[];
@@ -28,7 +29,7 @@ export interface SetupOptions {
 /** The TLDs to route: those given, else those of the zones devdns serves (not localhost or reverse zones). */
 function chooseTlds(context: CommandContext, options: SetupOptions): string[] {
   const given = options.tld?.flatMap((tld) => tld.split(',')).filter(Boolean);
-  const zones = Object.keys(new RecordStore(context.home).read().zones);
+  const zones = Object.keys(loadServedRecords(context.home).file.zones);
   const tlds =
     given && given.length > 0
       ? given.map((tld) => normalizeName(tld.replace(/^\./, ''), '--tld'))
@@ -61,7 +62,7 @@ function dnsTarget(context: CommandContext, options: SetupOptions): { host: stri
   const running = lookupDaemon(context.home);
   if (options.port !== undefined) return { host: DEFAULT_DNS_HOST, port: parseInteger(options.port, '--port', 1, 65535) };
   if (running.kind === 'running') return running.state.dns;
-  return { host: DEFAULT_DNS_HOST, port: DEFAULT_DNS_PORT };
+  return { host: String(getSetting(context.home, 'dns.host').value), port: Number(getSetting(context.home, 'dns.port').value) };
 }
 
 export async function runSetup(context: CommandContext, options: SetupOptions): Promise<number> {

@@ -46,8 +46,11 @@ export async function runStatus(context: CommandContext, options: { json?: boole
   const lines: Array<[string, string]> = [
     ['pid', String(body.pid)],
     ['uptime', `${duration(body.uptimeSeconds)} (since ${body.startedAt})`],
-    ['DNS', `${body.dns.host}:${body.dns.port} (UDP and TCP)`],
-    ['control', `http://${body.control.host}:${body.control.port}`],
+    [
+      'DNS',
+      `${body.dns.host}:${body.dns.port} (UDP and TCP)${body.sources ? `; host from ${body.sources.dnsHost}, port from ${body.sources.dnsPort}` : ''}`,
+    ],
+    ['control', `http://${body.control.host}:${body.control.port}${body.sources ? `; port from ${body.sources.controlPort}` : ''}`],
     ['records', `${body.records} in ${body.recordsFile}`],
     ['queries', String(body.queries)],
     ['logs', `${body.logFile}, ${body.queryLogFile}`],

@@ -1,14 +1,14 @@
 // `devdns up`: start the daemon in the background and say where it listens; with --foreground,
 // run it in this terminal (for launchd and systemd too) until Ctrl-C, SIGTERM or `devdns down`.
 
-import { DEFAULT_CONTROL_PORT } from '../../control/protocol.js';
 import { AlreadyRunningError, startDaemon } from '../../daemon/daemon.js';
 import { DAEMON_ENV, daemonLogPath, launchDaemon } from '../../daemon/launcher.js';
 import type { QueryLogEntry } from '../../daemon/query-log.js';
-import { type DaemonState, lookupDaemon } from '../../daemon/state.js';
+import { type DaemonSources, type DaemonState, lookupDaemon } from '../../daemon/state.js';
 import { readJournal } from '../../os/journal.js';
-import { parseListenAddress } from '../../records/listen-address.js';
+import { isLoopback, parseListenAddress } from '../../records/listen-address.js';
 import { parseInteger } from '../../records/record-input.js';
+import { effective } from '../../store/settings.js';
 import type { CommandContext } from '../context.js';
 import { packageVersion } from '../version.js';
 
@@ -17,6 +17,7 @@ export interface UpOptions {
   host?: string;
   port?: string;
   controlPort?: string;
+  allowLan?: boolean;
 }
 
 export const DEFAULT_DNS_HOST = '127.0.0.1';
@@ -52,16 +53,44 @@ function warnIfRoutedElsewhere(context: CommandContext, port: number): void {
   }
 }
 
-/** The validated listening options, also the arguments handed to a background daemon. */
-export function listenOptions(options: UpOptions): { host: string; port: number; controlPort: number; args: string[] } {
-  const { host, port } = parseListenAddress(options.host ?? DEFAULT_DNS_HOST, options.port ?? DEFAULT_DNS_PORT);
-  const controlPort = parseInteger(options.controlPort ?? DEFAULT_CONTROL_PORT, '--control-port', 0, 65535);
-  return { host, port, controlPort, args: ['--host', host, '--port', String(port), '--control-port', String(controlPort)] };
+export interface ListenOptions {
+  host: string;
+  port: number;
+  controlPort: number;
+  /** The flags to hand a background daemon: only those the user gave, so its sources are right. */
+  args: string[];
+  sources: DaemonSources;
+}
+
+/** The listening addresses: a flag wins, then a setting (devdns config), then the default. */
+export function listenOptions(home: string, options: UpOptions): ListenOptions {
+  const hostChoice = effective(home, 'dns.host', options.host);
+  const portChoice = effective(home, 'dns.port', options.port);
+  const controlChoice = effective(home, 'control.port', options.controlPort);
+  // A stored non-loopback host was accepted with --allow-lan when it was set.
+  const allowLan = options.allowLan === true || hostChoice.source === 'setting';
+  const { host, port } = parseListenAddress(String(hostChoice.value), portChoice.value, { allowLan });
+  const controlPort = parseInteger(controlChoice.value, '--control-port', 0, 65535);
+  const args = [
+    ...(options.host === undefined ? [] : ['--host', host]),
+    ...(options.port === undefined ? [] : ['--port', String(port)]),
+    ...(options.controlPort === undefined ? [] : ['--control-port', String(controlPort)]),
+    ...(options.allowLan ? ['--allow-lan'] : []),
+  ];
+  return {
+    host,
+    port,
+    controlPort,
+    args,
+    sources: { dnsHost: hostChoice.source, dnsPort: portChoice.source, controlPort: controlChoice.source },
+  };
 }
 
 export async function runUp(context: CommandContext, options: UpOptions, env: Readonly<Record<string, string | undefined>>): Promise<void> {
   const { output } = context;
-  const listen = listenOptions(options);
+  const listen = listenOptions(context.home, options);
+  if (!isLoopback(listen.host))
+    output.warn(`devdns will listen on ${listen.host}, reachable from the network: anyone there can query your names`);
   const running = lookupDaemon(context.home);
   if (running.kind === 'stale')
     output.info(`removed a stale state file${running.state ? ` (devdns pid ${running.state.pid} was not running)` : ''}`);
@@ -79,7 +108,7 @@ export async function runUp(context: CommandContext, options: UpOptions, env: Re
   await runForeground(context, listen, env[DAEMON_ENV] === '1');
 }
 
-async function runForeground(context: CommandContext, listen: ReturnType<typeof listenOptions>, detached: boolean): Promise<void> {
+async function runForeground(context: CommandContext, listen: ListenOptions, detached: boolean): Promise<void> {
   const { output } = context;
   // In the background the log file gets timestamps, and queries go to the query log only.
   const note = detached ? (line: string) => output.info(`${new Date().toISOString()} ${line}`) : (line: string) => output.info(line);
@@ -99,6 +128,7 @@ async function runForeground(context: CommandContext, listen: ReturnType<typeof 
         dnsHost: listen.host,
         dnsPort: listen.port,
         controlPort: listen.controlPort,
+        sources: listen.sources,
         version: packageVersion(),
         ...(detached ? {} : { onQuery: (entry: QueryLogEntry) => output.data(formatQueryLine(entry)) }),
         onMessage: note,

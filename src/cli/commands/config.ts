@@ -1,0 +1,98 @@
+// `devdns config list|get|set|unset`: persistent settings, and what a change means for a running
+// daemon and for the port `devdns setup` routed the system to.
+import { lookupDaemon } from '../../daemon/state.js';
+import { InputError } from '../../errors.js';
+import { readJournal } from '../../os/journal.js';
+import { isLoopback } from '../../records/listen-address.js';
+import { formatValue, getSetting, SETTINGS, setSetting, unsetSetting } from '../../store/settings.js';
+import type { CommandContext } from '../context.js';
+import { confirm } from '../privilege.js';
+
+export interface ConfigOptions {
+  json?: boolean;
+  allowLan?: boolean;
+  yes?: boolean;
+}
+
+const ADDRESS_KEYS = new Set(['dns.host', 'dns.port', 'control.port']);
+
+/** Asks on a terminal; elsewhere only --yes goes ahead, and the hint says what to run. */
+async function offer(context: CommandContext, question: string, hint: string, yes: boolean | undefined): Promise<boolean> {
+  if (yes || process.stdin.isTTY) return confirm(question, yes);
+  context.output.info(hint);
+  return false;
+}
+
+export async function runConfig(
+  context: CommandContext,
+  action: string,
+  key: string | undefined,
+  value: string | undefined,
+  options: ConfigOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<void> {
+  const { output } = context;
+  if (action === 'list') {
+    const rows = Object.entries(SETTINGS).map(([name, spec]) => {
+      const current = getSetting(context.home, name);
+      return { key: name, value: current.value, source: current.source, description: spec.description };
+    });
+    if (options.json) output.json(rows);
+    else
+      output.table(
+        ['KEY', 'VALUE', 'SOURCE', 'DESCRIPTION'],
+        rows.map((row) => [row.key, formatValue(row.value), row.source, row.description]),
+      );
+    return;
+  }
+  if (action !== 'get' && action !== 'set' && action !== 'unset')
+    throw new InputError('action', `"${action}" is not list, get, set or unset`, 'devdns config list');
+  if (key === undefined) throw new InputError('key', 'is missing', `devdns config ${action} dns.port${action === 'set' ? ' 5300' : ''}`);
+  if (action === 'get') {
+    const current = getSetting(context.home, key);
+    output.data(options.json ? JSON.stringify(current) : formatValue(current.value));
+    return;
+  }
+  if (action === 'set' && value === undefined) throw new InputError('value', 'is missing', `devdns config set ${key} VALUE`);
+  const change =
+    action === 'set'
+      ? setSetting(context.home, key, value ?? '', { allowLan: options.allowLan === true })
+      : unsetSetting(context.home, key);
+  output.success(`${key}: ${formatValue(change.from)} -> ${formatValue(change.to)}${action === 'unset' ? ' (the default)' : ''}`);
+  if (key === 'dns.host' && !isLoopback(String(change.to)))
+    output.warn(`devdns will listen on ${change.to}, reachable from the network: anyone there can query your names`);
+  if (!ADDRESS_KEYS.has(key)) return;
+  const running = lookupDaemon(context.home);
+  const now =
+    running.kind === 'running'
+      ? { 'dns.host': running.state.dns.host, 'dns.port': running.state.dns.port, 'control.port': running.state.control.port }[key]
+      : undefined;
+  if (now !== undefined && String(now) !== formatValue(change.to)) {
+    if (
+      await offer(
+        context,
+        `devdns runs with ${key} ${now}. Restart it with ${formatValue(change.to)} now?`,
+        'restart devdns to use it: devdns restart',
+        options.yes,
+      )
+    ) {
+      const { runRestart } = await import('./restart.js');
+      await runRestart(context, {}, env);
+    }
+  }
+  const journal = readJournal(context.home);
+  if (key === 'dns.port' && journal && journal.port !== Number(change.to)) {
+    const tlds = journal.tlds.map((tld) => `.${tld}`).join(', ');
+    if (
+      await offer(
+        context,
+        `devdns setup sends ${tlds} to port ${journal.port}. Run setup again for port ${formatValue(change.to)}?`,
+        `devdns setup sends ${tlds} to port ${journal.port}: run devdns setup again`,
+        options.yes,
+      )
+    ) {
+      const { runSetup } = await import('./setup.js');
+      await runSetup(context, { yes: true });
+    }
+  }
+}
