@@ -1,8 +1,9 @@
 // The devdns command line: commander wiring, help texts, and the one place errors become output.
 // Each command's module is loaded only when that command runs, so start-up stays small.
 import { Command, CommanderError, Option } from 'commander';
-import { DevdnsError, ExitCode } from '../errors.js';
+import { DevdnsError, ExitCode, InputError } from '../errors.js';
 import { RECORD_TYPES } from '../records/types.js';
+import { setVerboseSink } from '../verbose.js';
 import { type CommandContext, commandContext } from './context.js';
 import type { CliIo } from './output.js';
 import { packageVersion } from './version.js';
@@ -14,6 +15,13 @@ function buildProgram(context: CommandContext, io: CliIo, setExitCode: (code: nu
     .description('DNS for local development: make myapp.test resolve everywhere on this machine.')
     .version(packageVersion(), '-v, --version', 'print the devdns version')
     .helpCommand('help [command]', 'show help for a command, with examples')
+    .option('-q, --quiet', 'print only data, warnings and errors')
+    .option('--verbose', 'say which files devdns reads and writes and which commands it runs')
+    .hook('preAction', (_program, action) => {
+      const global = program.opts<{ quiet?: boolean; verbose?: boolean }>();
+      context.output.configure({ ...global, json: action.opts<{ json?: boolean }>().json === true });
+      setVerboseSink(global.verbose && !global.quiet ? (line) => context.output.verbose(line) : undefined);
+    })
     .showSuggestionAfterError()
     .exitOverride()
     .configureOutput({
@@ -325,6 +333,50 @@ function buildProgram(context: CommandContext, io: CliIo, setExitCode: (code: nu
         await runConfig(context, action, key, value, options, io.env);
       },
     );
+
+  program
+    .command('completion')
+    .description('print a shell completion script: bash, zsh or fish')
+    .argument('<shell>', 'bash, zsh or fish')
+    .addHelpText(
+      'after',
+      examples([
+        'devdns completion bash > ~/.local/share/bash-completion/completions/devdns',
+        'devdns completion zsh > "${fpath[1]}/_devdns"',
+        'devdns completion fish > ~/.config/fish/completions/devdns.fish',
+      ]),
+    )
+    .action(async (shell: string) => {
+      const completion = await import('./completion.js');
+      const { SETTINGS } = await import('../store/settings.js');
+      const make = { bash: completion.bashCompletion, zsh: completion.zshCompletion, fish: completion.fishCompletion }[shell];
+      if (!make) throw new InputError('shell', `"${shell}" is not bash, zsh or fish`, 'devdns completion bash');
+      context.output.data(make(program, Object.keys(SETTINGS)).trimEnd());
+    });
+
+  program
+    .command('uninstall')
+    .description('stop devdns and undo everything it changed on this machine (records kept unless --purge)')
+    .option('--yes', 'do not ask first')
+    .option('--purge', 'remove your records too')
+    .addHelpText(
+      'after',
+      examples(['devdns uninstall', 'devdns uninstall --purge --yes', 'npm uninstall -g devdns   # then remove the command']),
+    )
+    .action(async (options: { yes?: boolean; purge?: boolean }) => {
+      const { runUninstall } = await import('./commands/uninstall.js');
+      setExitCode(await runUninstall(context, options, io.env));
+    });
+
+  // For the completion scripts: record names, one per line.
+  program
+    .command('__complete', { hidden: true })
+    .argument('<what>')
+    .action(async (what: string) => {
+      if (what !== 'names') return;
+      const { loadServedRecords } = await import('../store/projects.js');
+      for (const name of new Set(loadServedRecords(context.home).file.records.map((r) => r.name))) context.output.data(name);
+    });
 
   return program;
 }

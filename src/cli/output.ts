@@ -20,12 +20,30 @@ function colourFor(stream: OutStream, env: CliIo['env']): ChalkInstance {
 }
 
 export class Output {
-  private readonly out: ChalkInstance;
-  private readonly err: ChalkInstance;
+  private out: ChalkInstance;
+  private err: ChalkInstance;
+  /** --quiet: no messages but warnings and errors (data still goes to stdout). */
+  private quiet = false;
+  private showVerbose = false;
 
   constructor(private readonly io: CliIo) {
     this.out = colourFor(io.stdout, io.env);
     this.err = colourFor(io.stderr, io.env);
+  }
+
+  /** Applies --quiet, --verbose and --json: quiet and JSON output go without colour or spinners. */
+  configure(options: { quiet?: boolean; verbose?: boolean; json?: boolean }): void {
+    this.quiet = options.quiet === true;
+    this.showVerbose = options.verbose === true && !this.quiet;
+    if (options.quiet || options.json) {
+      this.out = new Chalk({ level: 0 });
+      this.err = new Chalk({ level: 0 });
+    }
+  }
+
+  /** A line for --verbose: what devdns is doing (files, commands). */
+  verbose(line: string): void {
+    if (this.showVerbose) this.io.stderr.write(`${this.err.dim(`> ${line}`)}\n`);
   }
 
   get stdoutIsTty(): boolean {
@@ -65,11 +83,11 @@ export class Output {
 
   /** A message about what happened (stderr). */
   info(line: string): void {
-    this.io.stderr.write(`${line}\n`);
+    if (!this.quiet) this.io.stderr.write(`${line}\n`);
   }
 
   success(line: string): void {
-    this.io.stderr.write(`${this.err.green(line)}\n`);
+    if (!this.quiet) this.io.stderr.write(`${this.err.green(line)}\n`);
   }
 
   warn(line: string): void {

@@ -2,6 +2,7 @@
 // temporary tree with --root), and commands run with execa. The one place they touch the system.
 import { chmodSync, mkdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { verbose } from '../verbose.js';
 
 export interface CommandResult {
   exitCode: number;
@@ -63,11 +64,13 @@ export class SystemAccess {
   }
 
   writeFile(systemPath: string, content: Buffer | string, mode = 0o644): void {
+    verbose(`writing ${this.path(systemPath)}`);
     writeFileSync(this.path(systemPath), content, { mode });
     chmodSync(this.path(systemPath), mode); // writeFile's mode applies only to a new file
   }
 
   removeFile(systemPath: string): void {
+    verbose(`removing ${this.path(systemPath)}`);
     rmSync(this.path(systemPath), { force: true });
   }
 
@@ -83,6 +86,7 @@ export class SystemAccess {
 
   async run(command: readonly string[]): Promise<CommandResult> {
     const { execa } = await import('execa');
+    verbose(`running ${command.join(' ')}`);
     const [file = '', ...args] = command;
     const result = await execa(file, args, { reject: false, timeout: 20_000, stdin: 'ignore' });
     return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? result.message ?? '') };

@@ -7,6 +7,7 @@ import { StoreError } from '../errors.js';
 import { checkRecordFile } from '../records/record-file.js';
 import { nextSerial } from '../records/record-set.js';
 import { emptyRecordFile, type RecordFile } from '../records/types.js';
+import { verbose } from '../verbose.js';
 import { recordsPath } from './paths.js';
 import { JsonSyntaxError, parseStrictJson } from './strict-json.js';
 
@@ -48,6 +49,7 @@ export class RecordStore {
 
   /** The records as they are on disk; no file yet is an empty set. */
   read(): RecordFile {
+    verbose(`reading ${this.path}`);
     let text: string;
     try {
       text = readFileSync(this.path, 'utf8');
@@ -152,6 +154,7 @@ export class RecordStore {
         accessPropertiesByDotNotation: false,
         serialize: (value) => `${JSON.stringify(value, null, 2)}\n`,
       });
+      verbose(`writing ${this.path} (temp file and rename)`);
       conf.store = file;
     } catch (error) {
       throw new StoreError(

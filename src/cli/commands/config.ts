@@ -1,5 +1,6 @@
 // `devdns config list|get|set|unset`: persistent settings, and what a change means for a running
 // daemon and for the port `devdns setup` routed the system to.
+import { dirname } from 'node:path';
 import { lookupDaemon } from '../../daemon/state.js';
 import { InputError } from '../../errors.js';
 import { readJournal } from '../../os/journal.js';
@@ -91,8 +92,16 @@ export async function runConfig(
         options.yes,
       )
     ) {
+      // The same system, resolver and TLDs as before; only the port changes.
       const { runSetup } = await import('./setup.js');
-      await runSetup(context, { yes: true });
+      const dnsmasqDir = journal.resolver.includes('dnsmasq') && journal.files[0] ? dirname(journal.files[0].path) : undefined;
+      await runSetup(context, {
+        yes: true,
+        root: journal.root,
+        resolver: journal.resolver,
+        tld: journal.tlds,
+        ...(dnsmasqDir ? { dnsmasqDir } : {}),
+      });
     }
   }
 }

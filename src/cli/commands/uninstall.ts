@@ -1,0 +1,76 @@
+// `devdns uninstall`: stop the daemon, undo setup and the hosts block, remove the start-at-login
+// service and devdns's own files. Your records stay unless --purge. Running it twice is harmless.
+import { readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExitCode } from '../../errors.js';
+import { BLOCK_BEGIN, defaultHostsPath, readHostsFile } from '../../os/hosts-file.js';
+import { readJournal } from '../../os/journal.js';
+import { servicePath } from '../../os/service-files.js';
+import { RECORDS_FILE_NAME } from '../../store/paths.js';
+import type { CommandContext } from '../context.js';
+import { confirm } from '../privilege.js';
+import { stopDaemon } from './down.js';
+
+/** devdns's own files in its home, besides the records. */
+const OWN_FILES = [
+  'daemon.json',
+  'daemon.log',
+  'daemon.log.1',
+  'queries.log',
+  'queries.log.1',
+  'links.json',
+  'settings.json',
+  'setup-journal.json',
+  `${RECORDS_FILE_NAME}.lock`,
+];
+
+export async function runUninstall(
+  context: CommandContext,
+  options: { yes?: boolean; purge?: boolean },
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<number> {
+  const { output } = context;
+  const what = `stop devdns, undo devdns setup and the hosts block, remove the start-at-login service and devdns's files${options.purge ? ', and your records' : ' (your records stay)'}`;
+  if (!(await confirm(`This will ${what}. Continue?`, options.yes))) return ExitCode.user;
+  let code: number = ExitCode.ok;
+
+  const stopped = await stopDaemon(context);
+  output.info(stopped ? `stopped devdns (pid ${stopped.pid})` : 'devdns was not running');
+
+  if (readJournal(context.home)) {
+    const { runTeardown } = await import('./setup.js');
+    code = Math.max(code, await runTeardown(context, { yes: true }));
+  } else output.info('devdns setup had changed nothing');
+
+  const hostsPath = defaultHostsPath();
+  let hostsText = '';
+  try {
+    hostsText = readHostsFile(hostsPath);
+  } catch {
+    // no hosts file to clean
+  }
+  if (hostsText.includes(BLOCK_BEGIN)) {
+    const { runHosts } = await import('./hosts.js');
+    code = Math.max(code, await runHosts(context, 'clean', { yes: true }));
+  }
+
+  if (process.platform === 'linux' || process.platform === 'darwin') {
+    const { runService } = await import('./service.js');
+    const path = servicePath({ platform: process.platform, userHome: env.HOME ?? '', xdgConfigHome: env.XDG_CONFIG_HOME });
+    if (path) await runService(context, 'uninstall', {}, env);
+  }
+
+  for (const name of [...OWN_FILES, ...(options.purge ? [RECORDS_FILE_NAME] : [])]) rmSync(join(context.home, name), { force: true });
+  try {
+    if (readdirSync(context.home).length === 0) rmdirSync(context.home);
+  } catch {
+    // gone already
+  }
+  if (options.purge) output.success(`removed devdns's files and your records (${context.home})`);
+  else
+    output.success(
+      `removed devdns's files; your records are kept in ${join(context.home, RECORDS_FILE_NAME)} (remove them with devdns uninstall --purge)`,
+    );
+  output.info('to remove the devdns command itself: npm uninstall -g devdns');
+  return code;
+}
