@@ -6,7 +6,7 @@ import { type FSWatcher, mkdirSync, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { answerQuery } from '../dns/answer.js';
 import { CLASS_IN, type Query, type Response } from '../dns/protocol.js';
-import { respond } from '../dns/respond.js';
+import { Responder } from '../dns/respond.js';
 import { type Client, type DnsServer, startDnsServer } from '../dns/server.js';
 import { buildZoneIndex, type ZoneIndex } from '../dns/zone-index.js';
 import { RECORDS_FILE_NAME } from '../store/paths.js';
@@ -68,6 +68,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
   };
   let file = load();
   let index: ZoneIndex = buildZoneIndex(file);
+  const responder = new Responder(index);
   const watchers = new Map<string, FSWatcher>();
   let timer: NodeJS.Timeout | undefined;
   const schedule = () => {
@@ -107,6 +108,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
       const next = load();
       file = next;
       index = buildZoneIndex(next);
+      responder.setIndex(index);
       options.onReload?.(next.records.length);
     } catch (error) {
       problem(error as Error);
@@ -126,7 +128,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
       onError: problem,
       handle: (message, client) => {
         const started = process.hrtime.bigint();
-        const exchange = respond(index, message, client.transport);
+        const exchange = responder.respond(message, client.transport);
         const micros = Number((process.hrtime.bigint() - started) / 1000n);
         options.onQuery?.({ client, query: exchange.query, response: exchange.response, dropped: exchange.dropped, micros });
         return exchange.reply;

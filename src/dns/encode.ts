@@ -111,12 +111,14 @@ function encodePacket(response: Response, truncated: boolean, compress: boolean)
   return packet.toBuffer(writer);
 }
 
-/** The response's bytes; over `maxSize` it is sent with TC=1 and no records but OPT. */
-export function encodeResponse(response: Response, { maxSize, query }: EncodeOptions): Buffer {
+/**
+ * The response's bytes; over `maxSize` it is sent with TC=1 and no records but OPT.
+ * `compressed` says whether names were written with compression pointers (the fast path can
+ * reuse such bytes for the same question in another letter case).
+ */
+export function encodeResponse(response: Response, { maxSize, query }: EncodeOptions): { bytes: Buffer; compressed: boolean } {
   const copyQuestion = query?.dottedLabel === true && response.question !== undefined;
-  const hasSrv = [response.answer, response.authority, response.additional].some((section) =>
-    section.some((record) => record.data.type === 'SRV'),
-  );
+  const hasSrv = [response.answer, response.authority, response.additional].some((section) => section.some((record) => record.data.type === 'SRV'));
   const compress = !copyQuestion && !hasSrv;
   let bytes = encodePacket(response, false, compress);
   if (bytes.length > maxSize) bytes = encodePacket(response, true, compress);
@@ -124,7 +126,7 @@ export function encodeResponse(response: Response, { maxSize, query }: EncodeOpt
     // Same length: a dotted label "a.b" is one length byte and three octets either way.
     bytes.set(query.bytes.subarray(12, query.questionEnd), 12);
   }
-  return bytes;
+  return { bytes, compressed: compress };
 }
 
 /** A plain query for `name` and `type`, with recursion not desired. */

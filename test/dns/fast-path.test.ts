@@ -1,0 +1,90 @@
+// The fast path (cached, patched replies) gives exactly the bytes of the full path, for every
+// question in a generated set: names, types, letter case, EDNS sizes and versions, DO, RD, CD,
+// UDP and TCP.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as packet from 'dns-packet';
+import { Responder, respond } from '../../src/dns/respond.js';
+import { zone } from '../helpers/dns.js';
+
+const index = zone(
+  { name: 'myapp.test' },
+  { name: 'www.myapp.test', value: 'myapp.test', type: 'CNAME' },
+  { name: '*.shop.test', value: '127.0.0.2' },
+  { name: 'shop.test', value: 'mail.shop.test', type: 'MX', priority: '10' },
+  { name: 'mail.shop.test', value: '10.0.0.25' },
+  { name: '_http._tcp.shop.test', value: 'web.shop.test', type: 'SRV', port: '8080' },
+  { name: 'shop.test', value: '0 issue "letsencrypt.org"', type: 'CAA' },
+  ...Array.from({ length: 5 }, (_, i) => ({ name: 'big.test', value: `${i}${'x'.repeat(200)}`, type: 'TXT' })),
+  { name: 'sub.test', value: 'ns1.sub.test', type: 'NS' },
+  { name: 'ns1.sub.test', value: '10.0.0.53' },
+);
+
+const names = ['myapp.test', 'www.myapp.test', 'x.shop.test', 'a.b.shop.test', 'shop.test', 'mail.shop.test', '_http._tcp.shop.test', 'big.test', 'nope.test', 'host.sub.test', 'test', 'example.com'];
+const types = ['A', 'AAAA', 'MX', 'TXT', 'SRV', 'CAA', 'NS', 'SOA', 'CNAME', 'ANY', 'UNKNOWN_65'] as const;
+const ednsVariants: Array<{ size: number; version: number; do: boolean } | undefined> = [
+  undefined,
+  { size: 512, version: 0, do: false },
+  { size: 1232, version: 0, do: false },
+  { size: 4096, version: 0, do: true },
+  { size: 1232, version: 1, do: false },
+];
+
+/** Mixed case, deterministic: every other letter upper-cased. */
+const mixCase = (name: string, seed: number) => [...name].map((c, i) => ((i + seed) % 2 === 0 ? c.toUpperCase() : c)).join('');
+
+function encode(name: string, type: string, edns: (typeof ednsVariants)[number], id: number, flags: number): Buffer {
+  const additionals = edns ? [{ type: 'OPT', name: '.', udpPayloadSize: edns.size, ednsVersion: edns.version, flags: edns.do ? packet.DNSSEC_OK : 0, options: [] }] : [];
+  return packet.encode({ type: 'query', id, flags, questions: [{ name, type: type as never, class: 'IN' }], additionals: additionals as never });
+}
+
+describe('the fast path', () => {
+  it('gives byte-for-byte the full path\'s reply for every question of the generated set', () => {
+    const responder = new Responder(index);
+    let compared = 0;
+    let hits = 0;
+    for (const name of names) {
+      for (const type of types) {
+        for (const edns of ednsVariants) {
+          for (const transport of ['udp', 'tcp'] as const) {
+            // Warm the cache with another spelling, ID and flags of the same question.
+            const warm = responder.respond(encode(mixCase(name, 1), type, edns, 1, packet.RECURSION_DESIRED), transport);
+            for (const [seed, id, flags] of [
+              [0, 4242, 0],
+              [1, 65535, packet.RECURSION_DESIRED | packet.CHECKING_DISABLED],
+            ] as const) {
+              const query = encode(mixCase(name, seed), type, edns, id, flags);
+              const fast = responder.respond(query, transport);
+              const slow = respond(index, query, transport);
+              assert.ok(slow.reply, `${name} ${type}`);
+              assert.deepEqual(fast.reply, slow.reply, `${name} ${type} edns=${JSON.stringify(edns)} ${transport} id=${id}`);
+              if (fast.response === warm.response) hits++;
+              compared++;
+            }
+          }
+        }
+      }
+    }
+    assert.ok(compared >= 1000, `${compared} questions compared`);
+    // Answers with SRV records are written uncompressed and so never cached; nearly all others hit.
+    assert.ok(hits > compared * 0.8, `${hits} of ${compared} came from the cache`);
+  });
+
+  it('forgets cached replies when the records change', () => {
+    const responder = new Responder(index);
+    const query = encode('myapp.test', 'A', undefined, 7, 0);
+    responder.respond(query, 'udp');
+    assert.equal(responder.cachedReplies, 1);
+    responder.setIndex(zone({ name: 'myapp.test', value: '10.9.9.9' }));
+    assert.equal(responder.cachedReplies, 0);
+    const reply = responder.respond(query, 'udp').reply;
+    assert.ok(reply);
+    assert.deepEqual((packet.decode(reply).answers as Array<{ data: string }>).map((a) => a.data), ['10.9.9.9']);
+  });
+
+  it('keeps the cache bounded', () => {
+    const responder = new Responder(index, 50);
+    for (let i = 0; i < 200; i++) responder.respond(encode(`n${i}.test`, 'A', undefined, i, 0), 'udp');
+    assert.ok(responder.cachedReplies <= 50);
+  });
+});
