@@ -12,7 +12,7 @@ import { findPortOwner } from '../os/port-owner.js';
 import { getSetting } from '../store/settings.js';
 import { buildHandlers } from './api-handlers.js';
 import { type DnsService, type QueryEvent, startDnsService } from './dns-service.js';
-import { QueryLog, type QueryLogEntry } from './query-log.js';
+import { QueryLog, type RawQueryLogEntry } from './query-log.js';
 import {
   DAEMON_LOG_NAME,
   type DaemonSources,
@@ -33,7 +33,7 @@ export interface DaemonOptions {
   sources?: DaemonSources;
   version: string;
   tcpIdleMs?: number;
-  onQuery?: (entry: QueryLogEntry) => void;
+  onQuery?: (entry: RawQueryLogEntry) => void;
   /** Reloads and problems worth a line in the daemon's log. */
   onMessage?: (line: string) => void;
 }
@@ -57,17 +57,26 @@ export class AlreadyRunningError extends DevdnsError {
   }
 }
 
-export function toLogEntry(event: QueryEvent): QueryLogEntry | undefined {
+/** The log's view of a response, made once per response object (cached replies share one). */
+const summaries = new WeakMap<object, { rcode: string; answer: string[] }>();
+
+export function toLogEntry(event: QueryEvent): RawQueryLogEntry | undefined {
   const question = event.query?.question;
-  if (!question || !event.response) return undefined;
+  const response = event.response;
+  if (!question || !response) return undefined;
+  let summary = summaries.get(response);
+  if (!summary) {
+    summary = { rcode: RCODE_NAMES[response.rcode] ?? String(response.rcode), answer: response.answer.map((record) => describeData(record.data)) };
+    summaries.set(response, summary);
+  }
   return {
-    time: new Date().toISOString(),
+    at: Date.now(),
     client: `${event.client.address}#${event.client.port}`,
     transport: event.client.transport,
     name: question.name || '.',
     type: typeName(question.type),
-    rcode: RCODE_NAMES[event.response.rcode] ?? String(event.response.rcode),
-    answer: event.response.answer.map((record) => describeData(record.data)),
+    rcode: summary.rcode,
+    answer: summary.answer,
     micros: event.micros,
   };
 }

@@ -18,6 +18,16 @@ export interface QueryLogEntry {
   micros: number;
 }
 
+/** An entry as recorded on the hot path: the time as a number, turned into text only when read. */
+export interface RawQueryLogEntry extends Omit<QueryLogEntry, 'time'> {
+  at: number;
+}
+
+function toEntry(raw: RawQueryLogEntry): QueryLogEntry {
+  const { at, ...rest } = raw;
+  return { time: new Date(at).toISOString(), ...rest };
+}
+
 export interface QueryLogOptions {
   /** Entries kept in memory. */
   capacity?: number;
@@ -32,10 +42,10 @@ export const DEFAULT_QUERY_LOG_CAPACITY = 1000;
 export const DEFAULT_QUERY_LOG_BYTES = 1024 * 1024;
 
 export class QueryLog {
-  private readonly ring: QueryLogEntry[] = [];
+  private readonly ring: RawQueryLogEntry[] = [];
   private next = 0;
   private total = 0;
-  private pending: string[] = [];
+  private pending: RawQueryLogEntry[] = [];
   private timer: NodeJS.Timeout | undefined;
   private fileBytes: number;
   private readonly subscribers = new Set<(entry: QueryLogEntry) => void>();
@@ -60,20 +70,24 @@ export class QueryLog {
     return this.total;
   }
 
-  record(entry: QueryLogEntry): void {
+  /** On the hot path: no text is made here; the file gets it in batches. */
+  record(entry: RawQueryLogEntry): void {
     if (this.ring.length < this.capacity) this.ring.push(entry);
     else this.ring[this.next] = entry;
     this.next = (this.next + 1) % this.capacity;
     this.total++;
-    this.pending.push(`${JSON.stringify(entry)}\n`);
+    this.pending.push(entry);
     this.timer ??= setTimeout(() => this.flush(), this.options.flushMs ?? 100);
-    for (const subscriber of this.subscribers) subscriber(entry);
+    if (this.subscribers.size > 0) {
+      const readable = toEntry(entry);
+      for (const subscriber of this.subscribers) subscriber(readable);
+    }
   }
 
   /** The last `limit` entries, oldest first. */
   recent(limit = this.capacity): QueryLogEntry[] {
     const ordered = this.ring.length < this.capacity ? this.ring : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
-    return ordered.slice(Math.max(0, ordered.length - limit));
+    return ordered.slice(Math.max(0, ordered.length - limit)).map(toEntry);
   }
 
   subscribe(listener: (entry: QueryLogEntry) => void): () => void {
@@ -85,7 +99,7 @@ export class QueryLog {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pending.length === 0) return;
-    const chunk = this.pending.join('');
+    const chunk = this.pending.map((entry) => `${JSON.stringify(toEntry(entry))}\n`).join('');
     this.pending = [];
     try {
       const bytes = Buffer.byteLength(chunk);

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { QueryLog, type QueryLogEntry } from '../../src/daemon/query-log.js';
+import { QueryLog, type QueryLogEntry, type RawQueryLogEntry } from '../../src/daemon/query-log.js';
 import { tempDir } from '../helpers/devdns.js';
 
-const entry = (i: number): QueryLogEntry => ({
-  time: new Date(Date.UTC(2026, 10, 26, 12, 0, i)).toISOString(),
+const entry = (i: number): RawQueryLogEntry => ({
+  at: Date.UTC(2026, 10, 26, 12, 0, i),
   client: `127.0.0.1#${1000 + i}`,
   transport: 'udp',
   name: `host${i}.test`,

@@ -3,7 +3,7 @@
 
 import { AlreadyRunningError, startDaemon } from '../../daemon/daemon.js';
 import { DAEMON_ENV, daemonLogPath, launchDaemon } from '../../daemon/launcher.js';
-import type { QueryLogEntry } from '../../daemon/query-log.js';
+import type { QueryLogEntry, RawQueryLogEntry } from '../../daemon/query-log.js';
 import { type DaemonSources, type DaemonState, lookupDaemon } from '../../daemon/state.js';
 import { readJournal } from '../../os/journal.js';
 import { isLoopback, parseListenAddress } from '../../records/listen-address.js';
@@ -24,7 +24,7 @@ export const DEFAULT_DNS_HOST = '127.0.0.1';
 export const DEFAULT_DNS_PORT = 9090;
 
 /** `127.0.0.1#53124 udp myapp.test A NOERROR 127.0.0.1 85µs` */
-export function formatQueryLine(entry: QueryLogEntry): string {
+export function formatQueryLine(entry: Omit<QueryLogEntry, 'time'>): string {
   return `${entry.client} ${entry.transport} ${entry.name} ${entry.type} ${entry.rcode}${entry.answer.length > 0 ? ` ${entry.answer.join(', ')}` : ''} ${entry.micros}µs`;
 }
 
@@ -130,7 +130,7 @@ async function runForeground(context: CommandContext, listen: ListenOptions, det
         controlPort: listen.controlPort,
         sources: listen.sources,
         version: packageVersion(),
-        ...(detached ? {} : { onQuery: (entry: QueryLogEntry) => output.data(formatQueryLine(entry)) }),
+        ...(detached ? {} : { onQuery: (entry: RawQueryLogEntry) => output.data(formatQueryLine(entry)) }),
         onMessage: note,
       });
     } catch (error) {

@@ -1,0 +1,322 @@
+// npm run bench: devdns against the ceiling, under the same load in the same run.
+// Servers: the built devdns daemon (ephemeral ports, temporary home), a bare Node UDP echo server
+// (the most one Node process can answer), and dnsmasq serving the same records when installed.
+// Load: dnsperf when installed (apt-get install dnsperf), else a Node load generator of our own.
+// Query mix: 85% existing names across A/AAAA/MX/TXT, 15% missing names.
+// Reports queries/s (bounded outstanding queries: no loss), p50/p99 latency at 5k queries/s,
+// lost queries and peak RSS; CLI start-up, `up` to first answer, `add` to answered, idle CPU.
+// Flags: --json FILE (write the figures), --smoke (tiny counts, for the test suite), --seconds N.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as packet from 'dns-packet';
+
+const BIN = fileURLToPath(new URL('../../bin/devdns.js', import.meta.url));
+const args = process.argv.slice(2);
+const smoke = args.includes('--smoke');
+const jsonPath = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
+const seconds = smoke ? 0.5 : Number(args.includes('--seconds') ? args[args.indexOf('--seconds') + 1] : 5);
+const home = mkdtempSync(join(tmpdir(), 'devdns-bench-'));
+const children: ChildProcess[] = [];
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function devdns(...argv: string[]): { code: number | null; stdout: string } {
+  const result = spawnSync(process.execPath, [BIN, ...argv], { env: { ...process.env, DEVDNS_HOME: home, NO_COLOR: '1' }, encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout };
+}
+
+function have(program: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${program}`]).status === 0;
+}
+
+// ---- the records and the query mix -------------------------------------------------------------
+
+const NAMES = Array.from({ length: 20 }, (_, i) => `app${i}.test`);
+function seedRecords(): void {
+  for (const [i, name] of NAMES.entries()) {
+    devdns('add', name, `127.0.${i}.1`);
+    devdns('add', name, `fd00::${i + 1}`);
+    devdns('add', name, `mail.${name}`, '-t', 'MX', '--priority', '10');
+    devdns('add', name, `v=spf1 ip4:127.0.${i}.1 -all`, '-t', 'TXT');
+  }
+}
+
+/** [name, type] pairs: 85% existing names across A/AAAA/MX/TXT, 15% missing names. */
+function queryMix(count: number): Array<[string, string]> {
+  const types = ['A', 'AAAA', 'MX', 'TXT'];
+  return Array.from({ length: count }, (_, i) => (i % 20 < 17 ? [NAMES[i % NAMES.length] ?? '', types[i % 4] ?? 'A'] : [`missing${i}.test`, 'A']));
+}
+
+// ---- servers -----------------------------------------------------------------------------------
+
+async function startEcho(): Promise<{ port: number; pid: number }> {
+  const code = `const s=require('dgram').createSocket('udp4');s.on('message',(m,r)=>{m[2]|=0x80;s.send(m,r.port,r.address)});s.bind(0,'127.0.0.1',()=>process.stdout.write(String(s.address().port)+'\\n'))`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  const port = await new Promise<number>((resolve) => child.stdout?.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
+  return { port, pid: child.pid ?? 0 };
+}
+
+async function startDnsmasq(port: number): Promise<{ port: number; pid: number } | undefined> {
+  if (!have('dnsmasq')) return undefined;
+  const conf = join(home, 'dnsmasq.conf');
+  const records = devdns('export', '--format', 'dnsmasq').stdout;
+  writeFileSync(conf, `port=${port}\nlisten-address=127.0.0.1\nbind-interfaces\nno-resolv\nno-hosts\nuser=root\nlocal=/test/\n${records}`);
+  const child = spawn('dnsmasq', ['--keep-in-foreground', `--conf-file=${conf}`, '--cache-size=0'], { stdio: 'ignore' });
+  children.push(child);
+  for (let i = 0; i < 200; i++) {
+    if ((await ask(port, 'app0.test', 'A', 200).catch(() => undefined)) !== undefined) return { port, pid: child.pid ?? 0 };
+    await pause(10);
+  }
+  return undefined;
+}
+
+function ask(port: number, name: string, type: string, timeoutMs = 1000): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket('udp4');
+    const started = process.hrtime.bigint();
+    const timer = setTimeout(() => {
+      socket.close();
+      reject(new Error('timeout'));
+    }, timeoutMs);
+    socket.on('message', () => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(Number(process.hrtime.bigint() - started) / 1000);
+    });
+    socket.send(packet.encode({ type: 'query', id: 1, flags: packet.RECURSION_DESIRED, questions: [{ name, type: type as never, class: 'IN' }] }), port, '127.0.0.1');
+  });
+}
+
+// ---- load --------------------------------------------------------------------------------------
+
+interface Throughput {
+  qps: number;
+  lost: number;
+  tool: string;
+}
+
+function withDnsperf(port: number): Throughput {
+  const data = join(home, 'queries.txt');
+  writeFileSync(data, `${queryMix(2000).map(([n, t]) => `${n} ${t}`).join('\n')}\n`);
+  const result = spawnSync('dnsperf', ['-s', '127.0.0.1', '-p', String(port), '-d', data, '-l', String(seconds), '-c', '4', '-q', '200', '-t', '2'], { encoding: 'utf8' });
+  const qps = Number(/Queries per second:\s+([\d.]+)/.exec(result.stdout)?.[1] ?? 0);
+  const lost = Number(/Queries lost:\s+(\d+)/.exec(result.stdout)?.[1] ?? 0);
+  return { qps, lost, tool: 'dnsperf' };
+}
+
+/** Closed loop: a bounded number of queries outstanding per socket, for `seconds`. */
+async function withNode(port: number): Promise<Throughput> {
+  const mix = queryMix(2000).map(([name, type], i) => packet.encode({ type: 'query', id: i, questions: [{ name, type: type as never, class: 'IN' }] }));
+  const sockets = 4;
+  const window = 64;
+  let answered = 0;
+  let sent = 0;
+  const deadline = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: sockets }, (_, s) => {
+      return new Promise<void>((resolve) => {
+        const socket = createSocket('udp4');
+        let outstanding = 0;
+        let next = s;
+        const pump = () => {
+          while (outstanding < window && Date.now() < deadline) {
+            socket.send(mix[next % mix.length] ?? Buffer.alloc(0), port, '127.0.0.1');
+            next += sockets;
+            outstanding++;
+            sent++;
+          }
+        };
+        socket.on('message', () => {
+          answered++;
+          outstanding--;
+          if (Date.now() < deadline) pump();
+        });
+        socket.bind(0, '127.0.0.1', () => {
+          pump();
+          setTimeout(
+            () => {
+              socket.close();
+              resolve();
+            },
+            seconds * 1000 + 500,
+          );
+        });
+      });
+    }),
+  );
+  return { qps: answered / seconds, lost: sent - answered, tool: 'node' };
+}
+
+/** Open loop at a fixed rate; the latency of each answer. */
+async function latencyAt(port: number, rate: number): Promise<{ p50: number; p99: number; lost: number }> {
+  const count = Math.max(50, Math.round(rate * Math.min(seconds, 3)));
+  const mix = queryMix(count);
+  const socket = createSocket('udp4');
+  const sentAt = new Map<number, bigint>();
+  const latencies: number[] = [];
+  socket.on('message', (message: Buffer) => {
+    const id = message.readUInt16BE(0);
+    const start = sentAt.get(id);
+    if (start !== undefined) latencies.push(Number(process.hrtime.bigint() - start) / 1000);
+    sentAt.delete(id);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const started = Date.now();
+  for (let i = 0; i < count; i++) {
+    const due = started + (i * 1000) / rate;
+    if (due > Date.now()) await pause(due - Date.now());
+    const [name, type] = mix[i] ?? ['app0.test', 'A'];
+    const id = i % 65536;
+    sentAt.set(id, process.hrtime.bigint());
+    socket.send(packet.encode({ type: 'query', id, questions: [{ name, type: type as never, class: 'IN' }] }), port, '127.0.0.1');
+  }
+  await pause(300);
+  socket.close();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0) * 10) / 10;
+  return { p50: at(0.5), p99: at(0.99), lost: count - latencies.length };
+}
+
+function peakRssMiB(pid: number): number {
+  try {
+    return Math.round(Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 102.4) / 10;
+  } catch {
+    return 0;
+  }
+}
+
+function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+}
+
+// ---- CLI timings -------------------------------------------------------------------------------
+
+function medianMs(command: string[], runs: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = process.hrtime.bigint();
+    spawnSync(command[0] ?? '', command.slice(1), { env: { ...process.env, DEVDNS_HOME: home, NO_COLOR: '1' }, stdio: 'ignore' });
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return Math.round((times[Math.floor(times.length / 2)] ?? 0) * 10) / 10;
+}
+
+async function untilAnswered(port: number, name: string, expect: (reply: Buffer) => boolean, deadlineMs: number): Promise<boolean> {
+  const deadline = Date.now() + deadlineMs;
+  const query = packet.encode({ type: 'query', id: 9, questions: [{ name, type: 'A', class: 'IN' }] });
+  while (Date.now() < deadline) {
+    const reply = await new Promise<Buffer | undefined>((resolve) => {
+      const socket = createSocket('udp4');
+      const timer = setTimeout(() => {
+        socket.close();
+        resolve(undefined);
+      }, 100);
+      socket.on('message', (m) => {
+        clearTimeout(timer);
+        socket.close();
+        resolve(m);
+      });
+      socket.on('error', () => resolve(undefined));
+      socket.send(query, port, '127.0.0.1');
+    });
+    if (reply && expect(reply)) return true;
+  }
+  return false;
+}
+
+const answers = (reply: Buffer) => (packet.decode(reply).answers ?? []).length > 0;
+
+// ---- run ---------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const runs = smoke ? 3 : 20;
+  const nodeMs = medianMs([process.execPath, '-e', '0'], runs);
+  const versionMs = medianMs([process.execPath, BIN, '--version'], runs);
+  seedRecords();
+  const lsMs = medianMs([process.execPath, BIN, 'ls'], runs);
+
+  // devdns up: from the command to the first answer.
+  const upStarted = Date.now();
+  const up = spawn(process.execPath, [BIN, 'up', '--port', '0', '--control-port', '0'], { env: { ...process.env, DEVDNS_HOME: home, NO_COLOR: '1' }, stdio: 'ignore' });
+  let state: { pid: number; dns: { port: number } } | undefined;
+  while (!state && Date.now() - upStarted < 10_000) {
+    try {
+      state = JSON.parse(readFileSync(join(home, 'daemon.json'), 'utf8'));
+    } catch {
+      await pause(2);
+    }
+  }
+  if (!state) throw new Error('devdns did not start');
+  await untilAnswered(state.dns.port, 'app0.test', answers, 5_000);
+  const upToAnswerMs = Date.now() - upStarted;
+  await new Promise((resolve) => up.on('exit', resolve));
+
+  // devdns add: from the command returning to the name being answered.
+  const addTimes: number[] = [];
+  for (let i = 0; i < (smoke ? 2 : 10); i++) {
+    devdns('add', `fresh${i}.test`, '10.1.1.1');
+    const returned = process.hrtime.bigint();
+    await untilAnswered(state.dns.port, `fresh${i}.test`, answers, 5_000);
+    addTimes.push(Number(process.hrtime.bigint() - returned) / 1e6);
+  }
+  addTimes.sort((a, b) => a - b);
+  const addToAnswerMs = Math.round((addTimes[Math.floor(addTimes.length / 2)] ?? 0) * 10) / 10;
+
+  const echo = await startEcho();
+  const dnsmasq = await startDnsmasq(state.dns.port + 1 === echo.port ? state.dns.port + 2 : state.dns.port + 1);
+  const load = have('dnsperf') ? async (port: number) => withDnsperf(port) : withNode;
+  const servers: Array<{ name: string; port: number; pid: number }> = [
+    { name: 'devdns', port: state.dns.port, pid: state.pid },
+    { name: 'echo (ceiling)', port: echo.port, pid: echo.pid },
+    ...(dnsmasq ? [{ name: 'dnsmasq', port: dnsmasq.port, pid: dnsmasq.pid }] : []),
+  ];
+  const results: Record<string, { qps: number; lost: number; p50: number; p99: number; latencyLost: number; peakRssMiB: number; tool: string }> = {};
+  for (const server of servers) {
+    const throughput = await load(server.port);
+    const latency = await latencyAt(server.port, smoke ? 500 : 5000);
+    results[server.name] = { qps: Math.round(throughput.qps), lost: throughput.lost, p50: latency.p50, p99: latency.p99, latencyLost: latency.lost, peakRssMiB: peakRssMiB(server.pid), tool: throughput.tool };
+  }
+  const idleStart = cpuTicks(state.pid);
+  await pause(smoke ? 300 : 2000);
+  const idleTicks = cpuTicks(state.pid) - idleStart;
+
+  const devdnsQps = results.devdns?.qps ?? 0;
+  const figures = {
+    date: new Date().toISOString(),
+    cores: (await import('node:os')).availableParallelism(),
+    node: process.version,
+    seconds,
+    servers: results,
+    ratios: {
+      toEcho: Math.round((devdnsQps / (results['echo (ceiling)']?.qps || 1)) * 100) / 100,
+      toDnsmasq: results.dnsmasq ? Math.round((devdnsQps / (results.dnsmasq.qps || 1)) * 100) / 100 : null,
+    },
+    cli: { nodeMs, versionMs, lsMs, versionRatio: Math.round((versionMs / nodeMs) * 100) / 100, lsRatio: Math.round((lsMs / nodeMs) * 100) / 100 },
+    upToAnswerMs,
+    addToAnswerMs,
+    idleCpuTicks: idleTicks,
+  };
+
+  const row = (cells: Array<string | number>) => cells.map((c, i) => String(c).padEnd(i === 0 ? 16 : 12)).join('');
+  console.log(row(['server', 'queries/s', 'lost', 'p50 us', 'p99 us', 'peak MiB']));
+  for (const [name, r] of Object.entries(results)) console.log(row([name, r.qps, r.lost, r.p50, r.p99, r.peakRssMiB]));
+  console.log(`load: ${results.devdns?.tool} for ${seconds} s; latency at ${smoke ? 500 : 5000} queries/s; ${figures.cores} cores, Node ${process.version}`);
+  console.log(`devdns / echo ceiling: ${figures.ratios.toEcho}${figures.ratios.toDnsmasq === null ? ' (dnsmasq not installed)' : `; devdns / dnsmasq: ${figures.ratios.toDnsmasq}`}`);
+  console.log(`CLI: node -e 0 ${nodeMs} ms, devdns --version ${versionMs} ms (x${figures.cli.versionRatio}), devdns ls ${lsMs} ms (x${figures.cli.lsRatio})`);
+  console.log(`devdns up to first answer: ${upToAnswerMs} ms; devdns add to answered (median): ${addToAnswerMs} ms; idle CPU ticks in ${smoke ? 0.3 : 2} s: ${idleTicks}`);
+  if (jsonPath) writeFileSync(jsonPath, `${JSON.stringify(figures, null, 2)}\n`);
+}
+
+try {
+  await main();
+} finally {
+  devdns('down');
+  for (const child of children) child.kill('SIGTERM');
+  if (existsSync(home)) rmSync(home, { recursive: true, force: true });
+}
