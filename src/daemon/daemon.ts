@@ -66,7 +66,10 @@ export function toLogEntry(event: QueryEvent): RawQueryLogEntry | undefined {
   if (!question || !response) return undefined;
   let summary = summaries.get(response);
   if (!summary) {
-    summary = { rcode: RCODE_NAMES[response.rcode] ?? String(response.rcode), answer: response.answer.map((record) => describeData(record.data)) };
+    summary = {
+      rcode: RCODE_NAMES[response.rcode] ?? String(response.rcode),
+      answer: response.answer.map((record) => describeData(record.data)),
+    };
     summaries.set(response, summary);
   }
   return {

@@ -127,9 +127,9 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
       ...(options.tcpIdleMs === undefined ? {} : { tcpIdleMs: options.tcpIdleMs }),
       onError: problem,
       handle: (message, client) => {
-        const started = process.hrtime.bigint();
+        const started = performance.now();
         const exchange = responder.respond(message, client.transport);
-        const micros = Number((process.hrtime.bigint() - started) / 1000n);
+        const micros = Math.round((performance.now() - started) * 1000);
         options.onQuery?.({ client, query: exchange.query, response: exchange.response, dropped: exchange.dropped, micros });
         return exchange.reply;
       },

@@ -1,7 +1,9 @@
 // The query log: the recent queries in memory (a bounded ring, for `devdns logs` and the control
 // API), the same appended to a file as JSON lines (rotated at a bounded size), and live
 // subscribers for `devdns logs -f`. File writes are batched and happen only when there is
-// something to write, so an idle daemon does nothing.
+// something to write, so an idle daemon does nothing. Under load the file takes at most
+// `maxFileLinesPerSecond` queries a second and a line counting the rest: at tens of thousands of
+// queries a second, writing each as JSON would cost more than answering it.
 import { appendFileSync, renameSync, statSync } from 'node:fs';
 
 export interface QueryLogEntry {
@@ -35,17 +37,23 @@ export interface QueryLogOptions {
   maxFileBytes?: number;
   /** How long entries wait to be written together. */
   flushMs?: number;
+  /** Queries a second written to the file one by one; the rest are counted. */
+  maxFileLinesPerSecond?: number;
   onError?: (error: Error) => void;
 }
 
 export const DEFAULT_QUERY_LOG_CAPACITY = 1000;
 export const DEFAULT_QUERY_LOG_BYTES = 1024 * 1024;
+export const DEFAULT_FILE_LINES_PER_SECOND = 1000;
 
 export class QueryLog {
   private readonly ring: RawQueryLogEntry[] = [];
   private next = 0;
   private total = 0;
   private pending: RawQueryLogEntry[] = [];
+  private second = 0;
+  private linesThisSecond = 0;
+  private notWritten = 0;
   private timer: NodeJS.Timeout | undefined;
   private fileBytes: number;
   private readonly subscribers = new Set<(entry: QueryLogEntry) => void>();
@@ -76,7 +84,17 @@ export class QueryLog {
     else this.ring[this.next] = entry;
     this.next = (this.next + 1) % this.capacity;
     this.total++;
-    this.pending.push(entry);
+    const second = Math.floor(entry.at / 1000);
+    if (second !== this.second) {
+      this.second = second;
+      this.linesThisSecond = 0;
+    }
+    if (this.linesThisSecond < (this.options.maxFileLinesPerSecond ?? DEFAULT_FILE_LINES_PER_SECOND)) {
+      this.linesThisSecond++;
+      this.pending.push(entry);
+    } else {
+      this.notWritten++;
+    }
     this.timer ??= setTimeout(() => this.flush(), this.options.flushMs ?? 100);
     if (this.subscribers.size > 0) {
       const readable = toEntry(entry);
@@ -98,9 +116,11 @@ export class QueryLog {
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pending.length === 0) return;
-    const chunk = this.pending.map((entry) => `${JSON.stringify(toEntry(entry))}\n`).join('');
+    if (this.pending.length === 0 && this.notWritten === 0) return;
+    let chunk = this.pending.map((entry) => `${JSON.stringify(toEntry(entry))}\n`).join('');
+    if (this.notWritten > 0) chunk += `${JSON.stringify({ time: new Date().toISOString(), notLogged: this.notWritten })}\n`;
     this.pending = [];
+    this.notWritten = 0;
     try {
       const bytes = Buffer.byteLength(chunk);
       if (this.fileBytes > 0 && this.fileBytes + bytes > this.maxFileBytes) {

@@ -118,7 +118,9 @@ function encodePacket(response: Response, truncated: boolean, compress: boolean)
  */
 export function encodeResponse(response: Response, { maxSize, query }: EncodeOptions): { bytes: Buffer; compressed: boolean } {
   const copyQuestion = query?.dottedLabel === true && response.question !== undefined;
-  const hasSrv = [response.answer, response.authority, response.additional].some((section) => section.some((record) => record.data.type === 'SRV'));
+  const hasSrv = [response.answer, response.authority, response.additional].some((section) =>
+    section.some((record) => record.data.type === 'SRV'),
+  );
   const compress = !copyQuestion && !hasSrv;
   let bytes = encodePacket(response, false, compress);
   if (bytes.length > maxSize) bytes = encodePacket(response, true, compress);

@@ -70,7 +70,9 @@ export class Responder {
     const { query } = read;
     const maxSize = transport === 'tcp' ? TCP_MESSAGE_LIMIT : udpLimit(query.edns);
     const cacheable = query.malformed === undefined && query.opcode === 0 && query.question !== undefined && !read.dottedLabel;
-    const key = cacheable ? `${questionKey(bytes, read.questionEnd)}|${query.edns ? `${query.edns.version}.${query.edns.dnssecOk ? 1 : 0}` : '-'}|${maxSize}` : '';
+    const key = cacheable
+      ? `${questionKey(bytes, read.questionEnd)}|${query.edns ? `${query.edns.version}.${query.edns.dnssecOk ? 1 : 0}` : '-'}|${maxSize}`
+      : '';
     const hit = cacheable ? this.cache.get(key) : undefined;
     if (hit) {
       const reply = Buffer.allocUnsafe(hit.bytes.length);

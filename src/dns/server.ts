@@ -112,7 +112,8 @@ function serve(udp: Socket, tcp: Server, host: string, port: number, options: Dn
   udp.on('message', (message: Buffer, remote: RemoteInfo) => {
     if (REFLECTOR_PORTS.has(remote.port)) return;
     const reply = handle(message, { address: remote.address, port: remote.port, transport: 'udp' });
-    if (reply) udp.send(reply, remote.port, remote.address, (error) => error && onError(error));
+    // No callback per send: a failed send is an 'error' event on the socket.
+    if (reply) udp.send(reply, remote.port, remote.address);
   });
   udp.on('error', onError);
 

@@ -77,3 +77,25 @@ describe('QueryLog', () => {
     }
   });
 });
+
+describe('QueryLog under load', () => {
+  it('writes at most so many queries a second to the file and counts the rest; the ring keeps them all', () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir.path, 'q.log');
+      const log = new QueryLog(path, { maxFileLinesPerSecond: 10, capacity: 100 });
+      for (let i = 0; i < 25; i++) log.record({ ...entry(0), name: `n${i}.test` });
+      log.close();
+      const lines = readFileSync(path, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { name?: string; notLogged?: number });
+      assert.equal(lines.filter((l) => l.name).length, 10);
+      assert.equal(lines.at(-1)?.notLogged, 15);
+      assert.equal(log.recent().length, 25);
+      assert.equal(log.count, 25);
+    } finally {
+      dir.cleanup();
+    }
+  });
+});

@@ -20,7 +20,20 @@ const index = zone(
   { name: 'ns1.sub.test', value: '10.0.0.53' },
 );
 
-const names = ['myapp.test', 'www.myapp.test', 'x.shop.test', 'a.b.shop.test', 'shop.test', 'mail.shop.test', '_http._tcp.shop.test', 'big.test', 'nope.test', 'host.sub.test', 'test', 'example.com'];
+const names = [
+  'myapp.test',
+  'www.myapp.test',
+  'x.shop.test',
+  'a.b.shop.test',
+  'shop.test',
+  'mail.shop.test',
+  '_http._tcp.shop.test',
+  'big.test',
+  'nope.test',
+  'host.sub.test',
+  'test',
+  'example.com',
+];
 const types = ['A', 'AAAA', 'MX', 'TXT', 'SRV', 'CAA', 'NS', 'SOA', 'CNAME', 'ANY', 'UNKNOWN_65'] as const;
 const ednsVariants: Array<{ size: number; version: number; do: boolean } | undefined> = [
   undefined,
@@ -34,12 +47,20 @@ const ednsVariants: Array<{ size: number; version: number; do: boolean } | undef
 const mixCase = (name: string, seed: number) => [...name].map((c, i) => ((i + seed) % 2 === 0 ? c.toUpperCase() : c)).join('');
 
 function encode(name: string, type: string, edns: (typeof ednsVariants)[number], id: number, flags: number): Buffer {
-  const additionals = edns ? [{ type: 'OPT', name: '.', udpPayloadSize: edns.size, ednsVersion: edns.version, flags: edns.do ? packet.DNSSEC_OK : 0, options: [] }] : [];
-  return packet.encode({ type: 'query', id, flags, questions: [{ name, type: type as never, class: 'IN' }], additionals: additionals as never });
+  const additionals = edns
+    ? [{ type: 'OPT', name: '.', udpPayloadSize: edns.size, ednsVersion: edns.version, flags: edns.do ? packet.DNSSEC_OK : 0, options: [] }]
+    : [];
+  return packet.encode({
+    type: 'query',
+    id,
+    flags,
+    questions: [{ name, type: type as never, class: 'IN' }],
+    additionals: additionals as never,
+  });
 }
 
 describe('the fast path', () => {
-  it('gives byte-for-byte the full path\'s reply for every question of the generated set', () => {
+  it("gives byte-for-byte the full path's reply for every question of the generated set", () => {
     const responder = new Responder(index);
     let compared = 0;
     let hits = 0;
@@ -79,7 +100,10 @@ describe('the fast path', () => {
     assert.equal(responder.cachedReplies, 0);
     const reply = responder.respond(query, 'udp').reply;
     assert.ok(reply);
-    assert.deepEqual((packet.decode(reply).answers as Array<{ data: string }>).map((a) => a.data), ['10.9.9.9']);
+    assert.deepEqual(
+      (packet.decode(reply).answers as Array<{ data: string }>).map((a) => a.data),
+      ['10.9.9.9'],
+    );
   });
 
   it('keeps the cache bounded', () => {

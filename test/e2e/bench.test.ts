@@ -1,0 +1,42 @@
+// A smoke run of `npm run bench` with tiny counts: every figure is measured and written.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { runCommand, tempDir } from '../helpers/devdns.js';
+
+const script = fileURLToPath(new URL('../bench/run.ts', import.meta.url));
+
+describe('npm run bench (smoke)', () => {
+  it('measures devdns, the echo ceiling and the CLI, and writes the figures as JSON', { timeout: 180_000 }, async () => {
+    const dir = tempDir();
+    try {
+      const out = join(dir.path, 'bench.json');
+      const result = await runCommand(process.execPath, ['--import', 'tsx', script, '--smoke', '--json', out], process.env, 170_000);
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      assert.match(result.stdout, /^devdns +\d+/m);
+      assert.match(result.stdout, /devdns \/ echo ceiling: [\d.]+/);
+      const figures = JSON.parse(readFileSync(out, 'utf8')) as {
+        servers: Record<string, { qps: number; p50: number; p99: number; peakRssMiB: number }>;
+        ratios: { toEcho: number };
+        cli: { nodeMs: number; versionMs: number; lsMs: number };
+        upToAnswerMs: number;
+        addToAnswerMs: number;
+        idleCpuTicks: number;
+      };
+      for (const name of ['devdns', 'echo (ceiling)']) {
+        const server = figures.servers[name];
+        assert.ok(server && server.qps > 0, `${name} answered`);
+        assert.ok(server.p50 > 0 && server.p99 >= server.p50, `${name} latency measured`);
+      }
+      assert.ok((figures.servers.devdns?.peakRssMiB ?? 0) > 0);
+      assert.ok(figures.ratios.toEcho > 0);
+      assert.ok(figures.cli.nodeMs > 0 && figures.cli.versionMs > 0 && figures.cli.lsMs > 0);
+      assert.ok(figures.upToAnswerMs > 0 && figures.addToAnswerMs >= 0);
+      assert.equal(typeof figures.idleCpuTicks, 'number');
+    } finally {
+      dir.cleanup();
+    }
+  });
+});
