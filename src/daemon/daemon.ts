@@ -72,11 +72,14 @@ export function toLogEntry(event: QueryEvent): RawQueryLogEntry | undefined {
     };
     summaries.set(response, summary);
   }
+  // Read the name now: the log keeps text, not the datagram it came in.
+  void question.name;
   return {
     at: Date.now(),
-    client: `${event.client.address}#${event.client.port}`,
+    address: event.client.address,
+    port: event.client.port,
     transport: event.client.transport,
-    name: question.name || '.',
+    question,
     type: typeName(question.type),
     rcode: summary.rcode,
     answer: summary.answer,
