@@ -72,14 +72,11 @@ export function toLogEntry(event: QueryEvent): RawQueryLogEntry | undefined {
     };
     summaries.set(response, summary);
   }
-  // Read the name now: the log keeps text, not the datagram it came in.
-  void question.name;
   return {
     at: Date.now(),
-    address: event.client.address,
-    port: event.client.port,
+    client: `${event.client.address}#${event.client.port}`,
     transport: event.client.transport,
-    question,
+    name: question.name || '.',
     type: typeName(question.type),
     rcode: summary.rcode,
     answer: summary.answer,

@@ -37,9 +37,13 @@ interface Cached {
 }
 
 /** The question section as a key, ASCII letters folded (RFC 4343), type and class included. */
-function questionKey(bytes: Uint8Array, end: number, upperCase: boolean): string {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', 12, end);
-  return upperCase ? text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase()) : text;
+function questionKey(bytes: Uint8Array, end: number): string {
+  let key = '';
+  for (let i = 12; i < end; i++) {
+    const byte = bytes[i] ?? 0;
+    key += String.fromCharCode(byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte);
+  }
+  return key;
 }
 
 export class Responder {
@@ -67,7 +71,7 @@ export class Responder {
     const maxSize = transport === 'tcp' ? TCP_MESSAGE_LIMIT : udpLimit(query.edns);
     const cacheable = query.malformed === undefined && query.opcode === 0 && query.question !== undefined && !read.dottedLabel;
     const key = cacheable
-      ? `${questionKey(bytes, read.questionEnd, read.upperCase)}|${query.edns ? `${query.edns.version}.${query.edns.dnssecOk ? 1 : 0}` : '-'}|${maxSize}`
+      ? `${questionKey(bytes, read.questionEnd)}|${query.edns ? `${query.edns.version}.${query.edns.dnssecOk ? 1 : 0}` : '-'}|${maxSize}`
       : '';
     const hit = cacheable ? this.cache.get(key) : undefined;
     if (hit) {

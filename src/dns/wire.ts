@@ -3,7 +3,7 @@
 // label by label (a pointer there can only point backwards, so it is refused), and at most an
 // OPT record and one other in the additional section. Everything else is dropped (responses,
 // runts) or marked malformed (FORMERR). Pure: bytes in, a Query out.
-import { type EdnsInfo, OPCODE_QUERY, QTYPE, type Query, type Question } from './protocol.js';
+import { type EdnsInfo, OPCODE_QUERY, QTYPE, type Query } from './protocol.js';
 
 export type ReadResult =
   | { kind: 'drop'; reason: string }
@@ -14,8 +14,6 @@ export type ReadResult =
       questionEnd: number;
       /** True when a question label holds a dot, which a text name cannot carry. */
       dottedLabel: boolean;
-      /** True when the question name has upper-case letters (the cache key folds them). */
-      upperCase: boolean;
     };
 
 const HEADER_BYTES = 12;
@@ -23,60 +21,30 @@ const MAX_NAME_OCTETS = 255;
 
 class Malformed extends Error {}
 
-/**
- * Walks the question name, checking every label; the text is made only when asked for (a
- * repeated question is answered from the cache without it).
- */
-function walkQuestionName(bytes: Uint8Array, start: number): { end: number; dotted: boolean; upper: boolean } {
+/** The question name as text: labels joined by dots, each octet as the character with that code. */
+function readQuestionName(bytes: Uint8Array, start: number): { name: string; end: number; dotted: boolean } {
+  const labels: string[] = [];
   let offset = start;
   let octets = 1;
   let dotted = false;
-  let upper = false;
   for (;;) {
     const length = bytes[offset];
     if (length === undefined) throw new Malformed('the question name runs past the end');
-    if (length === 0) return { end: offset + 1, dotted, upper };
+    if (length === 0) return { name: labels.join('.'), end: offset + 1, dotted };
     // 0xC0 is a compression pointer; 0x40 and 0x80 are reserved label types (RFC 6891 §5).
     if (length & 0xc0) throw new Malformed(length >= 0xc0 ? 'a compression pointer in the question' : 'a reserved label type');
     octets += length + 1;
     if (octets > MAX_NAME_OCTETS) throw new Malformed('the question name is over 255 octets');
     if (offset + 1 + length > bytes.length) throw new Malformed('a label runs past the end');
+    let label = '';
     for (let i = offset + 1; i <= offset + length; i++) {
       const byte = bytes[i] ?? 0;
       if (byte === 0x2e) dotted = true;
-      else if (byte >= 0x41 && byte <= 0x5a) upper = true;
+      label += String.fromCharCode(byte);
     }
+    labels.push(label);
     offset += length + 1;
   }
-}
-
-/** The question name as text: labels joined by dots, each octet as the character with that code. */
-function questionNameText(bytes: Uint8Array, start: number): string {
-  const labels: string[] = [];
-  for (let offset = start, length = bytes[offset] ?? 0; length !== 0; offset += length + 1, length = bytes[offset] ?? 0) {
-    labels.push(String.fromCharCode(...bytes.subarray(offset + 1, offset + 1 + length)));
-  }
-  return labels.join('.');
-}
-
-/**
- * A question whose name is decoded from the message the first time it is read; the message is
- * then let go (a received datagram may be a view on a much larger buffer).
- */
-function lazyQuestion(bytes: Uint8Array, type: number, klass: number): Question {
-  let source: Uint8Array | undefined = bytes;
-  let name = '';
-  return {
-    get name() {
-      if (source) {
-        name = questionNameText(source, 12);
-        source = undefined;
-      }
-      return name;
-    },
-    type,
-    class: klass,
-  };
 }
 
 /** Skips an owner name in the additional section without following pointers. */
@@ -150,7 +118,6 @@ export function readQuery(bytes: Uint8Array): ReadResult {
   };
   let questionEnd = HEADER_BYTES;
   let dottedLabel = false;
-  let upperCase = false;
   try {
     if (query.opcode !== OPCODE_QUERY) throw new Malformed('not a standard query');
     // RFC 9619: exactly one question. Never allocate from the counts.
@@ -158,19 +125,18 @@ export function readQuery(bytes: Uint8Array): ReadResult {
     if (u16(bytes, 6) !== 0 || u16(bytes, 8) !== 0) throw new Malformed('a query with answer or authority records');
     const additionalCount = u16(bytes, 10);
     if (additionalCount > 2) throw new Malformed(`${additionalCount} additional records`);
-    const name = walkQuestionName(bytes, HEADER_BYTES);
+    const name = readQuestionName(bytes, HEADER_BYTES);
     if (name.end + 4 > bytes.length) throw new Malformed('the question has no type and class');
-    query.question = lazyQuestion(bytes, u16(bytes, name.end), u16(bytes, name.end + 2));
+    query.question = { name: name.name, type: u16(bytes, name.end), class: u16(bytes, name.end + 2) };
     questionEnd = name.end + 4;
     dottedLabel = name.dotted;
-    upperCase = name.upper;
     const additional = readAdditional(bytes, questionEnd, additionalCount);
     query.edns = additional.edns;
     if (additional.end !== bytes.length) throw new Malformed('bytes after the last record');
-    return { kind: 'query', query, questionEnd, dottedLabel, upperCase };
+    return { kind: 'query', query, questionEnd, dottedLabel };
   } catch (error) {
     if (!(error instanceof Malformed)) throw error;
     query.malformed = error.message;
-    return { kind: 'query', query, questionEnd, dottedLabel, upperCase };
+    return { kind: 'query', query, questionEnd, dottedLabel };
   }
 }

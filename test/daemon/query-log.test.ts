@@ -7,10 +7,9 @@ import { tempDir } from '../helpers/devdns.js';
 
 const entry = (i: number): RawQueryLogEntry => ({
   at: Date.UTC(2026, 10, 26, 12, 0, i),
-  address: '127.0.0.1',
-  port: 1000 + i,
+  client: `127.0.0.1#${1000 + i}`,
   transport: 'udp',
-  question: { name: `host${i}.test` },
+  name: `host${i}.test`,
   type: 'A',
   rcode: 'NOERROR',
   answer: ['A 127.0.0.1'],
@@ -85,7 +84,7 @@ describe('QueryLog under load', () => {
     try {
       const path = join(dir.path, 'q.log');
       const log = new QueryLog(path, { maxFileLinesPerSecond: 10, capacity: 100 });
-      for (let i = 0; i < 25; i++) log.record({ ...entry(0), question: { name: `n${i}.test` } });
+      for (let i = 0; i < 25; i++) log.record({ ...entry(0), name: `n${i}.test` });
       log.close();
       const lines = readFileSync(path, 'utf8')
         .trim()

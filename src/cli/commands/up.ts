@@ -3,7 +3,7 @@
 
 import { AlreadyRunningError, startDaemon } from '../../daemon/daemon.js';
 import { DAEMON_ENV, daemonLogPath, launchDaemon } from '../../daemon/launcher.js';
-import { type QueryLogEntry, type RawQueryLogEntry, toEntry } from '../../daemon/query-log.js';
+import type { QueryLogEntry, RawQueryLogEntry } from '../../daemon/query-log.js';
 import { type DaemonSources, type DaemonState, lookupDaemon } from '../../daemon/state.js';
 import { readJournal } from '../../os/journal.js';
 import { isLoopback, parseListenAddress } from '../../records/listen-address.js';
@@ -130,7 +130,7 @@ async function runForeground(context: CommandContext, listen: ListenOptions, det
         controlPort: listen.controlPort,
         sources: listen.sources,
         version: packageVersion(),
-        ...(detached ? {} : { onQuery: (entry: RawQueryLogEntry) => output.data(formatQueryLine(toEntry(entry))) }),
+        ...(detached ? {} : { onQuery: (entry: RawQueryLogEntry) => output.data(formatQueryLine(entry)) }),
         onMessage: note,
       });
     } catch (error) {
