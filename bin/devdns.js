@@ -1,5 +1,12 @@
 #!/usr/bin/env node
 // The devdns command: hands the arguments to the CLI; all logic lives in dist/cli.
-import { main } from '../dist/cli/main.js';
+// `--version` alone is answered here, without loading the CLI, so scripts that ask are fast.
+import { readFileSync } from 'node:fs';
 
-process.exitCode = await main(process.argv.slice(2));
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
+  process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
+} else {
+  const { main } = await import('../dist/cli/main.js');
+  process.exitCode = await main(args);
+}

@@ -95,7 +95,8 @@ export class QueryLog {
     } else {
       this.notWritten++;
     }
-    this.timer ??= setTimeout(() => this.flush(), this.options.flushMs ?? 100);
+    // Small batches: a large one blocks answering while it is turned into JSON.
+    this.timer ??= setTimeout(() => this.flush(), this.options.flushMs ?? 20);
     if (this.subscribers.size > 0) {
       const readable = toEntry(entry);
       for (const subscriber of this.subscribers) subscriber(readable);
