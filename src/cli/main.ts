@@ -342,6 +342,7 @@ function buildProgram(context: CommandContext, io: CliIo, setExitCode: (code: nu
       'after',
       examples([
         'devdns completion bash > ~/.local/share/bash-completion/completions/devdns',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a zsh expression, shown to the user
         'devdns completion zsh > "${fpath[1]}/_devdns"',
         'devdns completion fish > ~/.config/fish/completions/devdns.fish',
       ]),

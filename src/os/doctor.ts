@@ -115,7 +115,7 @@ export async function runChecks(options: DoctorOptions): Promise<Check[]> {
         id: 'port',
         status: 'fail',
         message: `the system is routed to port ${routedPort}, but devdns listens on ${running.dns.port}`,
-        fix: 'devdns setup (again), or devdns restart --port ' + routedPort,
+        fix: `devdns setup (again), or devdns restart --port ${routedPort}`,
       });
     } else {
       add({ id: 'port', status: 'ok', message: `port ${routedPort} is free for devdns` });

@@ -2,8 +2,8 @@
 // on a temporary tree (--root), and as root inside private network and mount namespaces with a
 // real dnsmasq as the system's resolver, so nothing on the machine changes.
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { BIN, isRoot, runCommand, runDevdns, tempDir } from '../helpers/devdns.js';
 import { addToHome } from '../helpers/server.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { applyPlan, journalPath, readJournal, undoJournal } from '../../src/os/journal.js';
 import { planSetup } from '../../src/os/resolvers.js';
