@@ -1,7 +1,6 @@
 // The control API's contract, shared by the daemon's server and the CLI's client: routes, the
 // bodies they carry, and the stable error codes. Pure data.
 
-export const DEFAULT_CONTROL_PORT = 9091;
 /** The control API listens here only: a literal address, never the name "localhost". */
 export const CONTROL_HOST = '127.0.0.1';
 export const MAX_BODY_BYTES = 64 * 1024;

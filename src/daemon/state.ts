@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DevdnsError } from '../errors.js';
-import { processAlive } from '../os/processes.js';
+import { commandLine, processAlive } from '../os/processes.js';
 
 export { processAlive };
 
@@ -92,11 +92,8 @@ function readStateFile(home: string): DaemonState | undefined {
 
 /** On Linux, whether the pid runs devdns (a reused pid is not our daemon); elsewhere, assumed. */
 function looksLikeDevdns(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('devdns');
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ENOENT' || process.platform !== 'linux';
-  }
+  if (process.platform !== 'linux') return true;
+  return commandLine(pid)?.join(' ').includes('devdns') ?? false;
 }
 
 export type StateLookup = { kind: 'running'; state: DaemonState } | { kind: 'stopped' } | { kind: 'stale'; state: DaemonState | undefined };

@@ -88,7 +88,7 @@ export class Responder {
     const response = answerQuery(this.index, query);
     const encoded = encodeResponse(response, { maxSize, query: { bytes, questionEnd: read.questionEnd, dottedLabel: read.dottedLabel } });
     // Only compressed replies: there every later use of the question's name points at it.
-    if (cacheable && encoded.compressed) {
+    if (cacheable && encoded.compressed && this.maxEntries > 0) {
       if (this.cache.size >= this.maxEntries) this.cache.clear();
       this.cache.set(key, { bytes: Buffer.from(encoded.bytes), response });
     }

@@ -1,6 +1,7 @@
 // Who holds a port, so that "port in use" can say what to stop. Linux: the kernel's socket tables
 // in /proc, matched to processes by socket inode (only processes we may inspect). Elsewhere: lsof.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { commandLine } from './processes.js';
 
 export interface PortOwner {
   pid: number;
@@ -30,12 +31,7 @@ function socketInodes(port: number): Set<string> {
 }
 
 function describeProcess(pid: number): PortOwner {
-  let command = '';
-  try {
-    command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ').replace(/\s+/g, ' ');
-  } catch {
-    // gone meanwhile
-  }
+  const command = (commandLine(pid) ?? []).join(' ').replace(/\s+/g, ' ');
   return { pid, command: command.length > 120 ? `${command.slice(0, 117)}...` : command, isDevdns: command.includes('devdns') };
 }
 

@@ -4,11 +4,12 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect, } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as packet from 'dns-packet';
 import { runCommand, runDevdns, tempDir } from '../helpers/devdns.js';
+import { freePort } from '../helpers/ports.js';
 import { addToHome, eventually, type RunningDevdns, startDevdns } from '../helpers/server.js';
 
 const ZONE_RECORDS = [
@@ -62,24 +63,6 @@ describe('zone export is accepted by named-checkzone and kzonecheck', {
     }
   });
 });
-
-/** A port free for both UDP and TCP on 127.0.0.1 right now. */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolve(port));
-      });
-    });
-    const udpFree = await new Promise<boolean>((resolve) => {
-      const socket = createSocket('udp4');
-      socket.once('error', () => resolve(false));
-      socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
-    });
-    if (udpFree) return port;
-  }
-}
 
 interface Answer {
   rcode: string;

@@ -2,21 +2,12 @@
 // binary, a temporary DEVDNS_HOME and HOME, and ephemeral ports.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { processAlive } from '../../src/os/processes.js';
 import { BIN, runCommand, runDevdns, tempDir } from '../helpers/devdns.js';
+import { freePort } from '../helpers/ports.js';
 import { snapshot } from '../helpers/tree.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('devdns config (built binary)', () => {
   it('lists, gets, sets and unsets settings, checked like records', async () => {

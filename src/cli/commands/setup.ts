@@ -12,7 +12,6 @@ import { loadServedRecords } from '../../store/projects.js';
 import { getSetting } from '../../store/settings.js';
 import type { CommandContext } from '../context.js';
 import { confirm, needsRoot, rerunWithSudo } from '../privilege.js';
-import { DEFAULT_DNS_HOST } from './up.js';
 
 export interface SetupOptions {
   tld?: string[];
@@ -60,9 +59,10 @@ function resolverOption(text: string | undefined): ResolverKind | undefined {
 /** The DNS address the OS should send lookups to: the running daemon's, else the one given, else the default. */
 function dnsTarget(context: CommandContext, options: SetupOptions): { host: string; port: number } {
   const running = lookupDaemon(context.home);
-  if (options.port !== undefined) return { host: DEFAULT_DNS_HOST, port: parseInteger(options.port, '--port', 1, 65535) };
+  const host = String(getSetting(context.home, 'dns.host').value);
+  if (options.port !== undefined) return { host, port: parseInteger(options.port, '--port', 1, 65535) };
   if (running.kind === 'running') return running.state.dns;
-  return { host: String(getSetting(context.home, 'dns.host').value), port: Number(getSetting(context.home, 'dns.port').value) };
+  return { host, port: Number(getSetting(context.home, 'dns.port').value) };
 }
 
 export async function runSetup(context: CommandContext, options: SetupOptions): Promise<number> {

@@ -20,9 +20,6 @@ export interface UpOptions {
   allowLan?: boolean;
 }
 
-export const DEFAULT_DNS_HOST = '127.0.0.1';
-export const DEFAULT_DNS_PORT = 9090;
-
 /** `127.0.0.1#53124 udp myapp.test A NOERROR 127.0.0.1 85µs` */
 export function formatQueryLine(entry: Omit<QueryLogEntry, 'time'>): string {
   return `${entry.client} ${entry.transport} ${entry.name} ${entry.type} ${entry.rcode}${entry.answer.length > 0 ? ` ${entry.answer.join(', ')}` : ''} ${entry.micros}µs`;
