@@ -1,8 +1,10 @@
 // End to end: the built devdns binary editing records in a temporary home, as a user would.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { copyFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { fileBytes, recordsFile, runDevdns, tempDir } from '../helpers/devdns.js';
+import { BIN, fileBytes, recordsFile, runCommand, runDevdns, tempDir } from '../helpers/devdns.js';
 
 describe('devdns add, rm, ls (built binary)', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -67,6 +69,32 @@ describe('devdns add, rm, ls (built binary)', () => {
     const missing = await devdns('rm', 'shop.test');
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /^devdns: no record matches shop\.test \(see what there is: devdns ls shop\.test\)\n$/);
+  });
+
+  it('stops quietly when its reader goes away (devdns ls | head)', async () => {
+    // More than a pipe holds, so devdns is still writing when the reader closes.
+    const zone = Array.from({ length: 2500 }, (_, i) => `h${i}.pipe.test. 5 IN A 10.0.${i >> 8}.${i & 255}`);
+    writeFileSync(join(dir.path, 'many.zone'), `${zone.join('\n')}\n`);
+    assert.equal((await devdns('import', join(dir.path, 'many.zone'))).code, 0);
+    const child = spawn(process.execPath, [BIN, 'ls'], { env: { ...process.env, DEVDNS_HOME: dir.path, NO_COLOR: '1' } });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
+  });
+
+  it('says in one line when its output cannot be written', { skip: process.platform !== 'linux' && 'needs /dev/full' }, async () => {
+    assert.equal((await devdns('add', 'myapp.test')).code, 0);
+    const result = await runCommand('sh', ['-c', 'exec "$0" "$1" ls > /dev/full', process.execPath, BIN], {
+      ...process.env,
+      DEVDNS_HOME: dir.path,
+    });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^devdns: cannot write the output: ENOSPC[^\n]*\n$/);
   });
 
   it('prints an empty JSON array and a hint for an empty list', async () => {
