@@ -5,14 +5,12 @@
 import { join } from 'node:path';
 import { CONTROL_HOST, type StatusBody } from '../control/protocol.js';
 import { type ControlServer, startControlServer } from '../control/server.js';
-import { describeData } from '../dns/describe.js';
-import { RCODE_NAMES, typeName } from '../dns/protocol.js';
 import { DevdnsError, PortInUseError } from '../errors.js';
 import { findPortOwner } from '../os/port-owner.js';
 import { getSetting } from '../store/settings.js';
 import { buildHandlers } from './api-handlers.js';
-import { type DnsService, type QueryEvent, startDnsService } from './dns-service.js';
-import { QueryLog, type RawQueryLogEntry } from './query-log.js';
+import { type AnsweredQuery, type DnsService, startDnsService } from './dns-service.js';
+import { QueryLog } from './query-log.js';
 import {
   DAEMON_LOG_NAME,
   type DaemonSources,
@@ -33,7 +31,7 @@ export interface DaemonOptions {
   sources?: DaemonSources;
   version: string;
   tcpIdleMs?: number;
-  onQuery?: (entry: RawQueryLogEntry) => void;
+  onQuery?: (query: AnsweredQuery) => void;
   /** Reloads and problems worth a line in the daemon's log. */
   onMessage?: (line: string) => void;
 }
@@ -55,33 +53,6 @@ export class AlreadyRunningError extends DevdnsError {
       0,
     );
   }
-}
-
-/** The log's view of a response, made once per response object (cached replies share one). */
-const summaries = new WeakMap<object, { rcode: string; answer: string[] }>();
-
-export function toLogEntry(event: QueryEvent): RawQueryLogEntry | undefined {
-  const question = event.query?.question;
-  const response = event.response;
-  if (!question || !response) return undefined;
-  let summary = summaries.get(response);
-  if (!summary) {
-    summary = {
-      rcode: RCODE_NAMES[response.rcode] ?? String(response.rcode),
-      answer: response.answer.map((record) => describeData(record.data)),
-    };
-    summaries.set(response, summary);
-  }
-  return {
-    at: Date.now(),
-    client: `${event.client.address}#${event.client.port}`,
-    transport: event.client.transport,
-    name: question.name || '.',
-    type: typeName(question.type),
-    rcode: summary.rcode,
-    answer: summary.answer,
-    micros: event.micros,
-  };
 }
 
 /** "UDP port 9090 ... is in use" becomes "... is in use by another devdns (pid 12)" when that can be seen. */
@@ -119,12 +90,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       host: options.dnsHost,
       port: options.dnsPort,
       ...(options.tcpIdleMs === undefined ? {} : { tcpIdleMs: options.tcpIdleMs }),
-      onQuery: (event) => {
-        const entry = toLogEntry(event);
-        if (!entry) return;
-        queryLog.record(entry);
-        options.onQuery?.(entry);
-      },
+      onQuery: options.onQuery
+        ? (query) => {
+            queryLog.record(query);
+            options.onQuery?.(query);
+          }
+        : (query) => queryLog.record(query),
       onReload: (count) => message(`records reloaded: ${count}`),
       onProblem: (error) => message(`${error.message}; still serving the last good records`),
     });
@@ -154,7 +125,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   } catch (error) {
     await control?.close();
     await service?.close();
-    queryLog.close();
+    await queryLog.close();
     throw error instanceof PortInUseError ? await explainPortInUse(error) : error;
   }
 
@@ -179,7 +150,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         removeState(home, process.pid);
         await opened.control.close();
         await opened.service.close();
-        queryLog.close();
+        await queryLog.close();
       })();
       return stopping;
     },

@@ -5,19 +5,24 @@
 import { type FSWatcher, mkdirSync, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { answerQuery } from '../dns/answer.js';
-import { CLASS_IN, type Query, type Response } from '../dns/protocol.js';
-import { Responder } from '../dns/respond.js';
-import { type Client, type DnsServer, startDnsServer } from '../dns/server.js';
+import { CLASS_IN, type Question, type Response } from '../dns/protocol.js';
+import { Responder, type Transport } from '../dns/respond.js';
+import { type DnsServer, startDnsServer } from '../dns/server.js';
 import { buildZoneIndex, type ZoneIndex } from '../dns/zone-index.js';
 import { RECORDS_FILE_NAME } from '../store/paths.js';
 import { LINKS_FILE_NAME, loadServedRecords, readLinks } from '../store/projects.js';
 import { RecordStore } from '../store/record-store.js';
 
-export interface QueryEvent {
-  client: Client;
-  query: Query | undefined;
-  response: Response | undefined;
-  dropped: string | undefined;
+/** A query answered, as recorded for every one: numbers and references, no text made. */
+export interface AnsweredQuery {
+  /** When, in milliseconds since the epoch. */
+  at: number;
+  address: string;
+  port: number;
+  transport: Transport;
+  /** As sent, case and all. */
+  question: Question;
+  response: Response;
   /** Time spent answering, in microseconds. */
   micros: number;
 }
@@ -27,7 +32,8 @@ export interface DnsServiceOptions {
   host: string;
   port: number;
   tcpIdleMs?: number;
-  onQuery?: (event: QueryEvent) => void;
+  /** Each answered query (dropped ones and those without a readable question are not). */
+  onQuery?: (query: AnsweredQuery) => void;
   onReload?: (recordCount: number) => void;
   /** The records file stopped parsing (the last good records stay in service), or a socket error. */
   onProblem?: (error: Error) => void;
@@ -119,6 +125,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
   mkdirSync(options.home, { recursive: true, mode: 0o700 });
   watchSources();
 
+  const { onQuery } = options;
   let server: DnsServer;
   try {
     server = await startDnsServer({
@@ -126,12 +133,14 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
       port: options.port,
       ...(options.tcpIdleMs === undefined ? {} : { tcpIdleMs: options.tcpIdleMs }),
       onError: problem,
-      handle: (message, client) => {
+      handle: (message, address, port, transport) => {
         const started = performance.now();
-        const exchange = responder.respond(message, client.transport);
-        const micros = Math.round((performance.now() - started) * 1000);
-        options.onQuery?.({ client, query: exchange.query, response: exchange.response, dropped: exchange.dropped, micros });
-        return exchange.reply;
+        const { reply, question, response } = responder.respond(message, transport);
+        if (onQuery && question && response) {
+          const micros = Math.round((performance.now() - started) * 1000);
+          onQuery({ at: Date.now(), address, port, transport, question, response, micros });
+        }
+        return reply;
       },
     });
   } catch (error) {

@@ -1,10 +1,17 @@
 // The query log: the recent queries in memory (a bounded ring, for `devdns logs` and the control
 // API), the same appended to a file as JSON lines (rotated at a bounded size), and live
-// subscribers for `devdns logs -f`. File writes are batched and happen only when there is
-// something to write, so an idle daemon does nothing. Under load the file takes at most
-// `maxFileLinesPerSecond` queries a second and a line counting the rest: at tens of thousands of
-// queries a second, writing each as JSON would cost more than answering it.
-import { appendFileSync, renameSync, statSync } from 'node:fs';
+// subscribers for `devdns logs -f`. Recording a query makes no text: entries hold references to
+// the question and the response, and become text only when read or written. File writes are
+// batched, asynchronous (answering never waits for the disk) and one at a time, and happen only
+// when there is something to write, so an idle daemon does nothing. Under load the file takes at
+// most `maxFileLinesPerSecond` queries a second and a line counting the rest: at tens of
+// thousands of queries a second, writing each as JSON would cost more than answering it.
+
+import { statSync } from 'node:fs';
+import { appendFile, rename } from 'node:fs/promises';
+import { describeData } from '../dns/describe.js';
+import { RCODE_NAMES, typeName } from '../dns/protocol.js';
+import type { AnsweredQuery } from './dns-service.js';
 
 export interface QueryLogEntry {
   /** ISO 8601, UTC. */
@@ -20,14 +27,30 @@ export interface QueryLogEntry {
   micros: number;
 }
 
-/** An entry as recorded on the hot path: the time as a number, turned into text only when read. */
-export interface RawQueryLogEntry extends Omit<QueryLogEntry, 'time'> {
-  at: number;
-}
+/** The log's view of a response, made once per response object (cached replies share one). */
+const summaries = new WeakMap<object, { rcode: string; answer: string[] }>();
 
-function toEntry(raw: RawQueryLogEntry): QueryLogEntry {
-  const { at, ...rest } = raw;
-  return { time: new Date(at).toISOString(), ...rest };
+/** An answered query as the log shows it. */
+export function toLogEntry(query: AnsweredQuery): QueryLogEntry {
+  const { response } = query;
+  let summary = summaries.get(response);
+  if (!summary) {
+    summary = {
+      rcode: RCODE_NAMES[response.rcode] ?? String(response.rcode),
+      answer: response.answer.map((record) => describeData(record.data)),
+    };
+    summaries.set(response, summary);
+  }
+  return {
+    time: new Date(query.at).toISOString(),
+    client: `${query.address}#${query.port}`,
+    transport: query.transport,
+    name: query.question.name || '.',
+    type: typeName(query.question.type),
+    rcode: summary.rcode,
+    answer: summary.answer,
+    micros: query.micros,
+  };
 }
 
 export interface QueryLogOptions {
@@ -46,26 +69,94 @@ export const DEFAULT_QUERY_LOG_CAPACITY = 1000;
 export const DEFAULT_QUERY_LOG_BYTES = 1024 * 1024;
 export const DEFAULT_FILE_LINES_PER_SECOND = 1000;
 
-export class QueryLog {
-  private readonly ring: RawQueryLogEntry[] = [];
+/**
+ * The recent queries, column by column in arrays made once: recording one stores numbers and
+ * references to objects that live on anyway (the cached question and response), so under load
+ * nothing recorded outlives the young generation to be collected later from the old one.
+ */
+class Ring {
+  private readonly at: Float64Array;
+  private readonly port: Uint16Array;
+  private readonly micros: Uint32Array;
+  private readonly tcp: Uint8Array;
+  private readonly address: string[];
+  private readonly question: Array<AnsweredQuery['question'] | undefined>;
+  private readonly response: Array<AnsweredQuery['response'] | undefined>;
   private next = 0;
+  private size = 0;
+  /** The address of the last query, kept once: most queries come from the same few. */
+  private lastAddress = '';
+
+  constructor(readonly capacity: number) {
+    this.at = new Float64Array(capacity);
+    this.port = new Uint16Array(capacity);
+    this.micros = new Uint32Array(capacity);
+    this.tcp = new Uint8Array(capacity);
+    this.address = new Array<string>(capacity).fill('');
+    this.question = new Array(capacity).fill(undefined);
+    this.response = new Array(capacity).fill(undefined);
+  }
+
+  push(query: AnsweredQuery): void {
+    if (this.capacity === 0) return;
+    const i = this.next;
+    if (query.address !== this.lastAddress) this.lastAddress = query.address;
+    this.at[i] = query.at;
+    this.port[i] = query.port;
+    this.micros[i] = Math.min(query.micros, 0xffffffff);
+    this.tcp[i] = query.transport === 'tcp' ? 1 : 0;
+    this.address[i] = this.lastAddress;
+    this.question[i] = query.question;
+    this.response[i] = query.response;
+    this.next = (i + 1) % this.capacity;
+    if (this.size < this.capacity) this.size++;
+  }
+
+  /** The last `limit` queries, oldest first. */
+  last(limit: number): AnsweredQuery[] {
+    const count = Math.min(limit, this.size);
+    const queries: AnsweredQuery[] = [];
+    for (let k = count; k > 0; k--) {
+      const i = (this.next - k + this.capacity) % this.capacity;
+      const question = this.question[i];
+      const response = this.response[i];
+      if (!question || !response) continue;
+      queries.push({
+        at: this.at[i] ?? 0,
+        address: this.address[i] ?? '',
+        port: this.port[i] ?? 0,
+        transport: this.tcp[i] ? 'tcp' : 'udp',
+        question,
+        response,
+        micros: this.micros[i] ?? 0,
+      });
+    }
+    return queries;
+  }
+}
+
+export class QueryLog {
+  private readonly ring: Ring;
   private total = 0;
-  private pending: RawQueryLogEntry[] = [];
+  private pending: AnsweredQuery[] = [];
   private second = 0;
   private linesThisSecond = 0;
   private notWritten = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** The write in progress, or the last one; the next batch waits for it. */
+  private writing: Promise<void> = Promise.resolve();
   private fileBytes: number;
   private readonly subscribers = new Set<(entry: QueryLogEntry) => void>();
-  private readonly capacity: number;
   private readonly maxFileBytes: number;
+  private readonly maxLinesPerSecond: number;
 
   constructor(
     private readonly path: string,
     private readonly options: QueryLogOptions = {},
   ) {
-    this.capacity = options.capacity ?? DEFAULT_QUERY_LOG_CAPACITY;
+    this.ring = new Ring(options.capacity ?? DEFAULT_QUERY_LOG_CAPACITY);
     this.maxFileBytes = options.maxFileBytes ?? DEFAULT_QUERY_LOG_BYTES;
+    this.maxLinesPerSecond = options.maxFileLinesPerSecond ?? DEFAULT_FILE_LINES_PER_SECOND;
     try {
       this.fileBytes = statSync(path).size;
     } catch {
@@ -79,34 +170,31 @@ export class QueryLog {
   }
 
   /** On the hot path: no text is made here; the file gets it in batches. */
-  record(entry: RawQueryLogEntry): void {
-    if (this.ring.length < this.capacity) this.ring.push(entry);
-    else this.ring[this.next] = entry;
-    this.next = (this.next + 1) % this.capacity;
+  record(query: AnsweredQuery): void {
+    this.ring.push(query);
     this.total++;
-    const second = Math.floor(entry.at / 1000);
+    const second = Math.floor(query.at / 1000);
     if (second !== this.second) {
       this.second = second;
       this.linesThisSecond = 0;
     }
-    if (this.linesThisSecond < (this.options.maxFileLinesPerSecond ?? DEFAULT_FILE_LINES_PER_SECOND)) {
+    if (this.linesThisSecond < this.maxLinesPerSecond) {
       this.linesThisSecond++;
-      this.pending.push(entry);
+      this.pending.push(query);
     } else {
       this.notWritten++;
     }
-    // Small batches: a large one blocks answering while it is turned into JSON.
-    this.timer ??= setTimeout(() => this.flush(), this.options.flushMs ?? 20);
+    // Small batches: a large one holds up answering while it is turned into JSON.
+    this.timer ??= setTimeout(() => void this.flush(), this.options.flushMs ?? 20);
     if (this.subscribers.size > 0) {
-      const readable = toEntry(entry);
-      for (const subscriber of this.subscribers) subscriber(readable);
+      const entry = toLogEntry(query);
+      for (const subscriber of this.subscribers) subscriber(entry);
     }
   }
 
   /** The last `limit` entries, oldest first. */
-  recent(limit = this.capacity): QueryLogEntry[] {
-    const ordered = this.ring.length < this.capacity ? this.ring : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
-    return ordered.slice(Math.max(0, ordered.length - limit)).map(toEntry);
+  recent(limit = this.ring.capacity): QueryLogEntry[] {
+    return this.ring.last(limit).map(toLogEntry);
   }
 
   subscribe(listener: (entry: QueryLogEntry) => void): () => void {
@@ -114,29 +202,36 @@ export class QueryLog {
     return () => this.subscribers.delete(listener);
   }
 
-  flush(): void {
+  /** Writes what is waiting, after any write in progress; resolves when it is on disk. */
+  flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.writing = this.writing.then(() => this.write());
+    return this.writing;
+  }
+
+  private async write(): Promise<void> {
     if (this.pending.length === 0 && this.notWritten === 0) return;
-    let chunk = this.pending.map((entry) => `${JSON.stringify(toEntry(entry))}\n`).join('');
+    let chunk = this.pending.map((query) => `${JSON.stringify(toLogEntry(query))}\n`).join('');
     if (this.notWritten > 0) chunk += `${JSON.stringify({ time: new Date().toISOString(), notLogged: this.notWritten })}\n`;
     this.pending = [];
     this.notWritten = 0;
     try {
       const bytes = Buffer.byteLength(chunk);
       if (this.fileBytes > 0 && this.fileBytes + bytes > this.maxFileBytes) {
-        renameSync(this.path, `${this.path}.1`);
+        await rename(this.path, `${this.path}.1`);
         this.fileBytes = 0;
       }
-      appendFileSync(this.path, chunk, { mode: 0o600 });
+      await appendFile(this.path, chunk, { mode: 0o600 });
       this.fileBytes += bytes;
     } catch (error) {
       this.options.onError?.(error as Error);
     }
   }
 
-  close(): void {
-    this.flush();
+  /** Writes the rest and lets the subscribers go. */
+  async close(): Promise<void> {
     this.subscribers.clear();
+    await this.flush();
   }
 }

@@ -7,7 +7,8 @@
 //   - dns2 compresses SRV targets, which RFC 2782 forbids (newer c-ares rejects such answers);
 //     an answer with SRV records is written without compression.
 //   - dns2 has no truncation; we re-encode without records and set TC (RFC 2181 §9).
-import dns2 from 'dns2';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { RecordData } from '../records/types.js';
 import { CLASS_IN, QTYPE, type ResourceRecord, type Response, type SoaData } from './protocol.js';
 
@@ -26,7 +27,22 @@ interface Dns2PacketApi {
   Writer: new () => { names?: unknown };
   Resource: { EDNS(rdata: unknown[], options: { udpPayloadSize: number; doFlag: boolean }): Record<string, unknown> };
 }
-const Packet = (dns2 as unknown as { Packet: Dns2PacketApi }).Packet;
+
+let loadedPacket: Dns2PacketApi | undefined;
+
+/**
+ * dns2's Packet, loaded on first use from its own file. The package's entry point also loads its
+ * UDP, TCP and DNS-over-HTTPS servers and clients, none of which devdns uses: about 30 ms and
+ * 5 MiB more at every start. Its exports map names only the entry point, so the file is found
+ * beside it; the version is pinned in package.json.
+ */
+function dns2Packet(): Dns2PacketApi {
+  if (!loadedPacket) {
+    const require = createRequire(import.meta.url);
+    loadedPacket = require(join(dirname(require.resolve('dns2')), 'packet.js')) as Dns2PacketApi;
+  }
+  return loadedPacket;
+}
 
 /** dns2's resource shapes, by type. */
 function rdataFields(data: RecordData | SoaData): Record<string, unknown> {
@@ -82,6 +98,7 @@ export interface EncodeOptions {
 }
 
 function encodePacket(response: Response, truncated: boolean, compress: boolean): Buffer {
+  const Packet = dns2Packet();
   const packet = new Packet();
   packet.header = {
     id: response.id,
@@ -133,6 +150,7 @@ export function encodeResponse(response: Response, { maxSize, query }: EncodeOpt
 
 /** A plain query for `name` and `type`, with recursion not desired. */
 export function encodeQuery(id: number, name: string, type: number): Buffer {
+  const Packet = dns2Packet();
   const packet = new Packet();
   packet.header = { id, qr: 0, opcode: 0, rd: 0 };
   packet.questions.push({ name, type, class: CLASS_IN });
@@ -141,7 +159,7 @@ export function encodeQuery(id: number, name: string, type: number): Buffer {
 
 /** The rcode and the A/AAAA addresses of an answer. */
 export function readAddresses(bytes: Buffer): { id: number; rcode: number; addresses: string[] } {
-  const parsed = Packet.parse(bytes);
+  const parsed = dns2Packet().parse(bytes);
   const addresses = parsed.answers.filter((r) => r.type === QTYPE.A || r.type === QTYPE.AAAA).map((r) => r.address ?? '');
   return { id: parsed.header.id, rcode: parsed.header.rcode, addresses };
 }

@@ -1,11 +1,16 @@
 // One DNS exchange: query bytes in, reply bytes out (or nothing, for what must not be answered).
-// read -> answer -> encode, with the size limit of the transport. The Responder keeps the encoded
-// replies of plain questions, keyed by the question (letter case folded), EDNS and size limit:
-// a repeated question costs a map lookup and a copy with the ID, RD/CD bits and the question's
-// own spelling patched in, and gives exactly the bytes the full path would.
+// read -> answer -> encode, with the size limit of the transport. The Responder keeps encoded
+// replies at two levels, both emptied when the records change:
+// - exact: plain queries (no EDNS options) keyed by their bytes after the header, as sent. A
+//   repeat costs one map lookup and a copy with the ID and the RD/CD bits patched in; nothing is
+//   parsed, since the same bytes read the same way.
+// - by question: the question with letter case folded (RFC 4343), EDNS version, DO and the size
+//   limit, for the other spellings of a question and for queries with EDNS options (cookies);
+//   the question's own spelling is patched in too.
+// Either way the reply is exactly the bytes the full path would give.
 import { answerQuery } from './answer.js';
 import { encodeResponse } from './encode.js';
-import { CLASSIC_UDP_PAYLOAD, EDNS_UDP_PAYLOAD, type EdnsInfo, type Query, type Response } from './protocol.js';
+import { CLASSIC_UDP_PAYLOAD, EDNS_UDP_PAYLOAD, type EdnsInfo, type Question, type Response } from './protocol.js';
 import { readQuery } from './wire.js';
 import type { ZoneIndex } from './zone-index.js';
 
@@ -14,7 +19,9 @@ export type Transport = 'udp' | 'tcp';
 export interface Exchange {
   /** Undefined when the message is dropped unanswered. */
   reply: Buffer | undefined;
-  query: Query | undefined;
+  /** The question as sent; undefined when the message had none that could be read. */
+  question: Question | undefined;
+  /** Undefined when the message is dropped unanswered. */
   response: Response | undefined;
   /** Why the message was dropped. */
   dropped?: string;
@@ -27,27 +34,50 @@ export function udpLimit(edns: EdnsInfo | undefined): number {
 }
 
 const TCP_MESSAGE_LIMIT = 65535;
-/** Header bits copied from the query into the reply: RD (0x0100) and CD (0x0010). */
-const COPIED_FLAGS = 0x0110;
+const HEADER_BYTES = 12;
+/** An OPT record without options: root owner, type, class, TTL, RDLENGTH 0. */
+const BARE_OPT_BYTES = 11;
+/** A plain query's question (at most 255 + 4 octets) and a bare OPT record fit in this. */
+const MAX_EXACT_TAIL = 255 + 4 + BARE_OPT_BYTES;
 const DEFAULT_CACHE_ENTRIES = 10_000;
 
 interface Cached {
   bytes: Buffer;
+  question: Question | undefined;
   response: Response;
 }
 
 /** The question section as a key, ASCII letters folded (RFC 4343), type and class included. */
 function questionKey(bytes: Uint8Array, end: number): string {
   let key = '';
-  for (let i = 12; i < end; i++) {
+  for (let i = HEADER_BYTES; i < end; i++) {
     const byte = bytes[i] ?? 0;
     key += String.fromCharCode(byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte);
   }
   return key;
 }
 
+/** A copy of a cached reply with the query's ID, and its RD (0x0100) and CD (0x0010) bits. */
+function patched(cached: Buffer, query: Uint8Array): Buffer {
+  const reply = Buffer.allocUnsafe(cached.length);
+  reply.set(cached);
+  reply[0] = query[0] ?? 0;
+  reply[1] = query[1] ?? 0;
+  reply[2] = ((cached[2] ?? 0) & ~0x01) | ((query[2] ?? 0) & 0x01);
+  reply[3] = ((cached[3] ?? 0) & ~0x10) | ((query[3] ?? 0) & 0x10);
+  return reply;
+}
+
+const asBuffer = (bytes: Uint8Array): Buffer =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
 export class Responder {
-  private readonly cache = new Map<string, Cached>();
+  /** By transport and additional count: [udp + 0, udp + 1, tcp + 0, tcp + 1]. */
+  private readonly exact: Array<Map<string, Cached>> = [new Map(), new Map(), new Map(), new Map()];
+  private readonly byQuestion = new Map<string, Cached>();
+  private entries = 0;
+  /** Answers from each level of the cache, and from the full path. */
+  readonly counts = { exact: 0, byQuestion: 0, full: 0 };
 
   constructor(
     private index: ZoneIndex,
@@ -57,42 +87,76 @@ export class Responder {
   /** New records: the replies made from the old ones go. */
   setIndex(index: ZoneIndex): void {
     this.index = index;
-    this.cache.clear();
+    this.clear();
   }
 
   get cachedReplies(): number {
-    return this.cache.size;
+    return this.entries;
   }
 
   respond(bytes: Uint8Array, transport: Transport): Exchange {
-    const read = readQuery(bytes);
-    if (read.kind === 'drop') return { reply: undefined, query: undefined, response: undefined, dropped: read.reason };
-    const { query } = read;
-    const maxSize = transport === 'tcp' ? TCP_MESSAGE_LIMIT : udpLimit(query.edns);
-    const cacheable = query.malformed === undefined && query.opcode === 0 && query.question !== undefined && !read.dottedLabel;
-    const key = cacheable
-      ? `${questionKey(bytes, read.questionEnd)}|${query.edns ? `${query.edns.version}.${query.edns.dnssecOk ? 1 : 0}` : '-'}|${maxSize}`
-      : '';
-    const hit = cacheable ? this.cache.get(key) : undefined;
+    const message = asBuffer(bytes);
+    const exact = this.exactTable(message, transport);
+    const exactKey = exact ? message.toString('latin1', HEADER_BYTES) : '';
+    const hit = exact?.get(exactKey);
     if (hit) {
-      const reply = Buffer.allocUnsafe(hit.bytes.length);
-      hit.bytes.copy(reply);
-      reply[0] = bytes[0] ?? 0;
-      reply[1] = bytes[1] ?? 0;
-      const queryFlags = ((bytes[2] ?? 0) << 8) | (bytes[3] ?? 0);
-      const flags = (reply.readUInt16BE(2) & ~COPIED_FLAGS) | (queryFlags & COPIED_FLAGS);
-      reply.writeUInt16BE(flags, 2);
-      reply.set(bytes.subarray(12, read.questionEnd), 12);
-      return { reply, query, response: hit.response };
+      this.counts.exact++;
+      return { reply: patched(hit.bytes, message), question: hit.question, response: hit.response };
     }
+
+    const read = readQuery(message);
+    if (read.kind === 'drop') return { reply: undefined, question: undefined, response: undefined, dropped: read.reason };
+    const { query, questionEnd } = read;
+    const { question } = query;
+    const maxSize = transport === 'tcp' ? TCP_MESSAGE_LIMIT : udpLimit(query.edns);
+    const sound = query.malformed === undefined && query.opcode === 0 && question !== undefined;
+    const byQuestion = sound && !read.dottedLabel;
+    const key = byQuestion
+      ? `${questionKey(message, questionEnd)}|${query.edns ? `${query.edns.version}.${query.edns.dnssecOk ? 1 : 0}` : '-'}|${maxSize}`
+      : '';
+    const known = byQuestion ? this.byQuestion.get(key) : undefined;
+    // Exact: any sound plain query, since the same bytes always get the same reply.
+    const exactToo = exact !== undefined && sound && message.length - questionEnd === (query.edns ? BARE_OPT_BYTES : 0);
+    if (known) {
+      this.counts.byQuestion++;
+      const reply = patched(known.bytes, message);
+      reply.set(message.subarray(HEADER_BYTES, questionEnd), HEADER_BYTES);
+      if (exactToo) this.remember(exact, exactKey, reply, question, known.response);
+      return { reply, question, response: known.response };
+    }
+
+    this.counts.full++;
     const response = answerQuery(this.index, query);
-    const encoded = encodeResponse(response, { maxSize, query: { bytes, questionEnd: read.questionEnd, dottedLabel: read.dottedLabel } });
-    // Only compressed replies: there every later use of the question's name points at it.
-    if (cacheable && encoded.compressed && this.maxEntries > 0) {
-      if (this.cache.size >= this.maxEntries) this.cache.clear();
-      this.cache.set(key, { bytes: Buffer.from(encoded.bytes), response });
-    }
-    return { reply: encoded.bytes, query, response };
+    const encoded = encodeResponse(response, { maxSize, query: { bytes: message, questionEnd, dottedLabel: read.dottedLabel } });
+    if (exactToo) this.remember(exact, exactKey, encoded.bytes, question, response);
+    // By question: only compressed replies, where every later use of the name points at the question.
+    if (byQuestion && encoded.compressed) this.remember(this.byQuestion, key, encoded.bytes, question, response);
+    return { reply: encoded.bytes, question, response };
+  }
+
+  /** The exact table a message may be in: a standard query, one question, nothing else but an OPT. */
+  private exactTable(message: Buffer, transport: Transport): Map<string, Cached> | undefined {
+    if (message.length < HEADER_BYTES || message.length > HEADER_BYTES + MAX_EXACT_TAIL) return undefined;
+    // QR and OPCODE zero; QDCOUNT 1; ANCOUNT and NSCOUNT 0; ARCOUNT 0 or 1.
+    if ((message[2] ?? 0) & 0xf8 || message[4] !== 0 || message[5] !== 1) return undefined;
+    if (message[6] !== 0 || message[7] !== 0 || message[8] !== 0 || message[9] !== 0 || message[10] !== 0) return undefined;
+    const additional = message[11] ?? 0;
+    if (additional > 1) return undefined;
+    return this.exact[(transport === 'tcp' ? 2 : 0) + additional];
+  }
+
+  private remember(table: Map<string, Cached>, key: string, bytes: Buffer, question: Question | undefined, response: Response): void {
+    if (this.maxEntries === 0) return;
+    if (this.entries >= this.maxEntries) this.clear();
+    if (!table.has(key)) this.entries++;
+    // A copy: the reply itself goes to the socket.
+    table.set(key, { bytes: Buffer.from(bytes), question: question && { ...question }, response });
+  }
+
+  private clear(): void {
+    for (const table of this.exact) table.clear();
+    this.byQuestion.clear();
+    this.entries = 0;
   }
 }
 

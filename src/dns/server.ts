@@ -4,17 +4,13 @@
 // so idle and slow clients are cut off. Both sockets are closed together, and a start that fails
 // half-way closes what it opened.
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { createServer, isIPv6, type Server, type Socket as TcpSocket } from 'node:net';
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import { createServer, isIP, isIPv6, type Server, type Socket as TcpSocket } from 'node:net';
 import { PortInUseError, PortNotAllowedError } from '../errors.js';
 import type { Transport } from './respond.js';
 
-export interface Client {
-  address: string;
-  port: number;
-  transport: Transport;
-}
-
-export type MessageHandler = (message: Uint8Array, client: Client) => Uint8Array | undefined;
+/** Called for every message with where it came from; positional, as it runs for every datagram. */
+export type MessageHandler = (message: Buffer, address: string, port: number, transport: Transport) => Uint8Array | undefined;
 
 export interface DnsServerOptions {
   host: string;
@@ -42,9 +38,33 @@ const DEFAULT_MAX_TCP = 100;
 /** A client that does not read its replies is cut off before they pile up in memory. */
 const MAX_TCP_BACKLOG = 256 * 1024;
 
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * A lookup for a socket whose replies go to address literals (each query's source): passed on at
+ * once, where dgram's default would ask dns.lookup and wait a tick for every datagram sent. Most
+ * replies go to the same address as the one before, which is not checked again.
+ */
+function literalLookup(): (hostname: string, options: LookupOptions | number, callback: LookupCallback) => void {
+  let last = { address: '', family: 0 };
+  return (hostname, options, callback) => {
+    if (hostname === last.address) {
+      callback(null, hostname, last.family);
+      return;
+    }
+    const family = isIP(hostname);
+    if (family === 0) {
+      dnsLookup(hostname, typeof options === 'number' ? { family: options } : options, callback as never);
+      return;
+    }
+    last = { address: hostname, family };
+    callback(null, hostname, family);
+  };
+}
+
 function bindUdp(host: string, port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
+    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', lookup: literalLookup() as never });
     socket.once('error', reject);
     socket.bind({ address: host, port, exclusive: true }, () => {
       socket.off('error', reject);
@@ -100,9 +120,9 @@ function serve(udp: Socket, tcp: Server, host: string, port: number, options: Dn
   const onError = options.onError ?? (() => undefined);
   const connections = new Set<TcpSocket>();
 
-  const handle = (message: Uint8Array, client: Client): Uint8Array | undefined => {
+  const handle: MessageHandler = (message, address, port, transport) => {
     try {
-      return options.handle(message, client);
+      return options.handle(message, address, port, transport);
     } catch (error) {
       onError(error as Error);
       return undefined;
@@ -111,7 +131,7 @@ function serve(udp: Socket, tcp: Server, host: string, port: number, options: Dn
 
   udp.on('message', (message: Buffer, remote: RemoteInfo) => {
     if (REFLECTOR_PORTS.has(remote.port)) return;
-    const reply = handle(message, { address: remote.address, port: remote.port, transport: 'udp' });
+    const reply = handle(message, remote.address, remote.port, 'udp');
     // No callback per send: a failed send is an 'error' event on the socket.
     if (reply) udp.send(reply, remote.port, remote.address);
   });
@@ -137,8 +157,9 @@ function serve(udp: Socket, tcp: Server, host: string, port: number, options: Dn
 }
 
 /** RFC 7766 §8: each message is preceded by its length in two octets; several may follow each other. */
-function serveTcp(socket: TcpSocket, idleMs: number, handle: (message: Uint8Array, client: Client) => Uint8Array | undefined): void {
-  const client: Client = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport: 'tcp' };
+function serveTcp(socket: TcpSocket, idleMs: number, handle: MessageHandler): void {
+  const address = socket.remoteAddress ?? '';
+  const port = socket.remotePort ?? 0;
   let pending: Buffer = Buffer.alloc(0);
   // Refreshed by each complete message only, so a trickle of bytes cannot hold the connection.
   const deadline = setTimeout(() => socket.destroy(), idleMs);
@@ -157,7 +178,7 @@ function serveTcp(socket: TcpSocket, idleMs: number, handle: (message: Uint8Arra
       const message = pending.subarray(2, 2 + length);
       pending = pending.subarray(2 + length);
       deadline.refresh();
-      const reply = handle(message, client);
+      const reply = handle(message, address, port, 'tcp');
       if (!reply) continue;
       const frame = Buffer.allocUnsafe(2 + reply.length);
       frame.writeUInt16BE(reply.length, 0);

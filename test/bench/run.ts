@@ -3,9 +3,13 @@
 // (the most one Node process can answer), and dnsmasq serving the same records when installed.
 // Load: dnsperf when installed (apt-get install dnsperf), else a Node load generator of our own.
 // Query mix: 85% existing names across A/AAAA/MX/TXT, 15% missing names.
-// Reports queries/s (bounded outstanding queries: no loss), p50/p99 latency at 5k queries/s,
+// Reports queries/s (bounded outstanding queries: no loss), p50/p99 latency at 5k queries/s
+// (dnsperf's own per-query latencies when installed),
 // lost queries and peak RSS; CLI start-up, `up` to first answer, `add` to answered, idle CPU.
-// Flags: --json FILE (write the figures), --smoke (tiny counts, for the test suite), --seconds N.
+// Throughput is measured in rounds, the servers taking turns, and the median of each counts: the
+// machine's speed drifts, and turns spread the drift over all of them.
+// Flags: --json FILE (write the figures), --smoke (tiny counts, for the test suite), --seconds N
+// (each throughput run), --rounds N (throughput runs per server, default 3).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +23,9 @@ const args = process.argv.slice(2);
 const smoke = args.includes('--smoke');
 const jsonPath = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
 const seconds = smoke ? 0.5 : Number(args.includes('--seconds') ? args[args.indexOf('--seconds') + 1] : 5);
+/** Throughput is measured this many times for each server, in turns; the median counts. */
+const rounds = smoke ? 1 : Number(args.includes('--rounds') ? args[args.indexOf('--rounds') + 1] : 3);
+const latencySeconds = smoke ? 0.5 : 3;
 const home = mkdtempSync(join(tmpdir(), 'devdns-bench-'));
 const children: ChildProcess[] = [];
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -114,22 +121,56 @@ interface Throughput {
   tool: string;
 }
 
-function withDnsperf(port: number): Throughput {
+function queryFile(): string {
   const data = join(home, 'queries.txt');
-  writeFileSync(
-    data,
-    `${queryMix(2000)
-      .map(([n, t]) => `${n} ${t}`)
-      .join('\n')}\n`,
-  );
+  if (!existsSync(data)) {
+    const lines = queryMix(2000).map(([n, t]) => `${n} ${t}`);
+    writeFileSync(data, `${lines.join('\n')}\n`);
+  }
+  return data;
+}
+
+function withDnsperf(port: number): Throughput {
   const result = spawnSync(
     'dnsperf',
-    ['-s', '127.0.0.1', '-p', String(port), '-d', data, '-l', String(seconds), '-c', '4', '-q', '200', '-t', '2'],
+    ['-s', '127.0.0.1', '-p', String(port), '-d', queryFile(), '-l', String(seconds), '-c', '4', '-q', '200', '-t', '2'],
     { encoding: 'utf8' },
   );
   const qps = Number(/Queries per second:\s+([\d.]+)/.exec(result.stdout)?.[1] ?? 0);
   const lost = Number(/Queries lost:\s+(\d+)/.exec(result.stdout)?.[1] ?? 0);
   return { qps, lost, tool: 'dnsperf' };
+}
+
+/** dnsperf at a fixed rate, one client, reporting each answer's latency (-v). */
+function latencyWithDnsperf(port: number, rate: number): Latency {
+  const result = spawnSync(
+    'dnsperf',
+    [
+      '-s',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-d',
+      queryFile(),
+      '-l',
+      String(latencySeconds),
+      '-Q',
+      String(rate),
+      '-c',
+      '1',
+      '-t',
+      '2',
+      '-v',
+    ],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  // "> NOERROR app0.test A 0.000031": the last field is the latency in seconds.
+  const latencies = result.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('> '))
+    .map((line) => Number(line.slice(line.lastIndexOf(' ') + 1)) * 1e6);
+  const lost = Number(/Queries lost:\s+(\d+)/.exec(result.stdout)?.[1] ?? 0);
+  return { ...percentiles(latencies), lost };
 }
 
 /** Closed loop: a bounded number of queries outstanding per socket, for `seconds`. */
@@ -177,10 +218,24 @@ async function withNode(port: number): Promise<Throughput> {
   return { qps: answered / seconds, lost: sent - answered, tool: 'node' };
 }
 
-/** Open loop at a fixed rate; the latency of each answer. */
-async function latencyAt(port: number, rate: number): Promise<{ p50: number; p99: number; lost: number }> {
-  const count = Math.max(50, Math.round(rate * Math.min(seconds, 3)));
-  const mix = queryMix(count);
+interface Latency {
+  p50: number;
+  p99: number;
+  lost: number;
+}
+
+function percentiles(latencies: number[]): { p50: number; p99: number } {
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0) * 10) / 10;
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+/** Open loop at a fixed rate; the latency of each answer. Timers pace it to the millisecond only. */
+async function latencyWithNode(port: number, rate: number): Promise<Latency> {
+  const count = Math.max(50, Math.round(rate * latencySeconds));
+  const queries = queryMix(count).map(([name, type], i) =>
+    packet.encode({ type: 'query', id: i % 65536, questions: [{ name, type: type as never, class: 'IN' }] }),
+  );
   const socket = createSocket('udp4');
   const sentAt = new Map<number, bigint>();
   const latencies: number[] = [];
@@ -195,16 +250,12 @@ async function latencyAt(port: number, rate: number): Promise<{ p50: number; p99
   for (let i = 0; i < count; i++) {
     const due = started + (i * 1000) / rate;
     if (due > Date.now()) await pause(due - Date.now());
-    const [name, type] = mix[i] ?? ['app0.test', 'A'];
-    const id = i % 65536;
-    sentAt.set(id, process.hrtime.bigint());
-    socket.send(packet.encode({ type: 'query', id, questions: [{ name, type: type as never, class: 'IN' }] }), port, '127.0.0.1');
+    sentAt.set(i % 65536, process.hrtime.bigint());
+    socket.send(queries[i] ?? Buffer.alloc(0), port, '127.0.0.1');
   }
   await pause(300);
   socket.close();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0) * 10) / 10;
-  return { p50: at(0.5), p99: at(0.99), lost: count - latencies.length };
+  return { ...percentiles(latencies), lost: count - latencies.length };
 }
 
 function peakRssMiB(pid: number): number {
@@ -299,27 +350,35 @@ async function main(): Promise<void> {
 
   const echo = await startEcho();
   const dnsmasq = await startDnsmasq(state.dns.port + 1 === echo.port ? state.dns.port + 2 : state.dns.port + 1);
-  const load = have('dnsperf') ? async (port: number) => withDnsperf(port) : withNode;
+  const dnsperf = have('dnsperf');
+  const load = dnsperf ? async (port: number) => withDnsperf(port) : withNode;
+  const latency = dnsperf ? async (port: number, rate: number) => latencyWithDnsperf(port, rate) : latencyWithNode;
   const servers: Array<{ name: string; port: number; pid: number }> = [
     { name: 'devdns', port: state.dns.port, pid: state.pid },
     { name: 'echo (ceiling)', port: echo.port, pid: echo.pid },
     ...(dnsmasq ? [{ name: 'dnsmasq', port: dnsmasq.port, pid: dnsmasq.pid }] : []),
   ];
+  const measuredRuns = new Map<string, Throughput[]>(servers.map((server) => [server.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const server of servers) measuredRuns.get(server.name)?.push(await load(server.port));
+  }
   const results: Record<
     string,
-    { qps: number; lost: number; p50: number; p99: number; latencyLost: number; peakRssMiB: number; tool: string }
+    { qps: number; qpsRuns: number[]; lost: number; p50: number; p99: number; latencyLost: number; peakRssMiB: number; tool: string }
   > = {};
   for (const server of servers) {
-    const throughput = await load(server.port);
-    const latency = await latencyAt(server.port, smoke ? 500 : 5000);
+    const measured = (measuredRuns.get(server.name) ?? []).sort((a, b) => a.qps - b.qps);
+    const median = measured[Math.floor(measured.length / 2)] ?? { qps: 0, lost: 0, tool: 'none' };
+    const latencies = await latency(server.port, smoke ? 500 : 5000);
     results[server.name] = {
-      qps: Math.round(throughput.qps),
-      lost: throughput.lost,
-      p50: latency.p50,
-      p99: latency.p99,
-      latencyLost: latency.lost,
+      qps: Math.round(median.qps),
+      qpsRuns: measured.map((run) => Math.round(run.qps)),
+      lost: median.lost,
+      p50: latencies.p50,
+      p99: latencies.p99,
+      latencyLost: latencies.lost,
       peakRssMiB: peakRssMiB(server.pid),
-      tool: throughput.tool,
+      tool: median.tool,
     };
   }
   const idleStart = cpuTicks(state.pid);
@@ -332,6 +391,7 @@ async function main(): Promise<void> {
     cores: (await import('node:os')).availableParallelism(),
     node: process.version,
     seconds,
+    rounds,
     servers: results,
     ratios: {
       toEcho: Math.round((devdnsQps / (results['echo (ceiling)']?.qps || 1)) * 100) / 100,
@@ -353,7 +413,7 @@ async function main(): Promise<void> {
   console.log(row(['server', 'queries/s', 'lost', 'p50 us', 'p99 us', 'peak MiB']));
   for (const [name, r] of Object.entries(results)) console.log(row([name, r.qps, r.lost, r.p50, r.p99, r.peakRssMiB]));
   console.log(
-    `load: ${results.devdns?.tool} for ${seconds} s; latency at ${smoke ? 500 : 5000} queries/s; ${figures.cores} cores, Node ${process.version}`,
+    `load: ${results.devdns?.tool}, median of ${rounds} run(s) of ${seconds} s each; latency at ${smoke ? 500 : 5000} queries/s for ${latencySeconds} s; ${figures.cores} cores, Node ${process.version}`,
   );
   console.log(
     `devdns / echo ceiling: ${figures.ratios.toEcho}${figures.ratios.toDnsmasq === null ? ' (dnsmasq not installed)' : `; devdns / dnsmasq: ${figures.ratios.toDnsmasq}`}`,

@@ -2,8 +2,9 @@
 // run it in this terminal (for launchd and systemd too) until Ctrl-C, SIGTERM or `devdns down`.
 
 import { AlreadyRunningError, startDaemon } from '../../daemon/daemon.js';
+import type { AnsweredQuery } from '../../daemon/dns-service.js';
 import { DAEMON_ENV, daemonLogPath, launchDaemon } from '../../daemon/launcher.js';
-import type { QueryLogEntry, RawQueryLogEntry } from '../../daemon/query-log.js';
+import { type QueryLogEntry, toLogEntry } from '../../daemon/query-log.js';
 import { type DaemonSources, type DaemonState, lookupDaemon } from '../../daemon/state.js';
 import { readJournal } from '../../os/journal.js';
 import { isLoopback, parseListenAddress } from '../../records/listen-address.js';
@@ -127,7 +128,7 @@ async function runForeground(context: CommandContext, listen: ListenOptions, det
         controlPort: listen.controlPort,
         sources: listen.sources,
         version: packageVersion(),
-        ...(detached ? {} : { onQuery: (entry: RawQueryLogEntry) => output.data(formatQueryLine(entry)) }),
+        ...(detached ? {} : { onQuery: (query: AnsweredQuery) => output.data(formatQueryLine(toLogEntry(query))) }),
         onMessage: note,
       });
     } catch (error) {
