@@ -1,7 +1,7 @@
 // What every command is handed: where to print, and where devdns keeps its files.
 import { homedir } from 'node:os';
 import { devdnsHome } from '../store/paths.js';
-import { type CliIo, Output } from './output.js';
+import { type CliIo, createOutput, type Output } from './output.js';
 
 export interface CommandContext {
   output: Output;
@@ -9,6 +9,6 @@ export interface CommandContext {
   home: string;
 }
 
-export function commandContext(io: CliIo): CommandContext {
-  return { output: new Output(io), home: devdnsHome({ env: io.env, platform: process.platform, homedir: homedir() }) };
+export async function commandContext(io: CliIo): Promise<CommandContext> {
+  return { output: await createOutput(io), home: devdnsHome({ env: io.env, platform: process.platform, homedir: homedir() }) };
 }

@@ -1,6 +1,6 @@
 // Everything the CLI prints goes through here, and this is the only user of chalk and ora: data to
 // stdout, messages to stderr, colour and spinners only on a TTY and never with NO_COLOR or TERM=dumb.
-import { Chalk, type ChalkInstance } from 'chalk';
+// chalk is loaded only when some output is in colour: scripts and pipes start without it.
 import { DevdnsError } from '../errors.js';
 
 export interface OutStream {
@@ -14,21 +14,47 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
 }
 
-function colourFor(stream: OutStream, env: CliIo['env']): ChalkInstance {
-  const enabled = stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb';
-  return new Chalk({ level: enabled ? 1 : 0 });
+/** The styles devdns prints with; `level` 0 is no colour. A chalk instance is one. */
+export interface Paint {
+  readonly level: number;
+  red(text: string): string;
+  green(text: string): string;
+  yellow(text: string): string;
+  cyan(text: string): string;
+  dim(text: string): string;
+}
+
+const asIs = (text: string) => text;
+const PLAIN: Paint = { level: 0, red: asIs, green: asIs, yellow: asIs, cyan: asIs, dim: asIs };
+
+function wantsColour(stream: OutStream, env: CliIo['env']): boolean {
+  return stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb';
+}
+
+/** The Output for these streams, with chalk loaded only when one of them takes colour. */
+export async function createOutput(io: CliIo): Promise<Output> {
+  const out = wantsColour(io.stdout, io.env);
+  const err = wantsColour(io.stderr, io.env);
+  if (!out && !err) return new Output(io);
+  const { Chalk } = await import('chalk');
+  const colour = new Chalk({ level: 1 });
+  return new Output(io, { out: out ? colour : PLAIN, err: err ? colour : PLAIN });
 }
 
 export class Output {
-  private out: ChalkInstance;
-  private err: ChalkInstance;
+  private out: Paint;
+  private err: Paint;
   /** --quiet: no messages but warnings and errors (data still goes to stdout). */
   private quiet = false;
   private showVerbose = false;
 
-  constructor(private readonly io: CliIo) {
-    this.out = colourFor(io.stdout, io.env);
-    this.err = colourFor(io.stderr, io.env);
+  /** Without `paint`, no colour: createOutput decides it from the streams. */
+  constructor(
+    private readonly io: CliIo,
+    paint: { out: Paint; err: Paint } = { out: PLAIN, err: PLAIN },
+  ) {
+    this.out = paint.out;
+    this.err = paint.err;
   }
 
   /** Applies --quiet, --verbose and --json: quiet and JSON output go without colour or spinners. */
@@ -36,8 +62,8 @@ export class Output {
     this.quiet = options.quiet === true;
     this.showVerbose = options.verbose === true && !this.quiet;
     if (options.quiet || options.json) {
-      this.out = new Chalk({ level: 0 });
-      this.err = new Chalk({ level: 0 });
+      this.out = PLAIN;
+      this.err = PLAIN;
     }
   }
 
@@ -51,7 +77,7 @@ export class Output {
   }
 
   /** Colour for a table cell or a log line on stdout. */
-  get paint(): ChalkInstance {
+  get paint(): Paint {
     return this.out;
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Output } from '../../src/cli/output.js';
+import { createOutput, Output } from '../../src/cli/output.js';
 import { DevdnsError } from '../../src/errors.js';
 
 function fakeIo(isTTY: boolean, columns: number, env: Record<string, string> = {}) {
@@ -23,6 +23,29 @@ describe('Output', () => {
       const { io, written } = fakeIo(isTTY, columns, env);
       assert.equal(await new Output(io).withSpinner('working', async () => 42), 42);
       assert.equal(written.err, '', `isTTY=${isTTY} columns=${columns}`);
+    }
+  });
+
+  it('colours only a TTY, and never with NO_COLOR, TERM=dumb, --quiet or --json', async () => {
+    const coloured = /\u001b\[/;
+    const cases: Array<{ isTTY: boolean; env: Record<string, string>; configure: { quiet?: boolean; json?: boolean }; colour: boolean }> = [
+      { isTTY: true, env: {}, configure: {}, colour: true },
+      { isTTY: false, env: {}, configure: {}, colour: false },
+      { isTTY: true, env: { NO_COLOR: '' }, configure: {}, colour: false },
+      { isTTY: true, env: { TERM: 'dumb' }, configure: {}, colour: false },
+      { isTTY: true, env: {}, configure: { quiet: true }, colour: false },
+      { isTTY: true, env: {}, configure: { json: true }, colour: false },
+    ];
+    for (const { isTTY, env, configure, colour } of cases) {
+      const { io, written } = fakeIo(isTTY, 80, env);
+      const output = await createOutput(io);
+      output.configure(configure);
+      output.error(new DevdnsError('x', 'broke', 'fix'));
+      output.table(['A'], [['b']], { 0: 'cyan' });
+      const what = JSON.stringify({ isTTY, env, configure });
+      assert.equal(coloured.test(written.err), colour, `stderr ${what}`);
+      assert.equal(coloured.test(written.out), colour, `stdout ${what}`);
+      assert.match(written.err, /devdns:.*broke.*\(fix\)/);
     }
   });
 
