@@ -195,22 +195,27 @@ function rdataIn(type: RecordType, value: string): string | undefined {
 export function findSetProblem(file: RecordFile): string | undefined {
   const zoneNames = Object.keys(file.zones);
   const seen: DnsRecord[] = [];
+  // The records so far at each name: every rule here is about one name, so each check is short.
+  const atNames = new Map<string, DnsRecord[]>();
   for (const [index, record] of file.records.entries()) {
-    const where = `records[${index}] (${describeRecord(record)})`;
+    const where = () => `records[${index}] (${describeRecord(record)})`;
     const zone = zoneOf(record.name, zoneNames);
-    if (zone === undefined) return `${where} is in none of the zones listed under "zones"`;
-    if (seen.some((r) => sameRecord(r, record))) return `${where} appears twice`;
-    const rrsetTtl = seen.find((r) => r.name === record.name && r.type === record.type)?.ttl;
+    if (zone === undefined) return `${where()} is in none of the zones listed under "zones"`;
+    const atName = atNames.get(record.name) ?? [];
+    if (atName.some((r) => sameRecord(r, record))) return `${where()} appears twice`;
+    const rrsetTtl = atName.find((r) => r.type === record.type)?.ttl;
     if (rrsetTtl !== undefined && rrsetTtl !== record.ttl) {
-      return `${where} has ttl ${record.ttl} where the rest of its RRset has ${rrsetTtl} (RFC 2181 §5.2)`;
+      return `${where()} has ttl ${record.ttl} where the rest of its RRset has ${rrsetTtl} (RFC 2181 §5.2)`;
     }
     try {
-      checkCompatible(seen, record, zone);
-      checkNoCnameLoop([...seen, record], record);
+      checkCompatible(atName, record, zone);
+      if (record.type === 'CNAME') checkNoCnameLoop([...seen, record], record);
     } catch (error) {
-      return `${where}: ${(error as Error).message.replace(/^(name|value): /, '')}`;
+      return `${where()}: ${(error as Error).message.replace(/^(name|value): /, '')}`;
     }
     seen.push(record);
+    atName.push(record);
+    atNames.set(record.name, atName);
   }
   return undefined;
 }

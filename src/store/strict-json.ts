@@ -43,7 +43,12 @@ class Reader {
   }
 
   private space(): void {
-    while (/^[ \t\n\r]$/.test(this.text[this.i] ?? '')) this.i++;
+    for (;;) {
+      const code = this.text.charCodeAt(this.i);
+      // space, tab, line feed, carriage return (RFC 8259 §2)
+      if (code !== 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) return;
+      this.i++;
+    }
   }
 
   private value(depth: number): unknown {
@@ -119,6 +124,7 @@ class Reader {
 
   private string(): string {
     const start = this.i;
+    let escapes = false;
     this.i++;
     for (;;) {
       const char = this.text[this.i];
@@ -126,6 +132,7 @@ class Reader {
       if (char === '"') break;
       if (char < ' ') this.fail('a control character inside a string (escape it, e.g. \\n)');
       if (char === '\\') {
+        escapes = true;
         const escaped = this.text[this.i + 1] ?? '';
         if (escaped === 'u') {
           if (!/^[0-9a-fA-F]{4}$/.test(this.text.slice(this.i + 2, this.i + 6))) this.fail('a \\u escape needs four hex digits');
@@ -139,7 +146,8 @@ class Reader {
       this.i++;
     }
     this.i++;
-    return JSON.parse(this.text.slice(start, this.i)) as string;
+    // Without escapes the text between the quotes is the string itself.
+    return escapes ? (JSON.parse(this.text.slice(start, this.i)) as string) : this.text.slice(start + 1, this.i - 1);
   }
 
   private number(): number {
