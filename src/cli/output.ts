@@ -136,14 +136,16 @@ export class Output {
           return style ? style(padded, column) : padded;
         })
         .join('  ');
-    this.data(line(header, (text) => this.out.dim(text)));
+    const lines = [line(header, (text) => this.out.dim(text))];
     for (const row of rows) {
-      this.data(
+      lines.push(
         line(row, (text, column) => {
           const colour = paint[column];
           return colour ? this.out[colour](text) : text;
         }),
       );
     }
+    // One write: a line at a time is a system call a line.
+    this.data(lines.join('\n'));
   }
 }
