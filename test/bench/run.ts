@@ -6,10 +6,11 @@
 // Reports queries/s (bounded outstanding queries: no loss), p50/p99 latency at 5k queries/s
 // (dnsperf's own per-query latencies when installed),
 // lost queries and peak RSS; CLI start-up, `up` to first answer, `add` to answered, idle CPU.
-// Throughput is measured in rounds, the servers taking turns, and the median of each counts: the
-// machine's speed drifts, and turns spread the drift over all of them.
+// Throughput is measured in rounds, the servers taking turns; each server's median is reported,
+// and each ratio is the median over the rounds of that round's ratio: the machine's speed drifts,
+// and runs side by side see the same machine.
 // Flags: --json FILE (write the figures), --smoke (tiny counts, for the test suite), --seconds N
-// (each throughput run), --rounds N (throughput runs per server, default 3).
+// (each throughput run), --rounds N (throughput runs per server, default 5).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,7 +25,7 @@ const smoke = args.includes('--smoke');
 const jsonPath = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
 const seconds = smoke ? 0.5 : Number(args.includes('--seconds') ? args[args.indexOf('--seconds') + 1] : 5);
 /** Throughput is measured this many times for each server, in turns; the median counts. */
-const rounds = smoke ? 1 : Number(args.includes('--rounds') ? args[args.indexOf('--rounds') + 1] : 3);
+const rounds = smoke ? 1 : Number(args.includes('--rounds') ? args[args.indexOf('--rounds') + 1] : 5);
 const latencySeconds = smoke ? 0.5 : 3;
 const home = mkdtempSync(join(tmpdir(), 'devdns-bench-'));
 const children: ChildProcess[] = [];
@@ -271,6 +272,16 @@ function cpuTicks(pid: number): number {
   return Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
 }
 
+/**
+ * devdns against another server: the median over the rounds of the two runs' ratio in each round.
+ * Runs next to each other see the same machine, so a round's ratio is steadier than its figures.
+ */
+function pairedRatio(devdnsRuns: Throughput[] | undefined, otherRuns: Throughput[] | undefined): number | undefined {
+  if (!devdnsRuns || !otherRuns || otherRuns.length === 0) return undefined;
+  const ratios = devdnsRuns.map((run, round) => run.qps / (otherRuns[round]?.qps || 1)).sort((a, b) => a - b);
+  return Math.round((ratios[Math.floor(ratios.length / 2)] ?? 0) * 100) / 100;
+}
+
 // ---- CLI timings -------------------------------------------------------------------------------
 
 /** The median wall time of each command; the commands take turns, so drift touches all alike. */
@@ -370,19 +381,24 @@ async function main(): Promise<void> {
   ];
   const measuredRuns = new Map<string, Throughput[]>(servers.map((server) => [server.name, []]));
   for (let round = 0; round < rounds; round++) {
-    for (const server of servers) measuredRuns.get(server.name)?.push(await load(server.port));
+    // Each round starts with another server, so none is always first after a pause.
+    for (const [turn] of servers.entries()) {
+      const server = servers[(round + turn) % servers.length];
+      if (server) measuredRuns.get(server.name)?.push(await load(server.port));
+    }
   }
   const results: Record<
     string,
     { qps: number; qpsRuns: number[]; lost: number; p50: number; p99: number; latencyLost: number; peakRssMiB: number; tool: string }
   > = {};
   for (const server of servers) {
-    const measured = (measuredRuns.get(server.name) ?? []).sort((a, b) => a.qps - b.qps);
+    const inOrder = measuredRuns.get(server.name) ?? [];
+    const measured = [...inOrder].sort((a, b) => a.qps - b.qps);
     const median = measured[Math.floor(measured.length / 2)] ?? { qps: 0, lost: 0, tool: 'none' };
     const latencies = await latency(server.port, smoke ? 500 : 5000);
     results[server.name] = {
       qps: Math.round(median.qps),
-      qpsRuns: measured.map((run) => Math.round(run.qps)),
+      qpsRuns: inOrder.map((run) => Math.round(run.qps)),
       lost: median.lost,
       p50: latencies.p50,
       p99: latencies.p99,
@@ -395,7 +411,6 @@ async function main(): Promise<void> {
   await pause(smoke ? 300 : 2000);
   const idleTicks = cpuTicks(state.pid) - idleStart;
 
-  const devdnsQps = results.devdns?.qps ?? 0;
   const figures = {
     date: new Date().toISOString(),
     cores: (await import('node:os')).availableParallelism(),
@@ -404,8 +419,8 @@ async function main(): Promise<void> {
     rounds,
     servers: results,
     ratios: {
-      toEcho: Math.round((devdnsQps / (results['echo (ceiling)']?.qps || 1)) * 100) / 100,
-      toDnsmasq: results.dnsmasq ? Math.round((devdnsQps / (results.dnsmasq.qps || 1)) * 100) / 100 : null,
+      toEcho: pairedRatio(measuredRuns.get('devdns'), measuredRuns.get('echo (ceiling)')) ?? 0,
+      toDnsmasq: pairedRatio(measuredRuns.get('devdns'), measuredRuns.get('dnsmasq')) ?? null,
     },
     cli: {
       nodeMs,
