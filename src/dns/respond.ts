@@ -40,6 +40,8 @@ const BARE_OPT_BYTES = 11;
 /** A plain query's question (at most 255 + 4 octets) and a bare OPT record fit in this. */
 const MAX_EXACT_TAIL = 255 + 4 + BARE_OPT_BYTES;
 const DEFAULT_CACHE_ENTRIES = 10_000;
+/** TCP replies run to 64 KiB: the entries alone would not bound the memory. */
+const DEFAULT_CACHE_BYTES = 4 * 1024 * 1024;
 
 interface Cached {
   bytes: Buffer;
@@ -76,12 +78,14 @@ export class Responder {
   private readonly exact: Array<Map<string, Cached>> = [new Map(), new Map(), new Map(), new Map()];
   private readonly byQuestion = new Map<string, Cached>();
   private entries = 0;
+  private bytes = 0;
   /** Answers from each level of the cache, and from the full path. */
   readonly counts = { exact: 0, byQuestion: 0, full: 0 };
 
   constructor(
     private index: ZoneIndex,
     private readonly maxEntries = DEFAULT_CACHE_ENTRIES,
+    private readonly maxBytes = DEFAULT_CACHE_BYTES,
   ) {}
 
   /** New records: the replies made from the old ones go. */
@@ -92,6 +96,11 @@ export class Responder {
 
   get cachedReplies(): number {
     return this.entries;
+  }
+
+  /** The bytes of the cached replies. */
+  get cachedBytes(): number {
+    return this.bytes;
   }
 
   respond(bytes: Uint8Array, transport: Transport): Exchange {
@@ -145,18 +154,21 @@ export class Responder {
     return this.exact[(transport === 'tcp' ? 2 : 0) + additional];
   }
 
-  private remember(table: Map<string, Cached>, key: string, bytes: Buffer, question: Question | undefined, response: Response): void {
-    if (this.maxEntries === 0) return;
-    if (this.entries >= this.maxEntries) this.clear();
-    if (!table.has(key)) this.entries++;
+  /** Full: everything goes, and the questions asked from now on fill it again. */
+  private remember(table: Map<string, Cached>, key: string, reply: Buffer, question: Question | undefined, response: Response): void {
+    if (this.maxEntries === 0 || reply.length > this.maxBytes || table.has(key)) return;
+    if (this.entries >= this.maxEntries || this.bytes + reply.length > this.maxBytes) this.clear();
+    this.entries++;
+    this.bytes += reply.length;
     // A copy: the reply itself goes to the socket.
-    table.set(key, { bytes: Buffer.from(bytes), question: question && { ...question }, response });
+    table.set(key, { bytes: Buffer.from(reply), question: question && { ...question }, response });
   }
 
   private clear(): void {
     for (const table of this.exact) table.clear();
     this.byQuestion.clear();
     this.entries = 0;
+    this.bytes = 0;
   }
 }
 

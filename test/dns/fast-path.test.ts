@@ -177,4 +177,20 @@ describe('the fast path', () => {
     for (let i = 0; i < 200; i++) responder.respond(encode(`n${i}.test`, 'A', undefined, i, 0), 'udp');
     assert.ok(responder.cachedReplies <= 50);
   });
+
+  it('keeps the cache bounded in bytes: large TCP answers asked in every spelling', () => {
+    const large = zone(...Array.from({ length: 200 }, (_, i) => ({ name: 'big.test', value: `${i}${'x'.repeat(250)}`, type: 'TXT' })));
+    const limit = 256 * 1024;
+    const responder = new Responder(large, 10_000, limit);
+    let most = 0;
+    for (let i = 0; i < 64; i++) {
+      // Every case variant is another exact key for the same 50 KiB answer.
+      const spelling = [...'big.test'].map((c, at) => ((i >> at) & 1 ? c.toUpperCase() : c)).join('');
+      const exchange = responder.respond(encode(spelling, 'TXT', undefined, i, 0), 'tcp');
+      assert.ok(exchange.reply && exchange.reply.length > 50_000);
+      most = Math.max(most, responder.cachedBytes);
+    }
+    assert.ok(most <= limit, `${most} bytes cached`);
+    assert.ok(responder.counts.byQuestion > 0, 'the large answer is still served from the cache');
+  });
 });
