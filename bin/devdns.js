@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The devdns command: hands the arguments to the CLI; all logic lives in dist/cli.
 // `--version` alone is answered here, without loading the CLI, so scripts that ask are fast.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import module from 'node:module';
 
 // `devdns ls | head`: a reader that stops early ends the command quietly, as in any pipeline,
@@ -19,6 +19,13 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
 } else {
   // Node 22.1+ keeps compiled code between runs (a no-op on Node 20): faster start-up for every command.
   module.enableCompileCache?.();
+  // While the CLI loads, the command's own module (dist/cli/commands/<word>.js, which the CLI
+  // imports when it runs the command) starts loading too: Node 20 reads each module file on its
+  // thread pool, so the two overlap. Loading it does nothing else; a failure shows when the CLI
+  // imports it.
+  const word = args.find((arg) => !arg.startsWith('-'));
+  const command = word && /^[a-z]+$/.test(word) ? new URL(`../dist/cli/commands/${word}.js`, import.meta.url) : undefined;
+  if (command && existsSync(command)) import(command.href).catch(() => undefined);
   const { main } = await import('../dist/cli/main.js');
   process.exitCode = await main(args);
 }
