@@ -4,8 +4,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as packet from 'dns-packet';
-import { Responder, respond } from '../../src/dns/respond.js';
+import { answerQuery } from '../../src/dns/answer.js';
+import { encodeResponse } from '../../src/dns/encode.js';
+import { Responder, respond, udpLimit } from '../../src/dns/respond.js';
+import { readQuery } from '../../src/dns/wire.js';
 import { zone } from '../helpers/dns.js';
+import { FUZZ_SEED, GOOD, malformed, random } from '../helpers/fuzz.js';
 
 const index = zone(
   { name: 'myapp.test' },
@@ -172,6 +176,24 @@ describe('the fast path', () => {
     assert.ok(responder.counts.exact >= 8, `${responder.counts.exact} from the exact level`);
   });
 
+  it('answers the seeded stream of malformed datagrams exactly as the full path does, each sent twice', () => {
+    const fuzzIndex = zone({ name: 'myapp.test' });
+    const responder = new Responder(fuzzIndex);
+    const next = random(FUZZ_SEED);
+    for (let i = 0; i < 20_000; i++) {
+      const datagram = i % 100 === 0 ? GOOD : malformed(next);
+      const transport = i % 2 === 0 ? 'udp' : 'tcp';
+      const slow = respond(fuzzIndex, datagram, transport);
+      for (const round of [1, 2]) {
+        const fast = responder.respond(datagram, transport);
+        if (!(fast.reply === undefined ? slow.reply === undefined : slow.reply !== undefined && fast.reply.equals(slow.reply))) {
+          assert.fail(`datagram ${i} (${datagram.toString('hex')}) over ${transport}, round ${round}: the cache answered differently`);
+        }
+      }
+    }
+    assert.ok(responder.counts.exact > 100, `${responder.counts.exact} from the exact level`);
+  });
+
   it('keeps the cache bounded', () => {
     const responder = new Responder(index, 50);
     for (let i = 0; i < 200; i++) responder.respond(encode(`n${i}.test`, 'A', undefined, i, 0), 'udp');
@@ -192,5 +214,37 @@ describe('the fast path', () => {
     }
     assert.ok(most <= limit, `${most} bytes cached`);
     assert.ok(responder.counts.byQuestion > 0, 'the large answer is still served from the cache');
+  });
+});
+
+describe('the encoder', () => {
+  it("writes with ByteWriter exactly the bytes of dns2's own writer, for every question of the set", () => {
+    // Larger than any UDP limit, so truncation is compared too.
+    const large = zone(...Array.from({ length: 30 }, (_, i) => ({ name: 'big.test', value: `${i}${'x'.repeat(250)}`, type: 'TXT' })));
+    let compared = 0;
+    for (const [records, questionNames] of [
+      [index, [...names, 'a.b\\.c.test']],
+      [large, ['big.test', 'BIG.test']],
+    ] as const) {
+      for (const name of questionNames) {
+        for (const type of types) {
+          for (const edns of ednsVariants) {
+            const bytes = encode(name, type, edns, 99, packet.RECURSION_DESIRED);
+            const read = readQuery(bytes);
+            assert.equal(read.kind, 'query');
+            if (read.kind !== 'query') continue;
+            const response = answerQuery(records, read.query);
+            for (const maxSize of [udpLimit(read.query.edns), 65535]) {
+              const options = { maxSize, query: { bytes, questionEnd: read.questionEnd, dottedLabel: read.dottedLabel } };
+              const ours = encodeResponse(response, options);
+              const theirs = encodeResponse(response, { ...options, legacyWriter: true });
+              assert.deepEqual(ours, theirs, `${name} ${type} edns=${JSON.stringify(edns)} max ${maxSize}`);
+              compared++;
+            }
+          }
+        }
+      }
+    }
+    assert.ok(compared > 1000, `${compared} answers compared`);
   });
 });
