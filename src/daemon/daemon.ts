@@ -90,12 +90,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       host: options.dnsHost,
       port: options.dnsPort,
       ...(options.tcpIdleMs === undefined ? {} : { tcpIdleMs: options.tcpIdleMs }),
-      onQuery: options.onQuery
-        ? (query) => {
-            queryLog.record(query);
-            options.onQuery?.(query);
-          }
-        : (query) => queryLog.record(query),
+      onQuery: (query) => {
+        queryLog.record(query);
+        options.onQuery?.(query);
+      },
       onReload: (count) => message(`records reloaded: ${count}`),
       onProblem: (error) => message(`${error.message}; still serving the last good records`),
     });

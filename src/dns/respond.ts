@@ -45,6 +45,7 @@ const DEFAULT_CACHE_BYTES = 4 * 1024 * 1024;
 
 interface Cached {
   bytes: Buffer;
+  /** The question as sent (the exact level only: there it is the same for every hit). */
   question: Question | undefined;
   response: Response;
 }
@@ -139,7 +140,8 @@ export class Responder {
     const encoded = encodeResponse(response, { maxSize, query: { bytes: message, questionEnd, dottedLabel: read.dottedLabel } });
     if (exactToo) this.remember(exact, exactKey, encoded.bytes, question, response);
     // By question: only compressed replies, where every later use of the name points at the question.
-    if (byQuestion && encoded.compressed) this.remember(this.byQuestion, key, encoded.bytes, question, response);
+    // Its question is not kept: each hit has its own spelling, read from the query.
+    if (byQuestion && encoded.compressed) this.remember(this.byQuestion, key, encoded.bytes, undefined, response);
     return { reply: encoded.bytes, question, response };
   }
 

@@ -10,7 +10,8 @@
 // and each ratio is the median over the rounds of that round's ratio: the machine's speed drifts,
 // and runs side by side see the same machine.
 // Flags: --json FILE (write the figures), --smoke (tiny counts, for the test suite), --seconds N
-// (each throughput run), --rounds N (throughput runs per server, default 5).
+// (each throughput run), --rounds N (throughput runs per server, default 5), --node-load (the Node
+// load generator even where dnsperf is installed).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +28,8 @@ const seconds = smoke ? 0.5 : Number(args.includes('--seconds') ? args[args.inde
 /** Throughput is measured this many times for each server, in turns; the median counts. */
 const rounds = smoke ? 1 : Number(args.includes('--rounds') ? args[args.indexOf('--rounds') + 1] : 5);
 const latencySeconds = smoke ? 0.5 : 3;
+/** The Node load generator even where dnsperf is installed (its own test runs this way). */
+const nodeLoad = args.includes('--node-load');
 const home = mkdtempSync(join(tmpdir(), 'devdns-bench-'));
 const children: ChildProcess[] = [];
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -225,10 +228,16 @@ interface Latency {
   lost: number;
 }
 
+/** The element at quantile `q` (0 to 1) of a list sorted ascending; the median is 0.5. */
+function quantile<T>(sorted: readonly T[], q: number): T | undefined {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+const roundTo = (value: number, places: number): number => Math.round(value * 10 ** places) / 10 ** places;
+
 function percentiles(latencies: number[]): { p50: number; p99: number } {
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0) * 10) / 10;
-  return { p50: at(0.5), p99: at(0.99) };
+  return { p50: roundTo(quantile(latencies, 0.5) ?? 0, 1), p99: roundTo(quantile(latencies, 0.99) ?? 0, 1) };
 }
 
 /** Open loop at a fixed rate; the latency of each answer. Timers pace it to the millisecond only. */
@@ -279,7 +288,7 @@ function cpuTicks(pid: number): number {
 function pairedRatio(devdnsRuns: Throughput[] | undefined, otherRuns: Throughput[] | undefined): number | undefined {
   if (!devdnsRuns || !otherRuns || otherRuns.length === 0) return undefined;
   const ratios = devdnsRuns.map((run, round) => run.qps / (otherRuns[round]?.qps || 1)).sort((a, b) => a - b);
-  return Math.round((ratios[Math.floor(ratios.length / 2)] ?? 0) * 100) / 100;
+  return roundTo(quantile(ratios, 0.5) ?? 0, 2);
 }
 
 // ---- CLI timings -------------------------------------------------------------------------------
@@ -294,10 +303,15 @@ function medianMs(commands: string[][], runs: number): number[] {
       times[index]?.push(Number(process.hrtime.bigint() - started) / 1e6);
     }
   }
-  return times.map((list) => {
-    list.sort((a, b) => a - b);
-    return Math.round((list[Math.floor(list.length / 2)] ?? 0) * 10) / 10;
-  });
+  return times.map((list) =>
+    roundTo(
+      quantile(
+        list.sort((a, b) => a - b),
+        0.5,
+      ) ?? 0,
+      1,
+    ),
+  );
 }
 
 async function untilAnswered(port: number, name: string, expect: (reply: Buffer) => boolean, deadlineMs: number): Promise<boolean> {
@@ -366,12 +380,17 @@ async function main(): Promise<void> {
     await untilAnswered(state.dns.port, `fresh${i}.test`, answers, 5_000);
     addTimes.push(Number(process.hrtime.bigint() - returned) / 1e6);
   }
-  addTimes.sort((a, b) => a - b);
-  const addToAnswerMs = Math.round((addTimes[Math.floor(addTimes.length / 2)] ?? 0) * 10) / 10;
+  const addToAnswerMs = roundTo(
+    quantile(
+      addTimes.sort((a, b) => a - b),
+      0.5,
+    ) ?? 0,
+    1,
+  );
 
   const echo = await startEcho();
   const dnsmasq = await startDnsmasq(state.dns.port + 1 === echo.port ? state.dns.port + 2 : state.dns.port + 1);
-  const dnsperf = have('dnsperf');
+  const dnsperf = !nodeLoad && have('dnsperf');
   const load = dnsperf ? async (port: number) => withDnsperf(port) : withNode;
   const latency = dnsperf ? async (port: number, rate: number) => latencyWithDnsperf(port, rate) : latencyWithNode;
   const servers: Array<{ name: string; port: number; pid: number }> = [
@@ -394,7 +413,7 @@ async function main(): Promise<void> {
   for (const server of servers) {
     const inOrder = measuredRuns.get(server.name) ?? [];
     const measured = [...inOrder].sort((a, b) => a.qps - b.qps);
-    const median = measured[Math.floor(measured.length / 2)] ?? { qps: 0, lost: 0, tool: 'none' };
+    const median = quantile(measured, 0.5) ?? { qps: 0, lost: 0, tool: 'none' };
     const latencies = await latency(server.port, smoke ? 500 : 5000);
     results[server.name] = {
       qps: Math.round(median.qps),

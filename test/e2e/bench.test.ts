@@ -39,4 +39,29 @@ describe('npm run bench (smoke)', () => {
       dir.cleanup();
     }
   });
+
+  it('measures with its own Node load generator where dnsperf is not used', { timeout: 180_000 }, async () => {
+    const dir = tempDir();
+    try {
+      const out = join(dir.path, 'bench.json');
+      const result = await runCommand(
+        process.execPath,
+        ['--import', 'tsx', script, '--smoke', '--node-load', '--json', out],
+        process.env,
+        170_000,
+      );
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      const figures = JSON.parse(readFileSync(out, 'utf8')) as {
+        servers: Record<string, { qps: number; p50: number; p99: number; tool: string }>;
+      };
+      for (const name of ['devdns', 'echo (ceiling)']) {
+        const server = figures.servers[name];
+        assert.equal(server?.tool, 'node', `${name} was driven by the Node load generator`);
+        assert.ok(server.qps > 0, `${name} answered`);
+        assert.ok(server.p50 > 0 && server.p99 >= server.p50, `${name} latency measured`);
+      }
+    } finally {
+      dir.cleanup();
+    }
+  });
 });
