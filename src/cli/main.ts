@@ -3,10 +3,14 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DevdnsError, ExitCode, InputError } from '../errors.js';
 import { RECORD_TYPES } from '../records/types.js';
+import { checkHome } from '../store/home.js';
 import { setVerboseSink } from '../verbose.js';
 import { type CommandContext, commandContext } from './context.js';
 import type { CliIo } from './output.js';
 import { packageVersion } from './version.js';
+
+/** Commands that never touch the devdns home. */
+const HOMELESS_COMMANDS = new Set(['completion', 'help']);
 
 const examples = (lines: string[]): string => `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
 
@@ -32,6 +36,9 @@ function buildProgram(context: CommandContext, io: CliIo, setExitCode: (code: nu
       const global = program.opts<{ quiet?: boolean; verbose?: boolean }>();
       context.output.configure({ ...global, json: action.opts<{ json?: boolean }>().json === true });
       setVerboseSink(global.verbose && !global.quiet ? (line) => context.output.verbose(line) : undefined);
+      // Every command that reads or writes the home checks it first: one that another user can
+      // write or owns could hand any command planted records, settings or state.
+      if (!HOMELESS_COMMANDS.has(action.name())) checkHome(context.home);
     })
     .showSuggestionAfterError()
     .exitOverride()

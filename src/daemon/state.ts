@@ -2,16 +2,19 @@
 // both servers are bound, with mode 0600 in a 0700 directory, and removed on exit. A state file
 // whose process is gone (killed with -9) is stale: it is detected and removed, never trusted.
 import { randomBytes } from 'node:crypto';
-import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DevdnsError } from '../errors.js';
 import { commandLine, processAlive } from '../os/processes.js';
+import { ensurePrivateHome, readHomeFile } from '../store/home.js';
+import { KIB, writeFileAtomically } from '../store/safe-file.js';
 
-export { processAlive };
+export { ensurePrivateHome, processAlive };
 
 export const STATE_FILE_NAME = 'daemon.json';
 export const DAEMON_LOG_NAME = 'daemon.log';
 export const QUERY_LOG_NAME = 'queries.log';
+/** A state file is a few hundred bytes; anything much larger was not written by devdns. */
+const STATE_MAX_BYTES = 64 * KIB;
 
 /** Where each listening value came from: the default, a setting, or a flag of `devdns up`. */
 export interface DaemonSources {
@@ -40,34 +43,9 @@ export function newToken(): string {
   return randomBytes(32).toString('hex');
 }
 
-/**
- * Creates the home directory private, or checks an existing one: a directory that others can
- * write, or that another user owns, could be used to plant a state file (HOSTILE-INPUTS 1.2.9).
- */
-export function ensurePrivateHome(home: string): void {
-  mkdirSync(home, { recursive: true, mode: 0o700 });
-  // Followed: a symlink to a directory of our own is fine, one to another user's is not.
-  const stat = statSync(home);
-  if (!stat.isDirectory()) throw new DevdnsError('home-unsafe', `${home} is not a directory`, 'set DEVDNS_HOME to a directory');
-  const uid = process.getuid?.();
-  if (uid !== undefined && stat.uid !== uid) {
-    throw new DevdnsError('home-unsafe', `${home} belongs to another user (uid ${stat.uid})`, 'use a directory of your own (DEVDNS_HOME)');
-  }
-  if (process.platform !== 'win32' && (stat.mode & 0o022) !== 0) {
-    throw new DevdnsError(
-      'home-unsafe',
-      `${home} can be written by other users (mode ${(stat.mode & 0o777).toString(8)})`,
-      `make it private: chmod 700 ${home}`,
-    );
-  }
-}
-
 /** Writes the state atomically (temp file, rename), readable by the user only. */
 export function writeState(home: string, state: DaemonState): void {
-  const path = statePath(home);
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600, flag: 'w' });
-  renameSync(temp, path);
+  writeFileAtomically(statePath(home), `${JSON.stringify(state, null, 2)}\n`);
 }
 
 export function removeState(home: string, pid: number): void {
@@ -78,7 +56,9 @@ export function removeState(home: string, pid: number): void {
 
 function readStateFile(home: string): DaemonState | undefined {
   try {
-    const parsed = JSON.parse(readFileSync(statePath(home), 'utf8')) as Partial<DaemonState>;
+    const text = readHomeFile(home, statePath(home), STATE_MAX_BYTES);
+    if (text === undefined) return undefined;
+    const parsed = JSON.parse(text) as Partial<DaemonState>;
     const valid =
       typeof parsed.pid === 'number' &&
       typeof parsed.token === 'string' &&

@@ -2,17 +2,21 @@
 // --format json` writes), linked into devdns and served beside the user's own records. The user's
 // records win a name, then the most recently linked project; every such conflict is reported.
 // devdns never writes a project file: it only reads them.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DevdnsError, NotFoundError } from '../errors.js';
 import { checkRecordFile } from '../records/record-file.js';
 import type { DnsRecord, RecordFile } from '../records/types.js';
-import { RecordStore } from './record-store.js';
+import { readHomeFile } from './home.js';
+import { MAX_RECORDS_BYTES, RecordStore } from './record-store.js';
+import { MIB, readTextSafely, UnsafeFileError, writeFileAtomically } from './safe-file.js';
 import { getSetting } from './settings.js';
 import { parseStrictJson } from './strict-json.js';
 
 export const PROJECT_FILE_NAME = 'devdns.json';
 export const LINKS_FILE_NAME = 'links.json';
+/** A link is a path and a date: a million of them would still fit. */
+const MAX_LINKS_BYTES = 16 * MIB;
 
 export interface Link {
   /** The absolute path of the project's devdns.json. */
@@ -44,12 +48,8 @@ function linksPath(home: string): string {
 }
 
 export function readLinks(home: string): Link[] {
-  let text: string;
-  try {
-    text = readFileSync(linksPath(home), 'utf8');
-  } catch {
-    return [];
-  }
+  const text = readHomeFile(home, linksPath(home), MAX_LINKS_BYTES);
+  if (text === undefined) return [];
   try {
     const parsed = JSON.parse(text) as { version: number; links: Link[] };
     if (parsed.version !== 1 || !Array.isArray(parsed.links)) throw new Error('unknown layout');
@@ -64,15 +64,19 @@ export function readLinks(home: string): Link[] {
 }
 
 function writeLinks(home: string, links: readonly Link[]): void {
-  writeFileSync(linksPath(home), `${JSON.stringify({ version: 1, links }, null, 2)}\n`, { mode: 0o600 });
+  writeFileAtomically(linksPath(home), `${JSON.stringify({ version: 1, links }, null, 2)}\n`);
 }
 
 /** Reads a project file strictly; a team file may leave out "serial". */
 export function readProjectFile(path: string): RecordFile {
   let raw: unknown;
   try {
-    raw = parseStrictJson(readFileSync(path, 'utf8'));
+    // A link is followed (monorepos link their devdns.json), but only to a regular file of bounded size.
+    const text = readTextSafely(path, { maxBytes: MAX_RECORDS_BYTES, followLinks: true });
+    if (text === undefined) throw Object.assign(new Error('does not exist'), { code: 'ENOENT' });
+    raw = parseStrictJson(text);
   } catch (error) {
+    if (error instanceof UnsafeFileError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new DevdnsError(
       'project-invalid',

@@ -1,14 +1,16 @@
-// The records file on disk: the only place that imports conf and proper-lockfile.
+// The records file on disk: the only place that imports conf.
 // Reads are plain and strict; writes are serialised across processes by a lock around
 // read-change-replace, and replace atomically (conf: temp file, fsync, rename). A file that does
 // not parse is reported and never written.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { StoreError } from '../errors.js';
+import { hostname } from 'node:os';
+import { DevdnsError, StoreError } from '../errors.js';
 import { checkRecordFile } from '../records/record-file.js';
 import { nextSerial } from '../records/record-set.js';
 import { emptyRecordFile, type RecordFile } from '../records/types.js';
 import { verbose } from '../verbose.js';
+import { ensurePrivateHome, readHomeFile } from './home.js';
 import { recordsPath } from './paths.js';
+import { MIB } from './safe-file.js';
 import { JsonSyntaxError, parseStrictJson } from './strict-json.js';
 
 /** What a change to the file returns: the new file (the same object when nothing changed) and a report. */
@@ -17,9 +19,15 @@ export interface Change<T> {
   result: T;
 }
 
+/**
+ * The largest records file read: about 600,000 records. A file far past what anyone types is a
+ * mistake or an attack (a link to /dev/zero), and is refused before it is read.
+ */
+export const MAX_RECORDS_BYTES = 64 * MIB;
+
 /** How long a writer waits for others to finish (50 writers at once take about a second here). */
 const LOCK_WAIT_MS = 20_000;
-/** A lock whose holder died is taken over after this long (proper-lockfile refreshes live locks). */
+/** A lock held from another host (a shared home), whose holder cannot be asked, is taken over after this long. */
 const LOCK_STALE_MS = 10_000;
 
 const FILE_ERRORS: Record<string, string> = {
@@ -50,11 +58,11 @@ export class RecordStore {
   /** The records as they are on disk; no file yet is an empty set. */
   read(): RecordFile {
     verbose(`reading ${this.path}`);
-    let text: string;
+    let text: string | undefined;
     try {
-      text = readFileSync(this.path, 'utf8');
+      text = readHomeFile(this.home, this.path, MAX_RECORDS_BYTES);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyRecordFile();
+      if (error instanceof DevdnsError) throw error;
       throw new StoreError(
         'records-unreadable',
         this.path,
@@ -62,6 +70,7 @@ export class RecordStore {
         'check the file and its permissions',
       );
     }
+    if (text === undefined) return emptyRecordFile();
     const hint = 'fix it by hand, or move it away to start afresh; devdns never overwrites a file it cannot read';
     let raw: unknown;
     try {
@@ -81,23 +90,28 @@ export class RecordStore {
    */
   async update<T>(change: (file: RecordFile) => Change<T>): Promise<T> {
     // Load the writers before taking the lock, so that the lock is held for milliseconds.
-    const [{ default: Conf }, lockfile] = await Promise.all([import('conf'), import('proper-lockfile')]);
+    const { default: Conf } = await import('conf');
     this.ensureHome();
-    const release = await this.lock(lockfile.lock);
+    const release = await this.lock();
     try {
       const current = this.read();
       const { file, result } = change(current);
       if (file !== current) this.write(Conf, { ...file, serial: nextSerial(current.serial, this.now()) });
       return result;
     } finally {
-      await release().catch(() => undefined);
+      try {
+        release();
+      } catch {
+        // Gone already (a dead-lock breaker judged wrongly): nothing of ours to remove.
+      }
     }
   }
 
   ensureHome(): void {
     try {
-      mkdirSync(this.home, { recursive: true, mode: 0o700 });
+      ensurePrivateHome(this.home);
     } catch (error) {
+      if (error instanceof DevdnsError) throw error;
       throw new StoreError(
         'home-unwritable',
         this.home,
@@ -107,40 +121,32 @@ export class RecordStore {
     }
   }
 
-  /** Takes the writers' lock, waiting while another devdns command holds it; any other failure is final. */
-  private async lock(lock: typeof import('proper-lockfile').lock): Promise<() => Promise<void>> {
-    const deadline = Date.now() + LOCK_WAIT_MS;
-    for (;;) {
-      try {
-        return await lock(this.path, {
-          realpath: false,
-          lockfilePath: `${this.path}.lock`,
-          stale: LOCK_STALE_MS,
-          retries: 0,
-          // A lock lost to a stall longer than LOCK_STALE_MS: the write that follows may race; say so.
-          onCompromised: (error) => {
-            process.emitWarning(`devdns: lost the lock on ${this.path}: ${error.message}`);
-          },
-        });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') {
-          throw new StoreError(
-            'records-unwritable',
-            this.path,
-            `cannot be locked for writing: ${describeFileError(error)}`,
-            'check that the directory is writable',
-          );
-        }
-        if (Date.now() > deadline) {
-          throw new StoreError(
-            'records-locked',
-            this.path,
-            'is locked by another devdns command that has not finished',
-            `try again; if no devdns command is running, remove ${this.path}.lock`,
-          );
-        }
-        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
+  /** Takes the writers' lock, waiting while another live devdns command holds it; any other failure is final. */
+  private async lock(): Promise<() => void> {
+    // Loaded here, not at the top: commands that only read (ls) never need it.
+    const { acquireLock, LockError } = await import('./file-lock.js');
+    try {
+      return await acquireLock(`${this.path}.lock`, { waitMs: LOCK_WAIT_MS, staleMs: LOCK_STALE_MS });
+    } catch (error) {
+      if (!(error instanceof LockError)) throw error;
+      const { failure } = error;
+      if (failure.kind === 'error') {
+        throw new StoreError(
+          'records-unwritable',
+          this.path,
+          `cannot be locked for writing: ${describeFileError(failure.error)}`,
+          'check that the directory is writable',
+        );
       }
+      const holder = failure.holder
+        ? ` (pid ${failure.holder.pid}${failure.holder.host === hostname() ? '' : ` on ${failure.holder.host}`})`
+        : '';
+      throw new StoreError(
+        'records-locked',
+        this.path,
+        `is locked by another devdns command that has not finished${holder}`,
+        `try again; if no devdns command is running, remove ${this.path}.lock`,
+      );
     }
   }
 

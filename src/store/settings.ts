@@ -2,14 +2,18 @@
 // port, the default TTL, extra zones to serve, and the query-log size. Each value is checked with
 // the same care as a record; a flag overrides a setting for one run; and every effective value
 // knows where it came from (default, setting, flag).
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError, StoreError } from '../errors.js';
+import { DevdnsError, InputError, StoreError } from '../errors.js';
 import { parseListenAddress } from '../records/listen-address.js';
 import { normalizeName } from '../records/names.js';
 import { parseInteger, parseTtl } from '../records/record-input.js';
 import { DEFAULT_TTL } from '../records/types.js';
+import { ensurePrivateHome, readHomeFile } from './home.js';
+import { KIB, writeFileAtomically } from './safe-file.js';
 import { parseStrictJson } from './strict-json.js';
+
+/** Settings are a few lines; a larger file was not written by devdns. */
+const MAX_SETTINGS_BYTES = 64 * KIB;
 
 export const SETTINGS_FILE_NAME = 'settings.json';
 
@@ -81,12 +85,8 @@ function checkKey(key: string): SettingSpec {
 /** The stored settings, checked; a file that does not parse is reported and never rewritten. */
 export function readSettings(home: string): Record<string, Value> {
   const path = settingsPath(home);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return {};
-  }
+  const text = readHomeFile(home, path, MAX_SETTINGS_BYTES);
+  if (text === undefined) return {};
   try {
     const raw = parseStrictJson(text);
     if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('it must hold a JSON object');
@@ -108,12 +108,11 @@ export function readSettings(home: string): Record<string, Value> {
 
 function writeSettings(home: string, settings: Record<string, Value>): void {
   const path = settingsPath(home);
-  const temp = `${path}.${process.pid}.tmp`;
   try {
-    mkdirSync(home, { recursive: true, mode: 0o700 });
-    writeFileSync(temp, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
-    renameSync(temp, path);
+    ensurePrivateHome(home);
+    writeFileAtomically(path, `${JSON.stringify(settings, null, 2)}\n`);
   } catch (error) {
+    if (error instanceof DevdnsError) throw error;
     throw new StoreError(
       'settings-unwritable',
       path,

@@ -1,12 +1,15 @@
 // `devdns import`: records from a zone file, hosts file, dnsmasq configuration, devdns JSON or the
 // seed's YAML map; reports what was added, updated and skipped; all or nothing.
-import { readFileSync } from 'node:fs';
 import { DevdnsError, InputError } from '../../errors.js';
 import { detectFormat, IMPORT_FORMATS, type ImportFormat, parseImport } from '../../interop/import-formats.js';
 import { describeRecord } from '../../records/presentation.js';
 import { ImportProblemsError, importRecords } from '../../store/import.js';
+import { MIB, readTextSafely } from '../../store/safe-file.js';
 import type { CommandContext } from '../context.js';
 import { notifyDaemon } from '../daemon-link.js';
+
+/** Hosts files of a million names run to about 40 MiB; a file past this is not one. */
+const MAX_IMPORT_BYTES = 256 * MIB;
 
 export interface ImportCommandOptions {
   format?: string;
@@ -18,16 +21,19 @@ export interface ImportCommandOptions {
 
 export async function runImport(context: CommandContext, path: string, options: ImportCommandOptions): Promise<void> {
   const { output } = context;
-  let text: string;
+  let text: string | undefined;
   try {
-    text = readFileSync(path, 'utf8');
+    // The user named it, so a link is followed; but only to a regular file of bounded size.
+    text = readTextSafely(path, { maxBytes: MAX_IMPORT_BYTES, followLinks: true });
   } catch (error) {
+    if (error instanceof DevdnsError) throw error;
     throw new DevdnsError(
       'import-unreadable',
       `${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
       'check the path',
     );
   }
+  if (text === undefined) throw new DevdnsError('import-unreadable', `${path} does not exist`, 'check the path');
   const requested = options.format ?? 'auto';
   if (!(IMPORT_FORMATS as readonly string[]).includes(requested))
     throw new InputError('--format', `"${requested}" is not a format devdns reads`, `use one of ${IMPORT_FORMATS.join(', ')}`);

@@ -1,11 +1,12 @@
 // `devdns logs`: the recent queries (time, client, name, type, rcode, answer, µs); -f follows them.
 // From the running daemon, or from the query log file when it is not running.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { QueryLogEntry } from '../../daemon/query-log.js';
 import { QUERY_LOG_NAME } from '../../daemon/state.js';
 import { InputError } from '../../errors.js';
 import { parseInteger } from '../../records/record-input.js';
+import { readHomeFile } from '../../store/home.js';
+import { MIB } from '../../store/safe-file.js';
 import type { CommandContext } from '../context.js';
 import { findDaemon, requireDaemon } from '../daemon-link.js';
 
@@ -15,15 +16,15 @@ export interface LogsOptions {
   json?: boolean;
 }
 
+/** The query log rotates at log.size (1 MiB by default, 1 GiB at most); this reads either file whole. */
+const MAX_LOG_READ_BYTES = 1024 * MIB + MIB;
+
 function fromFile(home: string, limit: number): QueryLogEntry[] {
   const path = join(home, QUERY_LOG_NAME);
   let text = '';
   for (const file of [`${path}.1`, path]) {
-    try {
-      text += readFileSync(file, 'utf8');
-    } catch {
-      // not there yet
-    }
+    // Not there yet is fine; a link, a FIFO or another user's file in its place is refused.
+    text += readHomeFile(home, file, MAX_LOG_READ_BYTES) ?? '';
   }
   const entries: QueryLogEntry[] = [];
   for (const line of text.split('\n')) {
