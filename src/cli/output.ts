@@ -128,7 +128,11 @@ export class Output {
 
   /** Columns padded to their widest cell; the header dimmed, columns coloured by `paint`. */
   table(header: readonly string[], rows: readonly (readonly string[])[], paint: Partial<Record<number, 'cyan' | 'yellow'>> = {}): void {
-    const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+    // A loop, not Math.max(...cells): spreading 100,000 rows overflows the call stack.
+    const widths = header.map((title) => title.length);
+    for (const row of rows) {
+      for (const [column, cell] of row.entries()) widths[column] = Math.max(widths[column] ?? 0, cell.length);
+    }
     const line = (cells: readonly string[], style?: (text: string, column: number) => string): string =>
       cells
         .map((cell, column) => {

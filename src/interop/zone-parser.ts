@@ -136,7 +136,7 @@ export interface ZoneParseOptions {
 export function parseZoneFile(text: string, options: ZoneParseOptions = {}): ParsedImport {
   const parsed = emptyImport();
   const { lines, problems } = tokenize(text);
-  parsed.problems.push(...problems);
+  for (const problem of problems) parsed.problems.push(problem);
   let origin = options.origin;
   let defaultTtl: number | undefined;
   let lastOwner: string | undefined;

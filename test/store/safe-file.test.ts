@@ -1,0 +1,161 @@
+// Reading files devdns did not write: each kind of hostile file is refused by the open descriptor,
+// without blocking and before its content is read; writes replace a planted link, never follow it.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { checkHome, readHomeFile } from '../../src/store/home.js';
+import { type ReadLimits, readFileSafely, type UnsafeReason, writeFileAtomically } from '../../src/store/safe-file.js';
+import { isRoot, tempDir } from '../helpers/devdns.js';
+
+const NOBODY = 65534;
+const posix = process.platform !== 'win32';
+
+/** Each case makes `path` into something hostile; the reader must refuse it for `reason`. */
+const hostile: Array<[string, (path: string, dir: string) => void, UnsafeReason, { followLinks?: boolean; rootOnly?: boolean }?]> = [
+  ['a FIFO (open would block)', (path) => execFileSync('mkfifo', [path]), 'not-regular'],
+  ['a directory', (path) => mkdirSync(path), 'not-regular'],
+  ['a link to /dev/zero, followed', (path) => symlinkSync('/dev/zero', path), 'not-regular', { followLinks: true }],
+  [
+    'a link to a FIFO, followed',
+    (path, dir) => {
+      execFileSync('mkfifo', [join(dir, 'fifo')]);
+      symlinkSync(join(dir, 'fifo'), path);
+    },
+    'not-regular',
+    { followLinks: true },
+  ],
+  [
+    'a link to a regular file, in the home',
+    (path, dir) => {
+      writeFileSync(join(dir, 'elsewhere'), '{}');
+      symlinkSync(join(dir, 'elsewhere'), path);
+    },
+    'symlink',
+  ],
+  ['a link to /dev/zero, in the home', (path) => symlinkSync('/dev/zero', path), 'symlink'],
+  ['a file over the limit', (path) => writeFileSync(path, Buffer.alloc(2048, 0x20)), 'too-large'],
+  [
+    'a file writable by others',
+    (path) => {
+      writeFileSync(path, '{}');
+      chmodSync(path, 0o666);
+    },
+    'shared-writable',
+  ],
+  [
+    'a file of another user',
+    (path) => {
+      writeFileSync(path, '{}');
+      chownSync(path, NOBODY, NOBODY);
+    },
+    'foreign-owner',
+    { rootOnly: true },
+  ],
+];
+
+const SAFE_FILE = new URL('../../src/store/safe-file.ts', import.meta.url).href;
+
+/** A script that reads `path` with the limits and prints how it was refused. */
+function readerScript(path: string, limits: ReadLimits): string {
+  return `import(${JSON.stringify(SAFE_FILE)}).then(({ readFileSafely, UnsafeFileError }) => {
+    try { readFileSafely(${JSON.stringify(path)}, ${JSON.stringify(limits)}); console.log(JSON.stringify({ unsafe: false })); }
+    catch (e) { console.log(JSON.stringify({ unsafe: e instanceof UnsafeFileError, reason: e.reason, named: e.message.startsWith(${JSON.stringify(`${path}: `)}) })); }
+  });`;
+}
+
+describe('readFileSafely', () => {
+  for (const [what, make, reason, options = {}] of hostile) {
+    it(`refuses ${what}`, { skip: !posix || (options.rootOnly === true && !isRoot), timeout: 5_000 }, () => {
+      const dir = tempDir();
+      try {
+        const path = join(dir.path, 'records.json');
+        make(path, dir.path);
+        const limits = { maxBytes: 1024, followLinks: options.followLinks === true, owner: process.getuid?.() ?? 0 };
+        // In a child with a deadline: a reader that blocks in open() (a FIFO) would hang this process.
+        const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', readerScript(path, limits)], {
+          encoding: 'utf8',
+          timeout: 5_000,
+        });
+        assert.equal(result.signal, null, `the read blocked (${what})`);
+        assert.deepEqual(JSON.parse(result.stdout), { unsafe: true, reason, named: true }, result.stderr);
+      } finally {
+        dir.cleanup();
+      }
+    });
+  }
+
+  it('reads a regular file, and says undefined for a missing one', () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir.path, 'a.json');
+      assert.equal(readFileSafely(path, { maxBytes: 10, followLinks: false }), undefined);
+      writeFileSync(path, '0123456789');
+      assert.equal(readFileSafely(path, { maxBytes: 10, followLinks: false })?.toString(), '0123456789');
+    } finally {
+      dir.cleanup();
+    }
+  });
+});
+
+describe('writeFileAtomically', () => {
+  it('replaces a link planted at the name instead of writing through it', () => {
+    const dir = tempDir();
+    try {
+      const outside = join(dir.path, 'outside');
+      writeFileSync(outside, 'precious');
+      const path = join(dir.path, 'settings.json');
+      symlinkSync(outside, path);
+      writeFileAtomically(path, '{}\n');
+      assert.equal(readFileSync(outside, 'utf8'), 'precious');
+      assert.equal(lstatSync(path).isFile(), true);
+      assert.equal(lstatSync(path).mode & 0o777, 0o600);
+    } finally {
+      dir.cleanup();
+    }
+  });
+});
+
+describe('checkHome', () => {
+  it('accepts a missing or private home; refuses a shared, foreign or non-directory one', { skip: !posix }, () => {
+    const dir = tempDir();
+    try {
+      const home = join(dir.path, 'home');
+      assert.doesNotThrow(() => checkHome(home));
+      mkdirSync(home, { mode: 0o700 });
+      assert.doesNotThrow(() => checkHome(home));
+      chmodSync(home, 0o770);
+      assert.throws(() => checkHome(home), /can be written by other users \(mode 770\)/);
+      chmodSync(home, 0o700);
+      // A parent others can write, without the sticky bit: they could swap the whole home.
+      chmodSync(dir.path, 0o777);
+      assert.throws(() => checkHome(home), /the directory holding .* can be written by other users/);
+      chmodSync(dir.path, 0o1777);
+      assert.doesNotThrow(() => checkHome(home));
+      chmodSync(dir.path, 0o700);
+      const file = join(dir.path, 'file');
+      writeFileSync(file, '');
+      assert.throws(() => checkHome(file), /is not a directory/);
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it('as root, holds the files to the home owner: another user cannot plant one in a user home', { skip: !isRoot }, () => {
+    const dir = tempDir();
+    try {
+      const home = join(dir.path, 'home');
+      mkdirSync(home, { mode: 0o700 });
+      chownSync(home, NOBODY, NOBODY);
+      const path = join(home, 'records.json');
+      writeFileSync(path, '{}');
+      // Root-owned, in a home that belongs to nobody: not the home owner's file.
+      assert.throws(() => readHomeFile(home, path, 1024), /belongs to another user \(uid 0\)/);
+      chownSync(path, NOBODY, NOBODY);
+      assert.equal(readHomeFile(home, path, 1024), '{}');
+    } finally {
+      dir.cleanup();
+    }
+  });
+});
