@@ -342,10 +342,11 @@ function buildProgram(context: CommandContext, io: CliIo, setExitCode: (code: nu
       .command('link')
       .description("serve a team's devdns.json beside your records (default: the nearest one up to the git root)")
       .argument('[dir]', 'the project directory, or its devdns.json')
+      .option('--force', 'serve the public or .local names the file claims (asked on a terminal; only those it claims now)')
       .addHelpText('after', examples(['cd ~/code/shop && devdns link', 'devdns link ~/code/shop', 'devdns links']))
-      .action(async (dir: string | undefined) => {
+      .action(async (dir: string | undefined, options: { force?: boolean }) => {
         const { runLink } = await import('./commands/link.js');
-        await runLink(context, dir);
+        await runLink(context, dir, options);
       });
   }
 
@@ -382,6 +383,7 @@ function buildProgram(context: CommandContext, io: CliIo, setExitCode: (code: nu
       .argument('[value]', 'the new value (set)')
       .option('--json', 'print JSON')
       .option('--allow-lan', 'allow a dns.host that is not a loopback address')
+      .option('--force', 'allow zones under a public TLD or .local')
       .option('--yes', 'restart the daemon, and run setup again, without asking when a change needs it')
       .addHelpText(
         'after',
@@ -392,7 +394,7 @@ function buildProgram(context: CommandContext, io: CliIo, setExitCode: (code: nu
           action: string,
           key: string | undefined,
           value: string | undefined,
-          options: { json?: boolean; allowLan?: boolean; yes?: boolean },
+          options: { json?: boolean; allowLan?: boolean; force?: boolean; yes?: boolean },
         ) => {
           const { runConfig } = await import('./commands/config.js');
           await runConfig(context, action, key, value, options, io.env);

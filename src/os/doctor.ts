@@ -8,7 +8,7 @@ import { QTYPE } from '../dns/protocol.js';
 import { PROBE_ADDRESS, PROBE_LABEL } from '../dns/zone-index.js';
 import { isLoopback } from '../records/listen-address.js';
 import type { RecordFile } from '../records/types.js';
-import { proposeZone } from '../records/zones.js';
+import { riskyZones } from '../records/zones.js';
 import { describeConflict, loadServedRecords } from '../store/projects.js';
 import { RecordStore } from '../store/record-store.js';
 import { BLOCK_BEGIN, defaultHostsPath } from './hosts-file.js';
@@ -162,25 +162,29 @@ export async function runChecks(options: DoctorOptions): Promise<Check[]> {
     }
   }
 
-  // 7. TLDs and names that cause trouble whatever devdns does.
-  add(safetyCheck(file));
-
-  // 8. Linked projects: unreadable files, and names that two sources define.
+  // 7. TLDs and names that cause trouble whatever devdns does, from every source that is served.
+  let served: ReturnType<typeof loadServedRecords> | undefined;
+  let servedError: Error | undefined;
   if (file) {
     try {
-      const served = loadServedRecords(options.home);
-      for (const broken of served.problems)
-        add({
-          id: 'projects',
-          status: 'fail',
-          message: `linked project left out: ${broken.message}`,
-          fix: 'fix the file, or devdns unlink it',
-        });
-      for (const conflict of served.conflicts) add({ id: 'conflicts', status: 'warn', message: `conflict: ${describeConflict(conflict)}` });
+      served = loadServedRecords(options.home);
     } catch (error) {
-      add({ id: 'projects', status: 'fail', message: (error as Error).message });
+      servedError = error as Error;
     }
   }
+  add(safetyCheck(served?.file ?? file));
+
+  // 8. Linked projects: unreadable files, public names not agreed to, and names that two sources define.
+  if (servedError) add({ id: 'projects', status: 'fail', message: servedError.message });
+  for (const broken of served?.problems ?? [])
+    add({
+      id: 'projects',
+      status: 'fail',
+      message: `linked project left out: ${broken.message}`,
+      fix: 'fix the file, or devdns unlink it',
+    });
+  for (const conflict of served?.conflicts ?? [])
+    add({ id: 'conflicts', status: 'warn', message: `conflict: ${describeConflict(conflict)}` });
   return checks;
 }
 
@@ -238,12 +242,11 @@ async function routeCheck(
 
 function safetyCheck(file: RecordFile | undefined): Check {
   const problems: string[] = [];
-  for (const zone of Object.keys(file?.zones ?? {})) {
-    const risk = proposeZone(`x.${zone}`).risk;
+  for (const { zone, risk, wholeTld } of riskyZones(Object.keys(file?.zones ?? {}))) {
     const tld = zone.split('.').at(-1);
     if (risk === 'public')
       problems.push(
-        `${zone} is under .${tld}, a public TLD${tld === 'dev' || tld === 'app' ? ' that browsers force to HTTPS (HSTS preload)' : ''}`,
+        `${zone} is ${wholeTld ? 'a whole public TLD: every real site under it is hidden' : `under .${tld}, a public TLD`}${tld === 'dev' || tld === 'app' ? ' that browsers force to HTTPS (HSTS preload)' : ''}`,
       );
     if (risk === 'mdns') problems.push(`${zone} is under .local, where mDNS (Bonjour) makes lookups stall`);
   }

@@ -71,3 +71,38 @@ export function proposeZone(name: string): ZoneProposal {
   if (labels.at(-1) === 'local') return { zone, risk: 'mdns' };
   return { zone, risk: 'public' };
 }
+
+/** A zone that needs the user's consent before devdns serves it, and why. */
+export interface RiskyZone {
+  zone: string;
+  risk: ZoneRisk;
+  /** The zone is a whole top-level domain (`com`): every real name under it would be shadowed. */
+  wholeTld: boolean;
+}
+
+/**
+ * The zones of a file (a linked project's, say) that claim real names: anything outside the
+ * reserved zones, and `.local`. Records always lie in a listed zone (the file checker makes
+ * sure), so the listed zones are all there is to check.
+ */
+export function riskyZones(zones: Iterable<string>): RiskyZone[] {
+  const risky: RiskyZone[] = [];
+  for (const zone of zones) {
+    if (zoneOf(zone, RESERVED_ZONES) !== undefined) continue;
+    risky.push({ zone, risk: zone === 'local' || zone.endsWith('.local') ? 'mdns' : 'public', wholeTld: !zone.includes('.') });
+  }
+  return risky.sort((a, b) => a.zone.localeCompare(b.zone));
+}
+
+/** One line on what serving these zones would do, for refusals and doctor. */
+export function describeRiskyZones(zones: readonly RiskyZone[]): string {
+  return zones
+    .map(({ zone, risk, wholeTld }) =>
+      risk === 'mdns'
+        ? `${zone} (mDNS names: lookups there stall)`
+        : wholeTld
+          ? `${zone} (a whole public top-level domain: every real .${zone} site)`
+          : `${zone} (a public domain: its real sites)`,
+    )
+    .join(', ');
+}

@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { DevdnsError, NotFoundError } from '../errors.js';
 import { checkRecordFile } from '../records/record-file.js';
 import type { DnsRecord, RecordFile } from '../records/types.js';
+import { describeRiskyZones, type RiskyZone, riskyZones, zoneOf } from '../records/zones.js';
 import { readHomeFile } from './home.js';
 import { MAX_RECORDS_BYTES, RecordStore } from './record-store.js';
 import { MIB, readTextSafely, UnsafeFileError, writeFileAtomically } from './safe-file.js';
@@ -22,6 +23,12 @@ export interface Link {
   /** The absolute path of the project's devdns.json. */
   path: string;
   linkedAt: string;
+  /**
+   * Zones outside the reserved ones (public names, `.local`) that the user agreed to serve from
+   * this file when linking it (`devdns link --force`). A zone the file claims later (a git pull)
+   * is not among them, so it is not served until the user links the file again.
+   */
+  allowedZones?: string[];
 }
 
 export interface Conflict {
@@ -53,7 +60,13 @@ export function readLinks(home: string): Link[] {
   try {
     const parsed = JSON.parse(text) as { version: number; links: Link[] };
     if (parsed.version !== 1 || !Array.isArray(parsed.links)) throw new Error('unknown layout');
-    return parsed.links.filter((link) => typeof link.path === 'string' && typeof link.linkedAt === 'string');
+    return parsed.links
+      .filter((link) => typeof link.path === 'string' && typeof link.linkedAt === 'string')
+      .map((link) => ({
+        path: link.path,
+        linkedAt: link.linkedAt,
+        ...(Array.isArray(link.allowedZones) ? { allowedZones: link.allowedZones.filter((zone) => typeof zone === 'string') } : {}),
+      }));
   } catch (error) {
     throw new DevdnsError(
       'links-invalid',
@@ -100,13 +113,70 @@ export function findProjectFile(start: string): string | undefined {
   }
 }
 
-export function linkProject(home: string, path: string, now = new Date()): { file: RecordFile; relinked: boolean } {
+/** A project file that claims public or mDNS names the user has not agreed to serve. */
+export class RiskyProjectError extends DevdnsError {
+  override readonly name = 'RiskyProjectError';
+  constructor(
+    readonly path: string,
+    readonly zones: RiskyZone[],
+  ) {
+    super(
+      'project-risky',
+      `${path} claims names outside devdns's reserved zones: ${describeRiskyZones(zones)}`,
+      'serve it only if you trust this file: devdns link --force (asked again if it claims more later)',
+    );
+  }
+}
+
+export interface LinkRequest {
+  /** Serve the risky zones the file claims now (the user said yes, for this file). */
+  force?: boolean;
+}
+
+export function linkProject(
+  home: string,
+  path: string,
+  request: LinkRequest = {},
+  now = new Date(),
+): { file: RecordFile; relinked: boolean; allowedZones: string[] } {
   const file = readProjectFile(path);
+  const risky = riskyZones(Object.keys(file.zones));
+  if (risky.length > 0 && request.force !== true) throw new RiskyProjectError(path, risky);
   new RecordStore(home).ensureHome();
   const links = readLinks(home);
   const relinked = links.some((link) => link.path === path);
-  writeLinks(home, [...links.filter((link) => link.path !== path), { path, linkedAt: now.toISOString() }]);
-  return { file, relinked };
+  const allowedZones = risky.map((r) => r.zone);
+  const link: Link = { path, linkedAt: now.toISOString(), ...(allowedZones.length > 0 ? { allowedZones } : {}) };
+  writeLinks(home, [...links.filter((other) => other.path !== path), link]);
+  return { file, relinked, allowedZones };
+}
+
+/** The risky zones a linked file claims that the user did not agree to when linking it. */
+export function refusedZones(link: Link, project: RecordFile): RiskyZone[] {
+  const allowed = new Set(link.allowedZones ?? []);
+  return riskyZones(Object.keys(project.zones)).filter((r) => !allowed.has(r.zone));
+}
+
+/**
+ * The part of a project file the user agreed to serve: its records and zones minus the risky
+ * zones not allowed for this link, which are named in `refused`.
+ */
+function consentedPart(link: Link, project: RecordFile): { file: RecordFile; refused: RiskyZone[] } {
+  const refused = refusedZones(link, project);
+  if (refused.length === 0) return { file: project, refused };
+  const zones = Object.keys(project.zones).filter((zone) => !refused.some((r) => r.zone === zone));
+  return {
+    file: {
+      ...project,
+      zones: Object.fromEntries(zones.map((zone) => [zone, project.zones[zone] ?? {}])),
+      // Every record lies in a listed zone; one whose longest zone is refused goes with it.
+      records: project.records.filter((record) => {
+        const zone = zoneOf(record.name, Object.keys(project.zones));
+        return zone === undefined || !refused.some((r) => r.zone === zone);
+      }),
+    },
+    refused,
+  };
 }
 
 export function unlinkProject(home: string, path: string): void {
@@ -137,7 +207,12 @@ export function loadServedRecords(home: string): ServedRecords {
   for (const link of links) {
     let project: RecordFile;
     try {
-      project = readProjectFile(link.path);
+      const consented = consentedPart(link, readProjectFile(link.path));
+      project = consented.file;
+      if (consented.refused.length > 0) {
+        const error = new RiskyProjectError(link.path, consented.refused);
+        served.problems.push({ path: link.path, message: `${error.message}; those records are not served (${error.hint})` });
+      }
     } catch (error) {
       served.problems.push({ path: link.path, message: (error as Error).message });
       continue;

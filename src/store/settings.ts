@@ -8,6 +8,7 @@ import { parseListenAddress } from '../records/listen-address.js';
 import { normalizeName } from '../records/names.js';
 import { parseInteger, parseTtl } from '../records/record-input.js';
 import { DEFAULT_TTL } from '../records/types.js';
+import { describeRiskyZones, riskyZones } from '../records/zones.js';
 import { ensurePrivateHome, readHomeFile } from './home.js';
 import { KIB, writeFileAtomically } from './safe-file.js';
 import { parseStrictJson } from './strict-json.js';
@@ -19,11 +20,18 @@ export const SETTINGS_FILE_NAME = 'settings.json';
 
 type Value = string | number | string[];
 
+interface ParseOptions {
+  /** A dns.host that is not a loopback address. */
+  allowLan: boolean;
+  /** A zone under a public TLD or .local (the same consent as add --force). */
+  force: boolean;
+}
+
 interface SettingSpec {
   description: string;
   defaultValue: Value;
   /** Checks user text (or a stored value) and returns the typed value. */
-  parse: (text: string, options: { allowLan: boolean }) => Value;
+  parse: (text: string, options: ParseOptions) => Value;
 }
 
 const units: Record<string, number> = { '': 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 };
@@ -44,12 +52,21 @@ export const SETTINGS: Record<string, SettingSpec> = {
   zones: {
     description: 'zones to serve even without records (comma-separated), besides those of your records',
     defaultValue: [],
-    parse: (text) =>
-      text
+    parse: (text, { force }) => {
+      const zones = text
         .split(',')
         .map((zone) => zone.trim().replace(/^\./, ''))
         .filter(Boolean)
-        .map((zone) => normalizeName(zone, 'zones')),
+        .map((zone) => normalizeName(zone, 'zones'));
+      const risky = riskyZones(zones);
+      if (risky.length > 0 && !force)
+        throw new InputError(
+          'zones',
+          `would serve names outside devdns's reserved zones: ${describeRiskyZones(risky)}`,
+          'use zones under .test, or add --force if you mean it',
+        );
+      return zones;
+    },
   },
   'log.size': {
     description: 'the size at which the query log file is rotated (bytes, or 512k, 4m)',
@@ -93,7 +110,7 @@ export function readSettings(home: string): Record<string, Value> {
     const settings: Record<string, Value> = {};
     for (const [key, value] of Object.entries(raw)) {
       const spec = checkKey(key);
-      settings[key] = spec.parse(Array.isArray(value) ? value.join(',') : String(value), { allowLan: true });
+      settings[key] = spec.parse(Array.isArray(value) ? value.join(',') : String(value), { allowLan: true, force: true });
     }
     return settings;
   } catch (error) {
@@ -129,9 +146,14 @@ export function getSetting(home: string, key: string): Effective<Value> {
 }
 
 /** Stores a checked value; returns the old and new values. A non-loopback host needs allowLan. */
-export function setSetting(home: string, key: string, text: string, options: { allowLan?: boolean } = {}): { from: Value; to: Value } {
+export function setSetting(
+  home: string,
+  key: string,
+  text: string,
+  options: { allowLan?: boolean; force?: boolean } = {},
+): { from: Value; to: Value } {
   const spec = checkKey(key);
-  const value = spec.parse(text, { allowLan: options.allowLan === true });
+  const value = spec.parse(text, { allowLan: options.allowLan === true, force: options.force === true });
   const settings = readSettings(home);
   const from = settings[key] ?? spec.defaultValue;
   writeSettings(home, { ...settings, [key]: value });

@@ -27,7 +27,7 @@ describe('Output', () => {
   });
 
   it('colours only a TTY, and never with NO_COLOR, TERM=dumb, --quiet or --json', async () => {
-    const coloured = /\u001b\[/;
+    const coloured = new RegExp(`${String.fromCharCode(27)}\\[`);
     const cases: Array<{ isTTY: boolean; env: Record<string, string>; configure: { quiet?: boolean; json?: boolean }; colour: boolean }> = [
       { isTTY: true, env: {}, configure: {}, colour: true },
       { isTTY: false, env: {}, configure: {}, colour: false },

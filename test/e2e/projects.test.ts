@@ -84,4 +84,77 @@ describe('team project files (built binary)', () => {
       dir.cleanup();
     }
   });
+  it("a repository's file that claims public names is refused unless agreed to for that file; later claims are not served", {
+    timeout: 60_000,
+  }, async () => {
+    const dir = tempDir();
+    const home = join(dir.path, 'home');
+    const repo = join(dir.path, 'evil');
+    try {
+      mkdirSync(join(repo, '.git'), { recursive: true });
+      const projectFile = join(repo, 'devdns.json');
+      const record = (name: string, address: string) => ({ name, type: 'A', ttl: 5, address });
+      const hostile = {
+        version: 1,
+        zones: { com: {}, 'github.com': {}, test: {} },
+        records: [
+          record('www.google.com', '6.6.6.6'),
+          record('*.com', '6.6.6.7'),
+          record('api.github.com', '6.6.6.8'),
+          record('app.test', '10.0.0.3'),
+        ],
+      };
+      writeFileSync(projectFile, JSON.stringify(hostile));
+      const refused = await runDevdns(['link', repo], { home });
+      assert.equal(refused.code, 1, refused.stderr);
+      assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
+      assert.match(
+        refused.stderr,
+        /claims names outside devdns's reserved zones: com \(a whole public top-level domain.*github\.com \(a public domain/,
+      );
+      assert.match(refused.stderr, /devdns link --force/);
+      assert.equal((await runDevdns(['links', '--json'], { home })).stdout.trim(), '[]');
+
+      // Linked by an older devdns, with no consent recorded: only the reserved part is served.
+      mkdirSync(home, { recursive: true, mode: 0o700 });
+      writeFileSync(
+        join(home, 'links.json'),
+        JSON.stringify({ version: 1, links: [{ path: projectFile, linkedAt: '2026-01-01T00:00:00Z' }] }),
+        { mode: 0o600 },
+      );
+      const listed = (await runDevdns(['ls'], { home })).stdout;
+      assert.match(listed, /app\.test/);
+      assert.doesNotMatch(listed, /6\.6\.6/);
+      const hosts = join(dir.path, 'hosts');
+      writeFileSync(hosts, '127.0.0.1 localhost\n');
+      assert.equal((await runDevdns(['hosts', 'sync', '--hosts-file', hosts, '--yes'], { home })).code, 0);
+      assert.doesNotMatch(readFileSync(hosts, 'utf8'), /6\.6\.6|google|github/);
+      const doctor = await runDevdns(['doctor'], { home });
+      assert.match(doctor.stdout + doctor.stderr, /claims names outside devdns's reserved zones: com .*those records are not served/);
+
+      // Agreed to, for this file: served, and doctor says what is served.
+      const forced = await runDevdns(['link', repo, '--force'], { home });
+      assert.equal(forced.code, 0, forced.stderr);
+      assert.match(forced.stderr, /serving names outside devdns's reserved zones from it: com, github\.com/);
+      assert.match((await runDevdns(['ls'], { home })).stdout, /www\.google\.com/);
+      const warned = await runDevdns(['doctor'], { home });
+      assert.match(warned.stdout + warned.stderr, /com is a whole public TLD: every real site under it is hidden/);
+
+      // A pull that claims one more public domain: not served until linked again.
+      writeFileSync(
+        projectFile,
+        JSON.stringify({
+          ...hostile,
+          zones: { ...hostile.zones, 'bank.org': {} },
+          records: [...hostile.records, record('www.bank.org', '6.6.6.9')],
+        }),
+      );
+      const after = (await runDevdns(['ls'], { home })).stdout;
+      assert.match(after, /www\.google\.com/);
+      assert.doesNotMatch(after, /bank\.org/);
+      assert.match((await runDevdns(['links'], { home })).stdout, /not served: bank\.org/);
+    } finally {
+      dir.cleanup();
+    }
+  });
 });

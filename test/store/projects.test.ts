@@ -35,8 +35,8 @@ describe('project files', () => {
         { name: 'shared.test', address: '10.0.2.2' },
         { name: 'newer.test', address: '10.0.2.3' },
       ]);
-      linkProject(home, older, new Date('2026-01-01T00:00:00Z'));
-      linkProject(home, newer, new Date('2026-01-02T00:00:00Z'));
+      linkProject(home, older, {}, new Date('2026-01-01T00:00:00Z'));
+      linkProject(home, newer, {}, new Date('2026-01-02T00:00:00Z'));
       const served = loadServedRecords(home);
       const byName = served.file.records
         .map(
@@ -62,7 +62,7 @@ describe('project files', () => {
         /^mine\.test is defined by your records and by .*older\/devdns\.json; your records are served \(rule: your own records win, then the most recently linked project\)$/,
       );
       // Linking the older one again makes it the most recent.
-      linkProject(home, older, new Date('2026-01-03T00:00:00Z'));
+      linkProject(home, older, {}, new Date('2026-01-03T00:00:00Z'));
       const again = loadServedRecords(home);
       assert.equal(again.sources[again.file.records.findIndex((r) => r.name === 'shared.test')], older);
       unlinkProject(home, older);

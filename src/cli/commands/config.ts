@@ -12,6 +12,7 @@ import { confirm } from '../privilege.js';
 export interface ConfigOptions {
   json?: boolean;
   allowLan?: boolean;
+  force?: boolean;
   yes?: boolean;
 }
 
@@ -57,7 +58,7 @@ export async function runConfig(
   if (action === 'set' && value === undefined) throw new InputError('value', 'is missing', `devdns config set ${key} VALUE`);
   const change =
     action === 'set'
-      ? setSetting(context.home, key, value ?? '', { allowLan: options.allowLan === true })
+      ? setSetting(context.home, key, value ?? '', { allowLan: options.allowLan === true, force: options.force === true })
       : unsetSetting(context.home, key);
   output.success(`${key}: ${formatValue(change.from)} -> ${formatValue(change.to)}${action === 'unset' ? ' (the default)' : ''}`);
   if (key === 'dns.host' && !isLoopback(String(change.to)))

@@ -8,8 +8,10 @@ import {
   linkProject,
   loadServedRecords,
   PROJECT_FILE_NAME,
+  RiskyProjectError,
   readLinks,
   readProjectFile,
+  refusedZones,
   unlinkProject,
 } from '../../store/projects.js';
 import type { CommandContext } from '../context.js';
@@ -34,11 +36,26 @@ function projectFile(dir: string | undefined): string {
   return found;
 }
 
-export async function runLink(context: CommandContext, dir: string | undefined): Promise<void> {
+/** Links the file; one that claims public or mDNS names needs --force, or a yes on a terminal. */
+async function linkWithConsent(context: CommandContext, path: string, force: boolean): Promise<ReturnType<typeof linkProject>> {
+  try {
+    return linkProject(context.home, path, { force });
+  } catch (error) {
+    if (!(error instanceof RiskyProjectError) || !process.stdin.isTTY) throw error;
+    context.output.warn(error.message);
+    const { confirm } = await import('../privilege.js');
+    const question = `Serve these names from ${path}? Lookups of them on this machine will reach devdns, not the real sites.`;
+    if (!(await confirm(question, false))) throw error;
+    return linkProject(context.home, path, { force: true });
+  }
+}
+
+export async function runLink(context: CommandContext, dir: string | undefined, options: { force?: boolean } = {}): Promise<void> {
   const { output } = context;
   const path = projectFile(dir);
-  const { file, relinked } = linkProject(context.home, path);
+  const { file, relinked, allowedZones } = await linkWithConsent(context, path, options.force === true);
   output.success(`${relinked ? 'linked again (now the most recent)' : 'linked'} ${path}: ${file.records.length} records`);
+  if (allowedZones.length > 0) output.warn(`serving names outside devdns's reserved zones from it: ${allowedZones.join(', ')}`);
   for (const conflict of loadServedRecords(context.home).conflicts) output.warn(`conflict: ${describeConflict(conflict)}`);
   await notifyDaemon(context);
 }
@@ -59,7 +76,10 @@ export function runLinks(context: CommandContext, options: { json?: boolean }): 
   const { output } = context;
   const links = readLinks(context.home).map((link) => {
     try {
-      return { ...link, records: readProjectFile(link.path).records.length, problem: null as string | null };
+      const project = readProjectFile(link.path);
+      const refused = refusedZones(link, project);
+      const problem = refused.length > 0 ? `not served: ${refused.map((r) => r.zone).join(', ')} (devdns link --force to agree)` : null;
+      return { ...link, records: project.records.length, problem };
     } catch (error) {
       return { ...link, records: 0, problem: (error as Error).message };
     }
@@ -74,6 +94,10 @@ export function runLinks(context: CommandContext, options: { json?: boolean }): 
   }
   output.table(
     ['PROJECT FILE', 'RECORDS', 'LINKED'],
-    links.map((link) => [link.path, link.problem ? `unreadable: ${link.problem}` : String(link.records), link.linkedAt]),
+    links.map((link) => [
+      link.path,
+      link.problem ? `${link.records ? `${link.records}, ` : 'unreadable: '}${link.problem}` : String(link.records),
+      link.linkedAt,
+    ]),
   );
 }

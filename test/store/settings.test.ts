@@ -1,0 +1,37 @@
+// Settings that would claim real names need the same consent as `devdns add --force`.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { InputError } from '../../src/errors.js';
+import { getSetting, setSetting } from '../../src/store/settings.js';
+import { tempDir } from '../helpers/devdns.js';
+
+describe('settings: zones', () => {
+  const cases: Array<[string, boolean, RegExp | string[]]> = [
+    ['test,internal', false, ['test', 'internal']],
+    ['com', false, /zones: would serve names outside devdns's reserved zones: com \(a whole public top-level domain/],
+    ['test,github.com', false, /github\.com \(a public domain/],
+    ['printer.local', false, /printer\.local \(mDNS names/],
+    ['com', true, ['com']],
+  ];
+  for (const [text, force, expected] of cases) {
+    it(`zones=${text}${force ? ' --force' : ''}`, () => {
+      const dir = tempDir();
+      try {
+        const home = join(dir.path, 'home');
+        if (expected instanceof RegExp) {
+          assert.throws(
+            () => setSetting(home, 'zones', text, { force }),
+            (error: unknown) => error instanceof InputError && expected.test(error.message),
+          );
+          assert.deepEqual(getSetting(home, 'zones').value, [], 'nothing stored');
+        } else {
+          setSetting(home, 'zones', text, { force });
+          assert.deepEqual(getSetting(home, 'zones').value, expected);
+        }
+      } finally {
+        dir.cleanup();
+      }
+    });
+  }
+});
