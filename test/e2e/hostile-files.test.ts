@@ -75,6 +75,25 @@ describe('hostile files (built binary)', () => {
     }
   });
 
+  it('service install with a FIFO where the unit goes: refused at once, not hung', async () => {
+    const dir = tempDir();
+    try {
+      const config = join(dir.path, 'config');
+      mkdirSync(join(config, 'systemd', 'user'), { recursive: true });
+      const unit = join(config, 'systemd', 'user', 'devdns.service');
+      execFileSync('mkfifo', [unit]);
+      const result = await runDevdns(['service', 'install', '--platform', 'linux'], {
+        home: join(dir.path, 'home'),
+        env: { XDG_CONFIG_HOME: config, HOME: dir.path },
+        timeoutMs: 10_000,
+      });
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stderr, /devdns\.service: is a named pipe \(FIFO\), not a regular file/);
+    } finally {
+      dir.cleanup();
+    }
+  });
+
   it('a project file committed as a link to /dev/zero: link refuses it; swapped in under the daemon, DNS goes on', {
     timeout: 60_000,
   }, async () => {

@@ -1,11 +1,12 @@
 // `devdns service install|uninstall`: write (or remove) the start-at-login definition and load it.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { daemonLogPath } from '../../daemon/launcher.js';
 import { InputError } from '../../errors.js';
 import { type ServicePlatform, serviceCommands, serviceFile, servicePath } from '../../os/service-files.js';
+import { KIB, readTextSafely, writeFileAtomically } from '../../store/safe-file.js';
 import type { CommandContext } from '../context.js';
 
 export interface ServiceOptions {
@@ -69,9 +70,10 @@ export async function runService(
       output.info(`then run: ${commands.start.map((c) => c.join(' ')).join(' && ')}`);
       return;
     }
-    const same = existsSync(path) && readFileSync(path, 'utf8') === text;
+    // Read as any file devdns did not write: a FIFO or a link to a device there must not hang it.
+    const same = readTextSafely(path, { maxBytes: 64 * KIB, followLinks: true }) === text;
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text, { mode: 0o644 });
+    writeFileAtomically(path, text, 0o644);
     output.success(`${same ? 'kept' : 'wrote'} ${path}`);
     await runCommands(context, commands.start);
     return;
