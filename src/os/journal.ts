@@ -134,14 +134,14 @@ export function journalProblem(raw: unknown): string | undefined {
   for (const entry of files) {
     if (!isObject(entry) || typeof entry.path !== 'string') return 'a file entry has no path';
     const planned = plan.files.find((file) => file.path === entry.path);
-    if (!planned || seen.has(entry.path)) return `${entry.path} is not a file devdns setup manages for ${String(resolver)}`;
+    if (!planned || seen.has(entry.path)) return `${JSON.stringify(entry.path)} is not a file devdns setup manages for ${String(resolver)}`;
     seen.add(entry.path);
     if (entry.before !== null && (typeof entry.before !== 'string' || !BASE64.test(entry.before)))
       return `the previous content of ${entry.path} is not base64`;
     if (typeof entry.before === 'string' && (entry.before.length / 4) * 3 > MAX_BEFORE_BYTES)
       return `the previous content of ${entry.path} is over ${MAX_BEFORE_BYTES} bytes`;
     if (entry.mode !== undefined && (!Number.isInteger(entry.mode) || (entry.mode as number) < 0 || (entry.mode as number) > 0o777))
-      return `mode ${String(entry.mode)} of ${entry.path} has setuid, setgid or sticky bits, or is not a mode`;
+      return `mode ${JSON.stringify(entry.mode)} of ${entry.path} has setuid, setgid or sticky bits, or is not a mode`;
     if (entry.after !== Buffer.from(planned.content).toString('base64')) return `${entry.path} is not what setup writes there`;
     const ancestors = parentsOf(entry.path);
     if (!Array.isArray(entry.createdDirs) || entry.createdDirs.some((dir) => !ancestors.includes(dir as string)))

@@ -79,16 +79,19 @@ export function isRoutableLabel(tld: string): boolean {
   return /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(tld);
 }
 
+/** A value as it may appear in a one-line message: quoted, control characters escaped. */
+const quote = (value: unknown) => JSON.stringify(value) ?? String(value);
+
 /** Why the inputs cannot be planned, or undefined: every value ends up in a path or a config line. */
 export function planInputProblem(input: PlanInput): string | undefined {
-  if (!(RESOLVERS as readonly string[]).includes(input.resolver)) return `resolver "${String(input.resolver)}" is not one devdns knows`;
+  if (!(RESOLVERS as readonly string[]).includes(input.resolver)) return `resolver ${quote(input.resolver)} is not one devdns knows`;
   if (!Array.isArray(input.tlds) || input.tlds.length === 0) return 'there is no TLD';
-  for (const tld of input.tlds) if (typeof tld !== 'string' || !isRoutableLabel(tld)) return `TLD "${String(tld)}" is not a DNS label`;
+  for (const tld of input.tlds) if (typeof tld !== 'string' || !isRoutableLabel(tld)) return `TLD ${quote(tld)} is not a DNS label`;
   if (typeof input.host !== 'string' || !(parseIPv4(input.host).ok || parseIPv6(input.host).ok))
-    return `host "${String(input.host)}" is not an IP address`;
-  if (!Number.isInteger(input.port) || input.port < 1 || input.port > 65535) return `port ${String(input.port)} is not 1-65535`;
+    return `host ${quote(input.host)} is not an IP address`;
+  if (!Number.isInteger(input.port) || input.port < 1 || input.port > 65535) return `port ${quote(input.port)} is not 1-65535`;
   if (input.dnsmasqDir !== undefined && (typeof input.dnsmasqDir !== 'string' || !isNormalPath(input.dnsmasqDir)))
-    return `dnsmasq directory "${String(input.dnsmasqDir)}" is not an absolute path in normal form`;
+    return `dnsmasq directory ${quote(input.dnsmasqDir)} is not an absolute path in normal form`;
   return undefined;
 }
 
