@@ -141,7 +141,7 @@ export function journalProblem(raw: unknown): string | undefined {
     if (typeof entry.before === 'string' && (entry.before.length / 4) * 3 > MAX_BEFORE_BYTES)
       return `the previous content of ${entry.path} is over ${MAX_BEFORE_BYTES} bytes`;
     if (entry.mode !== undefined && (!Number.isInteger(entry.mode) || (entry.mode as number) < 0 || (entry.mode as number) > 0o777))
-      return `mode ${JSON.stringify(entry.mode)} of ${entry.path} has setuid, setgid or sticky bits, or is not a mode`;
+      return `mode ${typeof entry.mode === 'number' ? `0${entry.mode.toString(8)}` : JSON.stringify(entry.mode)} of ${entry.path} has setuid, setgid or sticky bits, or is not a mode`;
     if (entry.after !== Buffer.from(planned.content).toString('base64')) return `${entry.path} is not what setup writes there`;
     const ancestors = parentsOf(entry.path);
     if (!Array.isArray(entry.createdDirs) || entry.createdDirs.some((dir) => !ancestors.includes(dir as string)))
