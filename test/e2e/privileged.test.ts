@@ -10,7 +10,7 @@ import { addToHome } from '../helpers/server.js';
 import { snapshot } from '../helpers/tree.js';
 
 const NOBODY = 65534;
-const EVIL = Buffer.from('#!/bin/sh\nid > /tmp/devdns-pwned\n').toString('base64');
+const EVIL = Buffer.from('#!/bin/sh\nid\n').toString('base64');
 
 /** A journal as an attacker would write it: a setuid "previous" file and a reload command. */
 function plantedJournal(root: string, resolver: string, path: string, marker: string, mode = 0o4755): string {

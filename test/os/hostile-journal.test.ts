@@ -2,7 +2,7 @@
 // and change nothing, inside the root or outside it. Runs against the same calls teardown makes.
 import assert from 'node:assert/strict';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { applyPlan, journalPath, journalToUndo, readJournal, TRUSTED_DIR, trustedJournalPath, undoJournal } from '../../src/os/journal.js';
 import { planSetup } from '../../src/os/resolvers.js';
@@ -13,8 +13,10 @@ import { snapshot } from '../helpers/tree.js';
 const AFTER = Buffer.from('# Written by devdns setup; devdns teardown removes it.\nnameserver 127.0.0.1\nport 9090\n').toString('base64');
 const EVIL = Buffer.from('#!/bin/sh\nid\n').toString('base64');
 
+type Hostile = Record<string, unknown> & { files: Array<Record<string, unknown>> };
+
 /** A journal as setup writes it for macOS, .test, under `root`; `change` makes it hostile. */
-function journal(root: string, change: (j: Record<string, unknown> & { files: Array<Record<string, unknown>> }) => void = () => {}) {
+function journal(root: string, change: (j: Hostile) => void = () => {}): Hostile {
   const j = {
     version: 1,
     createdAt: '2025-01-01T00:00:00.000Z',
@@ -37,10 +39,10 @@ async function teardown(home: string): Promise<void> {
 
 const file = (j: { files: Array<Record<string, unknown>> }) => j.files[0] as Record<string, unknown>;
 
-const cases: Array<[string, (j: ReturnType<typeof journal>) => void, RegExp]> = [
+const cases: Array<[string, (j: Hostile) => void, RegExp]> = [
   [
     'a path outside the root',
-    (j) => (file(j).path = '/etc/resolver/../../../../../../tmp/devdns-pwned'),
+    (j) => (file(j).path = 'ESCAPE'), // replaced by the test with a way out of the root into the home
     /normal form|not a file devdns setup manages/,
   ],
   ['a ".." path that lands on a managed name', (j) => (file(j).path = '/etc/resolver/../resolver/test'), /not a file devdns setup manages/],
@@ -80,7 +82,8 @@ describe('a hostile setup journal is refused, and nothing changes', () => {
         mkdirSync(join(root.path, 'etc/resolver'), { recursive: true });
         writeFileSync(join(root.path, 'etc/resolver/test'), 'nameserver 10.9.9.9\n');
         const before = snapshot(root.path);
-        writeFileSync(journalPath(home.path), JSON.stringify(journal(root.path, change)));
+        const wayOut = `/etc/resolver/../../../${basename(home.path)}/pwned`;
+        writeFileSync(journalPath(home.path), JSON.stringify(journal(root.path, change)).replace('ESCAPE', wayOut));
         await assert.rejects(teardown(home.path), (error: Error) => {
           assert.match(error.message, /setup-journal\.json: is not a journal devdns setup wrote/);
           assert.match(error.message, reason);
@@ -89,7 +92,7 @@ describe('a hostile setup journal is refused, and nothing changes', () => {
         });
         assert.deepEqual(snapshot(root.path), before, 'the root is unchanged');
         assert.ok(existsSync(journalPath(home.path)), 'the journal is kept for the user to look at');
-        assert.ok(!existsSync('/tmp/devdns-pwned'));
+        assert.ok(!existsSync(join(home.path, 'pwned')), 'nothing written outside the root');
       } finally {
         home.cleanup();
         root.cleanup();
@@ -176,7 +179,7 @@ describe('what teardown takes from a journal it accepts', () => {
           return 'renamed';
         }
       }
-      writeFileSync(journalPath(home.path), JSON.stringify({ ...journal('/'), reload: [['sh', '-c', 'touch /tmp/devdns-pwned']] }));
+      writeFileSync(journalPath(home.path), JSON.stringify({ ...journal('/'), reload: [['sh', '-c', `touch ${home.path}/pwned`]] }));
       const found = readJournal(home.path) ?? assert.fail('no journal');
       await undoJournal(home.path, new Recording('/', { privileged: false }), found);
       assert.deepEqual(runs, [
