@@ -266,8 +266,9 @@ function buildProgram(context: CommandContext, io: CliIo, setExitCode: (code: nu
       .description('undo exactly what devdns setup changed (harmless when nothing is set up)')
       .option('--dry-run', 'show what would be restored')
       .option('--yes', 'do not ask before changing system files')
+      .option('--root <dir>', 'the tree devdns setup --root changed (default: the one the journal names)')
       .addHelpText('after', examples(['devdns teardown']))
-      .action(async (options: { yes?: boolean; dryRun?: boolean }) => {
+      .action(async (options: { yes?: boolean; dryRun?: boolean; root?: string }) => {
         const { runTeardown } = await import('./commands/setup.js');
         setExitCode(await runTeardown(context, options));
       });

@@ -30,7 +30,12 @@ export async function confirm(question: string, yes: boolean | undefined): Promi
   }
 }
 
-/** Runs this devdns command again as root through sudo, with the same home; returns its exit code. */
+/**
+ * Runs a devdns command as root through sudo, with the same home; returns its exit code. `args`
+ * is the one privileged step (setup, teardown, hosts), never the whole command line: `uninstall`
+ * or `config set` run again as root would do as root what needs no root. What root then reads
+ * from the home is checked there (journal.ts, settings, records); see README "Running as root".
+ */
 export async function rerunWithSudo(context: CommandContext, args: readonly string[]): Promise<number> {
   const { execa } = await import('execa');
   const withYes = args.includes('--yes') ? args : [...args, '--yes'];

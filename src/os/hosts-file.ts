@@ -1,22 +1,11 @@
 // The hosts-file fallback: devdns's A and AAAA records between marker lines in the system hosts
-// file. Only the block is ever touched; the file is replaced whole (temp file and rename) or, where
-// it is a mount point and cannot be renamed over (containers, bind mounts), rewritten in place.
-import {
-  chownSync,
-  closeSync,
-  fsyncSync,
-  ftruncateSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+// file. Only the block is ever touched, and only a block found exactly (whole marker lines, one
+// begin and one end); the file is written by SystemAccess, by the same link rule as setup's files.
+import { DevdnsError } from '../errors.js';
 import { isWildcardName } from '../records/names.js';
 import type { DnsRecord } from '../records/types.js';
+import { proposeZone } from '../records/zones.js';
+import { SystemAccess } from './system.js';
 
 export const BLOCK_BEGIN = '# devdns begin';
 export const BLOCK_END = '# devdns end';
@@ -45,6 +34,14 @@ export function hostsBlock(records: readonly DnsRecord[]): HostsBlock {
       skipped.push({ name: record.name, type: record.type, reason: 'a hosts file has no wildcards' });
       continue;
     }
+    // The hosts file speaks for every program on the machine: no real site or mDNS name is taken over there.
+    const risk = proposeZone(record.name).risk;
+    if (risk) {
+      const reason =
+        risk === 'mdns' ? 'a .local name belongs to mDNS' : 'not a reserved development name; the hosts file would hide the real site';
+      skipped.push({ name: record.name, type: record.type, reason });
+      continue;
+    }
     lines.push(`${record.address} ${record.name}`);
   }
   return { lines, skipped };
@@ -53,19 +50,36 @@ export function hostsBlock(records: readonly DnsRecord[]): HostsBlock {
 /** Marks a block appended to a file that had no final line break, so removing it restores that. */
 const ADDED_BREAK = ' (devdns added the line break before it)';
 
-/** The block as a span of the text: from the start of its begin line to after its end line. */
+const damaged = (why: string) =>
+  new DevdnsError(
+    'hosts-block-damaged',
+    `the devdns block in the hosts file is damaged (${why}); it is unchanged`,
+    `fix the lines between "${BLOCK_BEGIN}" and "${BLOCK_END}" by hand`,
+  );
+
+/**
+ * The block as a span of the text: from the start of its begin line to after its end line. Markers
+ * are whole lines; a begin without an end, or a second block, is refused rather than guessed at.
+ */
 function findBlock(content: string, eol: string): { start: number; end: number; addedBreak: boolean } | undefined {
-  const lineStart = (index: number) => (index === 0 ? 0 : content.lastIndexOf(eol, index) + eol.length);
-  let begin = content.indexOf(BLOCK_BEGIN);
-  while (begin >= 0 && lineStart(begin) !== begin) begin = content.indexOf(BLOCK_BEGIN, begin + 1);
-  if (begin < 0) return undefined;
-  const beginLineEnd = content.indexOf(eol, begin);
-  const marker = content.slice(begin, beginLineEnd < 0 ? undefined : beginLineEnd);
-  let endMarker = content.indexOf(`${eol}${BLOCK_END}`, begin);
-  if (endMarker < 0) return undefined;
-  endMarker += eol.length;
-  const endLineEnd = content.indexOf(eol, endMarker);
-  return { start: begin, end: endLineEnd < 0 ? content.length : endLineEnd + eol.length, addedBreak: marker.endsWith(ADDED_BREAK) };
+  let begin: { start: number; addedBreak: boolean } | undefined;
+  let found: { start: number; end: number; addedBreak: boolean } | undefined;
+  for (let start = 0; start < content.length; ) {
+    const lineEnd = content.indexOf(eol, start);
+    const next = lineEnd < 0 ? content.length : lineEnd + eol.length;
+    const line = content.slice(start, lineEnd < 0 ? content.length : lineEnd);
+    if (line === BLOCK_BEGIN || line === `${BLOCK_BEGIN}${ADDED_BREAK}`) {
+      if (begin || found) throw damaged('a second begin line');
+      begin = { start, addedBreak: line !== BLOCK_BEGIN };
+    } else if (line === BLOCK_END) {
+      if (!begin) throw damaged('an end line without a begin line');
+      found = { start: begin.start, end: next, addedBreak: begin.addedBreak };
+      begin = undefined;
+    }
+    start = next;
+  }
+  if (begin) throw damaged('a begin line without an end line');
+  return found;
 }
 
 /**
@@ -91,43 +105,18 @@ export function withBlock(content: string, blockLines: readonly string[] | undef
   return `${content}${addBreak ? eol : ''}${blockText(addBreak)}`;
 }
 
+/** The hosts file's text; throws ENOENT when it does not exist. A link is followed (system.ts). */
 export function readHostsFile(path: string): string {
-  return readFileSync(path, 'utf8');
+  const bytes = new SystemAccess('/').readBytes(path);
+  if (bytes === undefined) throw Object.assign(new Error(`${path} does not exist`), { code: 'ENOENT' });
+  return bytes.toString('utf8');
 }
 
 /**
- * Replaces the file's content safely: a temp file beside it, fsync, rename, keeping mode and owner.
- * A mount point cannot be renamed over (EBUSY), so there it is rewritten in place in one write.
- * Returns how it was written.
+ * Replaces the file's content safely (SystemAccess.writeFile): a complete copy renamed over the
+ * real file, keeping mode and owner; in place where that cannot be done (a mount point). A link
+ * stays a link and its target is what changes. Returns how it was written.
  */
 export function writeHostsFile(path: string, content: string): 'renamed' | 'in-place' {
-  const stat = statSync(path);
-  const temp = join(dirname(path), `.${basename(path)}.devdns-${process.pid}`);
-  try {
-    writeFileSync(temp, content, { mode: stat.mode & 0o777, flag: 'wx' });
-    try {
-      chownSync(temp, stat.uid, stat.gid);
-    } catch {
-      // not root: the file stays ours, as the original was
-    }
-    const fd = openSync(temp, 'r');
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(temp, path);
-    return 'renamed';
-  } catch (error) {
-    rmSync(temp, { force: true });
-    // EBUSY/EXDEV: a mount point; EACCES/EPERM: a directory we may not write holding a file we may.
-    if (!['EBUSY', 'EXDEV', 'EPERM', 'EACCES'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
-  }
-  const fd = openSync(path, 'r+');
-  try {
-    const bytes = Buffer.from(content, 'utf8');
-    writeSync(fd, bytes, 0, bytes.length, 0);
-    ftruncateSync(fd, bytes.length);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  return 'in-place';
+  return new SystemAccess('/').writeFile(path, content);
 }

@@ -1,20 +1,36 @@
 // The setup journal: every change `devdns setup` makes, recorded before it is made (the file's
-// previous bytes, or that it did not exist; the directories created; the commands run), so that
-// `devdns teardown` restores each file byte for byte, even after a setup that stopped half-way.
-import { chownSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { StoreError } from '../errors.js';
+// previous bytes, or that it did not exist; the directories created), so that `devdns teardown`
+// restores each file byte for byte, even after a setup that stopped half-way.
+//
+// A journal is input, not instructions. Teardown checks it against what setup itself would manage
+// for the journal's resolver, TLDs, address and root (resolvers.ts plans both), restores modes no
+// wider than 0644, and derives the reload commands from the resolver kind; an older journal's
+// `reload` list is ignored. The copy in the user's home is the user's to change, so when setup
+// runs as root it also keeps a copy where only root can write (<root>/var/lib/devdns/, named for
+// the home), and a teardown or setup running as root trusts that copy alone.
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdirSync, realpathSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { DevdnsError, StoreError } from '../errors.js';
+import { readTextSafely, UnsafeFileError } from '../store/safe-file.js';
 import { findProcesses, waitForExit } from './processes.js';
-import type { ResolverKind, SetupPlan } from './resolvers.js';
-import type { SystemAccess } from './system.js';
+import { planInputProblem, planSetup, type ResolverKind, type SetupPlan } from './resolvers.js';
+import { isNormalPath, SystemAccess, writePrivateFile } from './system.js';
 
 export const JOURNAL_NAME = 'setup-journal.json';
+/** Where root keeps its own copy of a journal, under the journal's root. */
+export const TRUSTED_DIR = '/var/lib/devdns';
+/** A journal holds a few small resolver files: anything larger was not written by setup. */
+const MAX_JOURNAL_BYTES = 1024 * 1024;
+const MAX_BEFORE_BYTES = 256 * 1024;
+/** The widest mode teardown restores: no exec, setuid, setgid or sticky bits, no writers but the owner. */
+const RESTORE_MODE_MASK = 0o644;
 
 export interface JournalFile {
   path: string;
   /** The previous content, base64; null when the file did not exist. */
   before: string | null;
-  /** The previous permission bits, restored with the content. */
+  /** The previous permission bits, restored (no wider than 0644) with the content. */
   mode?: number;
   /** What setup wrote, base64: doctor checks the file still holds it. */
   after: string;
@@ -30,48 +46,238 @@ export interface Journal {
   host: string;
   port: number;
   root: string;
+  /** dnsmasq's configuration directory, for the dnsmasq resolvers. */
+  dnsmasqDir?: string;
   files: JournalFile[];
-  reload: string[][];
+  /** Directories made for root's own copy (under TRUSTED_DIR), outermost first. */
+  stateDirs?: string[];
 }
 
 export function journalPath(home: string): string {
   return join(home, JOURNAL_NAME);
 }
 
-export function readJournal(home: string): Journal | undefined {
-  let text: string;
+const invalid = (path: string, reason: string) =>
+  new StoreError(
+    'journal-invalid',
+    path,
+    `is not a journal devdns setup wrote (${reason}); nothing was changed`,
+    'restore the files it lists by hand, then delete it',
+  );
+
+/**
+ * The journal file's text, or undefined when there is none: a regular file (not a link, FIFO or
+ * device) of at most MAX_JOURNAL_BYTES. The one place a journal is read.
+ */
+export function readJournalText(path: string): string | undefined {
   try {
-    text = readFileSync(journalPath(home), 'utf8');
-  } catch {
-    return undefined;
+    return readTextSafely(path, { maxBytes: MAX_JOURNAL_BYTES, followLinks: false });
+  } catch (error) {
+    if (error instanceof UnsafeFileError) throw invalid(path, error.message.slice(path.length + 2));
+    throw invalid(path, `it cannot be opened: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** The plan a journal's own fields give: the only files it may name and the only commands teardown runs. */
+export function journalPlan(journal: Pick<Journal, 'resolver' | 'tlds' | 'host' | 'port' | 'dnsmasqDir'>): SetupPlan {
+  return planSetup({ ...journal, dnsmasqDir: journal.dnsmasqDir });
+}
+
+/** Why a parsed journal is not one setup could have written, or undefined when it is. */
+export function journalProblem(raw: unknown): string | undefined {
+  if (!isObject(raw)) return 'it is not a JSON object';
+  if (raw.version !== 1) return `version ${JSON.stringify(raw.version)} is unknown`;
+  const { resolver, tlds, host, port, root, dnsmasqDir, files, stateDirs } = raw;
+  if (typeof root !== 'string' || !isNormalPath(root)) return `root ${JSON.stringify(root)} is not an absolute path in normal form`;
+  // Journals before dnsmasqDir was recorded: the directory of the one file, which must then be devdns.conf.
+  const firstPath = Array.isArray(files) && isObject(files[0]) ? files[0].path : undefined;
+  const legacyDir =
+    dnsmasqDir === undefined && String(resolver).endsWith('dnsmasq') && typeof firstPath === 'string' ? dirname(firstPath) : undefined;
+  const input = { resolver, tlds, host, port, dnsmasqDir: dnsmasqDir ?? legacyDir } as Journal;
+  const planProblem = planInputProblem(input);
+  if (planProblem) return planProblem;
+  const plan = journalPlan(input);
+  if (plan.files.length === 0) return `resolver ${String(resolver)} has no files to restore`;
+  if (!Array.isArray(files) || files.length > plan.files.length) return 'its file list is not the one setup writes';
+  const seen = new Set<string>();
+  for (const entry of files) {
+    if (!isObject(entry) || typeof entry.path !== 'string') return 'a file entry has no path';
+    const planned = plan.files.find((file) => file.path === entry.path);
+    if (!planned || seen.has(entry.path)) return `${JSON.stringify(entry.path)} is not a file devdns setup manages for ${String(resolver)}`;
+    seen.add(entry.path);
+    if (entry.before !== null && (typeof entry.before !== 'string' || !BASE64.test(entry.before)))
+      return `the previous content of ${entry.path} is not base64`;
+    if (typeof entry.before === 'string' && (entry.before.length / 4) * 3 > MAX_BEFORE_BYTES)
+      return `the previous content of ${entry.path} is over ${MAX_BEFORE_BYTES} bytes`;
+    if (entry.mode !== undefined && (!Number.isInteger(entry.mode) || (entry.mode as number) < 0 || (entry.mode as number) > 0o777))
+      return `mode ${typeof entry.mode === 'number' ? `0${entry.mode.toString(8)}` : JSON.stringify(entry.mode)} of ${entry.path} has setuid, setgid or sticky bits, or is not a mode`;
+    if (entry.after !== Buffer.from(planned.content).toString('base64')) return `${entry.path} is not what setup writes there`;
+    const ancestors = parentsOf(entry.path);
+    if (!Array.isArray(entry.createdDirs) || entry.createdDirs.some((dir) => !ancestors.includes(dir as string)))
+      return `the directories listed for ${entry.path} are not its parents`;
+  }
+  const stateParents = [...parentsOf(join(TRUSTED_DIR, 'x')), TRUSTED_DIR];
+  if (stateDirs !== undefined && (!Array.isArray(stateDirs) || stateDirs.some((dir) => !stateParents.includes(dir as string))))
+    return `its state directories are not ${TRUSTED_DIR} and its parents`;
+  return undefined;
+}
+
+/** A path's parents, outermost first, without `/` itself. */
+function parentsOf(path: string): string[] {
+  const parents: string[] = [];
+  for (let dir = dirname(path); dir !== '/' && dir !== '.'; dir = dirname(dir)) parents.unshift(dir);
+  return parents;
+}
+
+function parseJournal(text: string, path: string): Journal {
+  let raw: unknown;
   try {
-    const journal = JSON.parse(text) as Journal;
-    if (journal.version !== 1 || !Array.isArray(journal.files)) throw new Error('unknown layout');
-    return journal;
+    raw = JSON.parse(text);
   } catch (error) {
     throw new StoreError(
       'journal-invalid',
-      journalPath(home),
+      path,
       `cannot be read (${(error as Error).message})`,
       'restore the files it lists by hand, then delete it',
     );
   }
+  const problem = journalProblem(raw);
+  if (problem) throw invalid(path, problem);
+  const journal = raw as Journal & { reload?: unknown };
+  delete journal.reload; // older journals listed commands; teardown derives them from the resolver
+  if (journal.dnsmasqDir === undefined && journal.resolver.endsWith('dnsmasq') && journal.files[0])
+    journal.dnsmasqDir = dirname(journal.files[0].path);
+  return journal;
 }
 
-function saveJournal(home: string, journal: Journal): void {
+/** The journal in the user's home, checked; undefined when there is none. For doctor and unprivileged runs. */
+export function readJournal(home: string): Journal | undefined {
   const path = journalPath(home);
-  writeFileSync(path, `${JSON.stringify(journal, null, 2)}\n`, { mode: 0o600 });
-  // Run through sudo, the journal still belongs to the user whose home it is in.
-  const uid = Number(process.env.SUDO_UID);
-  const gid = Number(process.env.SUDO_GID);
-  if (Number.isInteger(uid) && Number.isInteger(gid) && uid > 0) {
+  const text = readJournalText(path);
+  return text === undefined ? undefined : parseJournal(text, path);
+}
+
+/** Where root's copy of the journal for this home lives, under `root`: named for the home's real path. */
+export function trustedJournalPath(root: string, home: string): string {
+  let real: string;
+  try {
+    real = realpathSync(home);
+  } catch {
+    real = resolve(home);
+  }
+  const name = `${createHash('sha256').update(real).digest('hex').slice(0, 32)}.json`;
+  return join(new SystemAccess(root).path(TRUSTED_DIR), name);
+}
+
+/**
+ * Why a path is not out of other users' reach, or undefined: it and every directory above it
+ * (after resolving links) owned by root and writable by no one else; sticky directories such as
+ * /tmp may be world-writable, since others cannot replace what root owns in them.
+ */
+export function rootOnlyProblem(path: string): string | undefined {
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch {
+    return `${path} does not exist`;
+  }
+  for (let dir = real, first = true; ; dir = dirname(dir), first = false) {
+    const stat = statSync(dir);
+    const othersWrite = (stat.mode & 0o022) !== 0;
+    if (stat.uid !== 0) return `${dir} is not owned by root`;
+    if (othersWrite && (first || (stat.mode & 0o1000) === 0)) return `${dir} is writable by others`;
+    if (dir === dirname(dir)) return undefined;
+  }
+}
+
+/** Root's own copy of the journal for this home under `root`, checked; undefined when there is none that root alone could have written. */
+export function readTrustedJournal(root: string, home: string): Journal | undefined {
+  const path = trustedJournalPath(root, home);
+  try {
+    lstatSync(path);
+  } catch {
+    return undefined;
+  }
+  const problem = rootOnlyProblem(path);
+  if (problem) throw invalid(path, `it is not out of other users' reach: ${problem}`);
+  const text = readJournalText(path);
+  if (text === undefined) return undefined;
+  const journal = parseJournal(text, path);
+  if (journal.root !== root) throw invalid(path, `it is for ${journal.root}, not ${root}`);
+  return journal;
+}
+
+/**
+ * The journal a teardown (or a setup replacing an earlier one) may act on. Unprivileged, the
+ * user's own copy, checked. As root, only root's copy: a journal in the home alone could have been
+ * written by anyone who can write there, and root refuses to act on it.
+ */
+export function journalToUndo(home: string, options: { privileged: boolean; root?: string | undefined }): Journal | undefined {
+  const user = readJournal(home);
+  if (!options.privileged) {
+    if (user && options.root !== undefined && user.root !== options.root)
+      throw invalid(journalPath(home), `it is for ${user.root}, not --root ${options.root}`);
+    return user;
+  }
+  const root = options.root ?? user?.root ?? '/';
+  const trusted = readTrustedJournal(root, home);
+  if (trusted || !user) return trusted;
+  throw new DevdnsError(
+    'journal-untrusted',
+    `${journalPath(home)}: not written by devdns setup as root (no copy in ${new SystemAccess(root).path(TRUSTED_DIR)}); as root devdns restores nothing from it`,
+    user.root === '/'
+      ? 'check the files it names and restore them by hand, then delete it'
+      : `for a --root tree, run devdns teardown as the tree's owner, without sudo; or delete it`,
+  );
+}
+
+/** Writes the user's copy in the home (a planted link is replaced, never followed), owned by the home's owner. */
+function saveUserJournal(home: string, text: string): void {
+  const path = journalPath(home);
+  try {
+    const owner = statSync(home);
+    writePrivateFile(path, text, owner.uid === process.geteuid?.() ? undefined : owner);
+  } catch (error) {
+    throw new StoreError(
+      'journal-unwritable',
+      path,
+      `could not be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      'check the directory',
+    );
+  }
+}
+
+/** Makes root's directory for journal copies (0700, root's), checked to be out of others' reach; returns the directories made. */
+function prepareTrustedDir(system: SystemAccess): string[] {
+  const made: string[] = [];
+  for (const dir of [...parentsOf(join(TRUSTED_DIR, 'x')), TRUSTED_DIR]) {
+    const path = system.path(dir);
     try {
-      chownSync(path, uid, gid);
+      lstatSync(path);
     } catch {
-      // leave it root's
+      mkdirSync(path, { mode: dir === TRUSTED_DIR ? 0o700 : 0o755 });
+      made.push(dir);
     }
   }
+  const problem = rootOnlyProblem(system.path(TRUSTED_DIR));
+  if (problem) {
+    for (const dir of [...made].reverse()) rmdirSync(system.path(dir));
+    throw new DevdnsError(
+      'root-unsafe',
+      `as root, devdns keeps its journal where only root can write, but ${problem}; nothing was changed`,
+      'give a --root tree owned by root, or run setup without sudo for a tree of your own',
+    );
+  }
+  return made;
+}
+
+function saveJournal(home: string, system: SystemAccess, journal: Journal): void {
+  const text = `${JSON.stringify(journal, null, 2)}\n`;
+  if (system.privileged) writePrivateFile(trustedJournalPath(system.root, home), text);
+  saveUserJournal(home, text);
 }
 
 export interface RunReport {
@@ -109,6 +315,7 @@ async function restartDnsmasq(system: SystemAccess, dir: string): Promise<RunRep
   return { command, ok: true, detail: `restarted dnsmasq (${running.map((p) => `pid ${p.pid}`).join(', ')})` };
 }
 
+/** Runs a plan's reload commands (planned by resolvers.ts, never read from a file). */
 export async function runReload(system: SystemAccess, commands: readonly string[][]): Promise<RunReport[]> {
   const reports: RunReport[] = [];
   for (const command of commands) {
@@ -138,10 +345,11 @@ export interface ApplyInput {
   tlds: string[];
   host: string;
   port: number;
+  dnsmasqDir?: string | undefined;
 }
 
 /** Makes the plan's changes, journalling each before it is made; then runs its reload commands. */
-export async function applyPlan({ home, system, plan, tlds, host, port }: ApplyInput): Promise<RunReport[]> {
+export async function applyPlan({ home, system, plan, tlds, host, port, dnsmasqDir }: ApplyInput): Promise<RunReport[]> {
   const journal: Journal = {
     version: 1,
     createdAt: new Date().toISOString(),
@@ -150,9 +358,13 @@ export async function applyPlan({ home, system, plan, tlds, host, port }: ApplyI
     host,
     port,
     root: system.root,
+    ...(plan.resolver.endsWith('dnsmasq') && plan.files[0] ? { dnsmasqDir: dnsmasqDir ?? dirname(plan.files[0].path) } : {}),
     files: [],
-    reload: plan.reload,
   };
+  // What teardown will check the journal against, so that setup never writes one it would refuse.
+  const problem = journalProblem(journal);
+  if (problem) throw new DevdnsError('setup-invalid', `cannot journal this setup: ${problem}`, 'check --root and --dnsmasq-dir');
+  if (system.privileged) journal.stateDirs = prepareTrustedDir(system);
   for (const change of plan.files) {
     const before = system.readBytes(change.path);
     const mode = system.mode(change.path);
@@ -161,15 +373,15 @@ export async function applyPlan({ home, system, plan, tlds, host, port }: ApplyI
       before: before === undefined ? null : before.toString('base64'),
       after: Buffer.from(change.content).toString('base64'),
       createdDirs: [],
-      ...(mode === undefined ? {} : { mode }),
+      ...(mode === undefined ? {} : { mode: mode & 0o777 }),
     };
     journal.files.push(entry);
-    saveJournal(home, journal);
+    saveJournal(home, system, journal);
     entry.createdDirs = system.makeParents(change.path);
-    saveJournal(home, journal);
-    system.writeFile(change.path, change.content);
+    saveJournal(home, system, journal);
+    system.writeFile(change.path, change.content, 0o644);
   }
-  saveJournal(home, journal);
+  saveJournal(home, system, journal);
   return runReload(system, plan.reload);
 }
 
@@ -182,11 +394,15 @@ export async function undoJournal(
   const restored: Array<{ path: string; removed: boolean }> = [];
   for (const entry of [...journal.files].reverse()) {
     if (entry.before === null) system.removeFile(entry.path);
-    else system.writeFile(entry.path, Buffer.from(entry.before, 'base64'), entry.mode);
+    else system.writeFile(entry.path, Buffer.from(entry.before, 'base64'), (entry.mode ?? 0o644) & RESTORE_MODE_MASK);
     restored.push({ path: entry.path, removed: entry.before === null });
     for (const dir of [...entry.createdDirs].reverse()) system.removeEmptyDir(dir);
   }
-  const reports = await runReload(system, journal.reload);
+  const reports = await runReload(system, journalPlan(journal).reload);
   rmSync(journalPath(home), { force: true });
+  if (system.privileged) {
+    rmSync(trustedJournalPath(system.root, home), { force: true });
+    for (const dir of [...(journal.stateDirs ?? [])].reverse()) system.removeEmptyDir(dir);
+  }
   return { restored, reports };
 }

@@ -1,7 +1,11 @@
 // Which resolver runs this machine's DNS, and what routing our TLDs to devdns takes with each:
 // files to write and commands to run afterwards. Detection reads files only; plans are pure.
 // Never /etc/resolv.conf itself: tools that took it over broke every lookup on the machine.
-import type { SystemAccess } from './system.js';
+// The plan is also what teardown checks a journal against: the files setup may manage, and the
+// commands it may run, are a function of (resolver, tlds, host, port, dnsmasq dir) and nothing else.
+import { InputError } from '../errors.js';
+import { parseIPv4, parseIPv6 } from '../records/ip.js';
+import { isNormalPath, type SystemAccess } from './system.js';
 
 export const RESOLVERS = ['macos', 'systemd-resolved', 'networkmanager-dnsmasq', 'dnsmasq', 'resolv.conf', 'windows'] as const;
 export type ResolverKind = (typeof RESOLVERS)[number];
@@ -70,7 +74,31 @@ export function detectResolver(system: SystemAccess, platform: NodeJS.Platform):
   };
 }
 
+/** A TLD that may name a file (/etc/resolver/<tld>) and a config line: one lowercase LDH label. */
+export function isRoutableLabel(tld: string): boolean {
+  return /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(tld);
+}
+
+/** A value as it may appear in a one-line message: quoted, control characters escaped. */
+const quote = (value: unknown) => JSON.stringify(value) ?? String(value);
+
+/** Why the inputs cannot be planned, or undefined: every value ends up in a path or a config line. */
+export function planInputProblem(input: PlanInput): string | undefined {
+  if (!(RESOLVERS as readonly string[]).includes(input.resolver)) return `resolver ${quote(input.resolver)} is not one devdns knows`;
+  if (!Array.isArray(input.tlds) || input.tlds.length === 0) return 'there is no TLD';
+  for (const tld of input.tlds) if (typeof tld !== 'string' || !isRoutableLabel(tld)) return `TLD ${quote(tld)} is not a DNS label`;
+  if (typeof input.host !== 'string' || !(parseIPv4(input.host).ok || parseIPv6(input.host).ok))
+    return `host ${quote(input.host)} is not an IP address`;
+  if (!Number.isInteger(input.port) || input.port < 1 || input.port > 65535) return `port ${quote(input.port)} is not 1-65535`;
+  if (input.dnsmasqDir !== undefined && (typeof input.dnsmasqDir !== 'string' || !isNormalPath(input.dnsmasqDir)))
+    return `dnsmasq directory ${quote(input.dnsmasqDir)} is not an absolute path in normal form`;
+  return undefined;
+}
+
 export function planSetup(input: PlanInput): SetupPlan {
+  const problem = planInputProblem(input);
+  if (problem)
+    throw new InputError('setup', problem, 'give a TLD such as test, an IP address, a port 1-65535 and an absolute --dnsmasq-dir');
   const { tlds, host, port } = input;
   const list = tlds.map((tld) => `.${tld}`).join(', ');
   switch (input.resolver) {

@@ -70,3 +70,35 @@ describe('hosts file block', () => {
     }
   });
 });
+
+describe('hosts file block, found strictly', () => {
+  const damaged: Array<[string, string]> = [
+    ['a begin line without an end line', `a\n${BLOCK_BEGIN}\n1.2.3.4 x.test\n`],
+    ['a second begin line', `${BLOCK_BEGIN}\n${BLOCK_BEGIN}\n${BLOCK_END}\n`],
+    ['an end line without a begin line', `a\n${BLOCK_END}\n`],
+  ];
+  for (const [title, content] of damaged) {
+    it(`refuses ${title}, for sync and clean`, () => {
+      assert.throws(() => withBlock(content, ['127.0.0.1 a.test']), /the devdns block in the hosts file is damaged/);
+      assert.throws(() => withBlock(content, undefined), /the devdns block in the hosts file is damaged/);
+    });
+  }
+
+  it("takes only whole marker lines: look-alike lines are the user's and stay", () => {
+    const file = `# devdns begin-not\n#  devdns end\nx # devdns begin\n`;
+    assert.equal(withBlock(withBlock(file, ['127.0.0.1 a.test']), undefined), file);
+  });
+
+  it('never writes a public or mDNS name into the hosts file', () => {
+    const block = hostsBlock([
+      makeRecord('github.com', 5, { type: 'A', address: '10.6.6.6' }),
+      makeRecord('printer.local', 5, { type: 'A', address: '10.0.0.9' }),
+      makeRecord('myapp.test', 5, { type: 'A', address: '127.0.0.1' }),
+    ]);
+    assert.deepEqual(block.lines, ['127.0.0.1 myapp.test']);
+    assert.deepEqual(
+      block.skipped.map((s) => s.name),
+      ['github.com', 'printer.local'],
+    );
+  });
+});

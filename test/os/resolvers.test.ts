@@ -98,3 +98,20 @@ describe('detectResolver', () => {
     assert.equal(detectResolver(new SystemAccess('/nonexistent'), 'win32').resolver, 'windows');
   });
 });
+
+describe('planSetup refuses inputs that would land in a path or a config line', () => {
+  for (const [title, change] of [
+    ['a TLD with a slash', { tlds: ['../../etc/cron.d/x'] }],
+    ['a TLD with a line break', { tlds: ['test\nport 53'] }],
+    ['a host that is not an address', { host: '127.0.0.1\nnameserver 10.6.6.6' }],
+    ['a port out of range', { port: 70000 }],
+    ['a relative dnsmasq directory', { resolver: 'dnsmasq', dnsmasqDir: 'etc/../x' }],
+  ] as const) {
+    it(title, () => {
+      assert.throws(
+        () => planSetup({ resolver: 'macos', tlds: ['test'], host: '127.0.0.1', port: 9090, ...change }),
+        /^InputError: setup: /,
+      );
+    });
+  }
+});

@@ -1,4 +1,6 @@
 // `devdns hosts sync|clean`: the hosts-file fallback, between marker lines, nothing else touched.
+// Run through sudo, root takes only the records from the home (checked on load; risky names skipped).
+import { resolve } from 'node:path';
 import { DevdnsError, ExitCode, InputError } from '../../errors.js';
 import { defaultHostsPath, hostsBlock, readHostsFile, withBlock, writeHostsFile } from '../../os/hosts-file.js';
 import { loadServedRecords } from '../../store/projects.js';
@@ -11,6 +13,7 @@ export interface HostsOptions {
 }
 
 function describeWriteError(error: unknown, path: string): DevdnsError {
+  if (error instanceof DevdnsError) return error;
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return new DevdnsError('hosts-missing', `${path} does not exist`, 'give the right file with --hosts-file');
   return new DevdnsError(
@@ -23,7 +26,7 @@ function describeWriteError(error: unknown, path: string): DevdnsError {
 export async function runHosts(context: CommandContext, action: string, options: HostsOptions): Promise<number> {
   const { output } = context;
   if (action !== 'sync' && action !== 'clean') throw new InputError('action', `"${action}" is not sync or clean`, 'devdns hosts sync');
-  const path = options.hostsFile ?? defaultHostsPath();
+  const path = resolve(options.hostsFile ?? defaultHostsPath());
   let content: string;
   try {
     content = readHostsFile(path);
@@ -49,7 +52,7 @@ export async function runHosts(context: CommandContext, action: string, options:
     const code = (error as NodeJS.ErrnoException).code;
     if ((code === 'EACCES' || code === 'EPERM') && options.hostsFile === undefined && needsRoot('/')) {
       if (!(await confirm(`Writing ${path} needs root. Run it with sudo?`, options.yes))) return ExitCode.user;
-      return rerunWithSudo(context, process.argv.slice(2));
+      return rerunWithSudo(context, ['hosts', action, '--yes']);
     }
     throw describeWriteError(error, path);
   }

@@ -1,8 +1,10 @@
 // `devdns setup` / `devdns teardown`: route our TLDs from the OS resolver to devdns, journalled,
-// and undo exactly that.
+// and undo exactly that. Run again through sudo, they trust from the home only what journal.ts
+// checks: the journal root acts on is root's own copy, and the plan is recomputed and validated.
+import { resolve } from 'node:path';
 import { lookupDaemon } from '../../daemon/state.js';
 import { DevdnsError, ExitCode, InputError } from '../../errors.js';
-import { applyPlan, readJournal, undoJournal } from '../../os/journal.js';
+import { applyPlan, journalPlan, journalToUndo, undoJournal } from '../../os/journal.js';
 import { detectResolver, planSetup, RESOLVERS, type ResolverKind } from '../../os/resolvers.js';
 import { SystemAccess } from '../../os/system.js';
 import { normalizeName } from '../../records/names.js';
@@ -68,13 +70,14 @@ function dnsTarget(context: CommandContext, options: SetupOptions): { host: stri
 export async function runSetup(context: CommandContext, options: SetupOptions): Promise<number> {
   const { output } = context;
   const platform = (options.platform ?? process.platform) as NodeJS.Platform;
-  const system = new SystemAccess(options.root ?? '/');
+  const system = new SystemAccess(resolve(options.root ?? '/'));
+  const dnsmasqDir = options.dnsmasqDir === undefined ? undefined : resolve(options.dnsmasqDir);
   const tlds = chooseTlds(context, options);
   const { host, port } = dnsTarget(context, options);
   const detected = options.resolver
     ? { resolver: resolverOption(options.resolver) as ResolverKind, evidence: 'chosen with --resolver' }
     : detectResolver(system, platform);
-  const plan = planSetup({ resolver: detected.resolver, tlds, host, port, dnsmasqDir: options.dnsmasqDir });
+  const plan = planSetup({ resolver: detected.resolver, tlds, host, port, dnsmasqDir });
   output.info(`resolver: ${plan.resolver} (${detected.evidence})`);
   for (const line of plan.summary) output.info(`- ${line}`);
   for (const note of plan.notes) output.info(`note: ${note}`);
@@ -99,15 +102,16 @@ export async function runSetup(context: CommandContext, options: SetupOptions): 
   }
   if (needsRoot(system.root)) {
     if (!(await confirm('This changes system files as root, with sudo. Continue?', options.yes))) return ExitCode.user;
-    return rerunWithSudo(context, process.argv.slice(2));
+    return rerunWithSudo(context, setupArgs(options, dnsmasqDir));
   }
   if (!(await confirm('Make these changes?', options.yes))) return ExitCode.user;
-  const previous = readJournal(context.home);
+  // As root, only a journal root itself wrote is undone: a planted one is refused here, not continued.
+  const previous = journalToUndo(context.home, { privileged: system.privileged });
   if (previous) {
     output.info('undoing the previous setup first');
     await undoJournal(context.home, new SystemAccess(previous.root), previous);
   }
-  const reports = await applyPlan({ home: context.home, system, plan, tlds, host, port });
+  const reports = await applyPlan({ home: context.home, system, plan, tlds, host, port, dnsmasqDir });
   for (const file of plan.files) output.success(`wrote ${system.path(file.path)}`);
   let ok = true;
   for (const report of reports) {
@@ -123,9 +127,30 @@ export async function runSetup(context: CommandContext, options: SetupOptions): 
   return ok ? ExitCode.ok : ExitCode.user;
 }
 
-export async function runTeardown(context: CommandContext, options: { yes?: boolean; dryRun?: boolean }): Promise<number> {
+/** The arguments for running this setup again through sudo: only the options the user gave. */
+function setupArgs(options: SetupOptions, dnsmasqDir: string | undefined): string[] {
+  return [
+    'setup',
+    '--yes',
+    ...(options.tld ?? []).flatMap((tld) => ['--tld', tld]),
+    ...(options.resolver === undefined ? [] : ['--resolver', options.resolver]),
+    ...(dnsmasqDir === undefined ? [] : ['--dnsmasq-dir', dnsmasqDir]),
+    ...(options.port === undefined ? [] : ['--port', options.port]),
+    ...(options.force ? ['--force'] : []),
+  ];
+}
+
+export interface TeardownOptions {
+  yes?: boolean;
+  dryRun?: boolean;
+  root?: string;
+}
+
+export async function runTeardown(context: CommandContext, options: TeardownOptions): Promise<number> {
   const { output } = context;
-  const journal = readJournal(context.home);
+  const root = options.root === undefined ? undefined : resolve(options.root);
+  const privileged = new SystemAccess().privileged;
+  const journal = journalToUndo(context.home, { privileged, root });
   if (!journal) {
     output.info('nothing to undo: devdns setup has not changed this system');
     return ExitCode.ok;
@@ -134,11 +159,11 @@ export async function runTeardown(context: CommandContext, options: { yes?: bool
   for (const entry of journal.files) {
     output.info(`- ${entry.before === null ? 'remove' : 'restore'} ${system.path(entry.path)}`);
   }
-  for (const command of journal.reload) output.info(`- run ${command.join(' ')}`);
+  for (const command of journalPlan(journal).reload) output.info(`- run ${command.join(' ')}`);
   if (options.dryRun) return ExitCode.ok;
   if (needsRoot(system.root)) {
     if (!(await confirm('This changes system files as root, with sudo. Continue?', options.yes))) return ExitCode.user;
-    return rerunWithSudo(context, process.argv.slice(2));
+    return rerunWithSudo(context, ['teardown', '--yes']);
   }
   const { restored, reports } = await undoJournal(context.home, system, journal);
   for (const { path, removed } of restored) output.success(`${removed ? 'removed' : 'restored'} ${system.path(path)}`);

@@ -33,11 +33,13 @@ export async function runUninstall(
   const what = `stop devdns, undo devdns setup and the hosts block, remove the start-at-login service and devdns's files${options.purge ? ', and your records' : ' (your records stay)'}`;
   if (!(await confirm(`This will ${what}. Continue?`, options.yes))) return ExitCode.user;
   let code: number = ExitCode.ok;
+  // A journal that fails its checks stops uninstall here, before anything is changed.
+  const journal = readJournal(context.home);
 
   const stopped = await stopDaemon(context);
   output.info(stopped ? `stopped devdns (pid ${stopped.pid})` : 'devdns was not running');
 
-  if (readJournal(context.home)) {
+  if (journal) {
     const { runTeardown } = await import('./setup.js');
     code = Math.max(code, await runTeardown(context, { yes: true }));
   } else output.info('devdns setup had changed nothing');
