@@ -13,6 +13,44 @@ export function sameRecord(a: DnsRecord, b: DnsRecord): boolean {
   return a.name === b.name && a.type === b.type && formatRdata(a) === formatRdata(b);
 }
 
+/**
+ * The most an RRset may take on the wire. A message holds at most 65,535 octets over TCP
+ * (RFC 1035 §4.2.2) and an RRset is never split across messages (RFC 2181 §9), so an RRset
+ * near that size cannot be answered at all; devdns keeps it far below, about 1,000 A records.
+ */
+export const MAX_RRSET_OCTETS = 16 * 1024;
+
+const utf8 = new TextEncoder();
+/** A name's uncompressed wire length: each label with its length octet, plus the root. */
+const nameOctets = (name: string) => (name === '' ? 1 : utf8.encode(name).length + 2);
+
+/** What one record takes in an answer: owner (a 2-octet pointer), type, class, TTL, length, RDATA. */
+export function recordOctets(record: DnsRecord): number {
+  const fixed = 2 + 10;
+  switch (record.type) {
+    case 'A':
+      return fixed + 4;
+    case 'AAAA':
+      return fixed + 16;
+    case 'CNAME':
+    case 'NS':
+    case 'PTR':
+      return fixed + nameOctets(record.target);
+    case 'MX':
+      return fixed + 2 + nameOctets(record.exchange);
+    case 'SRV':
+      return fixed + 6 + nameOctets(record.target);
+    case 'TXT':
+      return fixed + record.strings.reduce((sum, text) => sum + 1 + utf8.encode(text).length, 0);
+    case 'CAA':
+      return fixed + 2 + utf8.encode(record.tag).length + utf8.encode(record.value).length;
+  }
+}
+
+function rrsetTooLarge(record: DnsRecord, octets: number): string {
+  return `the ${record.type} records of ${record.name} would take ${octets} octets in an answer; devdns keeps an RRset to ${MAX_RRSET_OCTETS} (RFC 2181 §9: it cannot be split)`;
+}
+
 export interface AddRequest {
   name: string;
   ttl: number | undefined;
@@ -62,6 +100,9 @@ export function addRecords(file: RecordFile, request: AddRequest): AddResult {
       continue;
     }
     checkCompatible(records, record, zone);
+    const octets = rrset.reduce((sum, r) => sum + recordOctets(r), recordOctets(record));
+    if (octets > MAX_RRSET_OCTETS)
+      throw new InputError('value', rrsetTooLarge(record, octets), `remove some first: devdns ls ${record.name}`);
     records = [...records, record];
     checkNoCnameLoop(records, record);
     result.added.push(record);
@@ -197,6 +238,7 @@ export function findSetProblem(file: RecordFile): string | undefined {
   const seen: DnsRecord[] = [];
   // The records so far at each name: every rule here is about one name, so each check is short.
   const atNames = new Map<string, DnsRecord[]>();
+  const rrsetOctets = new Map<string, number>();
   for (const [index, record] of file.records.entries()) {
     const where = () => `records[${index}] (${describeRecord(record)})`;
     const zone = zoneOf(record.name, zoneNames);
@@ -213,6 +255,10 @@ export function findSetProblem(file: RecordFile): string | undefined {
     } catch (error) {
       return `${where()}: ${(error as Error).message.replace(/^(name|value): /, '')}`;
     }
+    const key = `${record.name} ${record.type}`;
+    const octets = (rrsetOctets.get(key) ?? 0) + recordOctets(record);
+    if (octets > MAX_RRSET_OCTETS) return `${where()}: ${rrsetTooLarge(record, octets)}`;
+    rrsetOctets.set(key, octets);
     seen.push(record);
     atName.push(record);
     atNames.set(record.name, atName);

@@ -18,6 +18,26 @@ const add = (file: RecordFile, input: RecordInput & { force?: boolean }) =>
 const lines = (file: RecordFile) => file.records.map((r) => `${describeRecord(r)} ${r.ttl}`);
 
 describe('addRecords', () => {
+  it('keeps an RRset small enough to answer: 1,024 A records at a name, not 1,025; other names and types apart', () => {
+    const addresses = Array.from({ length: 1025 }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
+    let file = emptyRecordFile();
+    for (const address of addresses.slice(0, 1024)) file = add(file, { name: 'big.test', value: address }).file;
+    assert.throws(
+      () => add(file, { name: 'big.test', value: addresses[1024] }),
+      (error: unknown) =>
+        error instanceof InputError &&
+        /A records of big\.test would take 16400 octets in an answer; devdns keeps an RRset to 16384/.test(error.message),
+    );
+    assert.equal(add(file, { name: 'other.test', value: '10.9.9.9' }).added.length, 1);
+    assert.equal(add(file, { name: 'big.test', value: '::1' }).added.length, 1);
+    // A records file that holds more, by hand, is refused as a whole.
+    const hand = { ...file, records: [...file.records, makeRecord('big.test', 5, { type: 'A', address: '10.9.9.9' })] };
+    assert.match(
+      findSetProblem(hand) ?? '',
+      /records\[1024\] \(big\.test A 10\.9\.9\.9\): the A records of big\.test would take 16400 octets/,
+    );
+  });
+
   it('joins a second A value to the RRset', () => {
     const file = build({ name: 'a.test', value: '10.0.0.1' }, { name: 'a.test', value: '10.0.0.2' });
     assert.deepEqual(lines(file), ['a.test A 10.0.0.1 5', 'a.test A 10.0.0.2 5']);
