@@ -120,7 +120,7 @@ export class Responder {
     const { question } = query;
     const maxSize = transport === 'tcp' ? TCP_MESSAGE_LIMIT : udpLimit(query.edns);
     const sound = query.malformed === undefined && query.opcode === 0 && question !== undefined;
-    const byQuestion = sound && !read.dottedLabel;
+    const byQuestion = sound;
     const key = byQuestion
       ? `${questionKey(message, questionEnd)}|${query.edns ? `${query.edns.version}.${query.edns.dnssecOk ? 1 : 0}` : '-'}|${maxSize}`
       : '';
@@ -137,7 +137,7 @@ export class Responder {
 
     this.counts.full++;
     const response = answerQuery(this.index, query);
-    const encoded = encodeResponse(response, { maxSize, query: { bytes: message, questionEnd, dottedLabel: read.dottedLabel } });
+    const encoded = encodeResponse(response, { maxSize });
     if (exactToo) this.remember(exact, exactKey, encoded.bytes, question, response);
     // By question: only compressed replies, where every later use of the name points at the question.
     // Its question is not kept: each hit has its own spelling, read from the query.
