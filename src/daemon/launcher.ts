@@ -2,27 +2,21 @@
 // output appended to the daemon log, and waits with a deadline until it has written its state
 // file and answers on the control API. A daemon that dies while starting is reported with the
 // reason it logged. The CLI then returns, and the daemon outlives the terminal.
-import { closeSync, openSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ControlClient } from '../control/client.js';
 import { DevdnsError } from '../errors.js';
+import { DAEMON_ENV, DAEMON_LOG_MAX_BYTES } from './daemon-log.js';
+import { fileSize, makeRoom } from './log-file.js';
 import { DAEMON_LOG_NAME, type DaemonState, ensurePrivateHome, lookupDaemon } from './state.js';
 
 const BIN = fileURLToPath(new URL('../../bin/devdns.js', import.meta.url));
-const MAX_DAEMON_LOG_BYTES = 1024 * 1024;
-export const DAEMON_ENV = 'DEVDNS_DAEMON';
+
+export { DAEMON_ENV };
 
 export function daemonLogPath(home: string): string {
   return join(home, DAEMON_LOG_NAME);
-}
-
-function sizeOf(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
 }
 
 /** The reason a failed start gave: its last `devdns:` line in the log, written after `offset`. */
@@ -41,8 +35,8 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function launchDaemon(home: string, args: readonly string[], timeoutMs = 10_000): Promise<DaemonState> {
   ensurePrivateHome(home);
   const logPath = daemonLogPath(home);
-  if (sizeOf(logPath) > MAX_DAEMON_LOG_BYTES) renameSync(logPath, `${logPath}.1`);
-  const offset = sizeOf(logPath);
+  // The daemon's output before its own log writer starts (and a start's failure) goes here too.
+  const offset = makeRoom(logPath, fileSize(logPath), 0, DAEMON_LOG_MAX_BYTES);
   const log = openSync(logPath, 'a', 0o600);
   const { execa } = await import('execa');
   // Detached, with no pipes to us: `$(devdns up)` and `devdns up | cat` must not wait for the daemon.
@@ -50,7 +44,7 @@ export async function launchDaemon(home: string, args: readonly string[], timeou
     detached: true,
     // An open file descriptor, so the daemon writes its log itself (execa's types only allow literal fds).
     stdio: ['ignore', log, log] as unknown as ['ignore', 1, 2],
-    env: { DEVDNS_DAEMON: '1', DEVDNS_HOME: home, NO_COLOR: '1' },
+    env: { [DAEMON_ENV]: '1', DEVDNS_HOME: home, NO_COLOR: '1' },
     cleanup: false,
     reject: false,
     windowsHide: true,

@@ -25,6 +25,8 @@ export interface Exchange {
   response: Response | undefined;
   /** Why the message was dropped. */
   dropped?: string;
+  /** Why the query was answered FORMERR. */
+  malformed?: string;
 }
 
 /**
@@ -157,6 +159,7 @@ export class Responder {
     // By question: only compressed replies, where every later use of the name points at the question.
     // Its question is not kept: each hit has its own spelling, read from the query.
     if (byQuestion && encoded.compressed) this.remember(this.byQuestion, key, encoded.bytes, undefined, response);
+    if (query.malformed !== undefined) return { reply: encoded.bytes, question, response, malformed: query.malformed };
     return { reply: encoded.bytes, question, response };
   }
 
