@@ -64,7 +64,7 @@ describe('TCP connection caps', () => {
     });
 
   it('holds one address to its cap: its idlest connections make way for its new ones', async () => {
-    const held = [];
+    const held: Socket[] = [];
     for (let i = 0; i < 3 * PER_CLIENT; i++) held.push(await open('127.0.0.2'));
     await eventually(() => (held.filter(isOpen).length === PER_CLIENT ? true : undefined), 2_000, 'the per-address cap');
     assert.equal(server.tcpConnections(), PER_CLIENT);
@@ -77,7 +77,7 @@ describe('TCP connection caps', () => {
   });
 
   it('answers a newcomer at once while other clients hold every connection', async () => {
-    const held = [];
+    const held: Socket[] = [];
     for (const from of ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5']) {
       for (let i = 0; i < PER_CLIENT; i++) held.push(await open(from));
     }
@@ -92,11 +92,11 @@ describe('TCP connection caps', () => {
 
   it('closes the idle connections of one address before one that asked, and answers a newcomer from it (every local user is 127.0.0.1)', async () => {
     const asker = await open('127.0.0.1');
-    const idle = [];
+    const idle: Socket[] = [];
     for (let i = 0; i < PER_CLIENT - 1; i++) idle.push(await open('127.0.0.1'));
     // The asker completes a message: now the others are idler.
     assert.deepEqual(await ask(asker, 2), ['127.0.0.1']);
-    const flood = [];
+    const flood: Socket[] = [];
     for (let i = 0; i < 20; i++) flood.push(await open('127.0.0.1'));
     await eventually(() => (idle.every((s) => !isOpen(s)) ? true : undefined), 2_000, 'the idle ones closed');
     // The idle ones went first, the asker (done with its question) only after them; a local
