@@ -55,10 +55,13 @@ EOF
         for i in $(seq 50); do grep -q 'suppressed' "$H/daemon.log" && break; sleep 0.1; done
         echo "grew=$(( $(logsize) - before ))"
         grep -o 'dns-dropped: suppressed [0-9]* similar messages' "$H/daemon.log" | head -1 | sed 's/^/count: /'
+        # The daemon's last count is out once the log stops growing (at most a second or so).
+        last=-1; same=0
+        for i in $(seq 100); do s=$(stat -c %s "$H/daemon.log"); [ "$s" = "$last" ] && same=$((same + 1)) || same=0; last=$s; [ $same -ge 8 ] && break; sleep 0.2; done
+        # tmpfs gives a file whole pages (or larger folios), and a full one none: fill the log to a
+        # 64 KiB boundary first, so that its next line needs room the disk will not have.
+        head -c $(( (65536 - s % 65536) % 65536 )) /dev/zero | tr '\\0' '#' >> "$H/daemon.log"
         runuser -u nobody -- dd if=/dev/zero of="$T/fill" bs=4k 2>/dev/null; echo "filled: $(df --output=avail "$T" | tail -1)"
-        # tmpfs gives a file whole pages, and a full one none: end the log's last page (that takes
-        # no new one), so that the daemon's next line needs a page the disk no longer has.
-        s=$(stat -c %s "$H/daemon.log"); head -c $(( (4096 - s % 4096) % 4096 )) /dev/zero | tr '\\0' '#' >> "$H/daemon.log"
         ${node} -e "$FLOOD" "$P" 100000
         dig +short +time=1 +tries=3 @127.0.0.1 -p "$P" myapp.test | sed 's/^/answer: /'
         kill -0 "$PID" 2>/dev/null && echo "alive-after-full"
