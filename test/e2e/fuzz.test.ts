@@ -2,7 +2,7 @@
 // server. After every thousand bad packets a good query must still get the right answer, nothing
 // may crash or stall, and memory must stay bounded.
 import assert from 'node:assert/strict';
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { connect, type Socket as TcpSocket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
