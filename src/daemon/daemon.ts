@@ -9,6 +9,7 @@ import { DevdnsError, PortInUseError } from '../errors.js';
 import { findPortOwner } from '../os/port-owner.js';
 import { getSetting } from '../store/settings.js';
 import { buildHandlers } from './api-handlers.js';
+import { DAEMON_ENV, DaemonLog, keepOutputFailuresFromStopping, LogFile, type LogKind } from './daemon-log.js';
 import { type AnsweredQuery, type DnsService, startDnsService } from './dns-service.js';
 import { QueryLog } from './query-log.js';
 import {
@@ -32,8 +33,13 @@ export interface DaemonOptions {
   version: string;
   tcpIdleMs?: number;
   onQuery?: (query: AnsweredQuery) => void;
-  /** Reloads and problems worth a line in the daemon's log. */
+  /** Reloads and problems worth a line in the daemon's log, rate-limited (when not logFile). */
   onMessage?: (line: string) => void;
+  /**
+   * The file the daemon writes those lines to itself, rotated, never fatal: by default its home's
+   * daemon.log when the launcher started it (DEVDNS_DAEMON=1), else none (they go to onMessage).
+   */
+  logFile?: string;
 }
 
 export interface Daemon {
@@ -72,9 +78,22 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   ensurePrivateHome(home);
   const existing = lookupDaemon(home);
   if (existing.kind === 'running') throw new AlreadyRunningError(existing.state);
-  const message = options.onMessage ?? (() => undefined);
+  const logFile = options.logFile ?? (process.env[DAEMON_ENV] === '1' ? join(home, DAEMON_LOG_NAME) : undefined);
+  const file = logFile === undefined ? undefined : new LogFile(logFile);
+  const onMessage = options.onMessage ?? (() => undefined);
+  const log = new DaemonLog({ write: file ? (line) => file.append(line) : onMessage });
+  const message = (kind: LogKind, line: string) => log.log(kind, line);
+  const restoreOutput = keepOutputFailuresFromStopping((stream, error) => message('output', `cannot write to ${stream}: ${error.message}`));
+  const closeLog = () => {
+    log.close();
+    file?.close();
+    restoreOutput();
+  };
   const maxFileBytes = Number(getSetting(home, 'log.size').value);
-  const queryLog = new QueryLog(join(home, QUERY_LOG_NAME), { maxFileBytes, onError: (error) => message(`query log: ${error.message}`) });
+  const queryLog = new QueryLog(join(home, QUERY_LOG_NAME), {
+    maxFileBytes,
+    onError: (error) => message('query-log', `query log: ${error.message}`),
+  });
 
   let service: DnsService | undefined;
   let control: ControlServer | undefined;
@@ -94,8 +113,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         queryLog.record(query);
         options.onQuery?.(query);
       },
-      onReload: (count) => message(`records reloaded: ${count}`),
-      onProblem: (error) => message(`${error.message}; still serving the last good records`),
+      onReload: (count) => message('reload', `records reloaded: ${count}`),
+      onProblem: (error) => message('records', `${error.message}; still serving the last good records`),
+      onBadMessage: (reason, address, port, transport) => message('dns-dropped', `DNS ${transport} from ${address}#${port} ${reason}`),
+      onServerError: (error) => message('dns', `DNS server: ${error.message}`),
     });
     const dns = service;
     const status = (): StatusBody => ({
@@ -118,12 +139,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       port: options.controlPort,
       token,
       handlers: buildHandlers({ home, service: dns, queryLog, status, requestStop: () => requestStop() }),
-      onError: (error) => message(`control API: ${error.message}`),
+      onError: (error) => message('control', `control API: ${error.message}`),
     });
   } catch (error) {
     await control?.close();
     await service?.close();
     await queryLog.close();
+    closeLog();
     throw error instanceof PortInUseError ? await explainPortInUse(error) : error;
   }
 
@@ -149,6 +171,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         await opened.control.close();
         await opened.service.close();
         await queryLog.close();
+        closeLog();
       })();
       return stopping;
     },

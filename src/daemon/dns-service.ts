@@ -35,8 +35,12 @@ export interface DnsServiceOptions {
   /** Each answered query (dropped ones and those without a readable question are not). */
   onQuery?: (query: AnsweredQuery) => void;
   onReload?: (recordCount: number) => void;
-  /** The records file stopped parsing (the last good records stay in service), or a socket error. */
+  /** The records file stopped parsing (the last good records stay in service), or a watch failed. */
   onProblem?: (error: Error) => void;
+  /** A message dropped unanswered, or answered FORMERR: why, and where it came from. Per packet. */
+  onBadMessage?: (reason: string, address: string, port: number, transport: Transport) => void;
+  /** A socket error or a failure to answer one message; the server goes on. Per packet. */
+  onServerError?: (error: Error) => void;
 }
 
 export interface DnsService {
@@ -125,21 +129,25 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
   mkdirSync(options.home, { recursive: true, mode: 0o700 });
   watchSources();
 
-  const { onQuery } = options;
+  const { onQuery, onBadMessage } = options;
   let server: DnsServer;
   try {
     server = await startDnsServer({
       host: options.host,
       port: options.port,
       ...(options.tcpIdleMs === undefined ? {} : { tcpIdleMs: options.tcpIdleMs }),
-      onError: problem,
+      onError: options.onServerError ?? problem,
       handle: (message, address, port, transport) => {
         const started = performance.now();
-        const { reply, question, response } = responder.respond(message, transport);
+        const exchange = responder.respond(message, transport);
+        const { reply, question, response } = exchange;
         if (onQuery && question && response) {
           const micros = Math.round((performance.now() - started) * 1000);
           onQuery({ at: Date.now(), address, port, transport, question, response, micros });
         }
+        const bad = exchange.dropped ?? exchange.malformed;
+        if (onBadMessage && bad !== undefined)
+          onBadMessage(exchange.dropped ? `dropped: ${bad}` : `FORMERR: ${bad}`, address, port, transport);
         return reply;
       },
     });

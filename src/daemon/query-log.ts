@@ -7,11 +7,12 @@
 // most `maxFileLinesPerSecond` queries a second and a line counting the rest: at tens of
 // thousands of queries a second, writing each as JSON would cost more than answering it.
 
-import { statSync } from 'node:fs';
-import { appendFile, rename } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import { describeData } from '../dns/describe.js';
 import { RCODE_NAMES, typeName } from '../dns/protocol.js';
+import { APPEND_FLAGS, appendError } from '../store/safe-file.js';
 import type { AnsweredQuery } from './dns-service.js';
+import { fileSize, makeRoom } from './log-file.js';
 
 export interface QueryLogEntry {
   /** ISO 8601, UTC. */
@@ -157,11 +158,7 @@ export class QueryLog {
     this.ring = new Ring(options.capacity ?? DEFAULT_QUERY_LOG_CAPACITY);
     this.maxFileBytes = options.maxFileBytes ?? DEFAULT_QUERY_LOG_BYTES;
     this.maxLinesPerSecond = options.maxFileLinesPerSecond ?? DEFAULT_FILE_LINES_PER_SECOND;
-    try {
-      this.fileBytes = statSync(path).size;
-    } catch {
-      this.fileBytes = 0;
-    }
+    this.fileBytes = fileSize(path);
   }
 
   /** Queries recorded since the start. */
@@ -218,14 +215,12 @@ export class QueryLog {
     this.notWritten = 0;
     try {
       const bytes = Buffer.byteLength(chunk);
-      if (this.fileBytes > 0 && this.fileBytes + bytes > this.maxFileBytes) {
-        await rename(this.path, `${this.path}.1`);
-        this.fileBytes = 0;
-      }
-      await appendFile(this.path, chunk, { mode: 0o600 });
+      this.fileBytes = makeRoom(this.path, this.fileBytes, bytes, this.maxFileBytes);
+      // Never through a link planted at the name, never blocking on a FIFO there.
+      await appendFile(this.path, chunk, { mode: 0o600, flag: APPEND_FLAGS });
       this.fileBytes += bytes;
     } catch (error) {
-      this.options.onError?.(error as Error);
+      this.options.onError?.(appendError(this.path, error));
     }
   }
 

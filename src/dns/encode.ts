@@ -3,7 +3,8 @@
 // Our own reader (wire.ts) decodes queries, so dns2's parser never sees untrusted bytes. Where
 // dns2's encoder needs help, it gets it here:
 //   - IPv4-mapped IPv6 in dotted form ("::ffff:1.2.3.4") is mis-encoded; we pass hex groups.
-//   - a question label that holds a dot is split by dns2; we copy the question bytes as sent.
+//   - dns2 splits names at dots and drops empty labels, so a question label holding a dot (or
+//     any octet, written \DDD in the name's text: name-text.ts) is handed to it as its octets.
 //   - dns2 compresses SRV targets, which RFC 2782 forbids (newer c-ares rejects such answers);
 //     an answer with SRV records is written without compression.
 //   - dns2 has no truncation; we re-encode without records and set TC (RFC 2181 §9).
@@ -13,6 +14,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { RecordData } from '../records/types.js';
+import { hasEscapes, labelOctets } from './name-text.js';
 import { CLASS_IN, QTYPE, type ResourceRecord, type Response, type SoaData } from './protocol.js';
 
 /** The part of dns2's encoder devdns uses; its bundled types describe the parser's view. */
@@ -89,15 +91,49 @@ function hexIPv6(address: string): string {
   return `${head}${group(a, b)}:${group(c, d)}`;
 }
 
+/**
+ * A label as dns2's name encoder reads it: `length` and `charCodeAt` give the octets; its text
+ * (with `\DDD` escapes, so never a dot) keys dns2's compression table, which joins labels.
+ */
+class OctetLabel {
+  private readonly octets: Uint8Array;
+  constructor(private readonly text: string) {
+    this.octets = labelOctets(text);
+  }
+  get length(): number {
+    return this.octets.length;
+  }
+  charCodeAt(at: number): number {
+    return this.octets[at] ?? 0;
+  }
+  toString(): string {
+    return this.text;
+  }
+}
+
+/** A name dns2 splits into octet labels; dns2 calls `split('.')` on names and nothing else. */
+class OctetName {
+  constructor(private readonly text: string) {}
+  split(): OctetLabel[] {
+    return this.text.split('.').map((label) => new OctetLabel(label));
+  }
+  toString(): string {
+    return this.text;
+  }
+}
+
+/** A name for dns2: as it is, or, when its text escapes octets (a question's), as octet labels. */
+function dns2Name(name: string): string | OctetName {
+  return hasEscapes(name) ? new OctetName(name) : name;
+}
+
 function toDns2(record: ResourceRecord): Record<string, unknown> {
-  return { name: record.name, type: QTYPE[record.data.type], class: CLASS_IN, ttl: record.ttl, ...rdataFields(record.data) };
+  return { name: dns2Name(record.name), type: QTYPE[record.data.type], class: CLASS_IN, ttl: record.ttl, ...rdataFields(record.data) };
 }
 
 export interface EncodeOptions {
   /** The most bytes the answer may take (UDP); larger answers go out truncated. */
   maxSize: number;
-  /** The query's bytes, to copy its question section (bytes 12..questionEnd) into the answer. */
-  query?: { bytes: Uint8Array; questionEnd: number; dottedLabel: boolean };
   /** Write with dns2's own (quadratic) writer: for the test that holds ByteWriter to its bytes. */
   legacyWriter?: boolean;
 }
@@ -181,7 +217,7 @@ function encodePacket(response: Response, truncated: boolean, compress: boolean,
     rcode: response.rcode,
   };
   if (response.question)
-    packet.questions.push({ name: response.question.name, type: response.question.type, class: response.question.class });
+    packet.questions.push({ name: dns2Name(response.question.name), type: response.question.type, class: response.question.class });
   if (!truncated) {
     packet.answers.push(...response.answer.map(toDns2));
     packet.authorities.push(...response.authority.map(toDns2));
@@ -202,21 +238,13 @@ function encodePacket(response: Response, truncated: boolean, compress: boolean,
  * `compressed` says whether names were written with compression pointers (the fast path can
  * reuse such bytes for the same question in another letter case).
  */
-export function encodeResponse(
-  response: Response,
-  { maxSize, query, legacyWriter }: EncodeOptions,
-): { bytes: Buffer; compressed: boolean } {
-  const copyQuestion = query?.dottedLabel === true && response.question !== undefined;
+export function encodeResponse(response: Response, { maxSize, legacyWriter }: EncodeOptions): { bytes: Buffer; compressed: boolean } {
   const hasSrv = [response.answer, response.authority, response.additional].some((section) =>
     section.some((record) => record.data.type === 'SRV'),
   );
-  const compress = !copyQuestion && !hasSrv;
+  const compress = !hasSrv;
   let bytes = encodePacket(response, false, compress, legacyWriter);
   if (bytes.length > maxSize) bytes = encodePacket(response, true, compress, legacyWriter);
-  if (copyQuestion && query) {
-    // Same length: a dotted label "a.b" is one length byte and three octets either way.
-    bytes.set(query.bytes.subarray(12, query.questionEnd), 12);
-  }
   return { bytes, compressed: compress };
 }
 

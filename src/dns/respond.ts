@@ -25,12 +25,29 @@ export interface Exchange {
   response: Response | undefined;
   /** Why the message was dropped. */
   dropped?: string;
+  /** Why the query was answered FORMERR. */
+  malformed?: string;
 }
 
-/** The UDP size a reply may take: 512 without EDNS; the client's size clamped to 512..1232 with it. */
-export function udpLimit(edns: EdnsInfo | undefined): number {
-  if (!edns) return CLASSIC_UDP_PAYLOAD;
-  return Math.min(Math.max(edns.udpSize, CLASSIC_UDP_PAYLOAD), EDNS_UDP_PAYLOAD);
+/**
+ * How many times its query's size a UDP reply may be, once past 512 bytes. A UDP reply goes to
+ * whatever address the query claims to come from, so its size over the query's is what a forged
+ * query buys (RFC 5358). The client's EDNS size (RFC 6891 §6.2.3) is the most it can take, not a
+ * size a server must fill; an answer over our limit goes out with TC=1 and no records (RFC 2181
+ * §9), and the client asks again over TCP (RFC 7766 §5), where the full answer is sent. 512 bytes
+ * is always allowed, as every DNS client takes it (RFC 1035 §4.2.1): so the worst case is 512
+ * bytes for the smallest question in a zone, 22 bytes for `test` itself, about 23 times, and an
+ * EDNS query (33 bytes at least) gets at most 512 bytes too unless it is over 51 bytes.
+ */
+export const UDP_AMPLIFICATION = 10;
+
+/**
+ * The UDP size a reply may take: 512 without EDNS; the client's size clamped to 512..1232 with
+ * it; and at most UDP_AMPLIFICATION times the query's bytes, never below 512.
+ */
+export function udpLimit(edns: EdnsInfo | undefined, queryBytes = Number.POSITIVE_INFINITY): number {
+  const client = edns ? Math.min(Math.max(edns.udpSize, CLASSIC_UDP_PAYLOAD), EDNS_UDP_PAYLOAD) : CLASSIC_UDP_PAYLOAD;
+  return Math.min(client, Math.max(CLASSIC_UDP_PAYLOAD, UDP_AMPLIFICATION * queryBytes));
 }
 
 const TCP_MESSAGE_LIMIT = 65535;
@@ -118,9 +135,9 @@ export class Responder {
     if (read.kind === 'drop') return { reply: undefined, question: undefined, response: undefined, dropped: read.reason };
     const { query, questionEnd } = read;
     const { question } = query;
-    const maxSize = transport === 'tcp' ? TCP_MESSAGE_LIMIT : udpLimit(query.edns);
+    const maxSize = transport === 'tcp' ? TCP_MESSAGE_LIMIT : udpLimit(query.edns, message.length);
     const sound = query.malformed === undefined && query.opcode === 0 && question !== undefined;
-    const byQuestion = sound && !read.dottedLabel;
+    const byQuestion = sound;
     const key = byQuestion
       ? `${questionKey(message, questionEnd)}|${query.edns ? `${query.edns.version}.${query.edns.dnssecOk ? 1 : 0}` : '-'}|${maxSize}`
       : '';
@@ -137,11 +154,12 @@ export class Responder {
 
     this.counts.full++;
     const response = answerQuery(this.index, query);
-    const encoded = encodeResponse(response, { maxSize, query: { bytes: message, questionEnd, dottedLabel: read.dottedLabel } });
+    const encoded = encodeResponse(response, { maxSize });
     if (exactToo) this.remember(exact, exactKey, encoded.bytes, question, response);
     // By question: only compressed replies, where every later use of the name points at the question.
     // Its question is not kept: each hit has its own spelling, read from the query.
     if (byQuestion && encoded.compressed) this.remember(this.byQuestion, key, encoded.bytes, undefined, response);
+    if (query.malformed !== undefined) return { reply: encoded.bytes, question, response, malformed: query.malformed };
     return { reply: encoded.bytes, question, response };
   }
 

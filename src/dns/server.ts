@@ -1,8 +1,8 @@
 // The DNS sockets: UDP and TCP on one address and port. Each message goes to `handle`, which
 // returns the reply bytes or nothing. Owns the transport rules: no replies to port 0 or known
-// reflector ports, TCP framing (RFC 7766 §8), a connection cap, and a deadline for each message
-// so idle and slow clients are cut off. Both sockets are closed together, and a start that fails
-// half-way closes what it opened.
+// reflector ports, TCP framing (RFC 7766 §8), connection caps in total and per client address,
+// and a deadline for each message so idle and slow clients are cut off. Both sockets are closed
+// together, and a start that fails half-way closes what it opened.
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { createServer, isIP, isIPv6, type Server, type Socket as TcpSocket } from 'node:net';
@@ -19,7 +19,10 @@ export interface DnsServerOptions {
   handle: MessageHandler;
   /** A TCP connection must complete a message this often or be closed (RFC 7766 §6.2.3). */
   tcpIdleMs?: number;
+  /** Open TCP connections in all; at the cap, a new one takes the place of the idlest. */
   maxTcpConnections?: number;
+  /** Open TCP connections from one address; at the cap, a new one takes the place of its idlest. */
+  maxTcpPerClient?: number;
   /** Called with errors that do not stop the server (a failed send, a handler bug). */
   onError?: (error: Error) => void;
 }
@@ -35,6 +38,7 @@ export interface DnsServer {
 const REFLECTOR_PORTS = new Set([0, 7, 13, 17, 19, 37]);
 const DEFAULT_TCP_IDLE_MS = 10_000;
 const DEFAULT_MAX_TCP = 100;
+const DEFAULT_MAX_TCP_PER_CLIENT = 16;
 /** A client that does not read its replies is cut off before they pile up in memory. */
 const MAX_TCP_BACKLOG = 256 * 1024;
 
@@ -118,7 +122,10 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
 
 function serve(udp: Socket, tcp: Server, host: string, port: number, options: DnsServerOptions): DnsServer {
   const onError = options.onError ?? (() => undefined);
-  const connections = new Set<TcpSocket>();
+  const connections = new TcpConnections(
+    options.maxTcpConnections ?? DEFAULT_MAX_TCP,
+    options.maxTcpPerClient ?? DEFAULT_MAX_TCP_PER_CLIENT,
+  );
 
   const handle: MessageHandler = (message, address, port, transport) => {
     try {
@@ -137,12 +144,10 @@ function serve(udp: Socket, tcp: Server, host: string, port: number, options: Dn
   });
   udp.on('error', onError);
 
-  tcp.maxConnections = options.maxTcpConnections ?? DEFAULT_MAX_TCP;
   tcp.on('error', onError);
   tcp.on('connection', (socket) => {
-    connections.add(socket);
-    socket.on('close', () => connections.delete(socket));
-    serveTcp(socket, options.tcpIdleMs ?? DEFAULT_TCP_IDLE_MS, handle);
+    connections.admit(socket);
+    serveTcp(socket, options.tcpIdleMs ?? DEFAULT_TCP_IDLE_MS, handle, () => connections.touch(socket));
   });
 
   return {
@@ -150,14 +155,89 @@ function serve(udp: Socket, tcp: Server, host: string, port: number, options: Dn
     port,
     tcpConnections: () => connections.size,
     close: async () => {
-      for (const socket of connections) socket.destroy();
+      connections.closeAll();
       await Promise.all([closeUdp(udp), new Promise<void>((resolve) => tcp.close(() => resolve()))]);
     },
   };
 }
 
+/**
+ * The open TCP connections, idlest first, in all and by client address. A cap that refused new
+ * connections would let one client hold every slot and lock out every other for as long as it
+ * liked; and every local user connects from 127.0.0.1. So at a cap the connection that has gone
+ * longest without completing a message is closed to admit the new one (RFC 7766 §6.2.3 lets a
+ * server close idle connections under pressure): a client that asks and reads gets its answer, a
+ * client that only holds connections loses them. The per-address cap keeps one remote address
+ * from taking the place of everyone else's connections.
+ */
+class TcpConnections {
+  /** Each connection's client address. Insertion order is activity order: the first is the idlest. */
+  private readonly all = new Map<TcpSocket, string>();
+  private readonly byClient = new Map<string, Set<TcpSocket>>();
+
+  constructor(
+    private readonly max: number,
+    private readonly maxPerClient: number,
+  ) {}
+
+  get size(): number {
+    return this.all.size;
+  }
+
+  admit(socket: TcpSocket): void {
+    // Read now: a closed socket no longer knows its address.
+    const address = socket.remoteAddress ?? '';
+    let client = this.byClient.get(address);
+    if (!client) {
+      client = new Set();
+      this.byClient.set(address, client);
+    }
+    const idlest = client.size >= this.maxPerClient ? first(client) : this.all.size >= this.max ? first(this.all.keys()) : undefined;
+    if (idlest) this.evict(idlest);
+    client.add(socket);
+    this.all.set(socket, address);
+    socket.on('close', () => this.forget(socket));
+  }
+
+  /** A message completed: the connection goes to the end of the idle order. */
+  touch(socket: TcpSocket): void {
+    const address = this.all.get(socket);
+    if (address === undefined) return;
+    this.all.delete(socket);
+    this.all.set(socket, address);
+    const client = this.byClient.get(address);
+    client?.delete(socket);
+    client?.add(socket);
+  }
+
+  closeAll(): void {
+    for (const socket of [...this.all.keys()]) this.evict(socket);
+  }
+
+  private evict(socket: TcpSocket): void {
+    this.forget(socket);
+    socket.destroy();
+  }
+
+  /** Counted out at once: a destroyed socket's 'close' comes a tick later. */
+  private forget(socket: TcpSocket): void {
+    const address = this.all.get(socket);
+    if (address === undefined) return;
+    this.all.delete(socket);
+    const client = this.byClient.get(address);
+    client?.delete(socket);
+    if (client?.size === 0) this.byClient.delete(address);
+  }
+}
+
+/** The first item, in insertion order. */
+function first<T>(items: Iterable<T>): T | undefined {
+  for (const item of items) return item;
+  return undefined;
+}
+
 /** RFC 7766 §8: each message is preceded by its length in two octets; several may follow each other. */
-function serveTcp(socket: TcpSocket, idleMs: number, handle: MessageHandler): void {
+function serveTcp(socket: TcpSocket, idleMs: number, handle: MessageHandler, onMessage: () => void): void {
   const address = socket.remoteAddress ?? '';
   const port = socket.remotePort ?? 0;
   let pending: Buffer = Buffer.alloc(0);
@@ -178,6 +258,7 @@ function serveTcp(socket: TcpSocket, idleMs: number, handle: MessageHandler): vo
       const message = pending.subarray(2, 2 + length);
       pending = pending.subarray(2 + length);
       deadline.refresh();
+      onMessage();
       const reply = handle(message, address, port, 'tcp');
       if (!reply) continue;
       const frame = Buffer.allocUnsafe(2 + reply.length);

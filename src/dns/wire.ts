@@ -3,6 +3,7 @@
 // label by label (a pointer there can only point backwards, so it is refused), and at most an
 // OPT record and one other in the additional section. Everything else is dropped (responses,
 // runts) or marked malformed (FORMERR). Pure: bytes in, a Query out.
+import { labelText } from './name-text.js';
 import { type EdnsInfo, OPCODE_QUERY, QTYPE, type Query } from './protocol.js';
 
 export type ReadResult =
@@ -12,8 +13,6 @@ export type ReadResult =
       query: Query;
       /** Where the question section ends: bytes 12..questionEnd are the question as sent. */
       questionEnd: number;
-      /** True when a question label holds a dot, which a text name cannot carry. */
-      dottedLabel: boolean;
     };
 
 const HEADER_BYTES = 12;
@@ -21,28 +20,25 @@ const MAX_NAME_OCTETS = 255;
 
 class Malformed extends Error {}
 
-/** The question name as text: labels joined by dots, each octet as the character with that code. */
-function readQuestionName(bytes: Uint8Array, start: number): { name: string; end: number; dotted: boolean } {
+/**
+ * The question name as text: labels joined by dots, an octet that is not a letter, digit, "-",
+ * "_" or "*" written `\DDD` (name-text.ts), so a label holding a dot or a control byte stays one
+ * label that matches nothing, rather than becoming other labels or another name.
+ */
+function readQuestionName(bytes: Uint8Array, start: number): { name: string; end: number } {
   const labels: string[] = [];
   let offset = start;
   let octets = 1;
-  let dotted = false;
   for (;;) {
     const length = bytes[offset];
     if (length === undefined) throw new Malformed('the question name runs past the end');
-    if (length === 0) return { name: labels.join('.'), end: offset + 1, dotted };
+    if (length === 0) return { name: labels.join('.'), end: offset + 1 };
     // 0xC0 is a compression pointer; 0x40 and 0x80 are reserved label types (RFC 6891 §5).
     if (length & 0xc0) throw new Malformed(length >= 0xc0 ? 'a compression pointer in the question' : 'a reserved label type');
     octets += length + 1;
     if (octets > MAX_NAME_OCTETS) throw new Malformed('the question name is over 255 octets');
     if (offset + 1 + length > bytes.length) throw new Malformed('a label runs past the end');
-    let label = '';
-    for (let i = offset + 1; i <= offset + length; i++) {
-      const byte = bytes[i] ?? 0;
-      if (byte === 0x2e) dotted = true;
-      label += String.fromCharCode(byte);
-    }
-    labels.push(label);
+    labels.push(labelText(bytes, offset + 1, offset + 1 + length));
     offset += length + 1;
   }
 }
@@ -117,7 +113,6 @@ export function readQuery(bytes: Uint8Array): ReadResult {
     malformed: undefined,
   };
   let questionEnd = HEADER_BYTES;
-  let dottedLabel = false;
   try {
     if (query.opcode !== OPCODE_QUERY) throw new Malformed('not a standard query');
     // RFC 9619: exactly one question. Never allocate from the counts.
@@ -129,14 +124,13 @@ export function readQuery(bytes: Uint8Array): ReadResult {
     if (name.end + 4 > bytes.length) throw new Malformed('the question has no type and class');
     query.question = { name: name.name, type: u16(bytes, name.end), class: u16(bytes, name.end + 2) };
     questionEnd = name.end + 4;
-    dottedLabel = name.dotted;
     const additional = readAdditional(bytes, questionEnd, additionalCount);
     query.edns = additional.edns;
     if (additional.end !== bytes.length) throw new Malformed('bytes after the last record');
-    return { kind: 'query', query, questionEnd, dottedLabel };
+    return { kind: 'query', query, questionEnd };
   } catch (error) {
     if (!(error instanceof Malformed)) throw error;
     query.malformed = error.message;
-    return { kind: 'query', query, questionEnd, dottedLabel };
+    return { kind: 'query', query, questionEnd };
   }
 }

@@ -172,3 +172,40 @@ export function writeFileAtomically(path: string, data: string | Uint8Array, mod
     throw error;
   }
 }
+
+/** Flags for appending to a log in the home: never through a link, never waiting on a FIFO. */
+export const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
+
+/**
+ * Opens a log file in the home for appending: created 0600 when missing; a link, a FIFO (ENXIO
+ * with no reader), a device or a directory in its place is refused with UnsafeFileError.
+ */
+export function openForAppend(path: string, mode = 0o600): number {
+  let fd: number;
+  try {
+    fd = openSync(path, APPEND_FLAGS, mode);
+  } catch (error) {
+    throw appendError(path, error);
+  }
+  const stat = fstatSync(fd);
+  if (!stat.isFile()) {
+    closeSync(fd);
+    throw new UnsafeFileError(path, 'not-regular', `is ${kindOf(stat)}, not a regular file`, 'remove it; devdns makes a new one');
+  }
+  return fd;
+}
+
+/** What a failed open with APPEND_FLAGS means: a link or a non-file in the log's place, or the error itself. */
+export function appendError(path: string, error: unknown): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ELOOP' || code === 'EMLINK' || code === 'EFTYPE')
+    return new UnsafeFileError(
+      path,
+      'symlink',
+      'is a symbolic link; devdns does not follow links in its home',
+      'replace the link with the file itself',
+    );
+  if (code === 'ENXIO' || code === 'EISDIR')
+    return new UnsafeFileError(path, 'not-regular', 'is not a regular file', 'remove it; devdns makes a new one');
+  return error as Error;
+}

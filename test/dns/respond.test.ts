@@ -41,7 +41,7 @@ const decode = (bytes: Buffer) => packet.decode(bytes) as unknown as Decoded;
 interface Ask {
   name: string;
   type?: string;
-  edns?: { size: number; version?: number; do?: boolean } | false;
+  edns?: { size: number; version?: number; do?: boolean; padding?: number } | false;
 }
 function ask({ name, type = 'A', edns = { size: 1232 } }: Ask, transport: 'udp' | 'tcp' = 'udp') {
   const additionals = edns
@@ -53,7 +53,8 @@ function ask({ name, type = 'A', edns = { size: 1232 } }: Ask, transport: 'udp' 
           extendedRcode: 0,
           ednsVersion: edns.version ?? 0,
           flags: edns.do ? packet.DNSSEC_OK : 0,
-          options: [],
+          // RFC 7830 padding: a larger query, for the size a reply may take in proportion.
+          options: edns.padding ? [{ code: 12, data: Buffer.alloc(edns.padding) }] : [],
         },
       ]
     : [];
@@ -136,7 +137,10 @@ describe('respond', () => {
       assert.equal(decoded.flag_tc, true);
       assert.deepEqual(decoded.answers, []);
     }
-    const fits = ask({ name: 'big.test', type: 'TXT', edns: { size: 1232 } });
+    // 1,100 bytes for a 37-byte query is more than UDP_AMPLIFICATION allows: TC, and TCP.
+    const amplified = ask({ name: 'big.test', type: 'TXT', edns: { size: 1232 } });
+    assert.equal(amplified.decoded.flag_tc, true);
+    const fits = ask({ name: 'big.test', type: 'TXT', edns: { size: 1232, padding: 100 } });
     assert.equal(fits.decoded.flag_tc, false);
     assert.equal(fits.decoded.answers?.length, 5);
     const tcp = ask({ name: 'big.test', type: 'TXT', edns: false }, 'tcp');

@@ -2,12 +2,12 @@
 // server. After every thousand bad packets a good query must still get the right answer, nothing
 // may crash or stall, and memory must stay bounded.
 import assert from 'node:assert/strict';
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { connect, type Socket as TcpSocket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import * as packet from 'dns-packet';
-import { tempDir } from '../helpers/devdns.js';
+import { runCommand, tempDir } from '../helpers/devdns.js';
 import { FUZZ_SEED, GOOD, malformed, random } from '../helpers/fuzz.js';
 import { addToHome, eventually, type RunningDevdns, startDevdns } from '../helpers/server.js';
 
@@ -92,6 +92,22 @@ describe('hostile input (built binary)', () => {
     }
     const grown = rssKiB(pid) - before;
     assert.ok(grown < 50 * 1024, `RSS grew by ${grown} KiB`);
+  });
+
+  it('answers dig for names whose labels hold a dot or a newline, well-formed and as names that do not exist', async () => {
+    const dig = async (...args: string[]) =>
+      (await runCommand('dig', ['@127.0.0.1', '-p', String(devdns.port), '+norec', '+time=2', '+tries=2', ...args], process.env)).stdout;
+    for (const name of ['a\\.b.myapp.test', '\\010myapp.test', 'myapp\\.test', 'A\\.B.MyApp.Test']) {
+      for (const transport of ['+notcp', '+tcp']) {
+        const output = await dig(transport, name, 'A');
+        assert.doesNotMatch(output, /bad packet|FORMERR|WARNING|timed out/i, `${name} ${transport}: ${output}`);
+        assert.match(output, name === 'myapp\\.test' ? /status: REFUSED/ : /status: NXDOMAIN/, `${name} ${transport}: ${output}`);
+        assert.match(output, /ANSWER: 0,/, `${name} ${transport}: ${output}`);
+        // The question as dig asked it, dots and bytes in place.
+        assert.ok(output.includes(`;${name}.`), `${name} ${transport}: ${output}`);
+      }
+    }
+    assert.match(await dig('myapp.test', 'A'), /ANSWER: 1,/);
   });
 
   const open = (): Promise<TcpSocket> =>

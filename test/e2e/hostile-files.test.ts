@@ -75,6 +75,32 @@ describe('hostile files (built binary)', () => {
     }
   });
 
+  it('logs planted as links in the home: up refuses daemon.log; queries.log is never written through', { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    try {
+      const home = join(dir.path, 'home');
+      assert.equal((await runDevdns(['add', 'app.test', '10.0.0.7'], { home })).code, 0);
+      const outside = join(dir.path, 'outside');
+      writeFileSync(outside, 'precious\n');
+      symlinkSync(outside, join(home, 'daemon.log'));
+      const up = await runDevdns(['up', '--port', '0', '--control-port', '0'], { home });
+      assert.equal(up.code, 1, up.stderr);
+      assert.match(up.stderr, /daemon\.log: is a symbolic link/);
+      rmSync(join(home, 'daemon.log'));
+      symlinkSync(outside, join(home, 'queries.log'));
+      const daemon = await startDevdns(home);
+      try {
+        assert.equal(await digShort(daemon.port, 'app.test'), '10.0.0.7');
+        await daemon.waitFor('stderr', /queries\.log: is a symbolic link/);
+      } finally {
+        assert.equal(await daemon.stop(), 0);
+      }
+      assert.equal(readFileSync(outside, 'utf8'), 'precious\n');
+    } finally {
+      dir.cleanup();
+    }
+  });
+
   it('service install with a FIFO where the unit goes: refused at once, not hung', async () => {
     const dir = tempDir();
     try {

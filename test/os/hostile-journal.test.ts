@@ -118,7 +118,10 @@ describe('a hostile setup journal is refused, and nothing changes', () => {
     try {
       writeFileSync(join(home.path, 'elsewhere.json'), JSON.stringify(journal('/')));
       symlinkSync(join(home.path, 'elsewhere.json'), journalPath(home.path));
-      await assert.rejects(teardown(home.path), /setup-journal\.json: is not a journal devdns setup wrote \(is a symbolic link; devdns does not follow links in its home\)/);
+      await assert.rejects(
+        teardown(home.path),
+        /setup-journal\.json: is not a journal devdns setup wrote \(is a symbolic link; devdns does not follow links in its home\)/,
+      );
     } finally {
       home.cleanup();
     }
