@@ -289,6 +289,8 @@ export async function startControlServer(options: ControlServerOptions): Promise
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
     });
+    // Now, not with the first line: a quiet log would otherwise leave the client waiting for headers.
+    response.flushHeaders();
     streams.add(response);
     const cleanups: Array<() => void> = [];
     response.on('close', () => {
