@@ -21,12 +21,16 @@ export interface AdmissionLimits {
 interface Tracked {
   socket: Socket;
   gate: ConnectionGate;
-  /** Requests being answered on this connection (pipelining may make it more than one). */
+  /** Requests received on this connection and not yet answered (pipelining may make it more than one). */
   busy: number;
+  /** Of those, the ones whose handling waits for one of the MAX_PIPELINED places. */
+  queued: Array<() => void>;
   waitingSince: number;
   timer: NodeJS.Timeout | undefined;
 }
 
+/** Requests handled at once on one connection; more that are pipelined wait their turn, and the connection is not read. */
+const MAX_PIPELINED = 4;
 /** How long a refused connection may linger so the client reads its answer before we close. */
 const LINGER_MS = 1_000;
 /** Refused or evicted connections still lingering, across listeners; beyond it they are cut at once. */
@@ -95,7 +99,7 @@ export class ConnectionGate {
       closeAfter(socket, rawAnswer('busy', `the control API is answering ${this.open.size} connections, its limit`, 'retry in a second'));
       return;
     }
-    const entry: Tracked = { socket, gate: this, busy: 0, waitingSince: Date.now(), timer: undefined };
+    const entry: Tracked = { socket, gate: this, busy: 0, queued: [], waitingSince: Date.now(), timer: undefined };
     tracked.set(socket, entry);
     this.open.add(entry);
     socket.once('close', () => {
@@ -141,16 +145,24 @@ export class ConnectionGate {
     closeAfter(entry.socket, rawAnswer('request-timeout', message));
   }
 
-  /** A request whose headers have arrived: its connection has no deadline until it is answered. */
-  static onRequest(request: IncomingMessage, response: ServerResponse): boolean {
+  /**
+   * A request whose headers have arrived: its connection has no deadline until it is answered, and
+   * `handle` runs now, or once fewer than MAX_PIPELINED requests of its connection are handled.
+   * A request on a connection already closed by its deadline is not handled at all.
+   */
+  static onRequest(request: IncomingMessage, response: ServerResponse, handle: () => void): void {
     const entry = tracked.get(request.socket);
-    if (entry === undefined) return false;
+    if (entry === undefined) return;
     entry.busy += 1;
     clearTimeout(entry.timer);
     response.once('close', () => {
       entry.busy -= 1;
+      entry.queued.shift()?.();
+      if (entry.queued.length === 0) entry.socket.resume();
       if (entry.busy === 0 && !entry.socket.destroyed && entry.gate.open.has(entry)) entry.gate.wait(entry);
     });
-    return true;
+    if (entry.busy <= MAX_PIPELINED) return handle();
+    entry.queued.push(handle);
+    entry.socket.pause();
   }
 }

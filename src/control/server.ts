@@ -337,9 +337,9 @@ export async function startControlServer(options: ControlServerOptions): Promise
   };
 
   const http: Server = createServer((request, response) => {
-    // A connection closed by its deadline may still have a request in the parser: it gets nothing.
-    if (!ConnectionGate.onRequest(request, response)) return;
-    handle(request, response).catch((error: Error) => options.onError?.(error));
+    ConnectionGate.onRequest(request, response, () => {
+      handle(request, response).catch((error: Error) => options.onError?.(error));
+    });
   });
   // Connections come from the listeners below, which enforce the deadlines themselves (admission.ts):
   // Node's own headersTimeout and requestTimeout are checked only every 30 s, and only for servers

@@ -89,17 +89,22 @@ function ask(
 }
 
 /** A raw connection that sends `text` and keeps still; resolves its reply and when it closed. */
-function hold(port: number, text: string): { socket: Socket; connected: Promise<void>; closed: Promise<{ reply: string; at: number }> } {
+function hold(
+  port: number,
+  text: string,
+): { socket: Socket; reply: string; connected: Promise<void>; closed: Promise<{ reply: string; at: number }> } {
   const socket = connect({ host: '127.0.0.1', port });
   let reply = '';
   socket.setEncoding('utf8').on('data', (chunk: string) => {
     reply += chunk;
+    held.reply = reply;
   });
   socket.on('error', () => undefined);
   const connected = new Promise<void>((resolve) => socket.once('connect', () => resolve()));
   socket.once('connect', () => socket.write(text));
   const closed = new Promise<{ reply: string; at: number }>((resolve) => socket.once('close', () => resolve({ reply, at: Date.now() })));
-  return { socket, connected, closed };
+  const held = { socket, reply, connected, closed };
+  return held;
 }
 
 const partialHeaders = (port: number) => `GET /status HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${TOKEN}\r\n`;
@@ -200,6 +205,39 @@ describe('control server under a flood', () => {
         assert.equal((counts.get('201') ?? 0) + (counts.get('503 busy retry-after 1') ?? 0), 1_000, summary);
       },
       slowAdd,
+    );
+  });
+
+  it('takes a few pipelined requests of one connection at a time, and answers them all', { timeout: 20_000 }, async () => {
+    const load = { now: 0, most: 0 };
+    const counting: Partial<Handlers> = {
+      addRecord: async () => {
+        load.now += 1;
+        load.most = Math.max(load.most, load.now);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        load.now -= 1;
+        return { status: 201, body: { added: [] } };
+      },
+    };
+    await withServer(
+      {},
+      async (server) => {
+        const body = '{}';
+        const one = `POST /records HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+        const connection = hold(server.port, one.repeat(200));
+        const answered = await eventually(
+          () => {
+            const count = connection.socket.bytesRead > 0 ? (connection.reply.match(/HTTP\/1\.1 201 /g) ?? []).length : 0;
+            return count >= 200 ? count : undefined;
+          },
+          15_000,
+          '200 answers',
+        );
+        connection.socket.destroy();
+        assert.equal(answered, 200);
+        assert.ok(load.most <= 4, `${load.most} at once`);
+      },
+      counting,
     );
   });
 
