@@ -96,7 +96,7 @@ export class ConnectionGate {
   admit(socket: Socket): void {
     socket.on('error', () => socket.destroy());
     if (this.open.size >= this.limits.maxConnections && !this.makeRoom()) {
-      closeAfter(socket, rawAnswer('busy', `the control API is answering ${this.open.size} connections, its limit`, 'retry in a second'));
+      closeAfter(socket, rawAnswer('busy', `the control API has ${this.open.size} connections open, its limit`, 'retry in a second'));
       return;
     }
     const entry: Tracked = { socket, gate: this, busy: 0, queued: [], waitingSince: Date.now(), timer: undefined };
@@ -161,7 +161,10 @@ export class ConnectionGate {
       if (entry.queued.length === 0) entry.socket.resume();
       if (entry.busy === 0 && !entry.socket.destroyed && entry.gate.open.has(entry)) entry.gate.wait(entry);
     });
-    if (entry.busy <= MAX_PIPELINED) return handle();
+    if (entry.busy <= MAX_PIPELINED) {
+      handle();
+      return;
+    }
     entry.queued.push(handle);
     entry.socket.pause();
   }

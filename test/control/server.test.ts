@@ -8,52 +8,13 @@ import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { type ControlLimits, type ControlServer, type Handlers, startControlServer } from '../../src/control/server.js';
+import { type Handlers, startControlServer } from '../../src/control/server.js';
+import { fakeHandlers, TEST_TOKEN, withControlServer } from '../helpers/control.js';
 import { tempDir } from '../helpers/devdns.js';
 import { eventually } from '../helpers/server.js';
 
-const TOKEN = 'a'.repeat(64);
-const ok = () => ({ status: 200, body: { ok: true } });
-
-function fakeHandlers(overrides: Partial<Handlers> = {}): Handlers {
-  return {
-    status: ok,
-    listRecords: ok,
-    addRecord: async () => {
-      await new Promise((resolve) => setImmediate(resolve));
-      return { status: 201, body: { added: [] } };
-    },
-    removeRecords: ok,
-    reload: ok,
-    queries: ok,
-    resolve: ok,
-    stop: ok,
-    ...overrides,
-  };
-}
-
-async function withServer(
-  limits: Partial<ControlLimits>,
-  run: (server: ControlServer, socketPath: string) => Promise<void>,
-  handlers: Partial<Handlers> = {},
-): Promise<void> {
-  const dir = tempDir();
-  const socketPath = join(dir.path, 'control.sock');
-  const server = await startControlServer({
-    host: '127.0.0.1',
-    port: 0,
-    socket: { path: socketPath },
-    token: TOKEN,
-    handlers: fakeHandlers(handlers),
-    limits,
-  });
-  try {
-    await run(server, socketPath);
-  } finally {
-    await server.close();
-    dir.cleanup();
-  }
-}
+const TOKEN = TEST_TOKEN;
+const withServer = withControlServer;
 
 interface Answer {
   status: number;
