@@ -33,8 +33,12 @@ interface Tracked {
 const MAX_PIPELINED = 4;
 /** How long a refused connection may linger so the client reads its answer before we close. */
 const LINGER_MS = 1_000;
-/** Refused or evicted connections still lingering, across listeners; beyond it they are cut at once. */
-const MAX_LINGERING = 256;
+/**
+ * Refused or evicted connections still lingering, across listeners; beyond it they are cut at once.
+ * A burst of 1,000 is refused in one turn of the event loop, so this is not small; Node raises the
+ * descriptor limit to the hard limit at start (thousands on Linux and macOS).
+ */
+const MAX_LINGERING = 1024;
 let lingering = 0;
 
 const tracked = new WeakMap<Socket, Tracked>();
@@ -59,11 +63,11 @@ function rawAnswer(code: ApiErrorCode, message: string, hint?: string): string {
 }
 
 /**
- * Ends a connection after an answer, reading and discarding what the client still sends for a
- * moment: closing with unread input makes the kernel send a reset, which can destroy the answer
- * before the client reads it.
+ * Ends a connection after an answer. Closing with unread input makes the kernel send a reset,
+ * which can destroy the answer before the client reads it: a connection whose request was never
+ * read (`unread`) is closed once that request has arrived and been discarded, or after LINGER_MS.
  */
-function closeAfter(socket: Socket, answer: string): void {
+function closeAfter(socket: Socket, answer: string, unread: boolean): void {
   if (socket.destroyed) return;
   if (lingering >= MAX_LINGERING) {
     socket.destroy();
@@ -75,8 +79,19 @@ function closeAfter(socket: Socket, answer: string): void {
     lingering -= 1;
     clearTimeout(timer);
   });
-  socket.on('error', () => socket.destroy());
-  socket.end(answer);
+  let sent = false;
+  let drained = !unread;
+  const closeWhenDone = () => {
+    if (sent && drained) socket.destroy();
+  };
+  socket.on('data', () => {
+    drained = true;
+    setImmediate(closeWhenDone);
+  });
+  socket.end(answer, () => {
+    sent = true;
+    closeWhenDone();
+  });
   socket.resume();
 }
 
@@ -96,7 +111,7 @@ export class ConnectionGate {
   admit(socket: Socket): void {
     socket.on('error', () => socket.destroy());
     if (this.open.size >= this.limits.maxConnections && !this.makeRoom()) {
-      closeAfter(socket, rawAnswer('busy', `the control API has ${this.open.size} connections open, its limit`, 'retry in a second'));
+      closeAfter(socket, rawAnswer('busy', `the control API has ${this.open.size} connections open, its limit`, 'retry in a second'), true);
       return;
     }
     const entry: Tracked = { socket, gate: this, busy: 0, queued: [], waitingSince: Date.now(), timer: undefined };
@@ -142,7 +157,7 @@ export class ConnectionGate {
     clearTimeout(entry.timer);
     this.open.delete(entry);
     tracked.delete(entry.socket);
-    closeAfter(entry.socket, rawAnswer('request-timeout', message));
+    closeAfter(entry.socket, rawAnswer('request-timeout', message), false);
   }
 
   /**

@@ -442,6 +442,43 @@ describe('the control channel belongs to its user (built binary, as root)', { sk
   });
 });
 
+describe('the control API under a flood (built binary)', () => {
+  it('answers each of 1,000 concurrent POSTs (2xx, or 503 with Retry-After) and stays bounded in memory', { timeout: 60_000 }, async () => {
+    await withDaemon(async (_home, state) => {
+      const body = JSON.stringify({ domain: 'flood.test', ip: '127.0.0.1' });
+      const answers = await Promise.all(
+        Array.from(
+          { length: 1_000 },
+          () =>
+            new Promise<string>((resolve) => {
+              const req = request(
+                {
+                  host: '127.0.0.1',
+                  port: state.control.port,
+                  method: 'POST',
+                  path: '/records',
+                  agent: false,
+                  headers: { ...good(state, json), 'content-length': String(body.length) },
+                },
+                (res) => {
+                  res.resume();
+                  res.on('end', () => resolve(res.statusCode === 503 ? `503 retry-after ${res.headers['retry-after']}` : 'ok'));
+                },
+              );
+              req.on('error', (error: NodeJS.ErrnoException) => resolve(`error ${error.code}`));
+              req.end(body);
+            }),
+        ),
+      );
+      const counts: Record<string, number> = {};
+      for (const answer of answers) counts[answer] = (counts[answer] ?? 0) + 1;
+      assert.equal((counts.ok ?? 0) + (counts['503 retry-after 1'] ?? 0), 1_000, JSON.stringify(counts));
+      const peak = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${state.pid}/status`, 'utf8'))?.[1]);
+      assert.ok(peak < 120 * 1024, `the daemon peaked at ${Math.round(peak / 1024)} MiB`);
+    });
+  });
+});
+
 describe('writers stay serialised (built binary)', () => {
   it('20 concurrent CLI adds and 20 concurrent API posts leave 40 records', { timeout: 120_000 }, async () => {
     await withDaemon(async (home, state) => {
