@@ -1,10 +1,13 @@
-// The CLI's side of the control API: authenticated JSON requests to the daemon on loopback.
+// The CLI's side of the control API: authenticated JSON requests to the daemon, over its Unix
+// domain socket when the state file names one, else over TCP on loopback. A daemon too busy to
+// take the request (503, before it did anything) is asked again until the deadline.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { DevdnsError } from '../errors.js';
 import type { ApiErrorBody } from './protocol.js';
 
 export interface ControlEndpoint {
   control: { host: string; port: number };
+  controlSocket?: string;
   token: string;
 }
 
@@ -14,6 +17,20 @@ export interface ApiResponse<T> {
 }
 
 const TIMEOUT_MS = 5_000;
+/** The longest pause between tries when the daemon answers 503 with Retry-After. */
+const MAX_RETRY_PAUSE_MS = 250;
+
+/** Where a request goes: the socket (Host: localhost, as curl --unix-socket sends) or host:port. */
+function destination(endpoint: ControlEndpoint): {
+  where: string;
+  target: { socketPath: string } | { host: string; port: number };
+  host: string;
+} {
+  const socketPath = endpoint.controlSocket;
+  if (socketPath !== undefined) return { where: socketPath, target: { socketPath }, host: 'localhost' };
+  const { host, port } = endpoint.control;
+  return { where: `${host}:${port}`, target: { host, port }, host: `${host}:${port}` };
+}
 
 export class ControlClient {
   constructor(private readonly endpoint: ControlEndpoint) {}
@@ -25,16 +42,15 @@ export class ControlClient {
     onResponse: (response: IncomingMessage) => void,
     onError: (error: Error) => void,
   ): void {
-    const { host, port } = this.endpoint.control;
+    const { where, target, host } = destination(this.endpoint);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const request = httpRequest(
       {
-        host,
-        port,
+        ...target,
         method,
         path,
         headers: {
-          host: `${host}:${port}`,
+          host,
           authorization: `Bearer ${this.endpoint.token}`,
           ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
         },
@@ -46,7 +62,7 @@ export class ControlClient {
       onError(
         new DevdnsError(
           'daemon-unreachable',
-          `cannot reach the devdns daemon on ${host}:${port}: ${error.code ?? error.message}`,
+          `cannot reach the devdns daemon on ${where}: ${error.code ?? error.message}`,
           'check devdns status; devdns restart may help',
         ),
       ),
@@ -54,8 +70,23 @@ export class ControlClient {
     request.end(payload);
   }
 
-  /** One request; an API error becomes a DevdnsError with the API's code and message. */
-  call<T>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+  /**
+   * One request; an API error becomes a DevdnsError with the API's code and message. A 503 with
+   * Retry-After means the daemon refused it unread (too many connections or bodies at once): it
+   * is sent again after a short pause, until the deadline.
+   */
+  async call<T>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+    const deadline = Date.now() + TIMEOUT_MS;
+    for (;;) {
+      const answer = await this.once<T>(method, path, body);
+      if (!('retryAfterMs' in answer)) return answer;
+      const pause = Math.min(answer.retryAfterMs, MAX_RETRY_PAUSE_MS, deadline - Date.now());
+      if (pause <= 0) throw answer.error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+
+  private once<T>(method: string, path: string, body?: unknown): Promise<ApiResponse<T> | { retryAfterMs: number; error: DevdnsError }> {
     return new Promise((resolve, reject) => {
       this.open(
         method,
@@ -76,7 +107,10 @@ export class ControlClient {
             const status = response.statusCode ?? 0;
             if (status >= 400) {
               const { error } = parsed as ApiErrorBody;
-              return reject(new DevdnsError(error?.code ?? 'api-error', error?.message ?? `HTTP ${status}`, error?.hint));
+              const failure = new DevdnsError(error?.code ?? 'api-error', error?.message ?? `HTTP ${status}`, error?.hint);
+              const retryAfter = Number(response.headers['retry-after']);
+              if (status === 503 && Number.isFinite(retryAfter)) return resolve({ retryAfterMs: retryAfter * 1000, error: failure });
+              return reject(failure);
             }
             resolve({ status, body: parsed as T });
           });

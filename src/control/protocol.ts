@@ -34,6 +34,8 @@ export const API_ERRORS = {
   'invalid-record': 400,
   'no-match': 404,
   'records-invalid': 409,
+  'too-many-streams': 429,
+  busy: 503,
   internal: 500,
 } as const;
 
@@ -51,6 +53,8 @@ export interface StatusBody {
   uptimeSeconds: number;
   dns: { host: string; port: number };
   control: { host: string; port: number };
+  /** The control API's Unix domain socket (null where there is none, as on Windows). */
+  controlSocket: string | null;
   records: number;
   queries: number;
   recordsFile: string;

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { CONTROL_HOST, type StatusBody } from '../control/protocol.js';
 import { type ControlServer, startControlServer } from '../control/server.js';
+import { chooseSocketPlace } from '../control/socket-place.js';
 import { DevdnsError, PortInUseError } from '../errors.js';
 import { findPortOwner } from '../os/port-owner.js';
 import { getSetting } from '../store/settings.js';
@@ -127,6 +128,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       uptimeSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
       dns: { host: dns.host, port: dns.port },
       control: { host: CONTROL_HOST, port: control?.port ?? 0 },
+      controlSocket: control?.socketPath ?? null,
       records: dns.recordCount(),
       queries: queryLog.count,
       recordsFile: dns.recordsPath,
@@ -137,6 +139,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     control = await startControlServer({
       host: CONTROL_HOST,
       port: options.controlPort,
+      // The CLI's own way in, which no other user can open (TCP stays for scripts and Windows).
+      socket: chooseSocketPlace(home),
       token,
       handlers: buildHandlers({ home, service: dns, queryLog, status, requestStop: () => requestStop() }),
       onError: (error) => message('control', `control API: ${error.message}`),
@@ -155,6 +159,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     startedAt: startedAt.toISOString(),
     dns: { host: service.host, port: service.port },
     control: { host: CONTROL_HOST, port: control.port },
+    ...(control.socketPath === undefined ? {} : { controlSocket: control.socketPath }),
     token,
     home,
     ...(options.sources ? { sources: options.sources } : {}),

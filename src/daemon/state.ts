@@ -1,6 +1,6 @@
-// The daemon's state file: how the CLI finds a running daemon (pid, ports, token). Written only once
-// both servers are bound, with mode 0600 in a 0700 directory, and removed on exit. A state file
-// whose process is gone (killed with -9) is stale: it is detected and removed, never trusted.
+// The daemon's state file: how the CLI finds a running daemon (pid, ports, control socket, token).
+// Written only once both servers are bound, with mode 0600 in a 0700 directory, and removed on
+// exit. A state file whose process is gone (killed with -9) is stale: detected, removed, never trusted.
 import { randomBytes } from 'node:crypto';
 import { lstatSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,6 +29,8 @@ export interface DaemonState {
   startedAt: string;
   dns: { host: string; port: number };
   control: { host: string; port: number };
+  /** The control API's Unix domain socket, which the CLI uses when there is one. */
+  controlSocket?: string;
   token: string;
   home: string;
   sources?: DaemonSources;
@@ -63,7 +65,8 @@ function readStateFile(home: string): DaemonState | undefined {
       typeof parsed.pid === 'number' &&
       typeof parsed.token === 'string' &&
       typeof parsed.dns?.port === 'number' &&
-      typeof parsed.control?.port === 'number';
+      typeof parsed.control?.port === 'number' &&
+      (parsed.controlSocket === undefined || typeof parsed.controlSocket === 'string');
     return valid ? (parsed as DaemonState) : undefined;
   } catch {
     return undefined;

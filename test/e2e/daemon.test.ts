@@ -1,13 +1,14 @@
 // End to end: the background daemon and its control API, driven by the built binary as a user
 // would, with a temporary home and ephemeral ports, and stopped in `finally`.
 import assert from 'node:assert/strict';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { type DaemonState, processAlive } from '../../src/daemon/state.js';
-import { fileBytes, recordsFile, runCommand, runDevdns, tempDir } from '../helpers/devdns.js';
+import { fileBytes, isRoot, recordsFile, runCommand, runDevdns, tempDir } from '../helpers/devdns.js';
 import { eventually } from '../helpers/server.js';
 
 const statePath = (home: string) => join(home, 'daemon.json');
@@ -86,6 +87,8 @@ describe('devdns up, status, down (built binary)', () => {
       assert.equal(statSync(statePath(dir.path)).mode & 0o777, 0o600, 'the state file is private');
       assert.equal(statSync(dir.path).mode & 0o777, 0o700, 'in a private directory');
       assert.equal(state.token.length, 64);
+      assert.equal(state.controlSocket, join(dir.path, 'control.sock'), 'the state names the control socket');
+      assert.equal(statSync(join(dir.path, 'control.sock')).mode & 0o777, 0o600, 'which only the user can open');
 
       const status = await runDevdns(['status', '--json'], { home: dir.path });
       assert.equal(status.code, 0);
@@ -95,8 +98,10 @@ describe('devdns up, status, down (built binary)', () => {
       assert.deepEqual(body.dns, { host: '127.0.0.1', port: state.dns.port });
       assert.deepEqual(body.control, { host: '127.0.0.1', port: state.control.port });
       assert.equal(body.records, 0);
+      assert.equal(body.controlSocket, state.controlSocket);
       const human = await runDevdns(['status'], { home: dir.path });
       assert.match(human.stdout, /^devdns is running\n {2}pid +\d+\n {2}uptime/);
+      assert.match(human.stdout, new RegExp(`\n {2}socket +${state.controlSocket}`));
 
       const again = await runDevdns(['up', '--port', '0', '--control-port', '0'], { home: dir.path });
       assert.equal(again.code, 0);
@@ -110,6 +115,7 @@ describe('devdns up, status, down (built binary)', () => {
       assert.match(down.stderr, new RegExp(`devdns stopped \\(pid ${state.pid}\\)`));
       assert.equal(processAlive(state.pid), false, 'the daemon is gone');
       assert.equal(fileBytes(statePath(dir.path)), undefined, 'its state file is removed');
+      assert.throws(() => statSync(join(dir.path, 'control.sock')), /ENOENT/, 'and its socket');
       // Both ports are free again.
       const reuse = await runDevdns(['up', '--port', String(state.dns.port), '--control-port', String(state.control.port)], {
         home: dir.path,
@@ -355,6 +361,120 @@ describe('the control API refuses what it must (built binary)', () => {
         socket.on('error', () => resolve(reply));
       });
       assert.match(trickle, /^HTTP\/1\.1 408 /, 'timed out');
+    });
+  });
+});
+
+/** A slowloris as another user: connections to the TCP control port that send headers a byte a second. */
+const SLOWLORIS = `
+const net = require('node:net');
+const [port, count] = process.argv.slice(1).map(Number);
+const stopAt = Date.now() + 60000;
+let open = 0, reported = false, made = 0;
+function hold() {
+  if (Date.now() > stopAt || made >= 20000) return;
+  made += 1;
+  const socket = net.connect({ host: '127.0.0.1', port });
+  socket.on('error', () => undefined);
+  socket.on('connect', () => {
+    open += 1;
+    socket.write('GET /status HTTP/1.1\\r\\nHost: 127.0.0.1:' + port + '\\r\\n');
+    if (open >= count && !reported) { reported = true; console.log('holding'); }
+  });
+  const drip = setInterval(() => socket.write('X'), 1000);
+  socket.on('close', () => { clearInterval(drip); open -= 1; setTimeout(hold, 5); });
+}
+for (let i = 0; i < count; i += 1) hold();
+process.stdin.on('end', () => process.exit(0)).resume();
+setTimeout(() => process.exit(0), 60000);
+`;
+
+describe('the control channel belongs to its user (built binary, as root)', { skip: !isRoot && 'needs root for runuser' }, () => {
+  it('another user cannot open the control socket, even in a home it may enter; the owner can', async () => {
+    await withDaemon(async (home, state) => {
+      const socketPath = state.controlSocket ?? '';
+      const tryConnect = `require('node:net').connect(${JSON.stringify(socketPath)}).on('connect', () => { console.log('connected'); process.exit(0); }).on('error', (e) => console.log(e.code))`;
+      const denied = await runCommand('runuser', ['-u', 'nobody', '--', process.execPath, '-e', tryConnect], process.env);
+      assert.equal(denied.stdout.trim(), 'EACCES', denied.stderr);
+      // A home others may pass through: the socket's own mode (0600) still keeps them out.
+      chmodSync(home, 0o711);
+      const stillDenied = await runCommand('runuser', ['-u', 'nobody', '--', process.execPath, '-e', tryConnect], process.env);
+      assert.equal(stillDenied.stdout.trim(), 'EACCES', stillDenied.stderr);
+      chmodSync(home, 0o700);
+      const status = await runDevdns(['status'], { home });
+      assert.equal(status.code, 0, status.stderr);
+    });
+  });
+
+  it("a TCP slowloris from another user stops neither the owner's status and add, nor a TCP client", { timeout: 60_000 }, async () => {
+    await withDaemon(async (home, state) => {
+      const attacker = spawn('runuser', ['-u', 'nobody', '--', process.execPath, '-e', SLOWLORIS, String(state.control.port), '200'], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let out = '';
+      attacker.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        out += chunk;
+      });
+      try {
+        await eventually(() => (out.includes('holding') ? true : undefined), 15_000, 'the slowloris to hold its connections');
+        const status = await runDevdns(['status', '--json'], { home, timeoutMs: 10_000 });
+        assert.equal(status.code, 0, status.stderr);
+        const add = await runDevdns(['add', 'held.test', '10.9.9.9'], { home, timeoutMs: 10_000 });
+        assert.equal(add.code, 0, add.stderr);
+        assert.doesNotMatch(add.stderr, /did not reload/);
+        assert.equal((await dig(state, '+short', 'held.test')).trim(), '10.9.9.9');
+        // Over TCP too: the holder that waited longest makes room, or the answer is a prompt 503.
+        const tcp = await eventually(
+          async () => {
+            const answer = await api(state, 'GET', '/status', good(state)).catch(() => undefined);
+            if (answer !== undefined) assert.ok([200, 503].includes(answer.status), `answered ${answer.status}`);
+            return answer?.status === 200 ? answer : undefined;
+          },
+          10_000,
+          'a TCP client to get through',
+        );
+        assert.equal(tcp.body.pid, state.pid);
+      } finally {
+        attacker.stdin.end();
+        attacker.kill();
+      }
+    });
+  });
+});
+
+describe('the control API under a flood (built binary)', () => {
+  it('answers each of 1,000 concurrent POSTs (2xx, or 503 with Retry-After) and stays bounded in memory', { timeout: 60_000 }, async () => {
+    await withDaemon(async (_home, state) => {
+      const body = JSON.stringify({ domain: 'flood.test', ip: '127.0.0.1' });
+      const answers = await Promise.all(
+        Array.from(
+          { length: 1_000 },
+          () =>
+            new Promise<string>((resolve) => {
+              const req = request(
+                {
+                  host: '127.0.0.1',
+                  port: state.control.port,
+                  method: 'POST',
+                  path: '/records',
+                  agent: false,
+                  headers: { ...good(state, json), 'content-length': String(body.length) },
+                },
+                (res) => {
+                  res.resume();
+                  res.on('end', () => resolve(res.statusCode === 503 ? `503 retry-after ${res.headers['retry-after']}` : 'ok'));
+                },
+              );
+              req.on('error', (error: NodeJS.ErrnoException) => resolve(`error ${error.code}`));
+              req.end(body);
+            }),
+        ),
+      );
+      const counts: Record<string, number> = {};
+      for (const answer of answers) counts[answer] = (counts[answer] ?? 0) + 1;
+      assert.equal((counts.ok ?? 0) + (counts['503 retry-after 1'] ?? 0), 1_000, JSON.stringify(counts));
+      const peak = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${state.pid}/status`, 'utf8'))?.[1]);
+      assert.ok(peak < 120 * 1024, `the daemon peaked at ${Math.round(peak / 1024)} MiB`);
     });
   });
 });

@@ -34,7 +34,8 @@ export async function runStatus(context: CommandContext, options: { json?: boole
     } catch {
       // the records file has a problem; ls and add say what
     }
-    if (options.json) output.json({ running: false, pid: null, dns: null, control: null, records, recordsFile: store.path });
+    if (options.json)
+      output.json({ running: false, pid: null, dns: null, control: null, controlSocket: null, records, recordsFile: store.path });
     else output.info(`devdns is not running (start it: devdns up)\n  records  ${records ?? '?'} in ${store.path}`);
     return ExitCode.daemonDown;
   }
@@ -51,6 +52,7 @@ export async function runStatus(context: CommandContext, options: { json?: boole
       `${body.dns.host}:${body.dns.port} (UDP and TCP)${body.sources ? `; host from ${body.sources.dnsHost}, port from ${body.sources.dnsPort}` : ''}`,
     ],
     ['control', `http://${body.control.host}:${body.control.port}${body.sources ? `; port from ${body.sources.controlPort}` : ''}`],
+    ...(body.controlSocket ? ([['socket', `${body.controlSocket} (only you can open it)`]] as Array<[string, string]>) : []),
     ['records', `${body.records} in ${body.recordsFile}`],
     ['queries', String(body.queries)],
     ['logs', `${body.logFile}, ${body.queryLogFile}`],
