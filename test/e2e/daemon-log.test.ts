@@ -8,6 +8,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { BIN, isRoot, runCommand, tempDir } from '../helpers/devdns.js';
+import { startDevdns } from '../helpers/server.js';
 
 /** Sends COUNT datagrams to 127.0.0.1:PORT, half responses (dropped, logged), half good queries (query-logged). */
 const FLOOD = `
@@ -97,6 +98,28 @@ EOF
       assert.match(out, /state-removed\n/, out);
       assert.match(out, /exited\n/, out);
     } finally {
+      dir.cleanup();
+    }
+  });
+});
+
+describe('the foreground daemon under a flood (built binary)', () => {
+  it('shows at most 50 query lines a second on stdout and counts the rest', { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    const daemon = await startDevdns(join(dir.path, 'home'));
+    try {
+      const flood = await runCommand(process.execPath, ['-e', FLOOD, String(daemon.port), '4000'], process.env, 40_000);
+      assert.match(flood.stdout, /sent 4000/);
+      const counted = await daemon.waitFor('stderr', /\((\d+) more queries not shown; devdns logs has them\)/, 5_000);
+      const shown = daemon
+        .stdout()
+        .split('\n')
+        .filter((line) => line.includes('myapp.test')).length;
+      // 2,000 good queries in about a second or two: far fewer lines than queries.
+      assert.ok(shown <= 200, `${shown} query lines shown`);
+      assert.ok(Number(counted[1]) > 0);
+    } finally {
+      assert.equal(await daemon.stop(), 0);
       dir.cleanup();
     }
   });

@@ -2,6 +2,7 @@
 // run it in this terminal (for launchd and systemd too) until Ctrl-C, SIGTERM or `devdns down`.
 
 import { AlreadyRunningError, startDaemon } from '../../daemon/daemon.js';
+import { RateLimiter } from '../../daemon/daemon-log.js';
 import type { AnsweredQuery } from '../../daemon/dns-service.js';
 import { DAEMON_ENV, daemonLogPath, launchDaemon } from '../../daemon/launcher.js';
 import { type QueryLogEntry, toLogEntry } from '../../daemon/query-log.js';
@@ -106,6 +107,26 @@ export async function runUp(context: CommandContext, options: UpOptions, env: Re
   await runForeground(context, listen, env[DAEMON_ENV] === '1');
 }
 
+/** Queries shown a second in the foreground; a flood gets a count instead of a line each. */
+const SHOWN_QUERIES_PER_SECOND = 50;
+
+/**
+ * The foreground daemon's query lines on stdout, limited like the daemon log: stdout may be a
+ * file (`up --foreground > log`), which a flood of datagrams must not fill.
+ */
+function showQueries(output: CommandContext['output']): (query: AnsweredQuery) => void {
+  const limiter = new RateLimiter(SHOWN_QUERIES_PER_SECOND);
+  let timer: NodeJS.Timeout | undefined;
+  const report = () => {
+    timer = undefined;
+    for (const [, count] of limiter.takeSuppressed()) output.info(`(${count} more queries not shown; devdns logs has them)`);
+  };
+  return (query) => {
+    if (limiter.admit('query')) output.data(formatQueryLine(toLogEntry(query)));
+    else timer ??= setTimeout(report, 1000).unref();
+  };
+}
+
 async function runForeground(context: CommandContext, listen: ListenOptions, detached: boolean): Promise<void> {
   const { output } = context;
   // In the background the log file gets timestamps, and queries go to the query log only.
@@ -128,7 +149,7 @@ async function runForeground(context: CommandContext, listen: ListenOptions, det
         controlPort: listen.controlPort,
         sources: listen.sources,
         version: packageVersion(),
-        ...(detached ? {} : { onQuery: (query: AnsweredQuery) => output.data(formatQueryLine(toLogEntry(query))) }),
+        ...(detached ? {} : { onQuery: showQueries(output) }),
         onMessage: note,
       });
     } catch (error) {
