@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstatSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { DevdnsError } from '../errors.js';
 import { commandLine, processAlive } from '../os/processes.js';
 import { ensurePrivateHome, readHomeFile } from '../store/home.js';
 import { KIB, writeFileAtomically } from '../store/safe-file.js';
@@ -68,7 +69,10 @@ function readStateFile(home: string): DaemonState | undefined {
       typeof parsed.control?.port === 'number' &&
       (parsed.controlSocket === undefined || typeof parsed.controlSocket === 'string');
     return valid ? (parsed as DaemonState) : undefined;
-  } catch {
+  } catch (error) {
+    // A file refused before reading (a link, a FIFO, another user's, a home not ours) is not
+    // ours to remove: the refusal goes to the user. Only a file of ours that does not parse is stale.
+    if (error instanceof DevdnsError) throw error;
     return undefined;
   }
 }

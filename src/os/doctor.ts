@@ -197,7 +197,7 @@ async function liveRoute(system: SystemAccess, resolver: string, tld: string): P
   const command = resolver === 'macos' ? ['scutil', '--dns'] : resolver === 'systemd-resolved' ? ['resolvectl', 'status'] : undefined;
   if (!command) return undefined;
   const result = await system.run(command).catch(() => undefined);
-  if (!result || result.exitCode !== 0) return undefined;
+  if (result?.exitCode !== 0) return undefined;
   return resolver === 'macos' ? new RegExp(`^\\s*domain\\s*:\\s*${tld}\\s*$`, 'm').test(result.stdout) : result.stdout.includes(`~${tld}`);
 }
 

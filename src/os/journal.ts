@@ -12,9 +12,11 @@ import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, realpathSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DevdnsError, StoreError } from '../errors.js';
+import { ensurePrivateHome } from '../store/home.js';
 import { readTextSafely, UnsafeFileError } from '../store/safe-file.js';
-import { findProcesses, waitForExit } from './processes.js';
+import { findProcesses, rootsExecutable, waitForExit } from './processes.js';
 import { planInputProblem, planSetup, type ResolverKind, type SetupPlan } from './resolvers.js';
+import { rootOnlyProblem } from './root-only.js';
 import { isNormalPath, SystemAccess, writePrivateFile } from './system.js';
 
 export const JOURNAL_NAME = 'setup-journal.json';
@@ -172,27 +174,6 @@ export function trustedJournalPath(root: string, home: string): string {
   return join(new SystemAccess(root).path(TRUSTED_DIR), name);
 }
 
-/**
- * Why a path is not out of other users' reach, or undefined: it and every directory above it
- * (after resolving links) owned by root and writable by no one else; sticky directories such as
- * /tmp may be world-writable, since others cannot replace what root owns in them.
- */
-export function rootOnlyProblem(path: string): string | undefined {
-  let real: string;
-  try {
-    real = realpathSync(path);
-  } catch {
-    return `${path} does not exist`;
-  }
-  for (let dir = real, first = true; ; dir = dirname(dir), first = false) {
-    const stat = statSync(dir);
-    const othersWrite = (stat.mode & 0o022) !== 0;
-    if (stat.uid !== 0) return `${dir} is not owned by root`;
-    if (othersWrite && (first || (stat.mode & 0o1000) === 0)) return `${dir} is writable by others`;
-    if (dir === dirname(dir)) return undefined;
-  }
-}
-
 /** Root's own copy of the journal for this home under `root`, checked; undefined when there is none that root alone could have written. */
 export function readTrustedJournal(root: string, home: string): Journal | undefined {
   const path = trustedJournalPath(root, home);
@@ -238,9 +219,12 @@ export function journalToUndo(home: string, options: { privileged: boolean; root
 function saveUserJournal(home: string, text: string): void {
   const path = journalPath(home);
   try {
+    // Made for the user who ran sudo when missing, and checked as every command checks it.
+    ensurePrivateHome(home);
     const owner = statSync(home);
     writePrivateFile(path, text, owner.uid === process.geteuid?.() ? undefined : owner);
   } catch (error) {
+    if (error instanceof DevdnsError) throw error;
     throw new StoreError(
       'journal-unwritable',
       path,
@@ -294,7 +278,12 @@ export interface RunReport {
 async function restartDnsmasq(system: SystemAccess, dir: string): Promise<RunReport> {
   const command = ['devdns:restart-dnsmasq', dir];
   const real = system.path(dir);
-  const running = findProcesses((argv) => /(^|\/)dnsmasq$/.test(argv[0] ?? '') && argv.some((arg) => arg.includes(real)));
+  // Only a dnsmasq that root runs from a binary only root can change: any user can start a
+  // process named dnsmasq whose arguments mention the directory, and root must never run what
+  // another user chose. It is started again from its real executable, not from argv[0].
+  const running = findProcesses((argv) => /(^|\/)dnsmasq$/.test(argv[0] ?? '') && argv.some((arg) => arg.includes(real)))
+    .map((found) => ({ ...found, exe: rootsExecutable(found.pid) }))
+    .filter((found): found is typeof found & { exe: string } => found.exe !== undefined);
   if (running.length === 0) {
     const result = await system.run(['systemctl', 'restart', 'dnsmasq']);
     return {
@@ -304,11 +293,10 @@ async function restartDnsmasq(system: SystemAccess, dir: string): Promise<RunRep
     };
   }
   const { execa } = await import('execa');
-  for (const { pid, argv } of running) {
+  for (const { pid, argv, exe } of running) {
     process.kill(pid, 'SIGTERM');
     if (!(await waitForExit(pid, 5_000))) return { command, ok: false, detail: `dnsmasq (pid ${pid}) did not stop` };
-    const [file = 'dnsmasq', ...args] = argv;
-    const started = await execa(file, args, { reject: false, timeout: 10_000, stdin: 'ignore' });
+    const started = await execa(exe, argv.slice(1), { reject: false, timeout: 10_000, stdin: 'ignore' });
     if (started.exitCode !== 0)
       return { command, ok: false, detail: `dnsmasq did not start again: ${String(started.stderr).split('\n')[0]}` };
   }

@@ -1,5 +1,6 @@
 // Processes by pid: whether one runs, what it runs, and stopping one with a deadline.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { rootOnlyProblem } from './root-only.js';
 
 /** On Linux, an exited process its parent has not reaped yet: it holds no ports and does nothing. */
 function isZombie(pid: number): boolean {
@@ -56,4 +57,23 @@ export async function waitForExit(pid: number, timeoutMs: number): Promise<boole
     await pause(10);
   }
   return !processAlive(pid);
+}
+
+/**
+ * The executable of a process that root runs (every uid in /proc/PID/status is 0) from a file
+ * that no one but root can change (it and every directory above it); undefined for any other process (Linux).
+ */
+export function rootsExecutable(pid: number): string | undefined {
+  try {
+    const uids =
+      /^Uid:\s+(.*)$/m
+        .exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
+        ?.trim()
+        .split(/\s+/) ?? [];
+    if (uids.length === 0 || uids.some((uid) => uid !== '0')) return undefined;
+    const exe = readlinkSync(`/proc/${pid}/exe`);
+    return statSync(exe).isFile() && rootOnlyProblem(exe) === undefined ? exe : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -33,6 +33,7 @@ import {
 import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { DevdnsError } from '../errors.js';
 import { verbose } from '../verbose.js';
+import { rootOnlyProblem } from './root-only.js';
 
 export interface CommandResult {
   exitCode: number;
@@ -46,12 +47,9 @@ export class UnsafePathError extends DevdnsError {
   constructor(
     readonly path: string,
     reason: string,
+    hint = 'remove the link, or give a --root tree without links leading out of it',
   ) {
-    super(
-      'unsafe-path',
-      `${path}: ${reason}; nothing was changed`,
-      'remove the link, or give a --root tree without links leading out of it',
-    );
+    super('unsafe-path', `${path}: ${reason}; nothing was changed`, hint);
   }
 }
 
@@ -91,6 +89,9 @@ export class SystemAccess {
   target(systemPath: string): string {
     const path = this.path(systemPath);
     const nominal = this.realParent(systemPath);
+    // Run as root, every directory on the way and the file itself must be root's alone: a
+    // --dnsmasq-dir, a link or a file another user can change would let them aim root's writes.
+    this.checkRootOnly(path, deepestExisting(dirname(nominal.path)));
     if (nominal.missing) return nominal.path;
     let stat: ReturnType<typeof lstatSync>;
     try {
@@ -98,6 +99,7 @@ export class SystemAccess {
     } catch {
       return nominal.path;
     }
+    this.checkRootOnly(path, nominal.path);
     if (stat.isSymbolicLink()) {
       let real: string;
       try {
@@ -107,6 +109,7 @@ export class SystemAccess {
       }
       this.checkInside(path, real, 'is a link to');
       if (!statSync(real).isFile()) throw new UnsafePathError(path, 'is a link to something other than a file');
+      this.checkRootOnly(path, real);
       return real;
     }
     if (!stat.isFile()) throw new UnsafePathError(path, 'is not a regular file');
@@ -127,6 +130,16 @@ export class SystemAccess {
     }
     const real = this.checkInside(path, realpathSync(parent), 'leads through a link to');
     return { path: join(real, ...parts), missing: parts.length > 1 };
+  }
+
+  private checkRootOnly(path: string, existing: string): void {
+    if (!this.privileged) return;
+    // lstat for the link itself (its owner), then the chain of real directories above what it leads to.
+    const hint = "as root, devdns writes only where no other user can: make it root's and not writable by others (chown root, chmod go-w)";
+    const own = lstatSync(existing);
+    if (own.uid !== 0) throw new UnsafePathError(path, `leads through ${existing}, which is not root's (uid ${own.uid})`, hint);
+    const problem = rootOnlyProblem(existing);
+    if (problem) throw new UnsafePathError(path, `is not out of other users' reach: ${problem}`, hint);
   }
 
   private checkInside(path: string, real: string, what: string): string {
@@ -241,6 +254,13 @@ export class SystemAccess {
   async has(program: string): Promise<boolean> {
     return (await this.run(['sh', '-c', `command -v ${program}`])).exitCode === 0;
   }
+}
+
+/** The path itself when it exists, else its nearest existing parent. */
+function deepestExisting(path: string): string {
+  let dir = path;
+  while (!existsNoFollow(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
 }
 
 function existsNoFollow(path: string): boolean {

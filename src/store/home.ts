@@ -2,7 +2,7 @@
 // a directory of the user's own (a link to one is fine), that no other user can write, in a parent
 // that no other user can rename it out of. Files in it are read through readHomeFile, which holds
 // them to the same owner and refuses links, FIFOs, devices and oversized files (HOSTILE-INPUTS 1.2.9).
-import { mkdirSync, type Stats, statSync } from 'node:fs';
+import { chownSync, mkdirSync, type Stats, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DevdnsError } from '../errors.js';
 import { readTextSafely } from './safe-file.js';
@@ -23,13 +23,17 @@ function statOrUndefined(path: string): Stats | undefined {
 }
 
 /**
- * The uid every file in the home must belong to: the current user's, or, for root (a command run
- * again through sudo), the home's owner. Undefined on Windows.
+ * The uid the home and every file in it must belong to: the current user's; for root run through
+ * sudo, the user who ran sudo (SUDO_UID), whose home it is. Root never takes a home of anyone
+ * else: a home swapped for a link to /etc/docker while sudo asked for a password would otherwise
+ * have root remove and write files there. Undefined on Windows.
  */
-function expectedOwner(home: Stats): number | undefined {
+function expectedOwner(): number | undefined {
   const uid = process.geteuid?.();
   if (uid === undefined || !POSIX) return undefined;
-  return uid === 0 ? home.uid : uid;
+  if (uid !== 0) return uid;
+  const sudoUid = Number(process.env.SUDO_UID);
+  return Number.isInteger(sudoUid) && sudoUid > 0 ? sudoUid : 0;
 }
 
 /**
@@ -38,9 +42,9 @@ function expectedOwner(home: Stats): number | undefined {
  */
 export function checkHome(home: string): number | undefined {
   const stat = statOrUndefined(home);
-  if (stat === undefined) return POSIX ? process.geteuid?.() : undefined;
+  if (stat === undefined) return expectedOwner();
   if (!stat.isDirectory()) throw unsafe(`${home} is not a directory`, 'set DEVDNS_HOME to a directory');
-  const owner = expectedOwner(stat);
+  const owner = expectedOwner();
   if (owner === undefined) return undefined;
   if (stat.uid !== owner) {
     throw unsafe(`${home} belongs to another user (uid ${stat.uid})`, 'use a directory of your own (DEVDNS_HOME)');
@@ -61,7 +65,15 @@ export function checkHome(home: string): number | undefined {
 
 /** Creates the home private (0700) when missing, then checks it as checkHome does. */
 export function ensurePrivateHome(home: string): number | undefined {
-  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const created = mkdirSync(home, { recursive: true, mode: 0o700 });
+  // Made by root for the user who ran sudo: theirs, as it would be had they made it.
+  const owner = expectedOwner();
+  if (created !== undefined && owner !== undefined && owner !== process.geteuid?.()) {
+    for (let dir = home; ; dir = dirname(dir)) {
+      chownSync(dir, owner, Number(process.env.SUDO_GID) || owner);
+      if (dir === created || dirname(dir) === dir) break;
+    }
+  }
   return checkHome(home);
 }
 

@@ -71,7 +71,11 @@ describe('a journal planted by another user, torn down as root (built binary)', 
         const marker = join(dir.path, 'marker');
         const home = await nobodysHome(dir.path, plantedJournal(root, 'macos', '/etc/resolver/test', marker, mode));
         const before = snapshot(root);
-        const result = await runDevdns(['teardown', '--yes', ...(withRoot ? ['--root', root] : [])], { home });
+        // As sudo runs it for nobody: root takes a home only of the user who ran sudo.
+        const result = await runDevdns(['teardown', '--yes', ...(withRoot ? ['--root', root] : [])], {
+          home,
+          env: { SUDO_UID: '65534', SUDO_GID: '65534' },
+        });
         assert.equal(result.code, 1, result.stderr);
         assert.match(result.stderr, /^devdns: \S*\/home\/setup-journal\.json: /);
         assert.match(result.stderr, reason);
@@ -106,6 +110,8 @@ describe('a journal planted by another user, torn down as root (built binary)', 
         NODE: process.execPath,
         BIN,
         DEVDNS_HOME: home,
+        SUDO_UID: '65534',
+        SUDO_GID: '65534',
         NO_COLOR: '1',
       });
       assert.equal(result.code, 0, result.stderr);
@@ -174,6 +180,100 @@ describe('system paths that are links (built binary)', () => {
       assert.equal(clean.code, 0, clean.stderr);
       assert.ok(lstatSync(link).isSymbolicLink());
       assert.equal(readFileSync(target, 'utf8'), original);
+    } finally {
+      dir.cleanup();
+    }
+  });
+});
+
+describe('root and what other users control (built binary)', { skip }, () => {
+  it('setup as root never runs or stops a program another user named dnsmasq', { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    try {
+      chmodSync(dir.path, 0o755);
+      const conf = join(dir.path, 'dnsmasq.d');
+      mkdirSync(conf);
+      const evil = join(dir.path, 'evil');
+      mkdirSync(evil);
+      const marker = join(evil, 'pwned');
+      writeFileSync(join(evil, 'dnsmasq'), `#!/bin/sh\nid > ${marker}\n`, { mode: 0o755 });
+      chownSync(evil, NOBODY, NOBODY);
+      chownSync(join(evil, 'dnsmasq'), NOBODY, NOBODY);
+      // Another user's process, named like dnsmasq and mentioning the directory; then setup as root.
+      const script = `
+        set -u
+        mount -t tmpfs -o size=1m tmpfs /var/lib
+        runuser -u nobody -- bash -c 'exec -a "$EVIL/dnsmasq" "$NODE" -e "setTimeout(() => {}, 60000)" "$CONF"' &
+        fake=
+        for i in $(seq 200); do fake=$(pgrep -u nobody -f "setTimeout.*$CONF"); [ -n "$fake" ] && break; sleep 0.05; done
+        echo "fake=$fake"
+        "$NODE" "$BIN" setup --yes --tld test --resolver dnsmasq --dnsmasq-dir "$CONF" --port 5353 > "$DIR/out" 2>&1; echo "rc=$?"
+        kill -0 "$fake" && echo "fake=alive"
+        kill "$fake"
+      `;
+      const result = await runCommand('unshare', ['--mount', '--propagation', 'private', 'bash', '-c', script], {
+        ...process.env,
+        DIR: dir.path,
+        EVIL: evil,
+        CONF: conf,
+        NODE: process.execPath,
+        BIN,
+        DEVDNS_HOME: join(dir.path, 'home'),
+        NO_COLOR: '1',
+      });
+      const out = readFileSync(join(dir.path, 'out'), 'utf8');
+      assert.match(result.stdout, /^fake=alive$/m, `the other user's process was stopped: ${out}`);
+      assert.ok(!existsSync(marker), `root ran the other user's program: ${out}`);
+      assert.doesNotMatch(out, /restarted dnsmasq \(pid/);
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it('setup as root refuses a configuration directory another user owns, and a link they planted in it', async () => {
+    const home = tempDir();
+    const root = tempDir();
+    try {
+      const conf = join(root.path, 'etc', 'dnsmasq.d');
+      mkdirSync(conf, { recursive: true });
+      const secret = join(root.path, 'etc', 'secret');
+      writeFileSync(secret, 'root only\n', { mode: 0o600 });
+      chownSync(conf, NOBODY, NOBODY);
+      symlinkSync(secret, join(conf, 'devdns.conf'));
+      const result = await runDevdns(['setup', '--yes', '--root', root.path, '--tld', 'test', '--resolver', 'dnsmasq', '--port', '5353'], {
+        home: join(home.path, 'h'),
+      });
+      assert.equal(result.code, 1, result.stderr);
+      const errors = result.stderr.split('\n').filter((line) => line.startsWith('devdns:'));
+      assert.equal(errors.length, 1, result.stderr);
+      assert.match(
+        errors[0] ?? '',
+        /devdns\.conf: leads through .* which is not root's \(uid 65534\); nothing was changed \(as root, devdns writes only where no other user can/,
+      );
+      assert.equal(readFileSync(secret, 'utf8'), 'root only\n');
+      assert.equal(statSync(secret).mode & 0o777, 0o600);
+      assert.ok(!existsSync(join(home.path, 'h', 'setup-journal.json')), 'nothing journalled');
+    } finally {
+      home.cleanup();
+      root.cleanup();
+    }
+  });
+
+  it("root takes no other user's home unless that user ran sudo", async () => {
+    const dir = tempDir();
+    try {
+      chmodSync(dir.path, 0o755);
+      const home = join(dir.path, 'home');
+      mkdirSync(home, { mode: 0o700 });
+      chownSync(home, NOBODY, NOBODY);
+      const plain = await runDevdns(['status'], { home });
+      assert.equal(plain.code, 1);
+      assert.match(plain.stderr, /home belongs to another user \(uid 65534\)/);
+      const other = await runDevdns(['status'], { home, env: { SUDO_UID: '1', SUDO_GID: '1' } });
+      assert.equal(other.code, 1);
+      assert.match(other.stderr, /belongs to another user \(uid 65534\)/);
+      const theirs = await runDevdns(['status'], { home, env: { SUDO_UID: String(NOBODY), SUDO_GID: String(NOBODY) } });
+      assert.notEqual(theirs.code, 1, theirs.stderr);
     } finally {
       dir.cleanup();
     }

@@ -142,9 +142,20 @@ describe('checkHome', () => {
     }
   });
 
-  it('as root, holds the files to the home owner: another user cannot plant one in a user home', { skip: !isRoot }, () => {
+  it('as root through sudo, holds the home and its files to the user who ran sudo', { skip: !isRoot }, () => {
     const dir = tempDir();
+    const sudoUid = process.env.SUDO_UID;
     try {
+      const foreign = join(dir.path, 'foreign');
+      mkdirSync(foreign, { mode: 0o700 });
+      chownSync(foreign, NOBODY, NOBODY);
+      // Plain root takes no home of another user's...
+      delete process.env.SUDO_UID;
+      assert.throws(() => checkHome(foreign), /belongs to another user \(uid 65534\)/);
+      // ...and root through sudo only the home of the user who ran it.
+      process.env.SUDO_UID = String(NOBODY);
+      assert.throws(() => checkHome(dir.path), /belongs to another user \(uid 0\)/);
+      assert.equal(checkHome(foreign), NOBODY);
       const home = join(dir.path, 'home');
       mkdirSync(home, { mode: 0o700 });
       chownSync(home, NOBODY, NOBODY);
@@ -155,6 +166,8 @@ describe('checkHome', () => {
       chownSync(path, NOBODY, NOBODY);
       assert.equal(readHomeFile(home, path, 1024), '{}');
     } finally {
+      if (sudoUid === undefined) delete process.env.SUDO_UID;
+      else process.env.SUDO_UID = sudoUid;
       dir.cleanup();
     }
   });
