@@ -2,6 +2,7 @@
 // stdout, messages to stderr, colour and spinners only on a TTY and never with NO_COLOR or TERM=dumb.
 // chalk is loaded only when some output is in colour: scripts and pipes start without it.
 import { DevdnsError } from '../errors.js';
+import { escapeControls } from '../records/presentation.js';
 
 export interface OutStream {
   write(chunk: string): unknown;
@@ -69,7 +70,7 @@ export class Output {
 
   /** A line for --verbose: what devdns is doing (files, commands). */
   verbose(line: string): void {
-    if (this.showVerbose) this.io.stderr.write(`${this.err.dim(`> ${line}`)}\n`);
+    if (this.showVerbose) this.io.stderr.write(`${this.err.dim(`> ${escapeControls(line)}`)}\n`);
   }
 
   get stdoutIsTty(): boolean {
@@ -109,21 +110,22 @@ export class Output {
 
   /** A message about what happened (stderr). */
   info(line: string): void {
-    if (!this.quiet) this.io.stderr.write(`${line}\n`);
+    if (!this.quiet) this.io.stderr.write(`${escapeControls(line)}\n`);
   }
 
   success(line: string): void {
-    if (!this.quiet) this.io.stderr.write(`${this.err.green(line)}\n`);
+    if (!this.quiet) this.io.stderr.write(`${this.err.green(escapeControls(line))}\n`);
   }
 
   warn(line: string): void {
-    this.io.stderr.write(`${this.err.yellow(`warning: ${line}`)}\n`);
+    this.io.stderr.write(`${this.err.yellow(`warning: ${escapeControls(line)}`)}\n`);
   }
 
   /** The one-line form of every error: `devdns: <what> (<hint>)`. */
   error(error: DevdnsError | Error): void {
-    const hint = error instanceof DevdnsError && error.hint ? ` (${error.hint})` : '';
-    this.io.stderr.write(`${this.err.red('devdns:')} ${error.message}${this.err.dim(hint)}\n`);
+    // Messages quote names and lines from files and packets: their control bytes are escaped here, once.
+    const hint = error instanceof DevdnsError && error.hint ? ` (${escapeControls(error.hint)})` : '';
+    this.io.stderr.write(`${this.err.red('devdns:')} ${escapeControls(error.message)}${this.err.dim(hint)}\n`);
   }
 
   /** Columns padded to their widest cell; the header dimmed, columns coloured by `paint`. */

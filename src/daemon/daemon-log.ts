@@ -4,6 +4,7 @@
 // count of the rest, and a write that fails (a full disk, a closed file) is counted and dropped.
 // Also keeps a failed write to stdout or stderr from ending the process.
 import { closeSync, fstatSync, writeSync } from 'node:fs';
+import { escapeControls } from '../records/presentation.js';
 import { openForAppend } from '../store/safe-file.js';
 import { makeRoom } from './log-file.js';
 
@@ -62,10 +63,9 @@ export class RateLimiter {
   }
 }
 
-/** Control bytes become `\xHH` and a long line is cut, so that one message is one line. */
+/** Control characters (C0, DEL, C1) become `\xHH` and a long line is cut, so that one message is one line. */
 export function oneLine(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: exactly these are replaced
-  const clean = text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  const clean = escapeControls(text);
   return clean.length > MAX_LINE_CHARS ? `${clean.slice(0, MAX_LINE_CHARS)}...` : clean;
 }
 

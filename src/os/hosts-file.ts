@@ -2,6 +2,7 @@
 // file. Only the block is ever touched, and only a block found exactly (whole marker lines, one
 // begin and one end); the file is written by SystemAccess, by the same link rule as setup's files.
 import { DevdnsError } from '../errors.js';
+import { isLoopback } from '../records/listen-address.js';
 import { isWildcardName } from '../records/names.js';
 import type { DnsRecord } from '../records/types.js';
 import { proposeZone } from '../records/zones.js';
@@ -40,6 +41,11 @@ export function hostsBlock(records: readonly DnsRecord[]): HostsBlock {
       const reason =
         risk === 'mdns' ? 'a .local name belongs to mDNS' : 'not a reserved development name; the hosts file would hide the real site';
       skipped.push({ name: record.name, type: record.type, reason });
+      continue;
+    }
+    // RFC 6761 §6.3: localhost names are loopback. The hosts file must not make them anything else.
+    if ((record.name === 'localhost' || record.name.endsWith('.localhost')) && !isLoopback(record.address)) {
+      skipped.push({ name: record.name, type: record.type, reason: 'a localhost name is always loopback (RFC 6761)' });
       continue;
     }
     lines.push(`${record.address} ${record.name}`);

@@ -75,7 +75,8 @@ export function proposeZone(name: string): ZoneProposal {
 /** A zone that needs the user's consent before devdns serves it, and why. */
 export interface RiskyZone {
   zone: string;
-  risk: ZoneRisk;
+  /** `localhost`: names every program takes for this machine (RFC 6761 §6.3). */
+  risk: ZoneRisk | 'localhost';
   /** The zone is a whole top-level domain (`com`): every real name under it would be shadowed. */
   wholeTld: boolean;
 }
@@ -85,9 +86,14 @@ export interface RiskyZone {
  * reserved zones, and `.local`. Records always lie in a listed zone (the file checker makes
  * sure), so the listed zones are all there is to check.
  */
-export function riskyZones(zones: Iterable<string>): RiskyZone[] {
+export function riskyZones(zones: Iterable<string>, options: { localhost?: boolean } = {}): RiskyZone[] {
   const risky: RiskyZone[] = [];
   for (const zone of zones) {
+    // Someone else's file (a linked project) may not make localhost names anything: it is asked too.
+    if (options.localhost && zoneOf(zone, ['localhost']) !== undefined) {
+      risky.push({ zone, risk: 'localhost', wholeTld: zone === 'localhost' });
+      continue;
+    }
     if (zoneOf(zone, RESERVED_ZONES) !== undefined) continue;
     risky.push({ zone, risk: zone === 'local' || zone.endsWith('.local') ? 'mdns' : 'public', wholeTld: !zone.includes('.') });
   }
@@ -98,11 +104,13 @@ export function riskyZones(zones: Iterable<string>): RiskyZone[] {
 export function describeRiskyZones(zones: readonly RiskyZone[]): string {
   return zones
     .map(({ zone, risk, wholeTld }) =>
-      risk === 'mdns'
-        ? `${zone} (mDNS names: lookups there stall)`
-        : wholeTld
-          ? `${zone} (a whole public top-level domain: every real .${zone} site)`
-          : `${zone} (a public domain: its real sites)`,
+      risk === 'localhost'
+        ? `${zone} (localhost names, which every program takes for this machine)`
+        : risk === 'mdns'
+          ? `${zone} (mDNS names: lookups there stall)`
+          : wholeTld
+            ? `${zone} (a whole public top-level domain: every real .${zone} site)`
+            : `${zone} (a public domain: its real sites)`,
     )
     .join(', ');
 }

@@ -1,20 +1,10 @@
 // The writers' lock on the records file: a lock naming its holder (pid, process start time, host), so that a lock left by a killed writer is taken over at once instead of after a timeout,
 // and a live holder is never robbed however long it takes. proper-lockfile, used before, keeps no
 // holder and can only tell a dead holder by the lock's age.
-import {
-  lstatSync,
-  mkdirSync,
-  readFileSync,
-  readlinkSync,
-  rmdirSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { processAlive } from '../os/processes.js';
+import { readTextSafely } from './safe-file.js';
 
 interface Holder {
   pid: number;
@@ -67,8 +57,9 @@ function readHolder(path: string): Holder | undefined {
     text = readlinkSync(path);
   } catch {
     // No lock, or not a link: a file left by the fallback below, holding the same text.
+    // Read as any untrusted file: a FIFO there must not hang the writer, nor a huge file fill memory.
     try {
-      text = readFileSync(path, 'utf8').trim();
+      text = readTextSafely(path, { maxBytes: 1024, followLinks: false })?.trim() ?? '';
     } catch {
       return undefined;
     }

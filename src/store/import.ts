@@ -5,6 +5,7 @@ import { DevdnsError, InputError } from '../errors.js';
 import type { ImportProblem, ImportSkip, ParsedImport } from '../interop/imported.js';
 import { addRecords } from '../records/record-set.js';
 import { type DnsRecord, emptyRecordFile, type RecordType } from '../records/types.js';
+import { riskyZones } from '../records/zones.js';
 import { RecordStore } from './record-store.js';
 
 export interface ImportOptions {
@@ -51,7 +52,13 @@ export async function importRecords(home: string, parsed: ParsedImport, options:
     };
     let file = options.replace ? { ...emptyRecordFile(), serial: original.serial } : original;
     if (options.replace) report.replaced = original.records.length;
-    if (parsed.zones) file = { ...file, zones: { ...file.zones, ...parsed.zones } };
+    if (parsed.zones) {
+      // A file's zones get the same consent as its names: a public or .local zone is taken only
+      // with --force; without it, the records there are skipped as risky names, like other formats'.
+      const risky = new Set(options.force === true ? [] : riskyZones(Object.keys(parsed.zones)).map((r) => r.zone));
+      const zones = Object.entries(parsed.zones).filter(([zone]) => !risky.has(zone));
+      file = { ...file, zones: { ...file.zones, ...Object.fromEntries(zones) } };
+    }
     for (const record of parsed.records) {
       try {
         const result = addRecords(file, { name: record.name, ttl: record.ttl, data: [record.data], force: options.force === true });

@@ -140,7 +140,7 @@ export function linkProject(
   now = new Date(),
 ): { file: RecordFile; relinked: boolean; allowedZones: string[] } {
   const file = readProjectFile(path);
-  const risky = riskyZones(Object.keys(file.zones));
+  const risky = riskyZones(Object.keys(file.zones), { localhost: true });
   if (risky.length > 0 && request.force !== true) throw new RiskyProjectError(path, risky);
   new RecordStore(home).ensureHome();
   const links = readLinks(home);
@@ -154,7 +154,7 @@ export function linkProject(
 /** The risky zones a linked file claims that the user did not agree to when linking it. */
 export function refusedZones(link: Link, project: RecordFile): RiskyZone[] {
   const allowed = new Set(link.allowedZones ?? []);
-  return riskyZones(Object.keys(project.zones)).filter((r) => !allowed.has(r.zone));
+  return riskyZones(Object.keys(project.zones), { localhost: true }).filter((r) => !allowed.has(r.zone));
 }
 
 /**

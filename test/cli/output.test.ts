@@ -14,6 +14,21 @@ function fakeIo(isTTY: boolean, columns: number, env: Record<string, string> = {
 }
 
 describe('Output', () => {
+  it('escapes control characters in messages: text from files cannot drive the terminal or forge a line', async () => {
+    const { io, written } = fakeIo(false, 80);
+    const output = await createOutput(io as never);
+    const hostile = 'x\u001b]0;PWNED\u0007\u001b[2J\u009b2J\nfake line';
+    output.error(new DevdnsError('invalid-input', `name: "${hostile}"`, `hint ${hostile}`));
+    output.warn(hostile);
+    output.info(`two\nlines ${hostile}`);
+    assert.doesNotMatch(written.err, /[\u001b\u0007\u009b]/);
+    assert.match(written.err, /x\\x1b\]0;PWNED\\x07\\x1b\[2J\\x9b2J\\x0afake line/);
+    const [error, warning, ...info] = written.err.split('\n');
+    assert.match(error ?? '', /^devdns: name: "x.*fake line" \(hint x.*fake line\)$/, 'the error is one line');
+    assert.match(warning ?? '', /^warning: x.*fake line$/, 'the warning is one line');
+    assert.match(info[0] ?? '', /^two\\x0alines x.*fake line$/, 'info is one line too');
+  });
+
   it('runs work without a spinner off a TTY, on a terminal with no width, or with NO_COLOR', async () => {
     for (const [isTTY, columns, env] of [
       [false, 80, {}],

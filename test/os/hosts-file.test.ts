@@ -89,6 +89,19 @@ describe('hosts file block, found strictly', () => {
     assert.equal(withBlock(withBlock(file, ['127.0.0.1 a.test']), undefined), file);
   });
 
+  it('never makes a localhost name anything but loopback (RFC 6761)', () => {
+    const block = hostsBlock([
+      makeRecord('localhost', 5, { type: 'A', address: '192.0.2.66' }),
+      makeRecord('app.localhost', 5, { type: 'AAAA', address: '2001:db8::1' }),
+      makeRecord('ok.localhost', 5, { type: 'A', address: '127.0.0.2' }),
+    ]);
+    assert.deepEqual(block.lines, ['127.0.0.2 ok.localhost']);
+    assert.deepEqual(
+      block.skipped.map((s) => `${s.name} ${s.reason}`),
+      ['localhost a localhost name is always loopback (RFC 6761)', 'app.localhost a localhost name is always loopback (RFC 6761)'],
+    );
+  });
+
   it('never writes a public or mDNS name into the hosts file', () => {
     const block = hostsBlock([
       makeRecord('github.com', 5, { type: 'A', address: '10.6.6.6' }),

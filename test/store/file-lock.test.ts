@@ -1,8 +1,8 @@
 // The writers' lock: a killed holder's lock is taken over at once (by its pid), a live holder is
 // waited for and never robbed, an older devdns's lock directory is taken once stale.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, symlinkSync, utimesSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { lstatSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -61,6 +61,27 @@ describe('acquireLock', () => {
       // Our own pid, but a start time this process does not have.
       symlinkSync(`${process.pid}:1:${hostname()}`, path);
       (await acquireLock(path, options))();
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it("a FIFO or a huge file in the lock's place neither hangs the writer nor fills its memory; it is taken over", {
+    timeout: 10_000,
+  }, async () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir.path, 'records.json.lock');
+      // In a child with a deadline: a reader that blocks on the FIFO would hang this process.
+      const script = `import(${JSON.stringify(new URL('../../src/store/file-lock.ts', import.meta.url).href)})
+        .then((lock) => lock.acquireLock(${JSON.stringify(path)}, { waitMs: 5000, staleMs: 10000 }))
+        .then((release) => { release(); console.log('taken'); })`;
+      for (const make of [() => execFileSync('mkfifo', [path]), () => writeFileSync(path, Buffer.alloc(8 * 1024 * 1024, 0x31))]) {
+        make();
+        const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 8_000 });
+        assert.equal(child.signal, null, 'the writer hung');
+        assert.equal(child.stdout.trim(), 'taken', child.stderr);
+      }
     } finally {
       dir.cleanup();
     }

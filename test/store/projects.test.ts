@@ -76,6 +76,31 @@ describe('project files', () => {
     }
   });
 
+  it('asks before a project file may claim localhost names', () => {
+    const dir = tempDir();
+    try {
+      const home = join(dir.path, 'home');
+      const path = join(dir.path, 'p', 'devdns.json');
+      mkdirSync(join(dir.path, 'p'));
+      writeFileSync(
+        path,
+        JSON.stringify({
+          version: 1,
+          zones: { localhost: {} },
+          records: [{ name: 'localhost', type: 'A', ttl: 5, address: '192.0.2.66' }],
+        }),
+      );
+      assert.throws(
+        () => linkProject(home, path),
+        /claims names outside devdns's reserved zones: localhost \(localhost names, which every program takes for this machine\)/,
+      );
+      linkProject(home, path, { force: true });
+      assert.equal(loadServedRecords(home).file.records.length, 1);
+    } finally {
+      dir.cleanup();
+    }
+  });
+
   it('leaves out an unreadable project file, saying why', async () => {
     const dir = tempDir();
     try {

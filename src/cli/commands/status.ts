@@ -36,7 +36,10 @@ export async function runStatus(context: CommandContext, options: { json?: boole
     }
     if (options.json)
       output.json({ running: false, pid: null, dns: null, control: null, controlSocket: null, records, recordsFile: store.path });
-    else output.info(`devdns is not running (start it: devdns up)\n  records  ${records ?? '?'} in ${store.path}`);
+    else {
+      output.info('devdns is not running (start it: devdns up)');
+      output.info(`  records  ${records ?? '?'} in ${store.path}`);
+    }
     return ExitCode.daemonDown;
   }
   const { body } = await link.client.call<StatusBody>('GET', '/status');
