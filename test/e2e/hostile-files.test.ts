@@ -196,14 +196,17 @@ describe('hostile files (built binary)', () => {
       });
       const attacker = await runCommand(
         'runuser',
-        ['-u', 'nobody', '--', 'sh', '-c', `rm -f '${home}/records.json' && printf '%s' '${planted}' > '${home}/records.json'`],
+        ['-u', 'nobody', '--', 'sh', '-c', `rm -f '${home}/records.json' && printf '%s' '${planted}' > '${home}/records.json' && mkdir '${home}/records.json.lock'`],
         process.env,
       );
       assert.equal(attacker.code, 0, attacker.stderr);
       const hostsFile = join(dir.path, 'hosts');
       writeFileSync(hostsFile, '127.0.0.1 localhost\n');
       for (const args of [['ls'], ['add', 'x.test'], ['hosts', 'sync', '--hosts-file', hostsFile, '--yes'], ['export']]) {
+        const started = Date.now();
         const result = await runDevdns(args, { home });
+        // Refused at once, not after waiting on the lock the other user planted.
+        assert.ok(Date.now() - started < 5_000, `${args.join(' ')} took ${Date.now() - started} ms`);
         assert.equal(result.code, 1, `${args.join(' ')}: ${result.stderr}`);
         assert.match(result.stderr, /can be written by other users \(mode 777\) \(make it private: chmod 700 /);
         assert.doesNotMatch(result.stdout, /6\.6\.6\.6/);
@@ -211,6 +214,7 @@ describe('hostile files (built binary)', () => {
       assert.equal(readFileSync(hostsFile, 'utf8'), '127.0.0.1 localhost\n');
       // Closed again, the planted file is still not the user's own.
       chmodSync(home, 0o700);
+      rmSync(join(home, 'records.json.lock'), { recursive: true });
       const listed = await runDevdns(['ls'], { home });
       assert.equal(listed.code, 1);
       assert.match(listed.stderr, /records\.json: belongs to another user \(uid 65534\)/);
