@@ -140,7 +140,9 @@ export class ConnectionGate {
       }
     }
     if (oldest === undefined) return false;
-    this.expire(oldest, 'the connection sent no complete request; it was closed to make room for another');
+    // Answered as busy, not as a timeout: a client that was about to send its request (a burst)
+    // retries, while a holder that never sends one has lost its place to the newcomer.
+    this.expire(oldest, 'the control API is at its connection limit; this connection had sent no request', 'busy');
     return true;
   }
 
@@ -153,11 +155,11 @@ export class ConnectionGate {
     );
   }
 
-  private expire(entry: Tracked, message: string): void {
+  private expire(entry: Tracked, message: string, code: ApiErrorCode = 'request-timeout'): void {
     clearTimeout(entry.timer);
     this.open.delete(entry);
     tracked.delete(entry.socket);
-    closeAfter(entry.socket, rawAnswer('request-timeout', message), false);
+    closeAfter(entry.socket, code === 'busy' ? rawAnswer(code, message, 'retry in a second') : rawAnswer(code, message), false);
   }
 
   /**

@@ -65,7 +65,9 @@ export const DEFAULT_LIMITS: ControlLimits = {
   maxConnections: 64,
   maxStreams: 8,
   maxBodyBytesInFlight: 1024 * 1024,
-  evictAfterMs: 500,
+  // 0: at the cap, the connection that has waited longest without a request always makes way.
+  // Any minimum age lets a flood of half-open connections, each younger than it, hold every slot.
+  evictAfterMs: 0,
 };
 
 /** A stream whose reader has fallen this far behind is cut off rather than buffered without end. */

@@ -2,7 +2,7 @@
 // that hold to their value, a cap that slow holders cannot use to lock others out, an answer for
 // every request of a flood, bounded bodies and streams, and the socket's own checks.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
@@ -115,9 +115,33 @@ describe('control server under a flood', () => {
           assert.equal(answer.status, 200, `request ${i} got through`);
         }
         const first = await holders[0]?.closed;
-        assert.match(first?.reply ?? '', /^HTTP\/1\.1 408 /, 'the oldest holder is told why it was closed');
+        assert.match(first?.reply ?? '', /^HTTP\/1\.1 503 [^]*"code":"busy"/, 'the oldest holder is told why it was closed');
       } finally {
         for (const holder of holders) holder.socket.destroy();
+      }
+    });
+  });
+
+  it('a flood of new half-open connections, each younger than any age limit, locks no one out', { timeout: 20_000 }, async () => {
+    await withServer({}, async (server) => {
+      // Another process opens 20 connections every 5 ms for 3 s, each with unfinished headers.
+      const flood = `const net = require('node:net'); const text = ${JSON.stringify(partialHeaders(server.port))};
+        const end = Date.now() + 3000; const sockets = []; let connected = 0;
+        const tick = () => { if (Date.now() > end) { for (const s of sockets) s.destroy(); return; }
+          for (let i = 0; i < 20; i++) { const s = net.connect(${server.port}, '127.0.0.1', () => { s.write(text); if (++connected === 200) console.log('flooding'); }); s.on('error', () => {}); sockets.push(s); }
+          setTimeout(tick, 5); };
+        tick();`;
+      const child = spawn(process.execPath, ['-e', flood], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      try {
+        // Once 200 flood connections are in, every slot has been taken (the cap is 64).
+        await new Promise((resolve) => child.stdout.once('data', resolve));
+        let through = 0;
+        for (let i = 0; i < 20; i += 1) if ((await ask({ port: server.port })).status === 200) through += 1;
+        assert.ok(through >= 18, `${through} of 20 requests got through the flood`);
+      } finally {
+        child.kill();
+        await exited;
       }
     });
   });
