@@ -100,8 +100,15 @@ export class Output {
   }
 
   /** A line of data (stdout). */
-  data(line: string): void {
-    this.io.stdout.write(`${line}\n`);
+  /** A line of data, escaped (it quotes names and paths from files others wrote), then coloured if asked. */
+  data(line: string, colour?: 'red' | 'yellow'): void {
+    const text = escapeControls(line, '\t\n');
+    this.io.stdout.write(`${colour ? this.out[colour](text) : text}\n`);
+  }
+
+  /** A line of data after a mark of ours (doctor's coloured ok/FAIL): the mark as it is, the rest escaped. */
+  marked(mark: string, line: string): void {
+    this.io.stdout.write(`${mark} ${escapeControls(line, '\t')}\n`);
   }
 
   json(value: unknown): void {
@@ -131,6 +138,7 @@ export class Output {
   /** Columns padded to their widest cell; the header dimmed, columns coloured by `paint`. */
   table(header: readonly string[], rows: readonly (readonly string[])[], paint: Partial<Record<number, 'cyan' | 'yellow'>> = {}): void {
     // A loop, not Math.max(...cells): spreading 100,000 rows overflows the call stack.
+    rows = rows.map((row) => row.map((cell) => escapeControls(cell)));
     const widths = header.map((title) => title.length);
     for (const row of rows) {
       for (const [column, cell] of row.entries()) widths[column] = Math.max(widths[column] ?? 0, cell.length);
@@ -152,6 +160,7 @@ export class Output {
       );
     }
     // One write: a line at a time is a system call a line.
-    this.data(lines.join('\n'));
+    // Cells were escaped above; the colours added since are ours.
+    this.io.stdout.write(`${lines.join('\n')}\n`);
   }
 }

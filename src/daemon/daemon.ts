@@ -8,6 +8,7 @@ import { type ControlServer, startControlServer } from '../control/server.js';
 import { chooseSocketPlace } from '../control/socket-place.js';
 import { DevdnsError, PortInUseError } from '../errors.js';
 import { findPortOwner } from '../os/port-owner.js';
+import { processStart } from '../os/processes.js';
 import { getSetting } from '../store/settings.js';
 import { buildHandlers } from './api-handlers.js';
 import { DAEMON_ENV, DaemonLog, keepOutputFailuresFromStopping, LogFile, type LogKind } from './daemon-log.js';
@@ -153,8 +154,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     throw error instanceof PortInUseError ? await explainPortInUse(error) : error;
   }
 
+  const pidStart = processStart(process.pid);
   const state: DaemonState = {
     pid: process.pid,
+    ...(pidStart === null ? {} : { pidStart }),
     version: options.version,
     startedAt: startedAt.toISOString(),
     dns: { host: service.host, port: service.port },

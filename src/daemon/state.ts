@@ -2,11 +2,11 @@
 // Written only once both servers are bound, with mode 0600 in a 0700 directory, and removed on
 // exit. A state file whose process is gone (killed with -9) is stale: detected, removed, never trusted.
 import { randomBytes } from 'node:crypto';
-import { lstatSync, rmSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { DevdnsError } from '../errors.js';
-import { commandLine, processAlive } from '../os/processes.js';
-import { ensurePrivateHome, readHomeFile } from '../store/home.js';
+import { commandLine, processAlive, processStart, processUid } from '../os/processes.js';
+import { checkHome, ensurePrivateHome, readHomeFile, removeHomeFile } from '../store/home.js';
 import { KIB, writeFileAtomically } from '../store/safe-file.js';
 
 export { ensurePrivateHome, processAlive };
@@ -26,6 +26,8 @@ export interface DaemonSources {
 
 export interface DaemonState {
   pid: number;
+  /** The daemon process's start time (Linux), so that a reused pid is not taken for it. */
+  pidStart?: string;
   version: string;
   startedAt: string;
   dns: { host: string; port: number };
@@ -54,7 +56,7 @@ export function writeState(home: string, state: DaemonState): void {
 export function removeState(home: string, pid: number): void {
   // Only our own: a newer daemon may have replaced the file.
   const state = readStateFile(home);
-  if (state === undefined || state.pid === pid) rmSync(statePath(home), { force: true });
+  if (state === undefined || state.pid === pid) removeHomeFile(statePath(home));
 }
 
 function readStateFile(home: string): DaemonState | undefined {
@@ -67,7 +69,8 @@ function readStateFile(home: string): DaemonState | undefined {
       typeof parsed.token === 'string' &&
       typeof parsed.dns?.port === 'number' &&
       typeof parsed.control?.port === 'number' &&
-      (parsed.controlSocket === undefined || typeof parsed.controlSocket === 'string');
+      (parsed.controlSocket === undefined || typeof parsed.controlSocket === 'string') &&
+      (parsed.pidStart === undefined || typeof parsed.pidStart === 'string');
     return valid ? (parsed as DaemonState) : undefined;
   } catch (error) {
     // A file refused before reading (a link, a FIFO, another user's, a home not ours) is not
@@ -77,10 +80,17 @@ function readStateFile(home: string): DaemonState | undefined {
   }
 }
 
-/** On Linux, whether the pid runs devdns (a reused pid is not our daemon); elsewhere, assumed. */
-function looksLikeDevdns(pid: number): boolean {
+/**
+ * On Linux, whether the state's pid is still its daemon: a devdns command line, run by the home's
+ * owner, started when the state says (a pid reused after a kill -9 is not; nor is a process of
+ * another user's that a planted state file names, which `down` would otherwise kill). Elsewhere, assumed.
+ */
+function isOurDaemon(home: string, state: DaemonState): boolean {
   if (process.platform !== 'linux') return true;
-  return commandLine(pid)?.join(' ').includes('devdns') ?? false;
+  if (!(commandLine(state.pid)?.join(' ').includes('devdns') ?? false)) return false;
+  const owner = checkHome(home);
+  if (owner !== undefined && processUid(state.pid) !== owner) return false;
+  return state.pidStart === undefined || processStart(state.pid) === state.pidStart;
 }
 
 export type StateLookup = { kind: 'running'; state: DaemonState } | { kind: 'stopped' } | { kind: 'stale'; state: DaemonState | undefined };
@@ -99,7 +109,7 @@ export function lookupDaemon(home: string): StateLookup {
   }
   if (!exists) return { kind: 'stopped' };
   const state = readStateFile(home);
-  if (state && processAlive(state.pid) && looksLikeDevdns(state.pid)) return { kind: 'running', state };
-  rmSync(path, { force: true });
+  if (state && processAlive(state.pid) && isOurDaemon(home, state)) return { kind: 'running', state };
+  removeHomeFile(path);
   return { kind: 'stale', state };
 }

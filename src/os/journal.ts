@@ -9,10 +9,10 @@
 // runs as root it also keeps a copy where only root can write (<root>/var/lib/devdns/, named for
 // the home), and a teardown or setup running as root trusts that copy alone.
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, realpathSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { lstatSync, mkdirSync, realpathSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DevdnsError, StoreError } from '../errors.js';
-import { ensurePrivateHome } from '../store/home.js';
+import { ensurePrivateHome, removeHomeFile, writeHomeFile } from '../store/home.js';
 import { readTextSafely, UnsafeFileError } from '../store/safe-file.js';
 import { findProcesses, rootsExecutable, waitForExit } from './processes.js';
 import { planInputProblem, planSetup, type ResolverKind, type SetupPlan } from './resolvers.js';
@@ -215,14 +215,13 @@ export function journalToUndo(home: string, options: { privileged: boolean; root
   );
 }
 
-/** Writes the user's copy in the home (a planted link is replaced, never followed), owned by the home's owner. */
+/** Writes the user's copy in the home (a planted link is replaced, never followed), as the home's user. */
 function saveUserJournal(home: string, text: string): void {
   const path = journalPath(home);
   try {
-    // Made for the user who ran sudo when missing, and checked as every command checks it.
+    // Checked as every command checks it; root acting for the user writes it as that user.
     ensurePrivateHome(home);
-    const owner = statSync(home);
-    writePrivateFile(path, text, owner.uid === process.geteuid?.() ? undefined : owner);
+    writeHomeFile(path, text);
   } catch (error) {
     if (error instanceof DevdnsError) throw error;
     throw new StoreError(
@@ -387,7 +386,7 @@ export async function undoJournal(
     for (const dir of [...entry.createdDirs].reverse()) system.removeEmptyDir(dir);
   }
   const reports = await runReload(system, journalPlan(journal).reload);
-  rmSync(journalPath(home), { force: true });
+  removeHomeFile(journalPath(home));
   if (system.privileged) {
     rmSync(trustedJournalPath(system.root, home), { force: true });
     for (const dir of [...(journal.stateDirs ?? [])].reverse()) system.removeEmptyDir(dir);

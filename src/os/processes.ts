@@ -21,6 +21,27 @@ export function processAlive(pid: number): boolean {
   return !isZombie(pid);
 }
 
+/** The process's start time (Linux: clock ticks since boot, field 22 of /proc/PID/stat): with the pid, it names one process. */
+export function processStart(pid: number): string | null {
+  try {
+    // Counted after the command name, which may hold spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The real uid a process runs as (Linux), or undefined. */
+export function processUid(pid: number): number | undefined {
+  try {
+    const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return uid === undefined ? undefined : Number(uid);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The argument vector of a process (Linux), or undefined. */
 export function commandLine(pid: number): string[] | undefined {
   try {

@@ -3,7 +3,7 @@
 // holder and can only tell a dead holder by the lock's age.
 import { lstatSync, mkdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { processAlive } from '../os/processes.js';
+import { processAlive, processStart } from '../os/processes.js';
 import { readTextSafely } from './safe-file.js';
 
 interface Holder {
@@ -31,16 +31,6 @@ export interface LockOptions {
 
 /** A lock file nobody finished writing (a writer killed between create and write) is dead after this. */
 const UNFINISHED_MS = 2_000;
-
-function processStart(pid: number): string | null {
-  try {
-    // Field 22 of /proc/PID/stat, counted after the command name, which may hold spaces.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
-}
 
 function ownHolder(): Holder {
   return { pid: process.pid, start: processStart(process.pid), host: hostname() };

@@ -2,10 +2,11 @@
 // a directory of the user's own (a link to one is fine), that no other user can write, in a parent
 // that no other user can rename it out of. Files in it are read through readHomeFile, which holds
 // them to the same owner and refuses links, FIFOs, devices and oversized files (HOSTILE-INPUTS 1.2.9).
-import { chownSync, mkdirSync, type Stats, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, type Stats, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DevdnsError } from '../errors.js';
-import { readTextSafely } from './safe-file.js';
+import { readTextSafely, writeFileAtomically } from './safe-file.js';
 
 const POSIX = process.platform !== 'win32';
 
@@ -31,9 +32,7 @@ function statOrUndefined(path: string): Stats | undefined {
 function expectedOwner(): number | undefined {
   const uid = process.geteuid?.();
   if (uid === undefined || !POSIX) return undefined;
-  if (uid !== 0) return uid;
-  const sudoUid = Number(process.env.SUDO_UID);
-  return Number.isInteger(sudoUid) && sudoUid > 0 ? sudoUid : 0;
+  return actingFor()?.uid ?? uid;
 }
 
 /**
@@ -65,16 +64,60 @@ export function checkHome(home: string): number | undefined {
 
 /** Creates the home private (0700) when missing, then checks it as checkHome does. */
 export function ensurePrivateHome(home: string): number | undefined {
-  const created = mkdirSync(home, { recursive: true, mode: 0o700 });
-  // Made by root for the user who ran sudo: theirs, as it would be had they made it.
-  const owner = expectedOwner();
-  if (created !== undefined && owner !== undefined && owner !== process.geteuid?.()) {
-    for (let dir = home; ; dir = dirname(dir)) {
-      chownSync(dir, owner, Number(process.env.SUDO_GID) || owner);
-      if (dir === created || dirname(dir) === dir) break;
-    }
+  // Root acting for a user never makes their home: it would have to hand it over by path, and the
+  // user could swap a link in before the chown. The user's own commands make it.
+  if (actingFor() !== undefined && statOrUndefined(home) === undefined) {
+    throw new DevdnsError('home-missing', `${home} does not exist`, 'run a devdns command without sudo first (devdns ls), then this again');
   }
+  mkdirSync(home, { recursive: true, mode: 0o700 });
   return checkHome(home);
+}
+
+/** The user root works for when run through sudo (SUDO_UID), or undefined. */
+export function actingFor(): { uid: number; gid: number } | undefined {
+  if (!POSIX || process.geteuid?.() !== 0) return undefined;
+  const uid = Number(process.env.SUDO_UID);
+  if (!Number.isInteger(uid) || uid <= 0) return undefined;
+  const gid = Number(process.env.SUDO_GID);
+  return { uid, gid: Number.isInteger(gid) && gid >= 0 ? gid : uid };
+}
+
+/**
+ * Runs a small file operation in the home as the home's user when root acts for them: a child
+ * process with their uid and gid, so that a link they swap into the home (or the home itself
+ * swapped for a link) leads the write or removal only where they could go anyway.
+ */
+function asHomeUser(script: string, args: string[], input?: string): void {
+  const user = actingFor();
+  if (user === undefined) throw new Error('not acting for a user');
+  const guarded = `try { ${script} } catch (e) { process.stderr.write(String(e && e.message)); process.exit(1); }`;
+  const result = spawnSync(process.execPath, ['-e', guarded, ...args], {
+    uid: user.uid,
+    gid: user.gid,
+    input: input ?? '',
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  if (result.status !== 0)
+    throw new Error(`${args[0]}: ${(result.stderr || result.error?.message || 'failed').trim()} (as uid ${user.uid})`);
+}
+
+const WRITE_SCRIPT = `const fs = require('node:fs'); const [path] = process.argv.slice(1);
+const temp = path + '.' + process.pid + '.tmp';
+fs.writeFileSync(temp, fs.readFileSync(0), { mode: 0o600, flag: fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW });
+fs.renameSync(temp, path);`;
+const REMOVE_SCRIPT = `require('node:fs').rmSync(process.argv[1], { force: true });`;
+
+/** Replaces a file in the home (temp file and rename), as its user when root acts for one. */
+export function writeHomeFile(path: string, text: string): void {
+  if (actingFor() !== undefined) asHomeUser(WRITE_SCRIPT, [path], text);
+  else writeFileAtomically(path, text);
+}
+
+/** Removes a file in the home (a link itself, never what it points to), as its user when root acts for one. */
+export function removeHomeFile(path: string): void {
+  if (actingFor() !== undefined) asHomeUser(REMOVE_SCRIPT, [path]);
+  else rmSync(path, { force: true });
 }
 
 /**

@@ -14,6 +14,16 @@ function fakeIo(isTTY: boolean, columns: number, env: Record<string, string> = {
 }
 
 describe('Output', () => {
+  it('escapes control characters in data and tables too (a linked project path), keeping tabs and line breaks of data', async () => {
+    const { io, written } = fakeIo(false, 80);
+    const output = await createOutput(io as never);
+    output.table(['SOURCE'], [['/tmp/evil\u001b]0;OWNED\u0007dir']]);
+    output.data('a\tb\nc\u001b[2J');
+    assert.ok(![27, 7].some((code) => written.out.includes(String.fromCharCode(code))), 'no ESC or BEL');
+    assert.match(written.out, /\/tmp\/evil\\x1b\]0;OWNED\\x07dir\n/);
+    assert.match(written.out, /a\tb\nc\\x1b\[2J\n$/);
+  });
+
   it('escapes control characters in messages: text from files cannot drive the terminal or forge a line', async () => {
     const { io, written } = fakeIo(false, 80);
     const output = await createOutput(io as never);
@@ -21,7 +31,7 @@ describe('Output', () => {
     output.error(new DevdnsError('invalid-input', `name: "${hostile}"`, `hint ${hostile}`));
     output.warn(hostile);
     output.info(`two\nlines ${hostile}`);
-    assert.doesNotMatch(written.err, /[\u001b\u0007\u009b]/);
+    assert.ok(![27, 7, 0x9b].some((code) => written.err.includes(String.fromCharCode(code))), 'no ESC, BEL or CSI');
     assert.match(written.err, /x\\x1b\]0;PWNED\\x07\\x1b\[2J\\x9b2J\\x0afake line/);
     const [error, warning, ...info] = written.err.split('\n');
     assert.match(error ?? '', /^devdns: name: "x.*fake line" \(hint x.*fake line\)$/, 'the error is one line');

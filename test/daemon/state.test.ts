@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -12,7 +13,9 @@ import {
   statePath,
   writeState,
 } from '../../src/daemon/state.js';
+import { commandLine, findProcesses } from '../../src/os/processes.js';
 import { tempDir } from '../helpers/devdns.js';
+import { eventually } from '../helpers/server.js';
 
 const state = (home: string, pid: number): DaemonState => ({
   pid,
@@ -25,6 +28,36 @@ const state = (home: string, pid: number): DaemonState => ({
 });
 
 describe('daemon state', () => {
+  it('a state file naming a devdns-looking process that is not its daemon is stale: another start time, another user', {
+    skip: process.platform !== 'linux',
+  }, async () => {
+    const dir = tempDir();
+    // Looks like devdns on its command line; started later than the state says, or run by nobody.
+    const mine = spawn('bash', ['-c', 'exec -a "vim devdns-notes.txt" sleep 30'], { stdio: 'ignore' });
+    const theirs =
+      process.getuid?.() === 0
+        ? spawn('runuser', ['-u', 'nobody', '--', 'bash', '-c', 'exec -a "devdns up" sleep 30'], { stdio: 'ignore' })
+        : undefined;
+    try {
+      const home = join(dir.path, 'home');
+      ensurePrivateHome(home);
+      await eventually(() => (commandLine(mine.pid ?? 0)?.[0] === 'vim devdns-notes.txt' ? true : undefined));
+      writeState(home, { ...state(home, mine.pid ?? 0), pidStart: '1' });
+      assert.equal(lookupDaemon(home).kind, 'stale');
+      if (theirs) {
+        const pid = await eventually(() => findProcesses((argv) => argv[0] === 'devdns up')[0]?.pid);
+        writeState(home, state(home, pid));
+        assert.equal(lookupDaemon(home).kind, 'stale');
+      }
+      assert.ok(processAlive(mine.pid ?? 0), 'nothing was killed');
+    } finally {
+      mine.kill();
+      theirs?.kill();
+      for (const { pid } of findProcesses((argv) => argv[0] === 'devdns up')) process.kill(pid);
+      dir.cleanup();
+    }
+  });
+
   it('writes the state file private and finds a live daemon by it', () => {
     const dir = tempDir();
     try {

@@ -196,7 +196,14 @@ describe('hostile files (built binary)', () => {
       });
       const attacker = await runCommand(
         'runuser',
-        ['-u', 'nobody', '--', 'sh', '-c', `rm -f '${home}/records.json' && printf '%s' '${planted}' > '${home}/records.json' && mkdir '${home}/records.json.lock'`],
+        [
+          '-u',
+          'nobody',
+          '--',
+          'sh',
+          '-c',
+          `rm -f '${home}/records.json' && printf '%s' '${planted}' > '${home}/records.json' && mkdir '${home}/records.json.lock'`,
+        ],
         process.env,
       );
       assert.equal(attacker.code, 0, attacker.stderr);

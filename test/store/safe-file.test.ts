@@ -5,7 +5,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { checkHome, readHomeFile } from '../../src/store/home.js';
+import { DevdnsError } from '../../src/errors.js';
+import { checkHome, ensurePrivateHome, readHomeFile, removeHomeFile, writeHomeFile } from '../../src/store/home.js';
 import { type ReadLimits, readFileSafely, type UnsafeReason, writeFileAtomically } from '../../src/store/safe-file.js';
 import { isRoot, tempDir } from '../helpers/devdns.js';
 
@@ -168,6 +169,42 @@ describe('checkHome', () => {
     } finally {
       if (sudoUid === undefined) delete process.env.SUDO_UID;
       else process.env.SUDO_UID = sudoUid;
+      dir.cleanup();
+    }
+  });
+
+  it('root acting for a user writes and removes home files as that user, and never makes the home', { skip: !isRoot }, () => {
+    const dir = tempDir();
+    const saved = { uid: process.env.SUDO_UID, gid: process.env.SUDO_GID };
+    try {
+      chmodSync(dir.path, 0o755);
+      // Where a swapped link would lead root: a directory only root may write, holding a root file.
+      const rootOnly = join(dir.path, 'etc');
+      mkdirSync(rootOnly, { mode: 0o755 });
+      writeFileSync(join(rootOnly, 'daemon.json'), 'root');
+      const home = join(dir.path, 'home');
+      mkdirSync(home, { mode: 0o700 });
+      chownSync(home, NOBODY, NOBODY);
+      process.env.SUDO_UID = String(NOBODY);
+      process.env.SUDO_GID = String(NOBODY);
+      writeHomeFile(join(home, 'setup-journal.json'), '{}');
+      assert.equal(lstatSync(join(home, 'setup-journal.json')).uid, NOBODY, 'written as the user');
+      assert.throws(() => writeHomeFile(join(rootOnly, 'setup-journal.json'), '{}'), /EACCES|permission denied/i);
+      assert.throws(() => removeHomeFile(join(rootOnly, 'daemon.json')), /EACCES|permission denied/i);
+      assert.equal(readFileSync(join(rootOnly, 'daemon.json'), 'utf8'), 'root', 'the root file is still there');
+      assert.throws(
+        () => ensurePrivateHome(join(dir.path, 'missing')),
+        (error: unknown) => error instanceof DevdnsError && error.code === 'home-missing' && /without sudo first/.test(error.hint ?? ''),
+      );
+      assert.equal(lstatSync(join(dir.path, 'missing'), { throwIfNoEntry: false }), undefined, 'root made no home');
+    } finally {
+      for (const [key, value] of [
+        ['SUDO_UID', saved.uid],
+        ['SUDO_GID', saved.gid],
+      ] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
       dir.cleanup();
     }
   });

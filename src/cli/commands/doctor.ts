@@ -19,7 +19,7 @@ export async function runDoctor(context: CommandContext, options: { json?: boole
     for (const check of checks) {
       const marks = { ok: paint.green('ok  '), fail: paint.red('FAIL'), warn: paint.yellow('WARN'), skip: paint.dim('skip') };
       const mark = marks[check.status];
-      output.data(`${mark} ${check.message}${check.fix ? ` (fix: ${check.fix})` : ''}`);
+      output.marked(mark, `${check.message}${check.fix ? ` (fix: ${check.fix})` : ''}`);
     }
     output.info(failed === 0 ? 'all checks passed' : `${failed} check${failed === 1 ? '' : 's'} failed`);
   }

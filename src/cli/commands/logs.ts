@@ -51,8 +51,7 @@ export async function runLogs(context: CommandContext, options: LogsOptions): Pr
     const answer = entry.answer.length > 0 ? entry.answer.join(', ') : '-';
     const line = `${time}  ${entry.client.padEnd(21)} ${entry.name} ${entry.type} ${entry.rcode.padEnd(8)} ${answer} ${entry.micros}µs`;
     // Failures stand out: a name that does not resolve is the usual question.
-    const paint = output.paint;
-    output.data(entry.rcode === 'NOERROR' ? line : entry.rcode === 'NXDOMAIN' ? paint.red(line) : paint.yellow(line));
+    output.data(line, entry.rcode === 'NOERROR' ? undefined : entry.rcode === 'NXDOMAIN' ? 'red' : 'yellow');
   };
   if (options.follow) {
     const link = requireDaemon(context);

@@ -1,11 +1,12 @@
 // `devdns uninstall`: stop the daemon, undo setup and the hosts block, remove the start-at-login
 // service and devdns's own files. Your records stay unless --purge. Running it twice is harmless.
-import { readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode } from '../../errors.js';
 import { BLOCK_BEGIN, defaultHostsPath, readHostsFile } from '../../os/hosts-file.js';
 import { readJournal } from '../../os/journal.js';
 import { servicePath } from '../../os/service-files.js';
+import { actingFor, removeHomeFile } from '../../store/home.js';
 import { RECORDS_FILE_NAME } from '../../store/paths.js';
 import type { CommandContext } from '../context.js';
 import { confirm } from '../privilege.js';
@@ -62,9 +63,10 @@ export async function runUninstall(
     if (path) await runService(context, 'uninstall', {}, env);
   }
 
-  for (const name of [...OWN_FILES, ...(options.purge ? [RECORDS_FILE_NAME] : [])]) rmSync(join(context.home, name), { force: true });
+  for (const name of [...OWN_FILES, ...(options.purge ? [RECORDS_FILE_NAME] : [])]) removeHomeFile(join(context.home, name));
   try {
-    if (readdirSync(context.home).length === 0) rmdirSync(context.home);
+    // Root acting for a user leaves the (empty) home to them: removing it by path is theirs to race.
+    if (actingFor() === undefined && readdirSync(context.home).length === 0) rmdirSync(context.home);
   } catch {
     // gone already
   }

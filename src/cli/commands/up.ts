@@ -116,14 +116,14 @@ const SHOWN_QUERIES_PER_SECOND = 50;
  */
 function showQueries(output: CommandContext['output']): (query: AnsweredQuery) => void {
   const limiter = new RateLimiter(SHOWN_QUERIES_PER_SECOND);
-  let timer: NodeJS.Timeout | undefined;
+  let _timer: NodeJS.Timeout | undefined;
   const report = () => {
-    timer = undefined;
+    _timer = undefined;
     for (const [, count] of limiter.takeSuppressed()) output.info(`(${count} more queries not shown; devdns logs has them)`);
   };
   return (query) => {
     if (limiter.admit('query')) output.data(formatQueryLine(toLogEntry(query)));
-    else timer ??= setTimeout(report, 1000).unref();
+    else _timer ??= setTimeout(report, 1000).unref();
   };
 }
 
