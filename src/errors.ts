@@ -25,14 +25,27 @@ export class DevdnsError extends Error {
 
 /** Bad user input: a name, a value or an option that fails validation. */
 export class InputError extends DevdnsError {
-  override readonly name = 'InputError';
+  override readonly name: string = 'InputError';
   constructor(
     /** The field at fault, e.g. `name`, `value`, `--ttl`. */
     readonly field: string,
-    message: string,
+    /** What is wrong, without the field: for messages that name the field their own way. */
+    readonly detail: string,
     hint?: string,
   ) {
-    super('invalid-input', `${field}: ${message}`, hint);
+    super('invalid-input', `${field}: ${detail}`, hint);
+  }
+}
+
+/** A name that would claim real sites (a public TLD) or mDNS names (.local) without --force. */
+export class RiskyNameError extends InputError {
+  override readonly name = 'RiskyNameError';
+  constructor(
+    readonly risk: 'public' | 'mdns',
+    detail: string,
+    hint: string,
+  ) {
+    super('name', detail, hint);
   }
 }
 

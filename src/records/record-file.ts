@@ -1,6 +1,6 @@
 // Checks a parsed records file against the model, field by field, with the same rules as user input.
 // Pure: the store reads the bytes, this says whether they hold a valid RecordFile and where not.
-import { DevdnsError } from '../errors.js';
+import { DevdnsError, InputError } from '../errors.js';
 import { normalizeName } from './names.js';
 import { quoteCharacterString } from './presentation.js';
 import { parseRdata, parseTtl, parseType } from './record-input.js';
@@ -50,7 +50,8 @@ function field<T>(path: string, read: () => T): T {
   try {
     return read();
   } catch (error) {
-    if (error instanceof DevdnsError) throw new FileProblem(`${path}: ${error.message.replace(/^[^:]*: /, '')}`);
+    if (error instanceof InputError) throw new FileProblem(`${path}: ${error.detail}`);
+    if (error instanceof DevdnsError) throw new FileProblem(`${path}: ${error.message}`);
     throw error;
   }
 }

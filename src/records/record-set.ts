@@ -1,7 +1,7 @@
 // Operations on the whole record file: add and remove records with every rule that spans records
 // (zones, CNAME exclusivity, CNAME loops, one TTL per RRset). Pure: each returns a new file and
 // reports exactly what it did.
-import { InputError, NotFoundError } from '../errors.js';
+import { InputError, NotFoundError, RiskyNameError } from '../errors.js';
 import { isAtOrBelow } from './names.js';
 import { describeRecord, formatRdata } from './presentation.js';
 import { parseRdata } from './record-input.js';
@@ -116,17 +116,17 @@ export function addRecords(file: RecordFile, request: AddRequest): AddResult {
   return result;
 }
 
-function riskyZoneError(name: string, risk: 'public' | 'mdns'): InputError {
+function riskyZoneError(name: string, risk: 'public' | 'mdns'): RiskyNameError {
   const tld = name.split('.').at(-1);
   if (risk === 'mdns') {
-    return new InputError(
-      'name',
+    return new RiskyNameError(
+      'mdns',
       `"${name}" is under .local, which belongs to mDNS (Bonjour, RFC 6762): lookups there stall for seconds`,
       `use a reserved name such as ${name.replace(/\.local$/, '.test')}, or add --force`,
     );
   }
-  return new InputError(
-    'name',
+  return new RiskyNameError(
+    'public',
     `"${name}" is under .${tld}, a public top-level domain: serving it hides real sites, and browsers may force HTTPS there (HSTS)`,
     `use a reserved name such as ${name.split('.')[0]}.test, or add --force if you own it`,
   );
@@ -253,7 +253,7 @@ export function findSetProblem(file: RecordFile): string | undefined {
       checkCompatible(atName, record, zone);
       if (record.type === 'CNAME') checkNoCnameLoop([...seen, record], record);
     } catch (error) {
-      return `${where()}: ${(error as Error).message.replace(/^(name|value): /, '')}`;
+      return `${where()}: ${error instanceof InputError ? error.detail : (error as Error).message}`;
     }
     const key = `${record.name} ${record.type}`;
     const octets = (rrsetOctets.get(key) ?? 0) + recordOctets(record);

@@ -1,7 +1,7 @@
 // Importing parsed records into the store, all or nothing: every record is checked against the
 // same rules as `devdns add`, and on any problem nothing is written unless --skip-invalid.
 
-import { DevdnsError, InputError } from '../errors.js';
+import { DevdnsError, InputError, RiskyNameError } from '../errors.js';
 import type { ImportProblem, ImportSkip, ParsedImport } from '../interop/imported.js';
 import { addRecords } from '../records/record-set.js';
 import { type DnsRecord, emptyRecordFile, type RecordType } from '../records/types.js';
@@ -69,12 +69,8 @@ export async function importRecords(home: string, parsed: ParsedImport, options:
         report.zonesAdded.push(...result.zonesAdded);
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
-        if (/public top-level domain|belongs to mDNS/.test(error.message)) {
-          report.skipped.push({
-            line: record.line,
-            what: record.name,
-            reason: `${error.message.replace(/^name: /, '')} (add --force to import it)`,
-          });
+        if (error instanceof RiskyNameError) {
+          report.skipped.push({ line: record.line, what: record.name, reason: `${error.detail} (add --force to import it)` });
         } else {
           report.problems.push({ line: record.line, message: `${error.message}${error.hint ? ` (${error.hint})` : ''}` });
         }

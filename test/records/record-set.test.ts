@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InputError, NotFoundError } from '../../src/errors.js';
+import { InputError, NotFoundError, RiskyNameError } from '../../src/errors.js';
 import { describeRecord } from '../../src/records/presentation.js';
 import { parseRecordInput, type RecordInput } from '../../src/records/record-input.js';
 import { addRecords, compareRecords, findSetProblem, nextSerial, removeRecords } from '../../src/records/record-set.js';
@@ -85,10 +85,14 @@ describe('addRecords', () => {
     for (const name of ['myapp.dev', 'myapp.app', 'shop.com', 'x.y.io']) {
       assert.throws(
         () => add(emptyRecordFile(), { name }),
-        (e: unknown) => e instanceof InputError && /public top-level domain.*--force/.test(`${e.message} ${e.hint}`),
+        (e: unknown) =>
+          e instanceof RiskyNameError && e.risk === 'public' && /public top-level domain.*--force/.test(`${e.message} ${e.hint}`),
       );
     }
-    assert.throws(() => add(emptyRecordFile(), { name: 'printer.local' }), /mDNS/);
+    assert.throws(
+      () => add(emptyRecordFile(), { name: 'printer.local' }),
+      (e: unknown) => e instanceof RiskyNameError && e.risk === 'mdns' && /mDNS/.test(e.message),
+    );
     const forced = add(emptyRecordFile(), { name: 'api.myapp.dev', force: true });
     assert.deepEqual(forced.zonesAdded, ['myapp.dev']);
   });
