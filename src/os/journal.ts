@@ -13,11 +13,11 @@ import { lstatSync, mkdirSync, realpathSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DevdnsError, StoreError } from '../errors.js';
 import { ensurePrivateHome, removeHomeFile, writeHomeFile } from '../store/home.js';
-import { readTextSafely, UnsafeFileError } from '../store/safe-file.js';
+import { readTextSafely, UnsafeFileError, writeFileAtomically } from '../store/safe-file.js';
 import { findProcesses, rootsExecutable, waitForExit } from './processes.js';
 import { planInputProblem, planSetup, type ResolverKind, type SetupPlan } from './resolvers.js';
 import { rootOnlyProblem } from './root-only.js';
-import { isNormalPath, SystemAccess, writePrivateFile } from './system.js';
+import { isNormalPath, SystemAccess } from './system.js';
 
 export const JOURNAL_NAME = 'setup-journal.json';
 /** Where root keeps its own copy of a journal, under the journal's root. */
@@ -259,7 +259,7 @@ function prepareTrustedDir(system: SystemAccess): string[] {
 
 function saveJournal(home: string, system: SystemAccess, journal: Journal): void {
   const text = `${JSON.stringify(journal, null, 2)}\n`;
-  if (system.privileged) writePrivateFile(trustedJournalPath(system.root, home), text);
+  if (system.privileged) writeFileAtomically(trustedJournalPath(system.root, home), text);
   saveUserJournal(home, text);
 }
 

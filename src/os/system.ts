@@ -300,18 +300,3 @@ function writeThrough(path: string, flags: number, bytes: Buffer, mode: number, 
     closeSync(fd);
   }
 }
-
-/**
- * Writes a small private file (0600) by temp file and rename: a link planted at `path` is
- * replaced, never followed. `owner` gives it to that user (root writing into a user's home).
- */
-export function writePrivateFile(path: string, text: string, owner?: { uid: number; gid: number }): void {
-  const temp = `${path}.${process.pid}.tmp`;
-  try {
-    writeThrough(temp, fs.O_WRONLY | fs.O_CREAT | fs.O_EXCL | fs.O_NOFOLLOW, Buffer.from(text, 'utf8'), 0o600, owner);
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
-}

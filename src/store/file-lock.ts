@@ -1,7 +1,7 @@
 // The writers' lock on the records file: a lock naming its holder (pid, process start time, host), so that a lock left by a killed writer is taken over at once instead of after a timeout,
 // and a live holder is never robbed however long it takes. proper-lockfile, used before, keeps no
 // holder and can only tell a dead holder by the lock's age.
-import { lstatSync, mkdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readlinkSync, rmdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { processAlive, processStart } from '../os/processes.js';
 import { readTextSafely } from './safe-file.js';
