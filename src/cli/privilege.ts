@@ -1,11 +1,9 @@
 // Asking before changing the system, and getting root for it: commands that write system files
 // ask first (--yes answers for the user) and run themselves again through sudo when not root.
 import { createInterface } from 'node:readline/promises';
-import { fileURLToPath } from 'node:url';
 import { DevdnsError } from '../errors.js';
+import { DEVDNS_BIN, runInTerminal } from '../os/run-program.js';
 import type { CommandContext } from './context.js';
-
-const BIN = fileURLToPath(new URL('../../bin/devdns.js', import.meta.url));
 
 /** True when writing under `root` needs privileges this process lacks. */
 export function needsRoot(root: string): boolean {
@@ -37,12 +35,7 @@ export async function confirm(question: string, yes: boolean | undefined): Promi
  * from the home is checked there (journal.ts, settings, records); see README "Running as root".
  */
 export async function rerunWithSudo(context: CommandContext, args: readonly string[]): Promise<number> {
-  const { execa } = await import('execa');
   const withYes = args.includes('--yes') ? args : [...args, '--yes'];
   context.output.info(`running: sudo devdns ${withYes.join(' ')}`);
-  const result = await execa('sudo', ['env', `DEVDNS_HOME=${context.home}`, process.execPath, BIN, ...withYes], {
-    stdio: 'inherit',
-    reject: false,
-  });
-  return result.exitCode ?? 1;
+  return runInTerminal('sudo', ['env', `DEVDNS_HOME=${context.home}`, process.execPath, DEVDNS_BIN, ...withYes]);
 }

@@ -4,15 +4,13 @@
 // reason it logged. The CLI then returns, and the daemon outlives the terminal.
 import { closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ControlClient } from '../control/client.js';
 import { DevdnsError } from '../errors.js';
+import { DEVDNS_BIN, startDetached } from '../os/run-program.js';
 import { openForAppend, readFileSafely } from '../store/safe-file.js';
 import { DAEMON_ENV, DAEMON_LOG_MAX_BYTES } from './daemon-log.js';
 import { fileSize, makeRoom } from './log-file.js';
 import { DAEMON_LOG_NAME, type DaemonState, ensurePrivateHome, lookupDaemon } from './state.js';
-
-const BIN = fileURLToPath(new URL('../../bin/devdns.js', import.meta.url));
 
 export { DAEMON_ENV };
 
@@ -41,25 +39,19 @@ export async function launchDaemon(home: string, args: readonly string[], timeou
   // The daemon's output before its own log writer starts (and a start's failure) goes here too.
   const offset = makeRoom(logPath, fileSize(logPath), 0, DAEMON_LOG_MAX_BYTES);
   const log = openForAppend(logPath);
-  const { execa } = await import('execa');
-  // Detached, with no pipes to us: `$(devdns up)` and `devdns up | cat` must not wait for the daemon.
-  const child = execa(process.execPath, [BIN, 'up', '--foreground', ...args], {
-    detached: true,
-    // An open file descriptor, so the daemon writes its log itself (execa's types only allow literal fds).
-    stdio: ['ignore', log, log] as unknown as ['ignore', 1, 2],
-    env: { [DAEMON_ENV]: '1', DEVDNS_HOME: home, NO_COLOR: '1' },
-    cleanup: false,
-    reject: false,
-    windowsHide: true,
-  });
-  closeSync(log);
-  let exitCode: number | undefined;
-  child.then((result) => {
-    exitCode = result.exitCode ?? 1;
-  });
+  let child: Awaited<ReturnType<typeof startDetached>>;
+  try {
+    child = await startDetached(process.execPath, [DEVDNS_BIN, 'up', '--foreground', ...args], {
+      output: log,
+      env: { [DAEMON_ENV]: '1', DEVDNS_HOME: home, NO_COLOR: '1' },
+    });
+  } finally {
+    closeSync(log);
+  }
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {
+      const exitCode = child.exitCode();
       if (exitCode !== undefined) {
         // The daemon's own one-line error: "message (hint)".
         const reason = failureReason(logPath, offset) ?? `the daemon exited with code ${exitCode}`;
@@ -72,7 +64,7 @@ export async function launchDaemon(home: string, args: readonly string[], timeou
         return found.state;
       }
       if (Date.now() > deadline) {
-        child.kill('SIGKILL');
+        child.kill();
         throw new DevdnsError('start-timeout', `the daemon did not become ready within ${timeoutMs / 1000} s`, `see ${logPath}`);
       }
       await pause(10);

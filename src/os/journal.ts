@@ -17,6 +17,7 @@ import { readTextSafely, UnsafeFileError, writeFileAtomically } from '../store/s
 import { findProcesses, rootsExecutable, waitForExit } from './processes.js';
 import { planInputProblem, planSetup, type ResolverKind, type SetupPlan } from './resolvers.js';
 import { rootOnlyProblem } from './root-only.js';
+import { runProgram } from './run-program.js';
 import { isNormalPath, SystemAccess } from './system.js';
 
 export const JOURNAL_NAME = 'setup-journal.json';
@@ -291,13 +292,11 @@ async function restartDnsmasq(system: SystemAccess, dir: string): Promise<RunRep
       detail: result.exitCode === 0 ? 'restarted' : `restart dnsmasq yourself (${result.stderr.split('\n')[0]})`,
     };
   }
-  const { execa } = await import('execa');
   for (const { pid, argv, exe } of running) {
     process.kill(pid, 'SIGTERM');
     if (!(await waitForExit(pid, 5_000))) return { command, ok: false, detail: `dnsmasq (pid ${pid}) did not stop` };
-    const started = await execa(exe, argv.slice(1), { reject: false, timeout: 10_000, stdin: 'ignore' });
-    if (started.exitCode !== 0)
-      return { command, ok: false, detail: `dnsmasq did not start again: ${String(started.stderr).split('\n')[0]}` };
+    const started = await runProgram(exe, argv.slice(1), { timeoutMs: 10_000 });
+    if (started.exitCode !== 0) return { command, ok: false, detail: `dnsmasq did not start again: ${started.stderr.split('\n')[0]}` };
   }
   return { command, ok: true, detail: `restarted dnsmasq (${running.map((p) => `pid ${p.pid}`).join(', ')})` };
 }

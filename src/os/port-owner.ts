@@ -2,6 +2,7 @@
 // in /proc, matched to processes by socket inode (only processes we may inspect). Elsewhere: lsof.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { commandLine } from './processes.js';
+import { runProgram } from './run-program.js';
 
 export interface PortOwner {
   pid: number;
@@ -61,8 +62,7 @@ function findOnLinux(port: number): PortOwner | undefined {
 
 async function findWithLsof(port: number): Promise<PortOwner | undefined> {
   try {
-    const { execa } = await import('execa');
-    const { stdout } = await execa('lsof', ['-nP', `-i:${port}`, '-Fpc'], { reject: false, timeout: 3_000 });
+    const { stdout } = await runProgram('lsof', ['-nP', `-i:${port}`, '-Fpc'], { timeoutMs: 3_000 });
     const pid = Number(/^p(\d+)$/m.exec(stdout)?.[1]);
     const command = /^c(.+)$/m.exec(stdout)?.[1] ?? '';
     return Number.isInteger(pid) && pid > 0 ? { pid, command, isDevdns: command.includes('devdns') || command === 'node' } : undefined;

@@ -1,5 +1,5 @@
 // The operating system as setup, teardown, hosts sync and doctor see it: files under a root (`/`,
-// or a test's temporary tree with --root), and commands run with execa. The one place they touch
+// or a test's temporary tree with --root), and the commands setup runs. The one place they touch
 // the system, so the one place that decides what a path may lead to.
 //
 // The rule for links, the same for every writer (setup, teardown, hosts sync/clean):
@@ -34,12 +34,7 @@ import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep 
 import { DevdnsError } from '../errors.js';
 import { verbose } from '../verbose.js';
 import { rootOnlyProblem } from './root-only.js';
-
-export interface CommandResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
+import { type ProgramResult, runProgram } from './run-program.js';
 
 /** A system path that breaks the rule above; nothing was changed. */
 export class UnsafePathError extends DevdnsError {
@@ -242,12 +237,9 @@ export class SystemAccess {
     }
   }
 
-  async run(command: readonly string[]): Promise<CommandResult> {
-    const { execa } = await import('execa');
-    verbose(`running ${command.join(' ')}`);
+  async run(command: readonly string[]): Promise<ProgramResult> {
     const [file = '', ...args] = command;
-    const result = await execa(file, args, { reject: false, timeout: 20_000, stdin: 'ignore' });
-    return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? result.message ?? '') };
+    return runProgram(file, args, { timeoutMs: 20_000 });
   }
 
   /** Whether a program is on PATH. */

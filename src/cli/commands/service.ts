@@ -2,9 +2,9 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { daemonLogPath } from '../../daemon/launcher.js';
 import { InputError } from '../../errors.js';
+import { DEVDNS_BIN, runProgram } from '../../os/run-program.js';
 import { type ServicePlatform, serviceCommands, serviceFile, servicePath } from '../../os/service-files.js';
 import { KIB, readTextSafely, writeFileAtomically } from '../../store/safe-file.js';
 import type { CommandContext } from '../context.js';
@@ -13,8 +13,6 @@ export interface ServiceOptions {
   dryRun?: boolean;
   platform?: string;
 }
-
-const BIN = fileURLToPath(new URL('../../../bin/devdns.js', import.meta.url));
 
 function platformOf(option: string | undefined): ServicePlatform {
   const platform = option ?? process.platform;
@@ -28,12 +26,11 @@ function platformOf(option: string | undefined): ServicePlatform {
 
 /** Runs the load or unload commands when the tool is there; otherwise says what to type. */
 async function runCommands(context: CommandContext, commands: string[][]): Promise<void> {
-  const { execa } = await import('execa');
   for (const [command = '', ...args] of commands) {
-    const result = await execa(command, args, { reject: false, timeout: 15_000 });
+    const result = await runProgram(command, args, { timeoutMs: 15_000 });
     if (result.exitCode !== 0) {
       context.output.warn(
-        `${[command, ...args].join(' ')} did not work (${(result.stderr || result.message || '').split('\n')[0]}); run the commands below yourself`,
+        `${[command, ...args].join(' ')} did not work (${result.stderr.split('\n')[0]}); run the commands below yourself`,
       );
       for (const line of commands) context.output.info(`  ${line.join(' ')}`);
       return;
@@ -58,7 +55,7 @@ export async function runService(
     const text = serviceFile({
       platform,
       node: process.execPath,
-      bin: BIN,
+      bin: DEVDNS_BIN,
       home: env.DEVDNS_HOME ? context.home : undefined,
       logPath: daemonLogPath(context.home),
       userHome,
