@@ -2,7 +2,7 @@
 // every command, and the one place errors become output. Each command's module is loaded only
 // when that command runs, so start-up stays small.
 import { Command, CommanderError } from 'commander';
-import { DevdnsError, ExitCode } from '../errors.js';
+import { asDevdnsError, DevdnsError, ExitCode } from '../errors.js';
 import { checkHome } from '../store/home.js';
 import { setVerboseSink } from '../verbose.js';
 import { COMMANDS, type CommandDeclaration } from './command-table.js';
@@ -110,9 +110,7 @@ export async function main(
       return error.exitCode;
     }
     if (io.env.DEVDNS_DEBUG === '1') io.stderr.write(`${(error as Error).stack}\n`);
-    context.output.error(
-      new DevdnsError('internal', `unexpected error: ${(error as Error).message}`, 'run again with DEVDNS_DEBUG=1 and report it'),
-    );
+    context.output.error(asDevdnsError(error));
     return ExitCode.user;
   }
 }
