@@ -25,7 +25,7 @@ function commandToBuild(argv: readonly string[]): string | undefined {
  * The program with `commands` in it (commander's setup is milliseconds of every start, so only
  * the one invoked when argv names one). Parsing hands the command it picks to `choose`, ready to run.
  */
-function buildProgram(
+export function buildProgram(
   context: CommandContext,
   io: CliIo,
   commands: readonly CommandDeclaration[],
