@@ -23,6 +23,12 @@ export class DevdnsError extends Error {
   }
 }
 
+/** Any error as a DevdnsError: one no code foresaw becomes `internal`, with a hint to report it. */
+export function asDevdnsError(error: unknown): DevdnsError {
+  if (error instanceof DevdnsError) return error;
+  return new DevdnsError('internal', `unexpected error: ${(error as Error).message}`, 'run again with DEVDNS_DEBUG=1 and report it');
+}
+
 /** Bad user input: a name, a value or an option that fails validation. */
 export class InputError extends DevdnsError {
   override readonly name: string = 'InputError';

@@ -1,9 +1,10 @@
-// The CLI's side of the control API: authenticated JSON requests to the daemon, over its Unix
-// domain socket when the state file names one, else over TCP on loopback. A daemon too busy to
-// take the request (503, before it did anything) is asked again until the deadline.
+// The CLI's side of the control API: authenticated JSON requests to the daemon's routes (typed in
+// control/protocol.ts), over its Unix domain socket when the state file names one, else over TCP
+// on loopback. A daemon too busy to take the request (503, before it did anything) is asked again
+// until the deadline.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { DevdnsError } from '../errors.js';
-import type { ApiErrorBody } from './protocol.js';
+import type { ApiErrorBody, QueryParameters, Route } from './protocol.js';
 
 export interface ControlEndpoint {
   control: { host: string; port: number };
@@ -14,6 +15,18 @@ export interface ControlEndpoint {
 export interface ApiResponse<T> {
   status: number;
   body: T;
+}
+
+/** A route's request is optional where it may be undefined (GET /status takes nothing). */
+type RequestArgument<Request> = undefined extends Request ? [request?: Request] : [request: Request];
+
+/** The path and body a route's request becomes: query parameters for GET, else a JSON body. */
+function requestOf(route: Route<unknown, unknown>, request: unknown): { path: string; body: unknown } {
+  if (route.method !== 'GET') return { path: route.path, body: request };
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries((request ?? {}) as QueryParameters)) if (value !== undefined) query.set(key, String(value));
+  const text = query.toString();
+  return { path: text === '' ? route.path : `${route.path}?${text}`, body: undefined };
 }
 
 const TIMEOUT_MS = 5_000;
@@ -75,10 +88,11 @@ export class ControlClient {
    * Retry-After means the daemon refused it unread (too many connections or bodies at once): it
    * is sent again after a short pause, until the deadline.
    */
-  async call<T>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+  async call<Request, Response>(route: Route<Request, Response>, ...[request]: RequestArgument<Request>): Promise<ApiResponse<Response>> {
+    const { path, body } = requestOf(route, request);
     const deadline = Date.now() + TIMEOUT_MS;
     for (;;) {
-      const answer = await this.once<T>(method, path, body);
+      const answer = await this.once<Response>(route.method, path, body);
       if (!('retryAfterMs' in answer)) return answer;
       const pause = Math.min(answer.retryAfterMs, MAX_RETRY_PAUSE_MS, deadline - Date.now());
       if (pause <= 0) throw answer.error;
@@ -121,11 +135,12 @@ export class ControlClient {
     });
   }
 
-  /** A stream of JSON lines; `onValue` sees each; resolves when the daemon ends the stream. */
-  follow<T>(path: string, onValue: (value: T) => void): Promise<void> {
+  /** A route's stream of JSON lines; `onValue` sees each; resolves when the daemon ends the stream. */
+  follow<Request, Item>(route: Route<Request, Item[]>, request: Request, onValue: (value: Item) => void): Promise<void> {
+    const { path } = requestOf(route, request);
     return new Promise((resolve, reject) => {
       this.open(
-        'GET',
+        route.method,
         path,
         undefined,
         (response) => {
@@ -143,7 +158,7 @@ export class ControlClient {
             while (newline >= 0) {
               const line = pending.slice(0, newline);
               pending = pending.slice(newline + 1);
-              if (line.trim() !== '') onValue(JSON.parse(line) as T);
+              if (line.trim() !== '') onValue(JSON.parse(line) as Item);
               newline = pending.indexOf('\n');
             }
           });

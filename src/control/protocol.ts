@@ -1,19 +1,40 @@
 // The control API's contract, shared by the daemon's server and the CLI's client: routes, the
 // bodies they carry, and the stable error codes. Pure data.
+import type { ListedRecord } from '../records/listing.js';
 
 /** The control API listens here only: a literal address, never the name "localhost". */
 export const CONTROL_HOST = '127.0.0.1';
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/**
+ * A route of the API: its method and path, and as types only what it takes (query parameters
+ * for GET, else a JSON body) and what it answers. The client calls routes, never paths.
+ */
+export interface Route<Request, Response> {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  /** Never set: carries the request and response types to the client. */
+  readonly bodies?: { request: Request; response: Response };
+}
+
+/** Query parameters of a GET route. */
+export type QueryParameters = Record<string, string | number | undefined>;
+
+const route = <Request, Response>(method: Route<Request, Response>['method'], path: string): Route<Request, Response> => ({
+  method,
+  path,
+});
+
 export const ROUTES = {
-  status: { method: 'GET', path: '/status' },
-  listRecords: { method: 'GET', path: '/records' },
-  addRecord: { method: 'POST', path: '/records' },
-  removeRecords: { method: 'DELETE', path: '/records' },
-  reload: { method: 'POST', path: '/reload' },
-  queries: { method: 'GET', path: '/queries' },
-  resolve: { method: 'GET', path: '/resolve' },
-  stop: { method: 'POST', path: '/stop' },
+  status: route<undefined, StatusBody>('GET', '/status'),
+  listRecords: route<{ pattern?: string } | undefined, ListedRecord[]>('GET', '/records'),
+  addRecord: route<RecordBody, AddedBody>('POST', '/records'),
+  removeRecords: route<{ name: string; type?: string; value?: string }, RemovedBody>('DELETE', '/records'),
+  reload: route<Record<string, never>, { records: number }>('POST', '/reload'),
+  /** With `follow`, a stream of JSON lines: the last `limit` entries, then each new one. */
+  queries: route<{ limit?: number; follow?: 1 }, QueryLogEntry[]>('GET', '/queries'),
+  resolve: route<{ name: string; type: string }, ResolveBody>('GET', '/resolve'),
+  stop: route<Record<string, never>, { stopping: true }>('POST', '/stop'),
 } as const;
 
 export type RouteName = keyof typeof ROUTES;
@@ -45,14 +66,26 @@ export interface ApiErrorBody {
   error: { code: ApiErrorCode; message: string; hint?: string };
 }
 
-export interface StatusBody {
-  running: true;
+/** Where each listening value came from: the default, a setting, or a flag of `devdns up`. */
+export interface DaemonSources {
+  dnsHost: 'default' | 'setting' | 'flag';
+  dnsPort: 'default' | 'setting' | 'flag';
+  controlPort: 'default' | 'setting' | 'flag';
+}
+
+/** What a running daemon is, as its state file and GET /status both say it. */
+export interface DaemonIdentity {
   pid: number;
   version: string;
   startedAt: string;
-  uptimeSeconds: number;
   dns: { host: string; port: number };
   control: { host: string; port: number };
+  sources?: DaemonSources;
+}
+
+export interface StatusBody extends DaemonIdentity {
+  running: true;
+  uptimeSeconds: number;
   /** The control API's Unix domain socket (null where there is none, as on Windows). */
   controlSocket: string | null;
   records: number;
@@ -60,8 +93,47 @@ export interface StatusBody {
   recordsFile: string;
   logFile: string;
   queryLogFile: string;
-  /** Where each listening value came from: default, setting or flag. */
-  sources?: { dnsHost: string; dnsPort: string; controlPort: string };
+}
+
+/** One answered query, as the query log keeps it and GET /queries answers it. */
+export interface QueryLogEntry {
+  /** ISO 8601, UTC. */
+  time: string;
+  /** `address#port`. */
+  client: string;
+  transport: 'udp' | 'tcp';
+  name: string;
+  type: string;
+  rcode: string;
+  /** The answer records, `TYPE value` each. */
+  answer: string[];
+  micros: number;
+}
+
+/** GET /resolve: the daemon's answer to one question, and the stored names it came from. */
+export interface ResolveBody {
+  name: string;
+  type: string;
+  rcode: string;
+  authoritative: boolean;
+  answer: string[];
+  authority: string[];
+  additional: string[];
+  matches: Array<{ name: string; wildcard: boolean }>;
+}
+
+export interface AddedBody {
+  added: ListedRecord[];
+  unchanged: ListedRecord[];
+  retimed: Array<{ name: string; type: string; from: number; to: number }>;
+  zonesAdded: string[];
+  notes: string[];
+}
+
+export interface RemovedBody {
+  /** Each removed record in presentation form. */
+  removed: string[];
+  zonesRemoved: string[];
 }
 
 /** The record shapes POST /records takes: devdns's own, or the seed project's `{domain, ip}`. */

@@ -1,15 +1,18 @@
-// Starts the daemon in the background: `devdns up --foreground` detached from the terminal, its
-// output appended to the daemon log, and waits with a deadline until it has written its state
-// file and answers on the control API. A daemon that dies while starting is reported with the
-// reason it logged. The CLI then returns, and the daemon outlives the terminal.
+// Starts and stops the daemon of a home. Launching runs `devdns up --foreground` detached from the
+// terminal, its output appended to the daemon log, and waits with a deadline until it has written
+// its state file and answers on the control API; a daemon that dies while starting is reported
+// with the error it logged (daemon/start-failure.ts). Stopping asks the API, then signals.
 import { closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ControlClient } from '../control/client.js';
+import { ROUTES } from '../control/protocol.js';
 import { DevdnsError } from '../errors.js';
+import { waitForExit } from '../os/processes.js';
 import { DEVDNS_BIN, startDetached } from '../os/run-program.js';
 import { openForAppend, readFileSafely } from '../store/safe-file.js';
 import { DAEMON_ENV, DAEMON_LOG_MAX_BYTES } from './daemon-log.js';
 import { fileSize, makeRoom } from './log-file.js';
+import { readStartFailure } from './start-failure.js';
 import { DAEMON_LOG_NAME, type DaemonState, ensurePrivateHome, lookupDaemon } from './state.js';
 
 export { DAEMON_ENV };
@@ -18,21 +21,26 @@ export function daemonLogPath(home: string): string {
   return join(home, DAEMON_LOG_NAME);
 }
 
-/** The reason a failed start gave: its last `devdns:` line in the log, written after `offset`. */
-function failureReason(logPath: string, offset: number): string | undefined {
+/** What the daemon wrote to its log after `offset`: this start's output. */
+function logSince(logPath: string, offset: number): string {
   try {
-    const text = (readFileSafely(logPath, { maxBytes: 4 * DAEMON_LOG_MAX_BYTES, followLinks: false }) ?? Buffer.alloc(0))
-      .subarray(offset)
-      .toString('utf8');
-    const lines = text.split('\n').filter((line) => line.includes('devdns: '));
-    return lines.at(-1)?.replace(/^.*?devdns: /, '');
+    const log = readFileSafely(logPath, { maxBytes: 4 * DAEMON_LOG_MAX_BYTES, followLinks: false }) ?? Buffer.alloc(0);
+    return log.subarray(offset).toString('utf8');
   } catch {
-    return undefined;
+    return '';
   }
+}
+
+/** The error a daemon that exited while starting gave, with its code; its log has the rest. */
+function startError(logPath: string, offset: number, exitCode: number): DevdnsError {
+  const failure = readStartFailure(logSince(logPath, offset));
+  if (!failure) return new DevdnsError('start-failed', `the daemon exited with code ${exitCode}`, `see ${logPath}`);
+  return new DevdnsError(failure.code, failure.message, failure.hint ? `${failure.hint}; log: ${logPath}` : `see ${logPath}`);
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Starts the daemon of `home` with `args` (flags of `devdns up`) and resolves once it is ready. */
 export async function launchDaemon(home: string, args: readonly string[], timeoutMs = 10_000): Promise<DaemonState> {
   ensurePrivateHome(home);
   const logPath = daemonLogPath(home);
@@ -52,15 +60,10 @@ export async function launchDaemon(home: string, args: readonly string[], timeou
   try {
     for (;;) {
       const exitCode = child.exitCode();
-      if (exitCode !== undefined) {
-        // The daemon's own one-line error: "message (hint)".
-        const reason = failureReason(logPath, offset) ?? `the daemon exited with code ${exitCode}`;
-        const [, message = reason, hint] = /^(.*?)(?: \((.*)\))?$/.exec(reason) ?? [];
-        throw new DevdnsError('start-failed', message, hint ? `${hint}; log: ${logPath}` : `see ${logPath}`);
-      }
+      if (exitCode !== undefined) throw startError(logPath, offset, exitCode);
       const found = lookupDaemon(home);
       if (found.kind === 'running' && found.state.pid === child.pid) {
-        await new ControlClient(found.state).call('GET', '/status');
+        await new ControlClient(found.state).call(ROUTES.status);
         return found.state;
       }
       if (Date.now() > deadline) {
@@ -72,4 +75,41 @@ export async function launchDaemon(home: string, args: readonly string[], timeou
   } finally {
     child.unref();
   }
+}
+
+export interface StopOptions {
+  /** Told of a state file whose daemon is gone (the file has been removed). */
+  onStale?: (state: DaemonState | undefined) => void;
+  /** The longest the stop may take: half for the API's stop, then SIGTERM, then SIGKILL. */
+  timeoutMs?: number;
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // gone already
+  }
+}
+
+/** Stops the daemon of `home`; returns its pid, or undefined when none was running. */
+export async function stopDaemon(home: string, options: StopOptions = {}): Promise<{ pid: number } | undefined> {
+  const found = lookupDaemon(home);
+  if (found.kind === 'stale') options.onStale?.(found.state);
+  if (found.kind !== 'running') return undefined;
+  const { pid } = found.state;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  try {
+    await new ControlClient(found.state).call(ROUTES.stop, {});
+  } catch {
+    signal(pid, 'SIGTERM'); // the API did not answer: fall back to the signal
+  }
+  if (!(await waitForExit(pid, timeoutMs * 0.5))) {
+    signal(pid, 'SIGTERM');
+    if (!(await waitForExit(pid, timeoutMs * 0.3))) {
+      signal(pid, 'SIGKILL');
+      await waitForExit(pid, timeoutMs * 0.2);
+    }
+  }
+  return { pid };
 }

@@ -5,28 +5,21 @@
 // batched, asynchronous (answering never waits for the disk) and one at a time, and happen only
 // when there is something to write, so an idle daemon does nothing. Under load the file takes at
 // most `maxFileLinesPerSecond` queries a second and a line counting the rest: at tens of
-// thousands of queries a second, writing each as JSON would cost more than answering it.
+// thousands of queries a second, writing each as JSON would cost more than answering it. The
+// file's reader is here too: `devdns logs` reads it when the daemon is not running.
 
 import { appendFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { QueryLogEntry } from '../control/protocol.js';
 import { describeData } from '../dns/describe.js';
 import { RCODE_NAMES, typeName } from '../dns/protocol.js';
-import { APPEND_FLAGS, appendError } from '../store/safe-file.js';
+import { readHomeFile } from '../store/home.js';
+import { APPEND_FLAGS, appendError, MIB } from '../store/safe-file.js';
 import type { AnsweredQuery } from './dns-service.js';
-import { fileSize, makeRoom } from './log-file.js';
+import { fileSize, makeRoom, rotatedPath } from './log-file.js';
+import { QUERY_LOG_NAME } from './state.js';
 
-export interface QueryLogEntry {
-  /** ISO 8601, UTC. */
-  time: string;
-  /** `address#port`. */
-  client: string;
-  transport: 'udp' | 'tcp';
-  name: string;
-  type: string;
-  rcode: string;
-  /** The answer records, `TYPE value` each. */
-  answer: string[];
-  micros: number;
-}
+export type { QueryLogEntry };
 
 /** The log's view of a response, made once per response object (cached replies share one). */
 const summaries = new WeakMap<object, { rcode: string; answer: string[] }>();
@@ -229,4 +222,28 @@ export class QueryLog {
     this.subscribers.clear();
     await this.flush();
   }
+}
+
+/** The query log rotates at log.size (1 MiB by default, 1 GiB at most); the reader takes either file whole. */
+const MAX_LOG_READ_BYTES = 1024 * MIB + MIB;
+
+/** The last `limit` queries the daemon of `home` wrote to its query log (and the rotated one before it). */
+export function readQueryLogFile(home: string, limit: number): QueryLogEntry[] {
+  const path = join(home, QUERY_LOG_NAME);
+  let text = '';
+  for (const file of [rotatedPath(path), path]) {
+    // Not there yet is fine; a link, a FIFO or another user's file in its place is refused.
+    text += readHomeFile(home, file, MAX_LOG_READ_BYTES) ?? '';
+  }
+  const entries: QueryLogEntry[] = [];
+  for (const line of text.split('\n')) {
+    try {
+      const entry = line.trim() === '' ? undefined : (JSON.parse(line) as QueryLogEntry & { notLogged?: number });
+      // Lines counting queries not written one by one under load have no name.
+      if (entry?.name !== undefined) entries.push(entry);
+    } catch {
+      // a line cut by a crash
+    }
+  }
+  return entries.slice(-limit);
 }

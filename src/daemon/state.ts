@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DaemonIdentity, DaemonSources } from '../control/protocol.js';
 import { DevdnsError } from '../errors.js';
 import { commandLine, processAlive, processStart, processUid } from '../os/processes.js';
 import { checkHome, ensurePrivateHome, readHomeFile, removeHomeFile } from '../store/home.js';
@@ -17,26 +18,16 @@ export const QUERY_LOG_NAME = 'queries.log';
 /** A state file is a few hundred bytes; anything much larger was not written by devdns. */
 const STATE_MAX_BYTES = 64 * KIB;
 
-/** Where each listening value came from: the default, a setting, or a flag of `devdns up`. */
-export interface DaemonSources {
-  dnsHost: 'default' | 'setting' | 'flag';
-  dnsPort: 'default' | 'setting' | 'flag';
-  controlPort: 'default' | 'setting' | 'flag';
-}
+export type { DaemonSources };
 
-export interface DaemonState {
-  pid: number;
+/** The state file: what GET /status says of the daemon, and what only its user may know. */
+export interface DaemonState extends DaemonIdentity {
   /** The daemon process's start time (Linux), so that a reused pid is not taken for it. */
   pidStart?: string;
-  version: string;
-  startedAt: string;
-  dns: { host: string; port: number };
-  control: { host: string; port: number };
   /** The control API's Unix domain socket, which the CLI uses when there is one. */
   controlSocket?: string;
   token: string;
   home: string;
-  sources?: DaemonSources;
 }
 
 export function statePath(home: string): string {

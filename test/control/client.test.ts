@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import { ControlClient } from '../../src/control/client.js';
+import { ROUTES } from '../../src/control/protocol.js';
 import { TEST_TOKEN, withControlServer } from '../helpers/control.js';
 
 describe('control client', () => {
@@ -15,7 +16,7 @@ describe('control client', () => {
         // Port 1 on TCP would fail: the answer can only come over the socket.
         const client = new ControlClient({ control: { host: '127.0.0.1', port: 1 }, controlSocket: socketPath, token: TEST_TOKEN });
         const started = Date.now();
-        const answer = await client.call<{ ok: boolean }>('GET', '/status');
+        const answer = await client.call(ROUTES.status);
         assert.deepEqual(answer, { status: 200, body: { ok: true } });
         assert.ok(Date.now() - started >= 200, 'it waited for the place to free up');
       } finally {

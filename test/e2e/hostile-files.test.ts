@@ -8,9 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isRoot, runCommand, runDevdns, tempDir } from '../helpers/devdns.js';
-import { eventually, startDevdns } from '../helpers/server.js';
-
-const NOBODY = 65534;
+import { startDevdns } from '../helpers/server.js';
 
 async function digShort(port: number, name: string): Promise<string> {
   const result = await runCommand(

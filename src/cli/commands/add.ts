@@ -3,7 +3,7 @@ import { describeRecord } from '../../records/presentation.js';
 import type { RecordInput } from '../../records/record-input.js';
 import { addRecord } from '../../store/edits.js';
 import type { CommandContext } from '../context.js';
-import { notifyDaemon } from '../daemon-link.js';
+import { notifyDaemon } from '../running-daemon.js';
 
 export interface AddOptions extends Omit<RecordInput, 'name' | 'value'> {
   force?: boolean;

@@ -6,7 +6,7 @@ import { describeRecord } from '../../records/presentation.js';
 import { ImportProblemsError, importRecords } from '../../store/import.js';
 import { MIB, readTextSafely } from '../../store/safe-file.js';
 import type { CommandContext } from '../context.js';
-import { notifyDaemon } from '../daemon-link.js';
+import { notifyDaemon } from '../running-daemon.js';
 
 /** Hosts files of a million names run to about 40 MiB; a file past this is not one. */
 const MAX_IMPORT_BYTES = 256 * MIB;

@@ -15,7 +15,7 @@ import {
   unlinkProject,
 } from '../../store/projects.js';
 import type { CommandContext } from '../context.js';
-import { notifyDaemon } from '../daemon-link.js';
+import { notifyDaemon } from '../running-daemon.js';
 
 /** The project file a command means: `dir`'s devdns.json, or the nearest one from the current directory. */
 function projectFile(dir: string | undefined): string {

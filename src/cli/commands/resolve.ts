@@ -1,16 +1,7 @@
 // `devdns resolve`: ask the running daemon a question and show the answer and the record behind it.
+import { ROUTES } from '../../control/protocol.js';
 import type { CommandContext } from '../context.js';
-import { requireDaemon } from '../daemon-link.js';
-
-interface ResolveBody {
-  name: string;
-  type: string;
-  rcode: string;
-  authoritative: boolean;
-  answer: string[];
-  authority: string[];
-  matches: Array<{ name: string; wildcard: boolean }>;
-}
+import { requireDaemon } from '../running-daemon.js';
 
 export async function runResolve(
   context: CommandContext,
@@ -19,9 +10,7 @@ export async function runResolve(
   options: { json?: boolean },
 ): Promise<void> {
   const { output } = context;
-  const link = requireDaemon(context);
-  const query = new URLSearchParams({ name, type: type ?? 'A' });
-  const { body } = await link.client.call<ResolveBody>('GET', `/resolve?${query}`);
+  const { body } = await requireDaemon(context).client.call(ROUTES.resolve, { name, type: type ?? 'A' });
   if (options.json) {
     output.json(body);
     return;

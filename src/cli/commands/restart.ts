@@ -1,7 +1,8 @@
 // `devdns restart`: down, then up, keeping the addresses it had unless new ones are given.
+import { stopDaemon } from '../../daemon/launcher.js';
 import { lookupDaemon } from '../../daemon/state.js';
 import type { CommandContext } from '../context.js';
-import { stopDaemon } from './down.js';
+import { warnStale } from '../running-daemon.js';
 import { runUp, type UpOptions } from './up.js';
 
 export async function runRestart(
@@ -20,7 +21,7 @@ export async function runRestart(
           ...(sources?.controlPort !== 'flag' && sources ? {} : { controlPort: String(previous.state.control.port) }),
         }
       : {};
-  const stopped = await stopDaemon(context);
+  const stopped = await stopDaemon(context.home, { onStale: warnStale(context) });
   if (stopped) context.output.info(`devdns stopped (pid ${stopped.pid})`);
   await runUp(context, { ...kept, ...options, foreground: false }, env);
 }

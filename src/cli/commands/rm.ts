@@ -2,7 +2,7 @@
 import { describeRecord } from '../../records/presentation.js';
 import { removeRecord } from '../../store/edits.js';
 import type { CommandContext } from '../context.js';
-import { notifyDaemon } from '../daemon-link.js';
+import { notifyDaemon } from '../running-daemon.js';
 
 export async function runRm(context: CommandContext, name: string, value: string | undefined, options: { type?: string }): Promise<void> {
   const result = await removeRecord(context.home, { name, type: options.type, value });

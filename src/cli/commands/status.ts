@@ -1,9 +1,9 @@
 // `devdns status`: whether the daemon runs, where, since when, and what it serves.
-import type { StatusBody } from '../../control/protocol.js';
+import { ROUTES } from '../../control/protocol.js';
 import { ExitCode } from '../../errors.js';
 import { RecordStore } from '../../store/record-store.js';
 import type { CommandContext } from '../context.js';
-import { findDaemon } from '../daemon-link.js';
+import { findDaemon } from '../running-daemon.js';
 
 function duration(seconds: number): string {
   const units: Array<[number, string]> = [
@@ -25,9 +25,9 @@ function duration(seconds: number): string {
 /** Returns the exit code: 0 running, 3 not running. */
 export async function runStatus(context: CommandContext, options: { json?: boolean }): Promise<number> {
   const { output } = context;
-  const link = findDaemon(context);
+  const daemon = findDaemon(context);
   const store = new RecordStore(context.home);
-  if (!link) {
+  if (!daemon) {
     let records: number | null = null;
     try {
       records = store.read().records.length;
@@ -42,7 +42,7 @@ export async function runStatus(context: CommandContext, options: { json?: boole
     }
     return ExitCode.daemonDown;
   }
-  const { body } = await link.client.call<StatusBody>('GET', '/status');
+  const { body } = await daemon.client.call(ROUTES.status);
   if (options.json) {
     output.json(body);
     return ExitCode.ok;

@@ -2,6 +2,7 @@
 // service and devdns's own files. Your records stay unless --purge. Running it twice is harmless.
 import { readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { stopDaemon } from '../../daemon/launcher.js';
 import { ExitCode } from '../../errors.js';
 import { BLOCK_BEGIN, defaultHostsPath, readHostsFile } from '../../os/hosts-file.js';
 import { readJournal } from '../../os/journal.js';
@@ -10,7 +11,7 @@ import { actingFor, removeHomeFile } from '../../store/home.js';
 import { RECORDS_FILE_NAME } from '../../store/paths.js';
 import type { CommandContext } from '../context.js';
 import { confirm } from '../privilege.js';
-import { stopDaemon } from './down.js';
+import { warnStale } from '../running-daemon.js';
 
 /** devdns's own files in its home, besides the records. */
 const OWN_FILES = [
@@ -37,7 +38,7 @@ export async function runUninstall(
   // A journal that fails its checks stops uninstall here, before anything is changed.
   const journal = readJournal(context.home);
 
-  const stopped = await stopDaemon(context);
+  const stopped = await stopDaemon(context.home, { onStale: warnStale(context) });
   output.info(stopped ? `stopped devdns (pid ${stopped.pid})` : 'devdns was not running');
 
   if (journal) {

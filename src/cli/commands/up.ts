@@ -1,11 +1,7 @@
 // `devdns up`: start the daemon in the background and say where it listens; with --foreground,
 // run it in this terminal (for launchd and systemd too) until Ctrl-C, SIGTERM or `devdns down`.
-
-import { AlreadyRunningError, startDaemon } from '../../daemon/daemon.js';
-import { RateLimiter } from '../../daemon/daemon-log.js';
-import type { AnsweredQuery } from '../../daemon/dns-service.js';
 import { DAEMON_ENV, daemonLogPath, launchDaemon } from '../../daemon/launcher.js';
-import { type QueryLogEntry, toLogEntry } from '../../daemon/query-log.js';
+import { hostPort, runDaemonProcess } from '../../daemon/main.js';
 import { type DaemonSources, type DaemonState, lookupDaemon } from '../../daemon/state.js';
 import { readJournal } from '../../os/journal.js';
 import { isLoopback, parseListenAddress } from '../../records/listen-address.js';
@@ -21,13 +17,6 @@ export interface UpOptions {
   controlPort?: string;
   allowLan?: boolean;
 }
-
-/** `127.0.0.1#53124 udp myapp.test A NOERROR 127.0.0.1 85µs` */
-export function formatQueryLine(entry: Omit<QueryLogEntry, 'time'>): string {
-  return `${entry.client} ${entry.transport} ${entry.name} ${entry.type} ${entry.rcode}${entry.answer.length > 0 ? ` ${entry.answer.join(', ')}` : ''} ${entry.micros}µs`;
-}
-
-const hostPort = (host: string, port: number) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
 
 function describeRunning(context: CommandContext, state: DaemonState): void {
   const { output } = context;
@@ -104,72 +93,15 @@ export async function runUp(context: CommandContext, options: UpOptions, env: Re
     describeRunning(context, state);
     return;
   }
-  await runForeground(context, listen, env[DAEMON_ENV] === '1');
-}
-
-/** Queries shown a second in the foreground; a flood gets a count instead of a line each. */
-const SHOWN_QUERIES_PER_SECOND = 50;
-
-/**
- * The foreground daemon's query lines on stdout, limited like the daemon log: stdout may be a
- * file (`up --foreground > log`), which a flood of datagrams must not fill.
- */
-function showQueries(output: CommandContext['output']): (query: AnsweredQuery) => void {
-  const limiter = new RateLimiter(SHOWN_QUERIES_PER_SECOND);
-  let _timer: NodeJS.Timeout | undefined;
-  const report = () => {
-    _timer = undefined;
-    for (const [, count] of limiter.takeSuppressed()) output.info(`(${count} more queries not shown; devdns logs has them)`);
-  };
-  return (query) => {
-    if (limiter.admit('query')) output.data(formatQueryLine(toLogEntry(query)));
-    else _timer ??= setTimeout(report, 1000).unref();
-  };
-}
-
-async function runForeground(context: CommandContext, listen: ListenOptions, detached: boolean): Promise<void> {
-  const { output } = context;
-  // In the background the log file gets timestamps, and queries go to the query log only.
-  const note = detached ? (line: string) => output.info(`${new Date().toISOString()} ${line}`) : (line: string) => output.info(line);
-  // Listen for the stop signals before anything can announce readiness: a SIGTERM that comes
-  // the moment "serving" is printed must stop the daemon cleanly, not kill it.
-  let signalled: () => void = () => undefined;
-  const signal = new Promise<void>((resolve) => {
-    signalled = resolve;
-  });
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  for (const name of signals) process.on(name, signalled);
-  try {
-    let daemon: Awaited<ReturnType<typeof startDaemon>>;
-    try {
-      daemon = await startDaemon({
-        home: context.home,
-        dnsHost: listen.host,
-        dnsPort: listen.port,
-        controlPort: listen.controlPort,
-        sources: listen.sources,
-        version: packageVersion(),
-        ...(detached ? {} : { onQuery: showQueries(output) }),
-        onMessage: note,
-      });
-    } catch (error) {
-      if (!(error instanceof AlreadyRunningError)) throw error;
-      output.info(error.message);
-      return;
-    }
-    const { state } = daemon;
-    note(
-      `devdns: serving DNS on ${hostPort(state.dns.host, state.dns.port)} (UDP and TCP), control API on ${hostPort(state.control.host, state.control.port)}, pid ${state.pid}`,
-    );
-    if (!detached) {
+  await runDaemonProcess({
+    home: context.home,
+    listen,
+    version: packageVersion(),
+    detached: env[DAEMON_ENV] === '1',
+    print: output,
+    onServing: (state) => {
       output.info('press Ctrl-C to stop');
       warnIfRoutedElsewhere(context, state.dns.port);
-    }
-    // SIGHUP: the terminal closed under a foreground daemon (a detached one never gets it from one).
-    await Promise.race([signal, daemon.stopRequested]);
-    await daemon.stop();
-    note('devdns: stopped');
-  } finally {
-    for (const name of signals) process.off(name, signalled);
-  }
+    },
+  });
 }

@@ -1,27 +1,32 @@
-// How commands find the running daemon of their home, and tell it about changes.
+// How commands find the running daemon of their home (saying when a stale state file was
+// removed), and tell it about changes to the records.
 import { ControlClient } from '../control/client.js';
+import { ROUTES } from '../control/protocol.js';
 import { type DaemonState, lookupDaemon } from '../daemon/state.js';
 import { DevdnsError, ExitCode } from '../errors.js';
 import type { CommandContext } from './context.js';
 
-export interface DaemonLink {
+export interface RunningDaemon {
   state: DaemonState;
   client: ControlClient;
 }
 
+/** The warning for a state file whose daemon is gone, which the lookup removed. */
+export function warnStale(context: CommandContext): (state: DaemonState | undefined) => void {
+  return (state) => context.output.warn(`removed a stale state file${state ? ` (devdns pid ${state.pid} is not running)` : ''}`);
+}
+
 /** The running daemon, or undefined; a stale state file is removed and reported. */
-export function findDaemon(context: CommandContext): DaemonLink | undefined {
+export function findDaemon(context: CommandContext): RunningDaemon | undefined {
   const found = lookupDaemon(context.home);
-  if (found.kind === 'stale') {
-    context.output.warn(`removed a stale state file${found.state ? ` (devdns pid ${found.state.pid} is not running)` : ''}`);
-  }
+  if (found.kind === 'stale') warnStale(context)(found.state);
   return found.kind === 'running' ? { state: found.state, client: new ControlClient(found.state) } : undefined;
 }
 
-export function requireDaemon(context: CommandContext): DaemonLink {
-  const link = findDaemon(context);
-  if (!link) throw new DevdnsError('daemon-not-running', 'devdns is not running', 'start it: devdns up', ExitCode.daemonDown);
-  return link;
+export function requireDaemon(context: CommandContext): RunningDaemon {
+  const daemon = findDaemon(context);
+  if (!daemon) throw new DevdnsError('daemon-not-running', 'devdns is not running', 'start it: devdns up', ExitCode.daemonDown);
+  return daemon;
 }
 
 /**
@@ -32,7 +37,7 @@ export async function notifyDaemon(context: CommandContext): Promise<void> {
   const found = lookupDaemon(context.home);
   if (found.kind !== 'running') return;
   try {
-    await new ControlClient(found.state).call('POST', '/reload', {});
+    await new ControlClient(found.state).call(ROUTES.reload, {});
   } catch (error) {
     context.output.warn(`the records were saved, but the daemon did not reload them: ${(error as Error).message}`);
   }
