@@ -3,17 +3,18 @@
 // exit. A state file whose process is gone (killed with -9) is stale: detected, removed, never trusted.
 import { randomBytes } from 'node:crypto';
 import { lstatSync } from 'node:fs';
-import { join } from 'node:path';
 import { DevdnsError } from '../errors.js';
 import { commandLine, processAlive, processStart, processUid } from '../os/processes.js';
 import { checkHome, ensurePrivateHome, readHomeFile, removeHomeFile } from '../store/home.js';
+import { HOME_FILES, homePath } from '../store/paths.js';
 import { KIB, writeFileAtomically } from '../store/safe-file.js';
 
 export { ensurePrivateHome, processAlive };
 
-export const STATE_FILE_NAME = 'daemon.json';
-export const DAEMON_LOG_NAME = 'daemon.log';
-export const QUERY_LOG_NAME = 'queries.log';
+/** The file names as store/paths.ts lists them, for the daemon's modules that name its logs. */
+export const STATE_FILE_NAME = HOME_FILES.state;
+export const DAEMON_LOG_NAME = HOME_FILES.daemonLog;
+export const QUERY_LOG_NAME = HOME_FILES.queryLog;
 /** A state file is a few hundred bytes; anything much larger was not written by devdns. */
 const STATE_MAX_BYTES = 64 * KIB;
 
@@ -40,7 +41,7 @@ export interface DaemonState {
 }
 
 export function statePath(home: string): string {
-  return join(home, STATE_FILE_NAME);
+  return homePath(home, 'state');
 }
 
 /** A fresh bearer token for the control API: 32 random bytes, rotated on every start. */

@@ -13,6 +13,7 @@ import { lstatSync, mkdirSync, realpathSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DevdnsError, StoreError } from '../errors.js';
 import { ensurePrivateHome, removeHomeFile, writeHomeFile } from '../store/home.js';
+import { homePath } from '../store/paths.js';
 import { readTextSafely, UnsafeFileError, writeFileAtomically } from '../store/safe-file.js';
 import { findProcesses, rootsExecutable, waitForExit } from './processes.js';
 import { planInputProblem, planSetup, type ResolverKind, type SetupPlan } from './resolvers.js';
@@ -20,7 +21,6 @@ import { rootOnlyProblem } from './root-only.js';
 import { runProgram } from './run-program.js';
 import { isNormalPath, SystemAccess } from './system.js';
 
-export const JOURNAL_NAME = 'setup-journal.json';
 /** Where root keeps its own copy of a journal, under the journal's root. */
 export const TRUSTED_DIR = '/var/lib/devdns';
 /** A journal holds a few small resolver files: anything larger was not written by setup. */
@@ -57,7 +57,7 @@ export interface Journal {
 }
 
 export function journalPath(home: string): string {
-  return join(home, JOURNAL_NAME);
+  return homePath(home, 'journal');
 }
 
 const invalid = (path: string, reason: string) =>

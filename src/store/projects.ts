@@ -9,13 +9,14 @@ import { checkRecordFile } from '../records/record-file.js';
 import type { DnsRecord, RecordFile } from '../records/types.js';
 import { describeRiskyZones, type RiskyZone, riskyZones, zoneOf } from '../records/zones.js';
 import { readHomeFile } from './home.js';
+import { HOME_FILES, homePath } from './paths.js';
 import { MAX_RECORDS_BYTES, RecordStore } from './record-store.js';
 import { MIB, readTextSafely, UnsafeFileError, writeFileAtomically } from './safe-file.js';
 import { getSetting } from './settings.js';
 import { parseStrictJson } from './strict-json.js';
 
 export const PROJECT_FILE_NAME = 'devdns.json';
-export const LINKS_FILE_NAME = 'links.json';
+export const LINKS_FILE_NAME = HOME_FILES.links;
 /** A link is a path and a date: a million of them would still fit. */
 const MAX_LINKS_BYTES = 16 * MIB;
 
@@ -51,7 +52,7 @@ export const USER_SOURCE = 'user';
 export const CONFLICT_RULE = 'your own records win, then the most recently linked project';
 
 function linksPath(home: string): string {
-  return join(home, LINKS_FILE_NAME);
+  return homePath(home, 'links');
 }
 
 export function readLinks(home: string): Link[] {

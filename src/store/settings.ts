@@ -2,7 +2,6 @@
 // port, the default TTL, extra zones to serve, and the query-log size. Each value is checked with
 // the same care as a record; a flag overrides a setting for one run; and every effective value
 // knows where it came from (default, setting, flag).
-import { join } from 'node:path';
 import { DevdnsError, InputError, StoreError } from '../errors.js';
 import { parseListenAddress } from '../records/listen-address.js';
 import { normalizeName } from '../records/names.js';
@@ -10,13 +9,12 @@ import { parseInteger, parseTtl } from '../records/record-input.js';
 import { DEFAULT_TTL } from '../records/types.js';
 import { describeRiskyZones, riskyZones } from '../records/zones.js';
 import { ensurePrivateHome, readHomeFile } from './home.js';
+import { homePath } from './paths.js';
 import { KIB, writeFileAtomically } from './safe-file.js';
 import { parseStrictJson } from './strict-json.js';
 
 /** Settings are a few lines; a larger file was not written by devdns. */
 const MAX_SETTINGS_BYTES = 64 * KIB;
-
-export const SETTINGS_FILE_NAME = 'settings.json';
 
 type Value = string | number | string[];
 
@@ -90,7 +88,7 @@ export interface Effective<T> {
 }
 
 function settingsPath(home: string): string {
-  return join(home, SETTINGS_FILE_NAME);
+  return homePath(home, 'settings');
 }
 
 function checkKey(key: string): SettingSpec {
