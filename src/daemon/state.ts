@@ -5,9 +5,10 @@ import { randomBytes } from 'node:crypto';
 import { lstatSync } from 'node:fs';
 import { DevdnsError } from '../errors.js';
 import { commandLine, processAlive, processStart, processUid } from '../os/processes.js';
-import { checkHome, ensurePrivateHome, readHomeFile, removeHomeFile } from '../store/home.js';
+import { checkHome, ensurePrivateHome, homeReadLimits, removeHomeFile } from '../store/home.js';
+import { readJson, writeJsonAtomic } from '../store/json-file.js';
 import { HOME_FILES, homePath } from '../store/paths.js';
-import { KIB, writeFileAtomically } from '../store/safe-file.js';
+import { KIB } from '../store/safe-file.js';
 
 export { ensurePrivateHome, processAlive };
 
@@ -51,7 +52,7 @@ export function newToken(): string {
 
 /** Writes the state atomically (temp file, rename), readable by the user only. */
 export function writeState(home: string, state: DaemonState): void {
-  writeFileAtomically(statePath(home), `${JSON.stringify(state, null, 2)}\n`);
+  writeJsonAtomic(statePath(home), state);
 }
 
 export function removeState(home: string, pid: number): void {
@@ -60,19 +61,22 @@ export function removeState(home: string, pid: number): void {
   if (state === undefined || state.pid === pid) removeHomeFile(statePath(home));
 }
 
+/** The parsed state file, when it has the fields the CLI relies on; undefined (stale) otherwise. */
+function checkState(raw: unknown): DaemonState | undefined {
+  const parsed = (raw ?? {}) as Partial<DaemonState>;
+  const valid =
+    typeof parsed.pid === 'number' &&
+    typeof parsed.token === 'string' &&
+    typeof parsed.dns?.port === 'number' &&
+    typeof parsed.control?.port === 'number' &&
+    (parsed.controlSocket === undefined || typeof parsed.controlSocket === 'string') &&
+    (parsed.pidStart === undefined || typeof parsed.pidStart === 'string');
+  return valid ? (parsed as DaemonState) : undefined;
+}
+
 function readStateFile(home: string): DaemonState | undefined {
   try {
-    const text = readHomeFile(home, statePath(home), STATE_MAX_BYTES);
-    if (text === undefined) return undefined;
-    const parsed = JSON.parse(text) as Partial<DaemonState>;
-    const valid =
-      typeof parsed.pid === 'number' &&
-      typeof parsed.token === 'string' &&
-      typeof parsed.dns?.port === 'number' &&
-      typeof parsed.control?.port === 'number' &&
-      (parsed.controlSocket === undefined || typeof parsed.controlSocket === 'string') &&
-      (parsed.pidStart === undefined || typeof parsed.pidStart === 'string');
-    return valid ? (parsed as DaemonState) : undefined;
+    return readJson(statePath(home), checkState, homeReadLimits(home, STATE_MAX_BYTES));
   } catch (error) {
     // A file refused before reading (a link, a FIFO, another user's, a home not ours) is not
     // ours to remove: the refusal goes to the user. Only a file of ours that does not parse is stale.

@@ -12,9 +12,10 @@ import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, realpathSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DevdnsError, StoreError } from '../errors.js';
-import { ensurePrivateHome, removeHomeFile, writeHomeFile } from '../store/home.js';
+import { ensurePrivateHome, removeHomeFile } from '../store/home.js';
+import { JsonContentError, readJson, writeJsonAtomic } from '../store/json-file.js';
 import { homePath } from '../store/paths.js';
-import { readTextSafely, UnsafeFileError, writeFileAtomically } from '../store/safe-file.js';
+import { UnsafeFileError } from '../store/safe-file.js';
 import { findProcesses, rootsExecutable, waitForExit } from './processes.js';
 import { planInputProblem, planSetup, type ResolverKind, type SetupPlan } from './resolvers.js';
 import { rootOnlyProblem } from './root-only.js';
@@ -67,19 +68,6 @@ const invalid = (path: string, reason: string) =>
     `is not a journal devdns setup wrote (${reason}); nothing was changed`,
     'restore the files it lists by hand, then delete it',
   );
-
-/**
- * The journal file's text, or undefined when there is none: a regular file (not a link, FIFO or
- * device) of at most MAX_JOURNAL_BYTES. The one place a journal is read.
- */
-export function readJournalText(path: string): string | undefined {
-  try {
-    return readTextSafely(path, { maxBytes: MAX_JOURNAL_BYTES, followLinks: false });
-  } catch (error) {
-    if (error instanceof UnsafeFileError) throw invalid(path, error.message.slice(path.length + 2));
-    throw invalid(path, `it cannot be opened: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-}
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -135,20 +123,10 @@ function parentsOf(path: string): string[] {
   return parents;
 }
 
-function parseJournal(text: string, path: string): Journal {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new StoreError(
-      'journal-invalid',
-      path,
-      `cannot be read (${(error as Error).message})`,
-      'restore the files it lists by hand, then delete it',
-    );
-  }
+/** A parsed journal that passes journalProblem, in its current form; throws the problem otherwise. */
+function checkJournal(raw: unknown): Journal {
   const problem = journalProblem(raw);
-  if (problem) throw invalid(path, problem);
+  if (problem) throw new Error(problem);
   const journal = raw as Journal & { reload?: unknown };
   delete journal.reload; // older journals listed commands; teardown derives them from the resolver
   if (journal.dnsmasqDir === undefined && journal.resolver.endsWith('dnsmasq') && journal.files[0])
@@ -156,11 +134,29 @@ function parseJournal(text: string, path: string): Journal {
   return journal;
 }
 
+/**
+ * The journal at `path`, checked, or undefined when there is none: a regular file (not a link,
+ * FIFO or device) of at most MAX_JOURNAL_BYTES. The one place a journal is read.
+ */
+function loadJournal(path: string): Journal | undefined {
+  try {
+    return readJson(path, checkJournal, { maxBytes: MAX_JOURNAL_BYTES, followLinks: false });
+  } catch (error) {
+    if (error instanceof JsonContentError && error.stage === 'syntax')
+      throw new StoreError(
+        'journal-invalid',
+        path,
+        `cannot be read (${error.detail})`,
+        'restore the files it lists by hand, then delete it',
+      );
+    if (error instanceof JsonContentError || error instanceof UnsafeFileError) throw invalid(path, error.detail);
+    throw invalid(path, `it cannot be opened: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
 /** The journal in the user's home, checked; undefined when there is none. For doctor and unprivileged runs. */
 export function readJournal(home: string): Journal | undefined {
-  const path = journalPath(home);
-  const text = readJournalText(path);
-  return text === undefined ? undefined : parseJournal(text, path);
+  return loadJournal(journalPath(home));
 }
 
 /** Where root's copy of the journal for this home lives, under `root`: named for the home's real path. */
@@ -185,9 +181,8 @@ export function readTrustedJournal(root: string, home: string): Journal | undefi
   }
   const problem = rootOnlyProblem(path);
   if (problem) throw invalid(path, `it is not out of other users' reach: ${problem}`);
-  const text = readJournalText(path);
-  if (text === undefined) return undefined;
-  const journal = parseJournal(text, path);
+  const journal = loadJournal(path);
+  if (journal === undefined) return undefined;
   if (journal.root !== root) throw invalid(path, `it is for ${journal.root}, not ${root}`);
   return journal;
 }
@@ -217,12 +212,12 @@ export function journalToUndo(home: string, options: { privileged: boolean; root
 }
 
 /** Writes the user's copy in the home (a planted link is replaced, never followed), as the home's user. */
-function saveUserJournal(home: string, text: string): void {
+function saveUserJournal(home: string, journal: Journal): void {
   const path = journalPath(home);
   try {
     // Checked as every command checks it; root acting for the user writes it as that user.
     ensurePrivateHome(home);
-    writeHomeFile(path, text);
+    writeJsonAtomic(path, journal);
   } catch (error) {
     if (error instanceof DevdnsError) throw error;
     throw new StoreError(
@@ -259,9 +254,8 @@ function prepareTrustedDir(system: SystemAccess): string[] {
 }
 
 function saveJournal(home: string, system: SystemAccess, journal: Journal): void {
-  const text = `${JSON.stringify(journal, null, 2)}\n`;
-  if (system.privileged) writeFileAtomically(trustedJournalPath(system.root, home), text);
-  saveUserJournal(home, text);
+  if (system.privileged) writeJsonAtomic(trustedJournalPath(system.root, home), journal, { rootOwned: true });
+  saveUserJournal(home, journal);
 }
 
 export interface RunReport {
