@@ -11,7 +11,7 @@ import { normalizeName } from '../../records/names.js';
 import { parseInteger } from '../../records/record-input.js';
 import { proposeZone } from '../../records/zones.js';
 import { loadServedRecords } from '../../store/projects.js';
-import { getSetting } from '../../store/settings.js';
+import { loadSettings } from '../../store/settings.js';
 import type { CommandContext } from '../context.js';
 import { confirm, needsRoot, rerunWithSudo } from '../privilege.js';
 
@@ -61,10 +61,11 @@ function resolverOption(text: string | undefined): ResolverKind | undefined {
 /** The DNS address the OS should send lookups to: the running daemon's, else the one given, else the default. */
 function dnsTarget(context: CommandContext, options: SetupOptions): { host: string; port: number } {
   const running = lookupDaemon(context.home);
-  const host = String(getSetting(context.home, 'dns.host').value);
+  const settings = loadSettings(context.home);
+  const host = settings.dnsHost;
   if (options.port !== undefined) return { host, port: parseInteger(options.port, '--port', 1, 65535) };
   if (running.kind === 'running') return running.state.dns;
-  return { host, port: Number(getSetting(context.home, 'dns.port').value) };
+  return { host, port: settings.dnsPort };
 }
 
 export async function runSetup(context: CommandContext, options: SetupOptions): Promise<number> {
