@@ -12,8 +12,8 @@ import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, realpathSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DevdnsError, StoreError } from '../errors.js';
-import { ensurePrivateHome, removeHomeFile } from '../store/home.js';
-import { JsonContentError, readJson, writeJsonAtomic } from '../store/json-file.js';
+import { removeHomeFile } from '../store/home.js';
+import { JsonContentError, readJson, saveHomeJson, writeJsonAtomic } from '../store/json-file.js';
 import { homePath } from '../store/paths.js';
 import { UnsafeFileError } from '../store/safe-file.js';
 import { type RunReport, runReload } from './reload.js';
@@ -212,20 +212,8 @@ export function journalToUndo(home: string, options: { privileged: boolean; root
 
 /** Writes the user's copy in the home (a planted link is replaced, never followed), as the home's user. */
 function saveUserJournal(home: string, journal: Journal): void {
-  const path = journalPath(home);
-  try {
-    // Checked as every command checks it; root acting for the user writes it as that user.
-    ensurePrivateHome(home);
-    writeJsonAtomic(path, journal);
-  } catch (error) {
-    if (error instanceof DevdnsError) throw error;
-    throw new StoreError(
-      'journal-unwritable',
-      path,
-      `could not be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
-      'check the directory',
-    );
-  }
+  // Root acting for the user writes it as that user.
+  saveHomeJson(home, journalPath(home), journal, 'journal-unwritable');
 }
 
 /** Makes root's directory for journal copies (0700, root's), checked to be out of others' reach; returns the directories made. */

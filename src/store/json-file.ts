@@ -1,7 +1,8 @@
 // The JSON files devdns writes itself (daemon state, settings, links, the setup journal and root's
 // copy of it): read with safe-file.ts's limits, checked by their owner, and replaced atomically.
 // The records file is not among them: conf owns it.
-import { writeHomeFile } from './home.js';
+import { DevdnsError, StoreError } from '../errors.js';
+import { ensurePrivateHome, writeHomeFile } from './home.js';
 import { type ReadLimits, readTextSafely, writeFileAtomically } from './safe-file.js';
 import { parseStrictJson } from './strict-json.js';
 
@@ -60,4 +61,23 @@ export function writeJsonAtomic(path: string, value: unknown, options: JsonWrite
   const text = `${JSON.stringify(value, null, 2)}\n`;
   if (options.rootOwned) writeFileAtomically(path, text);
   else writeHomeFile(path, text);
+}
+
+/**
+ * Writes a JSON file in the home, made private first (and checked as every command checks it).
+ * A failure that is not already a DevdnsError becomes a StoreError with `code`, naming the file.
+ */
+export function saveHomeJson(home: string, path: string, value: unknown, code: string): void {
+  try {
+    ensurePrivateHome(home);
+    writeJsonAtomic(path, value);
+  } catch (error) {
+    if (error instanceof DevdnsError) throw error;
+    throw new StoreError(
+      code,
+      path,
+      `could not be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      'check the directory',
+    );
+  }
 }

@@ -2,14 +2,14 @@
 // port, the default TTL, extra zones to serve, and the query-log size. Loaded as one typed object;
 // each value is checked with the same care as a record; a flag overrides a setting for one run;
 // and every effective value knows where it came from (default, setting, flag).
-import { DevdnsError, InputError, StoreError } from '../errors.js';
+import { InputError, StoreError } from '../errors.js';
 import { parseListenAddress } from '../records/listen-address.js';
 import { normalizeName } from '../records/names.js';
 import { parseInteger, parseTtl } from '../records/record-input.js';
 import { DEFAULT_TTL } from '../records/types.js';
 import { describeRiskyZones, riskyZones } from '../records/zones.js';
-import { ensurePrivateHome, homeReadLimits } from './home.js';
-import { JsonContentError, readJson, writeJsonAtomic } from './json-file.js';
+import { homeReadLimits } from './home.js';
+import { JsonContentError, readJson, saveHomeJson } from './json-file.js';
 import { homePath } from './paths.js';
 import { KIB } from './safe-file.js';
 
@@ -152,19 +152,7 @@ function readStored(home: string): Record<string, SettingValue> {
 }
 
 function writeStored(home: string, stored: Record<string, SettingValue>): void {
-  const path = settingsPath(home);
-  try {
-    ensurePrivateHome(home);
-    writeJsonAtomic(path, stored);
-  } catch (error) {
-    if (error instanceof DevdnsError) throw error;
-    throw new StoreError(
-      'settings-unwritable',
-      path,
-      `could not be written (${(error as NodeJS.ErrnoException).code})`,
-      'check the directory',
-    );
-  }
+  saveHomeJson(home, settingsPath(home), stored, 'settings-unwritable');
 }
 
 /** The settings in effect: settings.json's values over the defaults. Read when asked, never at import. */
