@@ -12,8 +12,7 @@ import { KIB } from '../store/safe-file.js';
 
 export { ensurePrivateHome, processAlive };
 
-/** The file names as store/paths.ts lists them, for the daemon's modules that name its logs. */
-export const STATE_FILE_NAME = HOME_FILES.state;
+/** The logs' names as store/paths.ts lists them, for the daemon's modules that name them. */
 export const DAEMON_LOG_NAME = HOME_FILES.daemonLog;
 export const QUERY_LOG_NAME = HOME_FILES.queryLog;
 /** A state file is a few hundred bytes; anything much larger was not written by devdns. */
