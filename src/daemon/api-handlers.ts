@@ -11,6 +11,7 @@ import { parseType } from '../records/record-input.js';
 import { addRecord, removeRecord } from '../store/edits.js';
 import { loadServedRecords } from '../store/projects.js';
 import { RecordStore } from '../store/record-store.js';
+import { loadSettings } from '../store/settings.js';
 import type { DnsService } from './dns-service.js';
 import type { QueryLog } from './query-log.js';
 
@@ -100,7 +101,7 @@ export function buildHandlers(context: HandlerContext): Handlers {
     addRecord: ({ body = {} }) =>
       editing(async () => {
         const { force, domain: _domain, ip: _ip, ...input } = readRecordBody(body);
-        const result = await addRecord(home, { ...input, name: input.name ?? '' }, force);
+        const result = await addRecord(home, { ...input, name: input.name ?? '' }, { force, defaultTtl: loadSettings(home).ttl });
         service.reload();
         const zoneNames = zones();
         return {

@@ -9,7 +9,7 @@ import { chooseSocketPlace } from '../control/socket-place.js';
 import { DevdnsError, PortInUseError } from '../errors.js';
 import { findPortOwner } from '../os/port-owner.js';
 import { processStart } from '../os/processes.js';
-import { getSetting } from '../store/settings.js';
+import { loadSettings } from '../store/settings.js';
 import { buildHandlers } from './api-handlers.js';
 import { DAEMON_ENV, DaemonLog, keepOutputFailuresFromStopping, LogFile, type LogKind } from './daemon-log.js';
 import { type AnsweredQuery, type DnsService, startDnsService } from './dns-service.js';
@@ -91,7 +91,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     file?.close();
     restoreOutput();
   };
-  const maxFileBytes = Number(getSetting(home, 'log.size').value);
+  const maxFileBytes = loadSettings(home).logSize;
   const queryLog = new QueryLog(join(home, QUERY_LOG_NAME), {
     maxFileBytes,
     onError: (error) => message('query-log', `query log: ${error.message}`),

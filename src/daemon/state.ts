@@ -3,18 +3,19 @@
 // exit. A state file whose process is gone (killed with -9) is stale: detected, removed, never trusted.
 import { randomBytes } from 'node:crypto';
 import { lstatSync } from 'node:fs';
-import { join } from 'node:path';
 import type { DaemonIdentity, DaemonSources } from '../control/protocol.js';
 import { DevdnsError } from '../errors.js';
 import { commandLine, processAlive, processStart, processUid } from '../os/processes.js';
-import { checkHome, ensurePrivateHome, readHomeFile, removeHomeFile } from '../store/home.js';
-import { KIB, writeFileAtomically } from '../store/safe-file.js';
+import { checkHome, ensurePrivateHome, homeReadLimits, removeHomeFile } from '../store/home.js';
+import { readJson, writeJsonAtomic } from '../store/json-file.js';
+import { HOME_FILES, homePath } from '../store/paths.js';
+import { KIB } from '../store/safe-file.js';
 
 export { ensurePrivateHome, processAlive };
 
-export const STATE_FILE_NAME = 'daemon.json';
-export const DAEMON_LOG_NAME = 'daemon.log';
-export const QUERY_LOG_NAME = 'queries.log';
+/** The logs' names as store/paths.ts lists them, for the daemon's modules that name them. */
+export const DAEMON_LOG_NAME = HOME_FILES.daemonLog;
+export const QUERY_LOG_NAME = HOME_FILES.queryLog;
 /** A state file is a few hundred bytes; anything much larger was not written by devdns. */
 const STATE_MAX_BYTES = 64 * KIB;
 
@@ -31,7 +32,7 @@ export interface DaemonState extends DaemonIdentity {
 }
 
 export function statePath(home: string): string {
-  return join(home, STATE_FILE_NAME);
+  return homePath(home, 'state');
 }
 
 /** A fresh bearer token for the control API: 32 random bytes, rotated on every start. */
@@ -41,7 +42,7 @@ export function newToken(): string {
 
 /** Writes the state atomically (temp file, rename), readable by the user only. */
 export function writeState(home: string, state: DaemonState): void {
-  writeFileAtomically(statePath(home), `${JSON.stringify(state, null, 2)}\n`);
+  writeJsonAtomic(statePath(home), state);
 }
 
 export function removeState(home: string, pid: number): void {
@@ -50,19 +51,22 @@ export function removeState(home: string, pid: number): void {
   if (state === undefined || state.pid === pid) removeHomeFile(statePath(home));
 }
 
+/** The parsed state file, when it has the fields the CLI relies on; undefined (stale) otherwise. */
+function checkState(raw: unknown): DaemonState | undefined {
+  const parsed = (raw ?? {}) as Partial<DaemonState>;
+  const valid =
+    typeof parsed.pid === 'number' &&
+    typeof parsed.token === 'string' &&
+    typeof parsed.dns?.port === 'number' &&
+    typeof parsed.control?.port === 'number' &&
+    (parsed.controlSocket === undefined || typeof parsed.controlSocket === 'string') &&
+    (parsed.pidStart === undefined || typeof parsed.pidStart === 'string');
+  return valid ? (parsed as DaemonState) : undefined;
+}
+
 function readStateFile(home: string): DaemonState | undefined {
   try {
-    const text = readHomeFile(home, statePath(home), STATE_MAX_BYTES);
-    if (text === undefined) return undefined;
-    const parsed = JSON.parse(text) as Partial<DaemonState>;
-    const valid =
-      typeof parsed.pid === 'number' &&
-      typeof parsed.token === 'string' &&
-      typeof parsed.dns?.port === 'number' &&
-      typeof parsed.control?.port === 'number' &&
-      (parsed.controlSocket === undefined || typeof parsed.controlSocket === 'string') &&
-      (parsed.pidStart === undefined || typeof parsed.pidStart === 'string');
-    return valid ? (parsed as DaemonState) : undefined;
+    return readJson(statePath(home), checkState, homeReadLimits(home, STATE_MAX_BYTES));
   } catch (error) {
     // A file refused before reading (a link, a FIFO, another user's, a home not ours) is not
     // ours to remove: the refusal goes to the user. Only a file of ours that does not parse is stale.

@@ -12,15 +12,15 @@ import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, realpathSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DevdnsError, StoreError } from '../errors.js';
-import { ensurePrivateHome, removeHomeFile, writeHomeFile } from '../store/home.js';
-import { readTextSafely, UnsafeFileError, writeFileAtomically } from '../store/safe-file.js';
-import { findProcesses, rootsExecutable, waitForExit } from './processes.js';
+import { removeHomeFile } from '../store/home.js';
+import { JsonContentError, readJson, saveHomeJson, writeJsonAtomic } from '../store/json-file.js';
+import { homePath } from '../store/paths.js';
+import { UnsafeFileError } from '../store/safe-file.js';
+import { type RunReport, runReload } from './reload.js';
 import { planInputProblem, planSetup, type ResolverKind, type SetupPlan } from './resolvers.js';
 import { rootOnlyProblem } from './root-only.js';
-import { runProgram } from './run-program.js';
 import { isNormalPath, SystemAccess } from './system.js';
 
-export const JOURNAL_NAME = 'setup-journal.json';
 /** Where root keeps its own copy of a journal, under the journal's root. */
 export const TRUSTED_DIR = '/var/lib/devdns';
 /** A journal holds a few small resolver files: anything larger was not written by setup. */
@@ -57,7 +57,7 @@ export interface Journal {
 }
 
 export function journalPath(home: string): string {
-  return join(home, JOURNAL_NAME);
+  return homePath(home, 'journal');
 }
 
 const invalid = (path: string, reason: string) =>
@@ -67,19 +67,6 @@ const invalid = (path: string, reason: string) =>
     `is not a journal devdns setup wrote (${reason}); nothing was changed`,
     'restore the files it lists by hand, then delete it',
   );
-
-/**
- * The journal file's text, or undefined when there is none: a regular file (not a link, FIFO or
- * device) of at most MAX_JOURNAL_BYTES. The one place a journal is read.
- */
-export function readJournalText(path: string): string | undefined {
-  try {
-    return readTextSafely(path, { maxBytes: MAX_JOURNAL_BYTES, followLinks: false });
-  } catch (error) {
-    if (error instanceof UnsafeFileError) throw invalid(path, error.message.slice(path.length + 2));
-    throw invalid(path, `it cannot be opened: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-}
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -135,20 +122,10 @@ function parentsOf(path: string): string[] {
   return parents;
 }
 
-function parseJournal(text: string, path: string): Journal {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new StoreError(
-      'journal-invalid',
-      path,
-      `cannot be read (${(error as Error).message})`,
-      'restore the files it lists by hand, then delete it',
-    );
-  }
+/** A parsed journal that passes journalProblem, in its current form; throws the problem otherwise. */
+function checkJournal(raw: unknown): Journal {
   const problem = journalProblem(raw);
-  if (problem) throw invalid(path, problem);
+  if (problem) throw new Error(problem);
   const journal = raw as Journal & { reload?: unknown };
   delete journal.reload; // older journals listed commands; teardown derives them from the resolver
   if (journal.dnsmasqDir === undefined && journal.resolver.endsWith('dnsmasq') && journal.files[0])
@@ -156,11 +133,29 @@ function parseJournal(text: string, path: string): Journal {
   return journal;
 }
 
+/**
+ * The journal at `path`, checked, or undefined when there is none: a regular file (not a link,
+ * FIFO or device) of at most MAX_JOURNAL_BYTES. The one place a journal is read.
+ */
+function loadJournal(path: string): Journal | undefined {
+  try {
+    return readJson(path, checkJournal, { maxBytes: MAX_JOURNAL_BYTES, followLinks: false });
+  } catch (error) {
+    if (error instanceof JsonContentError && error.stage === 'syntax')
+      throw new StoreError(
+        'journal-invalid',
+        path,
+        `cannot be read (${error.detail})`,
+        'restore the files it lists by hand, then delete it',
+      );
+    if (error instanceof JsonContentError || error instanceof UnsafeFileError) throw invalid(path, error.detail);
+    throw invalid(path, `it cannot be opened: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
 /** The journal in the user's home, checked; undefined when there is none. For doctor and unprivileged runs. */
 export function readJournal(home: string): Journal | undefined {
-  const path = journalPath(home);
-  const text = readJournalText(path);
-  return text === undefined ? undefined : parseJournal(text, path);
+  return loadJournal(journalPath(home));
 }
 
 /** Where root's copy of the journal for this home lives, under `root`: named for the home's real path. */
@@ -185,9 +180,8 @@ export function readTrustedJournal(root: string, home: string): Journal | undefi
   }
   const problem = rootOnlyProblem(path);
   if (problem) throw invalid(path, `it is not out of other users' reach: ${problem}`);
-  const text = readJournalText(path);
-  if (text === undefined) return undefined;
-  const journal = parseJournal(text, path);
+  const journal = loadJournal(path);
+  if (journal === undefined) return undefined;
   if (journal.root !== root) throw invalid(path, `it is for ${journal.root}, not ${root}`);
   return journal;
 }
@@ -217,21 +211,9 @@ export function journalToUndo(home: string, options: { privileged: boolean; root
 }
 
 /** Writes the user's copy in the home (a planted link is replaced, never followed), as the home's user. */
-function saveUserJournal(home: string, text: string): void {
-  const path = journalPath(home);
-  try {
-    // Checked as every command checks it; root acting for the user writes it as that user.
-    ensurePrivateHome(home);
-    writeHomeFile(path, text);
-  } catch (error) {
-    if (error instanceof DevdnsError) throw error;
-    throw new StoreError(
-      'journal-unwritable',
-      path,
-      `could not be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
-      'check the directory',
-    );
-  }
+function saveUserJournal(home: string, journal: Journal): void {
+  // Root acting for the user writes it as that user.
+  saveHomeJson(home, journalPath(home), journal, 'journal-unwritable');
 }
 
 /** Makes root's directory for journal copies (0700, root's), checked to be out of others' reach; returns the directories made. */
@@ -259,69 +241,8 @@ function prepareTrustedDir(system: SystemAccess): string[] {
 }
 
 function saveJournal(home: string, system: SystemAccess, journal: Journal): void {
-  const text = `${JSON.stringify(journal, null, 2)}\n`;
-  if (system.privileged) writeFileAtomically(trustedJournalPath(system.root, home), text);
-  saveUserJournal(home, text);
-}
-
-export interface RunReport {
-  command: string[];
-  ok: boolean;
-  detail: string;
-}
-
-/**
- * Restarts a dnsmasq that is not a systemd service: the processes reading `dir` are stopped and
- * started again with the same arguments (dnsmasq reads its conf-dir only at start). Under systemd,
- * `systemctl restart dnsmasq`.
- */
-async function restartDnsmasq(system: SystemAccess, dir: string): Promise<RunReport> {
-  const command = ['devdns:restart-dnsmasq', dir];
-  const real = system.path(dir);
-  // Only a dnsmasq that root runs from a binary only root can change: any user can start a
-  // process named dnsmasq whose arguments mention the directory, and root must never run what
-  // another user chose. It is started again from its real executable, not from argv[0].
-  const running = findProcesses((argv) => /(^|\/)dnsmasq$/.test(argv[0] ?? '') && argv.some((arg) => arg.includes(real)))
-    .map((found) => ({ ...found, exe: rootsExecutable(found.pid) }))
-    .filter((found): found is typeof found & { exe: string } => found.exe !== undefined);
-  if (running.length === 0) {
-    const result = await system.run(['systemctl', 'restart', 'dnsmasq']);
-    return {
-      command: ['systemctl', 'restart', 'dnsmasq'],
-      ok: result.exitCode === 0,
-      detail: result.exitCode === 0 ? 'restarted' : `restart dnsmasq yourself (${result.stderr.split('\n')[0]})`,
-    };
-  }
-  for (const { pid, argv, exe } of running) {
-    process.kill(pid, 'SIGTERM');
-    if (!(await waitForExit(pid, 5_000))) return { command, ok: false, detail: `dnsmasq (pid ${pid}) did not stop` };
-    const started = await runProgram(exe, argv.slice(1), { timeoutMs: 10_000 });
-    if (started.exitCode !== 0) return { command, ok: false, detail: `dnsmasq did not start again: ${started.stderr.split('\n')[0]}` };
-  }
-  return { command, ok: true, detail: `restarted dnsmasq (${running.map((p) => `pid ${p.pid}`).join(', ')})` };
-}
-
-/** Runs a plan's reload commands (planned by resolvers.ts, never read from a file). */
-export async function runReload(system: SystemAccess, commands: readonly string[][]): Promise<RunReport[]> {
-  const reports: RunReport[] = [];
-  for (const command of commands) {
-    // A --root tree is a copy of system files: the running system's services are not ours to restart.
-    if (system.root !== '/') {
-      reports.push({ command, ok: true, detail: `skipped (files under ${system.root}, not the running system)` });
-      continue;
-    }
-    if (command[0] === 'devdns:restart-dnsmasq') {
-      reports.push(await restartDnsmasq(system, command[1] ?? ''));
-      continue;
-    }
-    const result = await system.run(command);
-    reports.push({
-      command,
-      ok: result.exitCode === 0,
-      detail: result.exitCode === 0 ? 'done' : ((result.stderr || result.stdout).split('\n')[0] ?? ''),
-    });
-  }
-  return reports;
+  if (system.privileged) writeJsonAtomic(trustedJournalPath(system.root, home), journal, { rootOwned: true });
+  saveUserJournal(home, journal);
 }
 
 export interface ApplyInput {

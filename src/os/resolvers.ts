@@ -79,6 +79,16 @@ export function isRoutableLabel(tld: string): boolean {
   return /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(tld);
 }
 
+/** Whether the OS must route a TLD to devdns: localhost is loopback by itself, reverse zones need no routing. */
+export function needsRouting(tld: string): boolean {
+  return tld !== 'localhost' && tld !== 'arpa';
+}
+
+/** The TLDs of the zones devdns serves that the OS must route to it: setup's default, and what doctor checks. */
+export function tldsToRoute(zones: readonly string[]): string[] {
+  return [...new Set(zones.map((zone) => zone.split('.').at(-1) ?? zone))].filter(needsRouting);
+}
+
 /** A value as it may appear in a one-line message: quoted, control characters escaped. */
 const quote = (value: unknown) => JSON.stringify(value) ?? String(value);
 

@@ -4,17 +4,22 @@ import { normalizeName } from '../records/names.js';
 import { type ParsedInput, parseRecordInput, parseType, type RecordInput } from '../records/record-input.js';
 import { type AddResult, addRecords, type RemoveResult, removeRecords } from '../records/record-set.js';
 import { RecordStore } from './record-store.js';
-import { getSetting } from './settings.js';
 
 export interface AddOutcome extends AddResult {
   /** Notes from reading the input, e.g. that a long TXT value was split. */
   notes: ParsedInput['notes'];
 }
 
-export async function addRecord(home: string, input: RecordInput, force = false): Promise<AddOutcome> {
+export interface AddRequest {
+  force?: boolean | undefined;
+  /** The TTL of a record given without one: the caller's settings, read before the writers' lock. */
+  defaultTtl: number;
+}
+
+export async function addRecord(home: string, input: RecordInput, { force = false, defaultTtl }: AddRequest): Promise<AddOutcome> {
   const parsed = parseRecordInput(input);
   const result = await new RecordStore(home).update((file) => {
-    const outcome = addRecords(file, { ...parsed, force, defaultTtl: Number(getSetting(home, 'ttl').value) });
+    const outcome = addRecords(file, { ...parsed, force, defaultTtl });
     return { file: outcome.file, result: outcome };
   });
   return { ...result, notes: parsed.notes };

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, type Stats, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DevdnsError } from '../errors.js';
-import { readTextSafely, writeFileAtomically } from './safe-file.js';
+import { type ReadLimits, readTextSafely, writeFileAtomically } from './safe-file.js';
 
 const POSIX = process.platform !== 'win32';
 
@@ -104,11 +104,12 @@ function asHomeUser(script: string, args: string[], input?: string): void {
 
 const WRITE_SCRIPT = `const fs = require('node:fs'); const [path] = process.argv.slice(1);
 const temp = path + '.' + process.pid + '.tmp';
-fs.writeFileSync(temp, fs.readFileSync(0), { mode: 0o600, flag: fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW });
+const fd = fs.openSync(temp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+fs.writeFileSync(fd, fs.readFileSync(0)); fs.fsyncSync(fd); fs.closeSync(fd);
 fs.renameSync(temp, path);`;
 const REMOVE_SCRIPT = `require('node:fs').rmSync(process.argv[1], { force: true });`;
 
-/** Replaces a file in the home (temp file and rename), as its user when root acts for one. */
+/** Replaces a file in the home (temp file, synced, then renamed), as its user when root acts for one. */
 export function writeHomeFile(path: string, text: string): void {
   if (actingFor() !== undefined) asHomeUser(WRITE_SCRIPT, [path], text);
   else writeFileAtomically(path, text);
@@ -125,6 +126,11 @@ export function removeHomeFile(path: string): void {
  * the home's owner and not writable by others, at most `maxBytes`.
  */
 export function readHomeFile(home: string, path: string, maxBytes: number): string | undefined {
+  return readTextSafely(path, homeReadLimits(home, maxBytes));
+}
+
+/** The limits for reading a file in the home (see readHomeFile); checks the home first. */
+export function homeReadLimits(home: string, maxBytes: number): ReadLimits {
   const owner = checkHome(home);
-  return readTextSafely(path, { maxBytes, followLinks: false, ...(owner === undefined ? {} : { owner }) });
+  return { maxBytes, followLinks: false, ...(owner === undefined ? {} : { owner }) };
 }

@@ -1,4 +1,5 @@
-// Where devdns keeps its files: DEVDNS_HOME when set, else the per-user config directory of the OS.
+// Where devdns keeps its files: DEVDNS_HOME when set, else the per-user config directory of the
+// OS; and the one list of the file names devdns keeps there.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -18,8 +19,32 @@ export function devdnsHome(
   return join(env.XDG_CONFIG_HOME || join(home, '.config'), 'devdns');
 }
 
-export const RECORDS_FILE_NAME = 'records.json';
+/** Every file devdns keeps in its home, by what it is. */
+export const HOME_FILES = {
+  /** The user's records (conf writes it). */
+  records: 'records.json',
+  /** The writers' lock beside the records. */
+  recordsLock: 'records.json.lock',
+  /** The running daemon's pid, ports and token. */
+  state: 'daemon.json',
+  daemonLog: 'daemon.log',
+  queryLog: 'queries.log',
+  settings: 'settings.json',
+  links: 'links.json',
+  journal: 'setup-journal.json',
+} as const;
+
+export type HomeFile = keyof typeof HOME_FILES;
+
+/** The logs, which are rotated to `<name>.1` (log-file.ts). */
+export const ROTATED_FILES: readonly HomeFile[] = ['daemonLog', 'queryLog'];
+
+export function homePath(home: string, file: HomeFile): string {
+  return join(home, HOME_FILES[file]);
+}
+
+export const RECORDS_FILE_NAME = HOME_FILES.records;
 
 export function recordsPath(home: string): string {
-  return join(home, RECORDS_FILE_NAME);
+  return homePath(home, 'records');
 }

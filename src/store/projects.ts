@@ -8,14 +8,16 @@ import { DevdnsError, NotFoundError } from '../errors.js';
 import { checkRecordFile } from '../records/record-file.js';
 import type { DnsRecord, RecordFile } from '../records/types.js';
 import { describeRiskyZones, type RiskyZone, riskyZones, zoneOf } from '../records/zones.js';
-import { readHomeFile } from './home.js';
+import { homeReadLimits } from './home.js';
+import { JsonContentError, readJson, writeJsonAtomic } from './json-file.js';
+import { HOME_FILES, homePath } from './paths.js';
 import { MAX_RECORDS_BYTES, RecordStore } from './record-store.js';
-import { MIB, readTextSafely, UnsafeFileError, writeFileAtomically } from './safe-file.js';
-import { getSetting } from './settings.js';
+import { MIB, readTextSafely, UnsafeFileError } from './safe-file.js';
+import { loadSettings, type Settings } from './settings.js';
 import { parseStrictJson } from './strict-json.js';
 
 export const PROJECT_FILE_NAME = 'devdns.json';
-export const LINKS_FILE_NAME = 'links.json';
+export const LINKS_FILE_NAME = HOME_FILES.links;
 /** A link is a path and a date: a million of them would still fit. */
 const MAX_LINKS_BYTES = 16 * MIB;
 
@@ -51,33 +53,35 @@ export const USER_SOURCE = 'user';
 export const CONFLICT_RULE = 'your own records win, then the most recently linked project';
 
 function linksPath(home: string): string {
-  return join(home, LINKS_FILE_NAME);
+  return homePath(home, 'links');
+}
+
+/** The links a links.json holds; entries without a path or date are dropped. */
+function checkLinks(raw: unknown): Link[] {
+  const parsed = raw as { version: number; links: Link[] };
+  if (parsed.version !== 1 || !Array.isArray(parsed.links)) throw new Error('unknown layout');
+  return parsed.links
+    .filter((link) => typeof link.path === 'string' && typeof link.linkedAt === 'string')
+    .map((link) => ({
+      path: link.path,
+      linkedAt: link.linkedAt,
+      ...(Array.isArray(link.allowedZones) ? { allowedZones: link.allowedZones.filter((zone) => typeof zone === 'string') } : {}),
+    }));
 }
 
 export function readLinks(home: string): Link[] {
-  const text = readHomeFile(home, linksPath(home), MAX_LINKS_BYTES);
-  if (text === undefined) return [];
+  const path = linksPath(home);
+  const limits = homeReadLimits(home, MAX_LINKS_BYTES);
   try {
-    const parsed = JSON.parse(text) as { version: number; links: Link[] };
-    if (parsed.version !== 1 || !Array.isArray(parsed.links)) throw new Error('unknown layout');
-    return parsed.links
-      .filter((link) => typeof link.path === 'string' && typeof link.linkedAt === 'string')
-      .map((link) => ({
-        path: link.path,
-        linkedAt: link.linkedAt,
-        ...(Array.isArray(link.allowedZones) ? { allowedZones: link.allowedZones.filter((zone) => typeof zone === 'string') } : {}),
-      }));
+    return readJson(path, checkLinks, limits) ?? [];
   } catch (error) {
-    throw new DevdnsError(
-      'links-invalid',
-      `${linksPath(home)} cannot be read (${(error as Error).message})`,
-      'fix it, or delete it and link your projects again',
-    );
+    if (!(error instanceof JsonContentError)) throw error;
+    throw new DevdnsError('links-invalid', `${path} cannot be read (${error.detail})`, 'fix it, or delete it and link your projects again');
   }
 }
 
 function writeLinks(home: string, links: readonly Link[]): void {
-  writeFileAtomically(linksPath(home), `${JSON.stringify({ version: 1, links }, null, 2)}\n`);
+  writeJsonAtomic(linksPath(home), { version: 1, links });
 }
 
 /** Reads a project file strictly; a team file may leave out "serial". */
@@ -190,9 +194,10 @@ export function unlinkProject(home: string, path: string): void {
 
 /**
  * The records devdns serves: the user's, then each linked project's, most recent link first; a
- * name already defined by an earlier source is kept from that source only.
+ * name already defined by an earlier source is kept from that source only. The zones setting is
+ * read from the home unless the caller has the settings already.
  */
-export function loadServedRecords(home: string): ServedRecords {
+export function loadServedRecords(home: string, settings?: Pick<Settings, 'zones'>): ServedRecords {
   const user = new RecordStore(home).read();
   const served: ServedRecords = {
     file: { ...user, zones: { ...user.zones }, records: [...user.records] },
@@ -201,7 +206,7 @@ export function loadServedRecords(home: string): ServedRecords {
     problems: [],
   };
   // Zones named in the settings are served even without records.
-  for (const zone of getSetting(home, 'zones').value as string[]) served.file.zones[zone] ??= {};
+  for (const zone of (settings ?? loadSettings(home)).zones) served.file.zones[zone] ??= {};
   const owner = new Map<string, string>(user.records.map((r) => [r.name, USER_SOURCE]));
   const links = [...readLinks(home)].sort((a, b) => b.linkedAt.localeCompare(a.linkedAt));
   for (const link of links) {

@@ -9,7 +9,7 @@ import { nextSerial } from '../records/record-set.js';
 import { emptyRecordFile, type RecordFile } from '../records/types.js';
 import { verbose } from '../verbose.js';
 import { ensurePrivateHome, readHomeFile } from './home.js';
-import { recordsPath } from './paths.js';
+import { homePath, recordsPath } from './paths.js';
 import { MIB } from './safe-file.js';
 import { JsonSyntaxError, parseStrictJson } from './strict-json.js';
 
@@ -126,7 +126,7 @@ export class RecordStore {
     // Loaded here, not at the top: commands that only read (ls) never need it.
     const { acquireLock, LockError } = await import('./file-lock.js');
     try {
-      return await acquireLock(`${this.path}.lock`, { waitMs: LOCK_WAIT_MS, staleMs: LOCK_STALE_MS });
+      return await acquireLock(homePath(this.home, 'recordsLock'), { waitMs: LOCK_WAIT_MS, staleMs: LOCK_STALE_MS });
     } catch (error) {
       if (!(error instanceof LockError)) throw error;
       const { failure } = error;
@@ -145,7 +145,7 @@ export class RecordStore {
         'records-locked',
         this.path,
         `is locked by another devdns command that has not finished${holder}`,
-        `try again; if no devdns command is running, remove ${this.path}.lock`,
+        `try again; if no devdns command is running, remove ${homePath(this.home, 'recordsLock')}`,
       );
     }
   }

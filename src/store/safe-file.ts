@@ -20,7 +20,8 @@ export class UnsafeFileError extends DevdnsError {
   constructor(
     readonly path: string,
     readonly reason: UnsafeReason,
-    detail: string,
+    /** What is wrong with the file, without its path. */
+    readonly detail: string,
     hint: string,
   ) {
     super('file-unsafe', `${path}: ${detail}`, hint);

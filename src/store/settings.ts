@@ -1,24 +1,44 @@
 // Persistent settings, kept beside the records in settings.json: the DNS address, the control
-// port, the default TTL, extra zones to serve, and the query-log size. Each value is checked with
-// the same care as a record; a flag overrides a setting for one run; and every effective value
-// knows where it came from (default, setting, flag).
-import { join } from 'node:path';
-import { DevdnsError, InputError, StoreError } from '../errors.js';
+// port, the default TTL, extra zones to serve, and the query-log size. Loaded as one typed object;
+// each value is checked with the same care as a record; a flag overrides a setting for one run;
+// and every effective value knows where it came from (default, setting, flag).
+import { InputError, StoreError } from '../errors.js';
 import { parseListenAddress } from '../records/listen-address.js';
 import { normalizeName } from '../records/names.js';
 import { parseInteger, parseTtl } from '../records/record-input.js';
 import { DEFAULT_TTL } from '../records/types.js';
 import { describeRiskyZones, riskyZones } from '../records/zones.js';
-import { ensurePrivateHome, readHomeFile } from './home.js';
-import { KIB, writeFileAtomically } from './safe-file.js';
-import { parseStrictJson } from './strict-json.js';
+import { homeReadLimits } from './home.js';
+import { JsonContentError, readJson, saveHomeJson } from './json-file.js';
+import { homePath } from './paths.js';
+import { KIB } from './safe-file.js';
 
 /** Settings are a few lines; a larger file was not written by devdns. */
 const MAX_SETTINGS_BYTES = 64 * KIB;
 
-export const SETTINGS_FILE_NAME = 'settings.json';
+/** Every setting's value, typed. */
+export interface SettingValues {
+  dnsHost: string;
+  dnsPort: number;
+  controlPort: number;
+  ttl: number;
+  zones: string[];
+  logSize: number;
+}
 
-type Value = string | number | string[];
+export type SettingField = keyof SettingValues;
+export type SettingValue = SettingValues[SettingField];
+export type Source = 'default' | 'setting' | 'flag';
+
+/** The settings in effect: each value, and whether it is the default or from settings.json. */
+export interface Settings extends SettingValues {
+  readonly sources: Readonly<Record<SettingField, Exclude<Source, 'flag'>>>;
+}
+
+export interface Effective<T> {
+  value: T;
+  source: Source;
+}
 
 interface ParseOptions {
   /** A dns.host that is not a loopback address. */
@@ -27,29 +47,39 @@ interface ParseOptions {
   force: boolean;
 }
 
-interface SettingSpec {
+interface SettingSpec<T> {
+  /** The name in settings.json and in `devdns config`. */
+  key: string;
   description: string;
-  defaultValue: Value;
+  defaultValue: T;
   /** Checks user text (or a stored value) and returns the typed value. */
-  parse: (text: string, options: ParseOptions) => Value;
+  parse: (text: string, options: ParseOptions) => T;
 }
 
 const units: Record<string, number> = { '': 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 };
 
-export const SETTINGS: Record<string, SettingSpec> = {
-  'dns.host': {
+const SPECS: { [F in SettingField]: SettingSpec<SettingValues[F]> } = {
+  dnsHost: {
+    key: 'dns.host',
     description: 'the address the DNS server listens on (a loopback address unless --allow-lan)',
     defaultValue: '127.0.0.1',
     parse: (text, { allowLan }) => parseListenAddress(text, 0, { allowLan, field: 'dns.host' }).host,
   },
-  'dns.port': { description: 'the DNS port, UDP and TCP', defaultValue: 9090, parse: (text) => parseInteger(text, 'dns.port', 1, 65535) },
-  'control.port': {
+  dnsPort: {
+    key: 'dns.port',
+    description: 'the DNS port, UDP and TCP',
+    defaultValue: 9090,
+    parse: (text) => parseInteger(text, 'dns.port', 1, 65535),
+  },
+  controlPort: {
+    key: 'control.port',
     description: 'the control API port on 127.0.0.1',
     defaultValue: 9091,
     parse: (text) => parseInteger(text, 'control.port', 1, 65535),
   },
-  ttl: { description: 'the TTL of new records, in seconds', defaultValue: DEFAULT_TTL, parse: (text) => parseTtl(text, 'ttl') },
+  ttl: { key: 'ttl', description: 'the TTL of new records, in seconds', defaultValue: DEFAULT_TTL, parse: (text) => parseTtl(text, 'ttl') },
   zones: {
+    key: 'zones',
     description: 'zones to serve even without records (comma-separated), besides those of your records',
     defaultValue: [],
     parse: (text, { force }) => {
@@ -68,7 +98,8 @@ export const SETTINGS: Record<string, SettingSpec> = {
       return zones;
     },
   },
-  'log.size': {
+  logSize: {
+    key: 'log.size',
     description: 'the size at which the query log file is rotated (bytes, or 512k, 4m)',
     defaultValue: 1024 * 1024,
     parse: (text) => {
@@ -81,68 +112,77 @@ export const SETTINGS: Record<string, SettingSpec> = {
   },
 };
 
-export type SettingKey = keyof typeof SETTINGS;
-export type Source = 'default' | 'setting' | 'flag';
+export type SettingEntry = SettingSpec<SettingValue> & { field: SettingField };
 
-export interface Effective<T> {
-  value: T;
-  source: Source;
-}
+/** The settings by their config key (`dns.port`), in the order `devdns config list` shows them. */
+export const SETTINGS: Readonly<Record<string, SettingEntry>> = Object.fromEntries(
+  (Object.keys(SPECS) as SettingField[]).map((field) => [SPECS[field].key, { ...(SPECS[field] as SettingSpec<SettingValue>), field }]),
+);
 
 function settingsPath(home: string): string {
-  return join(home, SETTINGS_FILE_NAME);
+  return homePath(home, 'settings');
 }
 
-function checkKey(key: string): SettingSpec {
-  const spec = SETTINGS[key];
-  if (!spec) throw new InputError('key', `"${key}" is not a setting`, `settings: ${Object.keys(SETTINGS).join(', ')}`);
-  return spec;
+function checkKey(key: string): SettingEntry {
+  const entry = SETTINGS[key];
+  if (!entry) throw new InputError('key', `"${key}" is not a setting`, `settings: ${Object.keys(SETTINGS).join(', ')}`);
+  return entry;
 }
 
-/** The stored settings, checked; a file that does not parse is reported and never rewritten. */
-export function readSettings(home: string): Record<string, Value> {
+/** A settings.json's values by config key, each checked as `devdns config set` checks it. */
+function checkStored(raw: unknown): Record<string, SettingValue> {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('it must hold a JSON object');
+  const stored: Record<string, SettingValue> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    stored[key] = checkKey(key).parse(Array.isArray(value) ? value.join(',') : String(value), { allowLan: true, force: true });
+  }
+  return stored;
+}
+
+/** The stored settings by config key, checked; a file that does not parse is reported and never rewritten. */
+function readStored(home: string): Record<string, SettingValue> {
   const path = settingsPath(home);
-  const text = readHomeFile(home, path, MAX_SETTINGS_BYTES);
-  if (text === undefined) return {};
+  const limits = { ...homeReadLimits(home, MAX_SETTINGS_BYTES), strict: true };
   try {
-    const raw = parseStrictJson(text);
-    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('it must hold a JSON object');
-    const settings: Record<string, Value> = {};
-    for (const [key, value] of Object.entries(raw)) {
-      const spec = checkKey(key);
-      settings[key] = spec.parse(Array.isArray(value) ? value.join(',') : String(value), { allowLan: true, force: true });
-    }
-    return settings;
+    return readJson(path, checkStored, limits) ?? {};
   } catch (error) {
-    throw new StoreError(
-      'settings-invalid',
-      path,
-      `is not valid: ${(error as Error).message}`,
-      'fix it by hand, or devdns config unset the key',
-    );
+    if (!(error instanceof JsonContentError)) throw error;
+    throw new StoreError('settings-invalid', path, `is not valid: ${error.detail}`, 'fix it by hand, or devdns config unset the key');
   }
 }
 
-function writeSettings(home: string, settings: Record<string, Value>): void {
-  const path = settingsPath(home);
-  try {
-    ensurePrivateHome(home);
-    writeFileAtomically(path, `${JSON.stringify(settings, null, 2)}\n`);
-  } catch (error) {
-    if (error instanceof DevdnsError) throw error;
-    throw new StoreError(
-      'settings-unwritable',
-      path,
-      `could not be written (${(error as NodeJS.ErrnoException).code})`,
-      'check the directory',
-    );
-  }
+function writeStored(home: string, stored: Record<string, SettingValue>): void {
+  saveHomeJson(home, settingsPath(home), stored, 'settings-unwritable');
 }
 
-export function getSetting(home: string, key: string): Effective<Value> {
-  const spec = checkKey(key);
-  const stored = readSettings(home)[key];
-  return stored === undefined ? { value: spec.defaultValue, source: 'default' } : { value: stored, source: 'setting' };
+/** The settings in effect: settings.json's values over the defaults. Read when asked, never at import. */
+export function loadSettings(home: string): Settings {
+  const stored = readStored(home);
+  const values: Record<string, SettingValue> = {};
+  const sources: Record<string, Exclude<Source, 'flag'>> = {};
+  for (const { key, field, defaultValue } of Object.values(SETTINGS)) {
+    const value = stored[key];
+    values[field] = value ?? defaultValue;
+    sources[field] = value === undefined ? 'default' : 'setting';
+  }
+  return { ...(values as unknown as SettingValues), sources: sources as Settings['sources'] };
+}
+
+/** One value of loaded settings, with where it came from. */
+function effectiveOf<F extends SettingField>(settings: Settings, field: F): Effective<SettingValues[F]> {
+  return { value: settings[field], source: settings.sources[field] };
+}
+
+/** One setting by its config key (`dns.port`), for `devdns config`: the key is checked before the file is read. */
+export function getSetting(home: string, key: string): Effective<SettingValue> {
+  const { field } = checkKey(key);
+  return effectiveOf(loadSettings(home), field);
+}
+
+/** Every setting by config key, with its description, read once: `devdns config list`. */
+export function listSettings(home: string): Array<{ key: string } & Effective<SettingValue> & { description: string }> {
+  const settings = loadSettings(home);
+  return Object.values(SETTINGS).map(({ key, field, description }) => ({ key, ...effectiveOf(settings, field), description }));
 }
 
 /** Stores a checked value; returns the old and new values. A non-loopback host needs allowLan. */
@@ -151,30 +191,33 @@ export function setSetting(
   key: string,
   text: string,
   options: { allowLan?: boolean; force?: boolean } = {},
-): { from: Value; to: Value } {
+): { from: SettingValue; to: SettingValue } {
   const spec = checkKey(key);
   const value = spec.parse(text, { allowLan: options.allowLan === true, force: options.force === true });
-  const settings = readSettings(home);
-  const from = settings[key] ?? spec.defaultValue;
-  writeSettings(home, { ...settings, [key]: value });
+  const stored = readStored(home);
+  const from = stored[key] ?? spec.defaultValue;
+  writeStored(home, { ...stored, [key]: value });
   return { from, to: value };
 }
 
-export function unsetSetting(home: string, key: string): { from: Value; to: Value } {
+export function unsetSetting(home: string, key: string): { from: SettingValue; to: SettingValue } {
   const spec = checkKey(key);
-  const settings = readSettings(home);
-  const from = settings[key] ?? spec.defaultValue;
-  const { [key]: _removed, ...rest } = settings;
-  writeSettings(home, rest);
+  const stored = readStored(home);
+  const from = stored[key] ?? spec.defaultValue;
+  const { [key]: _removed, ...rest } = stored;
+  writeStored(home, rest);
   return { from, to: spec.defaultValue };
 }
 
-/** A flag's value wins, then the setting, then the default. */
-export function effective<T extends Value>(home: string, key: string, flag: T | undefined): Effective<T> {
-  if (flag !== undefined) return { value: flag, source: 'flag' };
-  return getSetting(home, key) as Effective<T>;
+/** A flag's text wins (for its caller to parse), then the setting, then the default. */
+export function effective<F extends SettingField>(
+  settings: Settings,
+  field: F,
+  flag: string | undefined,
+): Effective<SettingValues[F] | string> {
+  return flag === undefined ? effectiveOf(settings, field) : { value: flag, source: 'flag' };
 }
 
-export function formatValue(value: Value): string {
+export function formatValue(value: SettingValue): string {
   return Array.isArray(value) ? value.join(',') : String(value);
 }

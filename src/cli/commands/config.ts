@@ -5,7 +5,7 @@ import { lookupDaemon } from '../../daemon/state.js';
 import { InputError } from '../../errors.js';
 import { readJournal } from '../../os/journal.js';
 import { isLoopback } from '../../records/listen-address.js';
-import { formatValue, getSetting, SETTINGS, setSetting, unsetSetting } from '../../store/settings.js';
+import { formatValue, getSetting, listSettings, setSetting, unsetSetting } from '../../store/settings.js';
 import type { CommandContext } from '../context.js';
 import { confirm } from '../privilege.js';
 
@@ -35,10 +35,7 @@ export async function runConfig(
 ): Promise<void> {
   const { output } = context;
   if (action === 'list') {
-    const rows = Object.entries(SETTINGS).map(([name, spec]) => {
-      const current = getSetting(context.home, name);
-      return { key: name, value: current.value, source: current.source, description: spec.description };
-    });
+    const rows = listSettings(context.home);
     if (options.json) output.json(rows);
     else
       output.table(

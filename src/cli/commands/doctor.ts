@@ -1,14 +1,12 @@
 // `devdns doctor`: one line per check, with the fix for each failure; exit 0 only when all pass.
+import { runChecks } from '../../doctor/doctor.js';
 import { ExitCode } from '../../errors.js';
-import { runChecks } from '../../os/doctor.js';
-import { getSetting } from '../../store/settings.js';
 import type { CommandContext } from '../context.js';
 
 export async function runDoctor(context: CommandContext, options: { json?: boolean; hostsFile?: string }): Promise<number> {
   const { output } = context;
   const checks = await runChecks({
     home: context.home,
-    defaultPort: Number(getSetting(context.home, 'dns.port').value),
     ...(options.hostsFile ? { hostsFile: options.hostsFile } : {}),
   });
   const failed = checks.filter((check) => check.status === 'fail').length;

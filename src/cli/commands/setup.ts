@@ -5,13 +5,13 @@ import { resolve } from 'node:path';
 import { lookupDaemon } from '../../daemon/state.js';
 import { DevdnsError, ExitCode, InputError } from '../../errors.js';
 import { applyPlan, journalPlan, journalToUndo, undoJournal } from '../../os/journal.js';
-import { detectResolver, planSetup, RESOLVERS, type ResolverKind } from '../../os/resolvers.js';
+import { detectResolver, needsRouting, planSetup, RESOLVERS, type ResolverKind, tldsToRoute } from '../../os/resolvers.js';
 import { SystemAccess } from '../../os/system.js';
 import { normalizeName } from '../../records/names.js';
 import { parseInteger } from '../../records/record-input.js';
 import { proposeZone } from '../../records/zones.js';
 import { loadServedRecords } from '../../store/projects.js';
-import { getSetting } from '../../store/settings.js';
+import { loadSettings } from '../../store/settings.js';
 import type { CommandContext } from '../context.js';
 import { confirm, needsRoot, rerunWithSudo } from '../privilege.js';
 
@@ -31,11 +31,10 @@ export interface SetupOptions {
 function chooseTlds(context: CommandContext, options: SetupOptions): string[] {
   const given = options.tld?.flatMap((tld) => tld.split(',')).filter(Boolean);
   const zones = Object.keys(loadServedRecords(context.home).file.zones);
-  const tlds =
+  const routable =
     given && given.length > 0
-      ? given.map((tld) => normalizeName(tld.replace(/^\./, ''), '--tld'))
-      : [...new Set(zones.map((zone) => zone.split('.').at(-1) ?? zone))];
-  const routable = tlds.filter((tld) => tld !== 'localhost' && tld !== 'arpa');
+      ? given.map((tld) => normalizeName(tld.replace(/^\./, ''), '--tld')).filter(needsRouting)
+      : tldsToRoute(zones);
   for (const tld of routable) {
     if (tld.includes('.')) throw new InputError('--tld', `"${tld}" is not a top-level domain`, 'give the last label only, e.g. --tld test');
     const risk = proposeZone(`x.${tld}`).risk;
@@ -61,10 +60,11 @@ function resolverOption(text: string | undefined): ResolverKind | undefined {
 /** The DNS address the OS should send lookups to: the running daemon's, else the one given, else the default. */
 function dnsTarget(context: CommandContext, options: SetupOptions): { host: string; port: number } {
   const running = lookupDaemon(context.home);
-  const host = String(getSetting(context.home, 'dns.host').value);
+  const settings = loadSettings(context.home);
+  const host = settings.dnsHost;
   if (options.port !== undefined) return { host, port: parseInteger(options.port, '--port', 1, 65535) };
   if (running.kind === 'running') return running.state.dns;
-  return { host, port: Number(getSetting(context.home, 'dns.port').value) };
+  return { host, port: settings.dnsPort };
 }
 
 export async function runSetup(context: CommandContext, options: SetupOptions): Promise<number> {

@@ -3,27 +3,21 @@
 import { readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { stopDaemon } from '../../daemon/launcher.js';
+import { rotatedPath } from '../../daemon/log-file.js';
 import { ExitCode } from '../../errors.js';
 import { BLOCK_BEGIN, defaultHostsPath, readHostsFile } from '../../os/hosts-file.js';
 import { readJournal } from '../../os/journal.js';
 import { servicePath } from '../../os/service-files.js';
 import { actingFor, removeHomeFile } from '../../store/home.js';
-import { RECORDS_FILE_NAME } from '../../store/paths.js';
+import { HOME_FILES, RECORDS_FILE_NAME, ROTATED_FILES } from '../../store/paths.js';
 import type { CommandContext } from '../context.js';
 import { confirm } from '../privilege.js';
 import { warnStale } from '../running-daemon.js';
 
-/** devdns's own files in its home, besides the records. */
+/** devdns's own files in its home, besides the records: every name paths.ts lists, and the rotated logs. */
 const OWN_FILES = [
-  'daemon.json',
-  'daemon.log',
-  'daemon.log.1',
-  'queries.log',
-  'queries.log.1',
-  'links.json',
-  'settings.json',
-  'setup-journal.json',
-  `${RECORDS_FILE_NAME}.lock`,
+  ...Object.values(HOME_FILES).filter((name) => name !== RECORDS_FILE_NAME),
+  ...ROTATED_FILES.map((file) => rotatedPath(HOME_FILES[file])),
 ];
 
 export async function runUninstall(

@@ -6,7 +6,7 @@ import { type DaemonSources, type DaemonState, lookupDaemon } from '../../daemon
 import { readJournal } from '../../os/journal.js';
 import { isLoopback, parseListenAddress } from '../../records/listen-address.js';
 import { parseInteger } from '../../records/record-input.js';
-import { effective } from '../../store/settings.js';
+import { effective, loadSettings } from '../../store/settings.js';
 import type { CommandContext } from '../context.js';
 import { packageVersion } from '../version.js';
 
@@ -52,9 +52,10 @@ export interface ListenOptions {
 
 /** The listening addresses: a flag wins, then a setting (devdns config), then the default. */
 export function listenOptions(home: string, options: UpOptions): ListenOptions {
-  const hostChoice = effective(home, 'dns.host', options.host);
-  const portChoice = effective(home, 'dns.port', options.port);
-  const controlChoice = effective(home, 'control.port', options.controlPort);
+  const settings = loadSettings(home);
+  const hostChoice = effective(settings, 'dnsHost', options.host);
+  const portChoice = effective(settings, 'dnsPort', options.port);
+  const controlChoice = effective(settings, 'controlPort', options.controlPort);
   // A stored non-loopback host was accepted with --allow-lan when it was set.
   const allowLan = options.allowLan === true || hostChoice.source === 'setting';
   const { host, port } = parseListenAddress(String(hostChoice.value), portChoice.value, { allowLan });

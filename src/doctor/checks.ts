@@ -1,0 +1,250 @@
+// `devdns doctor`'s checks, each layer in order: the daemon, its answers over UDP and TCP, its
+// port, the records file, the OS route for each TLD, the system resolver end to end, risky names,
+// and linked projects. Each check is a pure function of the facts doctor.ts gathers once, and
+// says what it saw and, when it fails, the fix.
+import type { DaemonState } from '../daemon/state.js';
+import { PROBE_ADDRESS, PROBE_LABEL } from '../dns/zone-index.js';
+import type { PortOwner } from '../os/port-owner.js';
+import type { ResolverKind } from '../os/resolvers.js';
+import { isLoopback } from '../records/listen-address.js';
+import type { RecordFile } from '../records/types.js';
+import { riskyZones } from '../records/zones.js';
+import { describeConflict, type ServedRecords } from '../store/projects.js';
+
+export interface Check {
+  id: string;
+  /** warn: worth knowing, not a failure (doctor still exits 0). */
+  status: 'ok' | 'fail' | 'skip' | 'warn';
+  message: string;
+  fix?: string;
+}
+
+/** A value a probe got, or why it got none. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: Error };
+
+/** How the OS sends a TLD's lookups to devdns, as doctor found it. */
+export type Route =
+  | { kind: 'resolver'; resolver: ResolverKind; port: number }
+  /** Files setup wrote are gone or hold something else now. */
+  | { kind: 'files-changed'; missing: string[]; changed: string[] }
+  /** The files are in place, but the resolver itself does not list the TLD. */
+  | { kind: 'not-listed'; resolver: ResolverKind }
+  | { kind: 'hosts-file'; hostsPath: string }
+  | { kind: 'none' };
+
+/** A name looked up through the system resolver, and the address devdns answers it with. */
+export interface Probe {
+  name: string;
+  expected: string;
+}
+
+export interface TldFacts {
+  tld: string;
+  route: Route;
+  probe: Probe;
+  lookup: Outcome<string[]>;
+}
+
+export interface DoctorFacts {
+  running: DaemonState | undefined;
+  /** The port the system is routed to: the journal's, else the daemon's, else the setting. */
+  routedPort: number;
+  /** The daemon's answer to the probe name, per transport; empty while it is not running. */
+  answers: Array<{ transport: 'udp' | 'tcp'; answer: Outcome<string[]> }>;
+  /** What holds routedPort, asked only when the running daemon is not on it. */
+  portOwner: PortOwner | undefined;
+  records: Outcome<RecordFile>;
+  tlds: TldFacts[];
+  /** Every served source (user and linked projects), read when the records file parses. */
+  served: Outcome<ServedRecords> | undefined;
+}
+
+/** The name the system resolver is asked for a TLD: through the hosts file, a real A record (no probe name there). */
+export function probeFor(tld: string, route: Route, file: RecordFile | undefined): Probe {
+  const record =
+    route.kind === 'hosts-file'
+      ? file?.records.find((r) => r.type === 'A' && r.name.endsWith(`.${tld}`) && !r.name.startsWith('*'))
+      : undefined;
+  return record?.type === 'A'
+    ? { name: record.name, expected: record.address }
+    : { name: `${PROBE_LABEL}.${tld}`, expected: PROBE_ADDRESS };
+}
+
+function daemonCheck({ running }: DoctorFacts): Check[] {
+  if (running) return [{ id: 'daemon', status: 'ok', message: `devdns is running (pid ${running.pid})` }];
+  return [{ id: 'daemon', status: 'fail', message: 'devdns is not running', fix: 'devdns up' }];
+}
+
+/** It answers, over UDP and over TCP. */
+function answerChecks({ running, answers }: DoctorFacts): Check[] {
+  if (!running)
+    return (['udp', 'tcp'] as const).map((transport) => ({
+      id: `answers-${transport}`,
+      status: 'skip',
+      message: `${transport.toUpperCase()} answers: skipped while devdns is not running`,
+    }));
+  const { host, port } = running.dns;
+  return answers.map(({ transport, answer }): Check => {
+    const id = `answers-${transport}`;
+    const where = `${transport.toUpperCase()} ${host}:${port}`;
+    if (!answer.ok)
+      return {
+        id,
+        status: 'fail',
+        message: `${where}: ${answer.error.message}`,
+        fix: 'devdns restart; if that fails, see devdns logs and the daemon log',
+      };
+    const ok = answer.value.includes(PROBE_ADDRESS);
+    return {
+      id,
+      status: ok ? 'ok' : 'fail',
+      message: `${where} ${ok ? 'answers' : 'answers wrongly'}`,
+      ...(ok ? {} : { fix: 'devdns restart' }),
+    };
+  });
+}
+
+/** The port the system is routed to is devdns's, not another program's. */
+function portCheck({ running, routedPort, portOwner }: DoctorFacts): Check[] {
+  if (running && running.dns.port === routedPort) return [{ id: 'port', status: 'ok', message: `port ${routedPort} is devdns's` }];
+  if (portOwner && !portOwner.isDevdns)
+    return [
+      {
+        id: 'port',
+        status: 'fail',
+        message: `port ${routedPort} is held by pid ${portOwner.pid} (${portOwner.command || 'unknown'})`,
+        fix: `stop it, or run devdns on another port (devdns up --port N) and then devdns setup again`,
+      },
+    ];
+  if (running)
+    return [
+      {
+        id: 'port',
+        status: 'fail',
+        message: `the system is routed to port ${routedPort}, but devdns listens on ${running.dns.port}`,
+        fix: `devdns setup (again), or devdns restart --port ${routedPort}`,
+      },
+    ];
+  return [{ id: 'port', status: 'ok', message: `port ${routedPort} is free for devdns` }];
+}
+
+function recordsCheck({ records }: DoctorFacts): Check[] {
+  if (records.ok) return [{ id: 'records', status: 'ok', message: `the records file parses (${records.value.records.length} records)` }];
+  return [{ id: 'records', status: 'fail', message: records.error.message, fix: 'fix the file by hand (devdns ls says where)' }];
+}
+
+function routeCheck(tld: string, route: Route): Check {
+  const id = `route-${tld}`;
+  switch (route.kind) {
+    case 'files-changed': {
+      const { missing, changed } = route;
+      return {
+        id,
+        status: 'fail',
+        message: `.${tld}: ${[...missing, ...changed].join(', ')} ${missing.length > 0 ? 'is gone' : 'changed'} since devdns setup`,
+        fix: 'devdns setup',
+      };
+    }
+    case 'not-listed':
+      return {
+        id,
+        status: 'fail',
+        message: `.${tld}: the files are in place, but ${route.resolver === 'macos' ? 'scutil --dns' : 'resolvectl status'} does not list ~${tld}`,
+        fix:
+          route.resolver === 'macos'
+            ? 'sudo killall -HUP mDNSResponder, or re-save the file: devdns setup'
+            : 'sudo systemctl restart systemd-resolved',
+      };
+    case 'resolver':
+      return { id, status: 'ok', message: `.${tld} is routed to devdns (${route.resolver}, port ${route.port})` };
+    case 'hosts-file':
+      return { id, status: 'ok', message: `.${tld} names are in the hosts file (${route.hostsPath}; no wildcards there)` };
+    case 'none':
+      return { id, status: 'fail', message: `.${tld} is not routed to devdns`, fix: `devdns setup --tld ${tld}, or devdns hosts sync` };
+  }
+}
+
+/** The system resolver really gets there. */
+function resolverCheck({ tld, probe: { name, expected }, lookup }: TldFacts, running: boolean): Check {
+  const id = `system-resolver-${tld}`;
+  if (!lookup.ok)
+    return {
+      id,
+      status: 'fail',
+      message: `the system resolver cannot find ${name} (${(lookup.error as NodeJS.ErrnoException).code ?? lookup.error.message})`,
+      fix: running ? 'devdns setup (on macOS, scutil --dns should list the domain)' : 'devdns up, then devdns setup',
+    };
+  const ok = lookup.value.includes(expected);
+  return {
+    id,
+    status: ok ? 'ok' : 'fail',
+    message: ok
+      ? `the system resolver gets .${tld} names from devdns (${name} is ${expected})`
+      : `the system resolver answers ${name} with ${lookup.value.join(', ')}, not devdns's ${expected}`,
+    ...(ok ? {} : { fix: 'devdns setup, then devdns doctor again' }),
+  };
+}
+
+/** Each TLD is routed to devdns by the OS, and the system resolver gets there. */
+function routingChecks({ tlds, running }: DoctorFacts): Check[] {
+  return tlds.flatMap((facts) => [routeCheck(facts.tld, facts.route), resolverCheck(facts, running !== undefined)]);
+}
+
+/** TLDs and names that cause trouble whatever devdns does, from every source that is served. */
+function namesCheck({ records, served }: DoctorFacts): Check[] {
+  const file = served?.ok ? served.value.file : records.ok ? records.value : undefined;
+  const problems: string[] = [];
+  for (const { zone, risk, wholeTld } of riskyZones(Object.keys(file?.zones ?? {}))) {
+    const tld = zone.split('.').at(-1);
+    if (risk === 'public')
+      problems.push(
+        `${zone} is ${wholeTld ? 'a whole public TLD: every real site under it is hidden' : `under .${tld}, a public TLD`}${tld === 'dev' || tld === 'app' ? ' that browsers force to HTTPS (HSTS preload)' : ''}`,
+      );
+    if (risk === 'mdns') problems.push(`${zone} is under .local, where mDNS (Bonjour) makes lookups stall`);
+  }
+  for (const record of file?.records ?? []) {
+    if (
+      (record.type === 'A' || record.type === 'AAAA') &&
+      (record.name === 'localhost' || record.name.endsWith('.localhost')) &&
+      !isLoopback(record.address)
+    ) {
+      problems.push(`${record.name} points at ${record.address}, but browsers send every .localhost name to loopback (RFC 6761)`);
+    }
+  }
+  if (problems.length === 0) return [{ id: 'names', status: 'ok', message: 'no zone or name that browsers or mDNS will fight over' }];
+  return [{ id: 'names', status: 'fail', message: problems.join('; '), fix: 'move these names under .test' }];
+}
+
+/** Linked projects: unreadable files and public names not agreed to. */
+function projectChecks({ served }: DoctorFacts): Check[] {
+  if (served === undefined) return [];
+  if (!served.ok) return [{ id: 'projects', status: 'fail', message: served.error.message }];
+  return served.value.problems.map((broken) => ({
+    id: 'projects',
+    status: 'fail',
+    message: `linked project left out: ${broken.message}`,
+    fix: 'fix the file, or devdns unlink it',
+  }));
+}
+
+/** Names that two sources define. */
+function conflictChecks({ served }: DoctorFacts): Check[] {
+  if (!served?.ok) return [];
+  return served.value.conflicts.map((conflict) => ({
+    id: 'conflicts',
+    status: 'warn',
+    message: `conflict: ${describeConflict(conflict)}`,
+  }));
+}
+
+/** Every check, in the order doctor prints them. */
+export const CHECKS: ReadonlyArray<(facts: DoctorFacts) => Check[]> = [
+  daemonCheck,
+  answerChecks,
+  portCheck,
+  recordsCheck,
+  routingChecks,
+  namesCheck,
+  projectChecks,
+  conflictChecks,
+];

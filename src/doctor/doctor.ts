@@ -1,0 +1,115 @@
+// `devdns doctor`'s facts, gathered once: the daemon's state, the settings, the records and what is
+// served, the setup journal, the hosts file, the route and a system-resolver lookup for each TLD.
+// The only part of doctor that does I/O; checks.ts turns the facts into checks.
+import { lookup } from 'node:dns/promises';
+import { lookupDaemon } from '../daemon/state.js';
+import { askTcp, askUdp } from '../dns/client.js';
+import { QTYPE } from '../dns/protocol.js';
+import { PROBE_LABEL } from '../dns/zone-index.js';
+import { BLOCK_BEGIN, defaultHostsPath } from '../os/hosts-file.js';
+import { type Journal, readJournal } from '../os/journal.js';
+import { findPortOwner } from '../os/port-owner.js';
+import { tldsToRoute } from '../os/resolvers.js';
+import { SystemAccess } from '../os/system.js';
+import { loadServedRecords } from '../store/projects.js';
+import { RecordStore } from '../store/record-store.js';
+import { loadSettings } from '../store/settings.js';
+import { CHECKS, type Check, type DoctorFacts, type Outcome, probeFor, type Route } from './checks.js';
+
+export type { Check } from './checks.js';
+
+export interface DoctorOptions {
+  home: string;
+  hostsFile?: string;
+  /** Name lookups through the system resolver (getaddrinfo); replaceable in tests. */
+  resolve?: (name: string) => Promise<string[]>;
+}
+
+const systemLookup = async (name: string): Promise<string[]> =>
+  (await lookup(name, { all: true, family: 4 })).map((entry) => entry.address);
+
+function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  const timeout = new Promise<T>((_, reject) => {
+    setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms).unref();
+  });
+  return Promise.race([promise, timeout]);
+}
+
+async function outcome<T>(run: () => T | Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await run() };
+  } catch (error) {
+    return { ok: false, error: error as Error };
+  }
+}
+
+/**
+ * What the resolver itself says it routes, where it can be asked: `scutil --dns` on macOS,
+ * `resolvectl status` with systemd-resolved. Undefined when it cannot be asked.
+ */
+async function liveRoute(system: SystemAccess, resolver: string, tld: string): Promise<boolean | undefined> {
+  if (system.root !== '/') return undefined;
+  const command = resolver === 'macos' ? ['scutil', '--dns'] : resolver === 'systemd-resolved' ? ['resolvectl', 'status'] : undefined;
+  if (!command) return undefined;
+  const result = await system.run(command).catch(() => undefined);
+  if (result?.exitCode !== 0) return undefined;
+  return resolver === 'macos' ? new RegExp(`^\\s*domain\\s*:\\s*${tld}\\s*$`, 'm').test(result.stdout) : result.stdout.includes(`~${tld}`);
+}
+
+/** How a TLD is routed: by the files setup journalled (still as written, and listed live), else the hosts file. */
+async function findRoute(tld: string, journal: Journal | undefined, hostsPath: string, hostsBlockPresent: boolean): Promise<Route> {
+  if (journal?.tlds.includes(tld)) {
+    const system = new SystemAccess(journal.root);
+    const missing = journal.files.filter((entry) => !system.exists(entry.path)).map((entry) => entry.path);
+    const changed = journal.files
+      .filter((entry) => system.exists(entry.path) && system.readBytes(entry.path)?.toString('base64') !== entry.after)
+      .map((entry) => entry.path);
+    if (missing.length > 0 || changed.length > 0) return { kind: 'files-changed', missing, changed };
+    if ((await liveRoute(system, journal.resolver, tld)) === false) return { kind: 'not-listed', resolver: journal.resolver };
+    return { kind: 'resolver', resolver: journal.resolver, port: journal.port };
+  }
+  return hostsBlockPresent ? { kind: 'hosts-file', hostsPath } : { kind: 'none' };
+}
+
+export async function gatherFacts(options: DoctorOptions): Promise<DoctorFacts> {
+  const resolveName = options.resolve ?? systemLookup;
+  const settings = loadSettings(options.home);
+  const daemon = lookupDaemon(options.home);
+  // A journal that fails its checks is left to setup and teardown to report; doctor checks the files.
+  const journalRead = await outcome(() => readJournal(options.home));
+  const journal = journalRead.ok ? journalRead.value : undefined;
+  const running = daemon.kind === 'running' ? daemon.state : undefined;
+  const routedPort = journal?.port ?? running?.dns.port ?? settings.dnsPort;
+
+  const answers: DoctorFacts['answers'] = [];
+  if (running) {
+    const { host, port } = running.dns;
+    for (const [transport, ask] of [
+      ['udp', askUdp],
+      ['tcp', askTcp],
+    ] as const) {
+      answers.push({ transport, answer: await outcome(async () => (await ask(host, port, `${PROBE_LABEL}.test`, QTYPE.A)).addresses) });
+    }
+  }
+  const portOwner = running && running.dns.port === routedPort ? undefined : await findPortOwner(routedPort);
+  const records = await outcome(() => new RecordStore(options.home).read());
+  const file = records.ok ? records.value : undefined;
+
+  const hostsPath = options.hostsFile ?? defaultHostsPath();
+  const hostsBlockPresent = (new SystemAccess('/').readFile(hostsPath) ?? '').includes(BLOCK_BEGIN);
+  const tlds: DoctorFacts['tlds'] = [];
+  // Only the user's zones: a file that does not parse leaves .test, the zone devdns always has.
+  for (const tld of tldsToRoute(file ? Object.keys(file.zones) : ['test'])) {
+    const route = await findRoute(tld, journal, hostsPath, hostsBlockPresent);
+    const probe = probeFor(tld, route, file);
+    tlds.push({ tld, route, probe, lookup: await outcome(() => withDeadline(resolveName(probe.name), 3_000, probe.name)) });
+  }
+  const served = file ? await outcome(() => loadServedRecords(options.home, settings)) : undefined;
+  return { running, routedPort, answers, portOwner, records, tlds, served };
+}
+
+/** Every check, over facts gathered once. */
+export async function runChecks(options: DoctorOptions): Promise<Check[]> {
+  const facts = await gatherFacts(options);
+  return CHECKS.flatMap((check) => check(facts));
+}

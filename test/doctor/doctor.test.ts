@@ -1,0 +1,155 @@
+// Doctor in process: facts from a temp home and a temp hosts file, the system resolver replaced by
+// a fake lookup, and the checks over hand-made facts as tables.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { PROBE_ADDRESS, PROBE_LABEL } from '../../src/dns/zone-index.js';
+import { CHECKS, type Check, type DoctorFacts, type Route } from '../../src/doctor/checks.js';
+import { runChecks } from '../../src/doctor/doctor.js';
+import { BLOCK_BEGIN, BLOCK_END } from '../../src/os/hosts-file.js';
+import type { RecordFile } from '../../src/records/types.js';
+import { addRecord } from '../../src/store/edits.js';
+import { tempDir } from '../helpers/devdns.js';
+
+const pick = (checks: Check[], id: string) => checks.find((check) => check.id === id) ?? assert.fail(`no ${id} check`);
+
+describe('doctor: the system resolver, through a fake lookup', () => {
+  type Lookup = (name: string) => Promise<string[]>;
+  const notFound: Lookup = async () => {
+    throw Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });
+  };
+  const cases: Array<[string, boolean, Lookup, string, Partial<Check>, Partial<Check>]> = [
+    [
+      'hosts file: a real name is asked, and found',
+      true,
+      async (name) => (name === 'web.test' ? ['127.0.0.5'] : []),
+      'web.test',
+      { status: 'ok', message: '.test names are in the hosts file (HOSTS; no wildcards there)' },
+      { status: 'ok', message: 'the system resolver gets .test names from devdns (web.test is 127.0.0.5)' },
+    ],
+    [
+      'not routed: the probe name goes elsewhere',
+      false,
+      async () => ['10.0.0.1'],
+      `${PROBE_LABEL}.test`,
+      { status: 'fail', fix: 'devdns setup --tld test, or devdns hosts sync' },
+      {
+        status: 'fail',
+        message: `the system resolver answers ${PROBE_LABEL}.test with 10.0.0.1, not devdns's ${PROBE_ADDRESS}`,
+        fix: 'devdns setup, then devdns doctor again',
+      },
+    ],
+    [
+      'not routed: the probe name is not found',
+      false,
+      notFound,
+      `${PROBE_LABEL}.test`,
+      { status: 'fail' },
+      {
+        status: 'fail',
+        message: `the system resolver cannot find ${PROBE_LABEL}.test (ENOTFOUND)`,
+        fix: 'devdns up, then devdns setup',
+      },
+    ],
+  ];
+  for (const [title, hostsBlock, lookup, asked, route, resolver] of cases) {
+    it(title, async () => {
+      const dir = tempDir();
+      try {
+        const home = join(dir.path, 'home');
+        await addRecord(home, { name: 'web.test', value: '127.0.0.5' }, { defaultTtl: 60 });
+        const hosts = join(dir.path, 'hosts');
+        writeFileSync(hosts, `127.0.0.1 localhost\n${hostsBlock ? `${BLOCK_BEGIN}\n127.0.0.5 web.test\n${BLOCK_END}\n` : ''}`);
+        const names: string[] = [];
+        const checks = await runChecks({
+          home,
+          hostsFile: hosts,
+          resolve: (name) => {
+            names.push(name);
+            return lookup(name);
+          },
+        });
+        assert.deepEqual(names, [asked]);
+        const expectedRoute = { ...route, ...(route.message ? { message: route.message.replace('HOSTS', hosts) } : {}) };
+        assert.deepEqual({ ...pick(checks, 'route-test'), ...expectedRoute }, pick(checks, 'route-test'));
+        assert.deepEqual({ ...pick(checks, 'system-resolver-test'), ...resolver }, pick(checks, 'system-resolver-test'));
+        assert.deepEqual(
+          checks.map((check) => check.id),
+          ['daemon', 'answers-udp', 'answers-tcp', 'port', 'records', 'route-test', 'system-resolver-test', 'names'],
+        );
+      } finally {
+        dir.cleanup();
+      }
+    });
+  }
+});
+
+describe('doctor: checks over facts', () => {
+  const file = (zones: string[], records: RecordFile['records'] = []): RecordFile => ({
+    version: 1,
+    serial: 1,
+    zones: Object.fromEntries(zones.map((zone) => [zone, {}])),
+    records,
+  });
+  const base: DoctorFacts = {
+    running: undefined,
+    routedPort: 9090,
+    answers: [],
+    portOwner: undefined,
+    records: { ok: true, value: file(['test']) },
+    tlds: [],
+    served: undefined,
+  };
+  const route = (r: Route): DoctorFacts['tlds'] => [
+    { tld: 'test', route: r, probe: { name: 'x.test', expected: PROBE_ADDRESS }, lookup: { ok: true, value: [PROBE_ADDRESS] } },
+  ];
+  const cases: Array<[string, Partial<DoctorFacts>, string, Partial<Check>]> = [
+    ['no daemon', {}, 'daemon', { status: 'fail', fix: 'devdns up' }],
+    ['no daemon: answers skipped', {}, 'answers-udp', { status: 'skip' }],
+    ['port free', {}, 'port', { status: 'ok', message: 'port 9090 is free for devdns' }],
+    [
+      'port held by another program',
+      { portOwner: { pid: 42, command: 'named', isDevdns: false } },
+      'port',
+      { status: 'fail', message: 'port 9090 is held by pid 42 (named)' },
+    ],
+    [
+      'setup files changed',
+      { tlds: route({ kind: 'files-changed', missing: [], changed: ['/etc/resolver/test'] }) },
+      'route-test',
+      { status: 'fail', message: '.test: /etc/resolver/test changed since devdns setup', fix: 'devdns setup' },
+    ],
+    [
+      'files in place, not listed live',
+      { tlds: route({ kind: 'not-listed', resolver: 'systemd-resolved' }) },
+      'route-test',
+      { status: 'fail', fix: 'sudo systemctl restart systemd-resolved' },
+    ],
+    [
+      'routed by the resolver',
+      { tlds: route({ kind: 'resolver', resolver: 'dnsmasq', port: 5300 }) },
+      'route-test',
+      { status: 'ok', message: '.test is routed to devdns (dnsmasq, port 5300)' },
+    ],
+    [
+      'a whole public TLD',
+      { records: { ok: true, value: file(['com']) } },
+      'names',
+      { status: 'fail', message: 'com is a whole public TLD: every real site under it is hidden' },
+    ],
+    [
+      'records file broken',
+      { records: { ok: false, error: new Error('records.json: is not valid JSON') } },
+      'records',
+      { status: 'fail', message: 'records.json: is not valid JSON' },
+    ],
+  ];
+  for (const [title, facts, id, expected] of cases) {
+    it(title, () => {
+      const checks = CHECKS.flatMap((check) => check({ ...base, ...facts }));
+      const found = pick(checks, id);
+      assert.deepEqual({ ...found, ...expected }, found);
+    });
+  }
+});
