@@ -2,7 +2,7 @@
 // ask first (--yes answers for the user) and run themselves again through sudo when not root.
 import { createInterface } from 'node:readline/promises';
 import { DevdnsError } from '../errors.js';
-import { DEVDNS_BIN, runInTerminal } from '../os/run-program.js';
+import { DEVDNS_BIN, runInTerminal } from '../platform/run-program.js';
 import type { CommandContext } from './context.js';
 
 /** True when writing under `root` needs privileges this process lacks. */

@@ -8,7 +8,7 @@ import { type ControlServer, startControlServer } from '../control/server.js';
 import { chooseSocketPlace } from '../control/socket-place.js';
 import { DevdnsError, PortInUseError } from '../errors.js';
 import { findPortOwner } from '../os/port-owner.js';
-import { processStart } from '../os/processes.js';
+import { processStart } from '../platform/processes.js';
 import { loadSettings } from '../store/settings.js';
 import { buildHandlers } from './api-handlers.js';
 import { DAEMON_ENV, DaemonLog, keepOutputFailuresFromStopping, LogFile, type LogKind } from './daemon-log.js';

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { lstatSync } from 'node:fs';
 import type { DaemonIdentity, DaemonSources } from '../control/protocol.js';
 import { DevdnsError } from '../errors.js';
-import { commandLine, processAlive, processStart, processUid } from '../os/processes.js';
+import { commandLine, processAlive, processStart, processUid } from '../platform/processes.js';
 import { checkHome, ensurePrivateHome, homeReadLimits, removeHomeFile } from '../store/home.js';
 import { readJson, writeJsonAtomic } from '../store/json-file.js';
 import { HOME_FILES, homePath } from '../store/paths.js';

@@ -12,13 +12,13 @@ import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, realpathSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DevdnsError, StoreError } from '../errors.js';
+import { rootOnlyProblem } from '../platform/root-only.js';
 import { removeHomeFile } from '../store/home.js';
 import { JsonContentError, readJson, saveHomeJson, writeJsonAtomic } from '../store/json-file.js';
 import { homePath } from '../store/paths.js';
 import { UnsafeFileError } from '../store/safe-file.js';
 import { type RunReport, runReload } from './reload.js';
 import { planInputProblem, planSetup, type ResolverKind, type SetupPlan } from './resolvers.js';
-import { rootOnlyProblem } from './root-only.js';
 import { isNormalPath, SystemAccess } from './system.js';
 
 /** Where root keeps its own copy of a journal, under the journal's root. */

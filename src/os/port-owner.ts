@@ -1,8 +1,8 @@
 // Who holds a port, so that "port in use" can say what to stop. Linux: the kernel's socket tables
 // in /proc, matched to processes by socket inode (only processes we may inspect). Elsewhere: lsof.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { commandLine } from './processes.js';
-import { runProgram } from './run-program.js';
+import { commandLine } from '../platform/processes.js';
+import { runProgram } from '../platform/run-program.js';
 
 export interface PortOwner {
   pid: number;

@@ -1,8 +1,8 @@
 // After setup or teardown changes a resolver's files: running the plan's reload commands (planned
 // by resolvers.ts, never read from a file), and restarting a dnsmasq that is not a systemd service
 // by stopping the processes that read the directory and starting them again.
-import { findProcesses, rootsExecutable, waitForExit } from './processes.js';
-import { runProgram } from './run-program.js';
+import { findProcesses, rootsExecutable, waitForExit } from '../platform/processes.js';
+import { runProgram } from '../platform/run-program.js';
 import type { SystemAccess } from './system.js';
 
 export interface RunReport {

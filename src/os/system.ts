@@ -32,9 +32,9 @@ import {
 } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { DevdnsError } from '../errors.js';
+import { rootOnlyProblem } from '../platform/root-only.js';
+import { type ProgramResult, runProgram } from '../platform/run-program.js';
 import { verbose } from '../verbose.js';
-import { rootOnlyProblem } from './root-only.js';
-import { type ProgramResult, runProgram } from './run-program.js';
 
 /** A system path that breaks the rule above; nothing was changed. */
 export class UnsafePathError extends DevdnsError {

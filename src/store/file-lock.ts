@@ -3,7 +3,7 @@
 // holder and can only tell a dead holder by the lock's age.
 import { lstatSync, mkdirSync, readlinkSync, rmdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { processAlive, processStart } from '../os/processes.js';
+import { processAlive, processStart } from '../platform/processes.js';
 import { readTextSafely } from './safe-file.js';
 
 interface Holder {

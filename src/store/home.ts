@@ -2,10 +2,10 @@
 // a directory of the user's own (a link to one is fine), that no other user can write, in a parent
 // that no other user can rename it out of. Files in it are read through readHomeFile, which holds
 // them to the same owner and refuses links, FIFOs, devices and oversized files (HOSTILE-INPUTS 1.2.9).
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, type Stats, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DevdnsError } from '../errors.js';
+import { runProgramSync } from '../platform/run-program.js';
 import { type ReadLimits, readTextSafely, writeFileAtomically } from './safe-file.js';
 
 const POSIX = process.platform !== 'win32';
@@ -91,15 +91,13 @@ function asHomeUser(script: string, args: string[], input?: string): void {
   const user = actingFor();
   if (user === undefined) throw new Error('not acting for a user');
   const guarded = `try { ${script} } catch (e) { process.stderr.write(String(e && e.message)); process.exit(1); }`;
-  const result = spawnSync(process.execPath, ['-e', guarded, ...args], {
+  const result = runProgramSync(process.execPath, ['-e', guarded, ...args], {
     uid: user.uid,
     gid: user.gid,
     input: input ?? '',
-    encoding: 'utf8',
-    timeout: 10_000,
+    timeoutMs: 10_000,
   });
-  if (result.status !== 0)
-    throw new Error(`${args[0]}: ${(result.stderr || result.error?.message || 'failed').trim()} (as uid ${user.uid})`);
+  if (result.exitCode !== 0) throw new Error(`${args[0]}: ${(result.stderr || 'failed').trim()} (as uid ${user.uid})`);
 }
 
 const WRITE_SCRIPT = `const fs = require('node:fs'); const [path] = process.argv.slice(1);

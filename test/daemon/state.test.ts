@@ -13,7 +13,7 @@ import {
   statePath,
   writeState,
 } from '../../src/daemon/state.js';
-import { commandLine, findProcesses } from '../../src/os/processes.js';
+import { commandLine, findProcesses } from '../../src/platform/processes.js';
 import { tempDir } from '../helpers/devdns.js';
 import { eventually } from '../helpers/server.js';
 

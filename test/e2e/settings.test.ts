@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { processAlive } from '../../src/os/processes.js';
+import { processAlive } from '../../src/platform/processes.js';
 import { BIN, runCommand, runDevdns, tempDir } from '../helpers/devdns.js';
 import { freePort } from '../helpers/ports.js';
 import { snapshot } from '../helpers/tree.js';

@@ -4,8 +4,8 @@ import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import { daemonLogPath } from '../../daemon/launcher.js';
 import { InputError } from '../../errors.js';
-import { DEVDNS_BIN, runProgram } from '../../os/run-program.js';
 import { type ServicePlatform, serviceCommands, serviceFile, servicePath } from '../../os/service-files.js';
+import { DEVDNS_BIN, runProgram } from '../../platform/run-program.js';
 import { KIB, readTextSafely, writeFileAtomically } from '../../store/safe-file.js';
 import type { CommandContext } from '../context.js';
 

@@ -1,6 +1,8 @@
 // Every program devdns runs goes through here, the one module that imports execa: commands whose
-// output we read (with a timeout, stdin closed), a command run in the user's terminal (sudo), and
-// the detached daemon. execa is loaded on first use, so start-up does not pay for it.
+// output we read (with a timeout, stdin closed), a command run in the user's terminal (sudo), the
+// detached daemon, and a blocking run as another user. execa is loaded on first use, so start-up
+// does not pay for it.
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { verbose } from '../verbose.js';
 
@@ -75,4 +77,29 @@ export async function startDetached(
     kill: () => child.kill('SIGKILL'),
     unref: () => child.unref(),
   };
+}
+
+export interface SyncRunOptions extends RunOptions {
+  /** Run as this user and group (root acting for a user). */
+  uid?: number;
+  gid?: number;
+  /** Written to the program's stdin. */
+  input?: string;
+}
+
+/**
+ * Runs a program to its end, blocking, for a step that must finish before the next line runs.
+ * Node's own spawnSync: execa is asynchronous to load, and this runs where start-up must stay small.
+ */
+export function runProgramSync(file: string, args: readonly string[], options: SyncRunOptions): ProgramResult {
+  const { timeoutMs, env, uid, gid, input } = options;
+  const result = spawnSync(file, args, {
+    input: input ?? '',
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    ...(env ? { env } : {}),
+    ...(uid === undefined ? {} : { uid }),
+    ...(gid === undefined ? {} : { gid }),
+  });
+  return { exitCode: result.status ?? 1, stdout: result.stdout ?? '', stderr: result.stderr || result.error?.message || '' };
 }
