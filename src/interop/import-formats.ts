@@ -5,8 +5,8 @@ import { ipFamily, parseIPv4, parseIPv6 } from '../records/ip.js';
 import { normalizeName } from '../records/names.js';
 import { checkRecordFile } from '../records/record-file.js';
 import { parseQuotedStrings, parseRdata, parseTtl } from '../records/record-input.js';
+import { parseStrictJson } from '../records/strict-json.js';
 import type { RecordData } from '../records/types.js';
-import { parseStrictJson } from '../store/strict-json.js';
 import { emptyImport, onLine, type ParsedImport } from './imported.js';
 import { parseZoneFile } from './zone-parser.js';
 

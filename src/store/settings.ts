@@ -7,11 +7,11 @@ import { DevdnsError, InputError, StoreError } from '../errors.js';
 import { parseListenAddress } from '../records/listen-address.js';
 import { normalizeName } from '../records/names.js';
 import { parseInteger, parseTtl } from '../records/record-input.js';
+import { parseStrictJson } from '../records/strict-json.js';
 import { DEFAULT_TTL } from '../records/types.js';
 import { describeRiskyZones, riskyZones } from '../records/zones.js';
 import { ensurePrivateHome, readHomeFile } from './home.js';
 import { KIB, writeFileAtomically } from './safe-file.js';
-import { parseStrictJson } from './strict-json.js';
 
 /** Settings are a few lines; a larger file was not written by devdns. */
 const MAX_SETTINGS_BYTES = 64 * KIB;
