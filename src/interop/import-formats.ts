@@ -1,10 +1,11 @@
 // Readers for the other import formats, and the guess of which one a file is: hosts files,
 // dnsmasq configuration, devdns's own JSON, and the seed project's YAML map (`name: ip`).
 import { InputError } from '../errors.js';
+import { parseQuotedStrings } from '../records/character-strings.js';
 import { ipFamily, parseIPv4, parseIPv6 } from '../records/ip.js';
 import { normalizeName } from '../records/names.js';
 import { checkRecordFile } from '../records/record-file.js';
-import { parseQuotedStrings, parseRdata, parseTtl } from '../records/record-input.js';
+import { parseRdata, parseTtl } from '../records/record-input.js';
 import { parseStrictJson } from '../records/strict-json.js';
 import type { RecordData } from '../records/types.js';
 import { emptyImport, onLine, type ParsedImport } from './imported.js';
