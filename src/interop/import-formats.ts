@@ -6,7 +6,7 @@ import { ipFamily, parseIPv4, parseIPv6 } from '../records/ip.js';
 import { normalizeName } from '../records/names.js';
 import { checkRecordFile } from '../records/record-file.js';
 import { parseRdata, parseTtl } from '../records/record-input.js';
-import { parseStrictJson } from '../records/strict-json.js';
+import { JsonSyntaxError, parseStrictJson } from '../records/strict-json.js';
 import type { RecordData } from '../records/types.js';
 import { emptyImport, onLine, type ParsedImport } from './imported.js';
 import { parseZoneFile } from './zone-parser.js';
@@ -170,7 +170,7 @@ export function parseJsonExport(text: string): ParsedImport {
   try {
     raw = parseStrictJson(text);
   } catch (error) {
-    parsed.problems.push({ line: (error as { line?: number }).line ?? 1, message: (error as Error).message });
+    parsed.problems.push({ line: error instanceof JsonSyntaxError ? error.line : 1, message: (error as Error).message });
     return parsed;
   }
   const checked = checkRecordFile(raw);
