@@ -5,7 +5,7 @@
 //   - dns2 splits names at dots and drops empty labels, so a question label holding a dot (or
 //     any octet, written \DDD in the name's text: name-text.ts) is handed to it as its octets.
 //   - dns2 compresses SRV targets, which RFC 2782 forbids (newer c-ares rejects such answers);
-//     an answer with SRV records is written without compression.
+//     an answer with records of a type the table marks `uncompressed` is written without compression.
 //   - dns2 has no truncation; we re-encode without records and set TC (RFC 2181 §9).
 //   - dns2's writer keeps one array element per bit and turns the whole message into bytes again
 //     after every record: quadratic, about 2 s for 200 TXT records over TCP. Messages are written
@@ -200,10 +200,9 @@ export function encodeResponseWith(
   { maxSize }: EncodeOptions,
   newWriter: () => Dns2Writer,
 ): { bytes: Buffer; compressed: boolean } {
-  const hasSrv = [response.answer, response.authority, response.additional].some((section) =>
-    section.some((record) => record.data.type === 'SRV'),
+  const compress = ![response.answer, response.authority, response.additional].some((section) =>
+    section.some(({ data }) => data.type !== 'SOA' && recordKind(data.type).uncompressed),
   );
-  const compress = !hasSrv;
   let bytes = encodePacket(response, false, compress, newWriter());
   if (bytes.length > maxSize) bytes = encodePacket(response, true, compress, newWriter());
   return { bytes, compressed: compress };

@@ -45,6 +45,8 @@ export interface RecordKind<T extends RecordType = RecordType> {
   additional?: boolean;
   /** Its target must name a host with addresses, not an alias (RFC 2181 §10.3): a warning if not. */
   hostTarget?: boolean;
+  /** Its names must be written in full, never as compression pointers (RFC 2782, RFC 3597 §4). */
+  uncompressed?: boolean;
   /** Its place when a name's records are listed. */
   listRank: number;
   /** Its preference for the one RRset a minimal ANY answer gives (RFC 8482 §4.1). */
@@ -86,6 +88,7 @@ export const RECORD_KINDS: { readonly [T in RecordType]: RecordKind<T> } = {
     read: readSrv,
     additional: true,
     hostTarget: true,
+    uncompressed: true,
     listRank: 5,
     anyRank: 5,
   },

@@ -77,6 +77,13 @@ describe('every record type, round trip', () => {
     assert.deepEqual(byPreference, ['CNAME', 'A', 'AAAA', 'MX', 'TXT', 'SRV', 'CAA', 'PTR', 'NS']);
   });
 
+  it('writes names in full in an answer with SRV records (RFC 2782), and compresses others', () => {
+    const compressed = (input: Omit<RecordInput, 'name'>) =>
+      encodeResponse(answerWith(typed(input.type as RecordType, input)), { maxSize: 65535 }).compressed;
+    assert.equal(compressed({ type: 'SRV', value: '0 0 80 svc.rt.test' }), false);
+    assert.equal(compressed({ type: 'MX', value: '10 mail.rt.test' }), true);
+  });
+
   it('lists the types of one name in their table order', () => {
     const records = cases.map(([type, input]) => makeRecord(OWNER, 60, typed(type, input)));
     const listed = [...records].reverse().sort(compareRecords);
