@@ -19,8 +19,9 @@ export type WireKind =
   | 'tag' // one character-string, shown bare (the CAA tag, RFC 8659 §4.1)
   | 'octets'; // the rest of the RDATA, shown as one quoted string (the CAA value)
 
-export interface WireField {
-  field: string;
+/** One RDATA field: its name in the record model, and its layout. */
+export interface WireField<F extends string = string> {
+  field: F;
   kind: WireKind;
 }
 
@@ -29,14 +30,16 @@ export type RecordOption = keyof ValueOptions;
 
 /** The data of one type (CNAME, NS and PTR share an interface, so this narrows its `type`). */
 export type DataOf<T extends RecordType> = RecordData & { type: T };
+/** The names of a type's data fields, so that the table cannot name a field the type lacks (any name for any type). */
+type DataField<T extends RecordType> = RecordType extends T ? string : Exclude<keyof DataOf<T>, 'type'> & string;
 
 export interface RecordKind<T extends RecordType = RecordType> {
   /** The TYPE number (IANA DNS parameters registry). */
   code: number;
   /** The RDATA fields in wire order, which is also the order of the presentation form and the file. */
-  wire: readonly WireField[];
+  wire: readonly WireField<DataField<T>>[];
   /** Which of the wire fields `add` also takes as options. */
-  options: readonly RecordOption[];
+  options: readonly (RecordOption & DataField<T>)[];
   /** Reads the data from value text: what the user types, or zone-file RDATA with absolute names. */
   read(value: string, options: ValueOptions, notes: string[]): DataOf<T>;
   /** What `add NAME` without a value makes of this type: the localhost address. */
@@ -56,8 +59,8 @@ export interface RecordKind<T extends RecordType = RecordType> {
 const target =
   <T extends 'CNAME' | 'NS' | 'PTR'>(type: T) =>
   (value: string) => ({ type, target: readTarget(value, type) });
-const name = (field: string): WireField => ({ field, kind: 'name' });
-const u16 = (field: string): WireField => ({ field, kind: 'u16' });
+const name = <F extends string>(field: F): WireField<F> => ({ field, kind: 'name' });
+const u16 = <F extends string>(field: F): WireField<F> => ({ field, kind: 'u16' });
 
 export const RECORD_KINDS: { readonly [T in RecordType]: RecordKind<T> } = {
   A: { code: 1, wire: [{ field: 'address', kind: 'ipv4' }], options: [], read: readA, localhost: '127.0.0.1', listRank: 0, anyRank: 1 },
