@@ -11,7 +11,7 @@ import { chmodSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { DevdnsError, PortInUseError } from '../errors.js';
-import { parseStrictJson } from '../store/strict-json.js';
+import { parseStrictJson } from '../records/strict-json.js';
 import { ConnectionGate } from './admission.js';
 import { API_ERRORS, type ApiErrorBody, type ApiErrorCode, MAX_BODY_BYTES, ROUTES, type RouteName } from './protocol.js';
 import { clearStaleSocket, removeSocketPlace, type SocketPlace } from './socket-place.js';

@@ -5,14 +5,19 @@
 //   below a delegation -> a referral; the name with the type -> the RRset; a CNAME -> it and the
 //   chase of its target; the name without the type, or an empty non-terminal -> NODATA; else the
 //   closest encloser's wildcard; else NXDOMAIN. Negative answers carry the zone's SOA.
+import { recordKind, targetName } from '../records/record-types.js';
+import { RECORD_TYPES } from '../records/types.js';
 import { EDNS_UDP_PAYLOAD, OPCODE_QUERY, QTYPE, type Query, type Question, RCODE, type ResourceRecord, type Response } from './protocol.js';
 import { type Node, type ZoneIndex, zoneFor } from './zone-index.js';
 
 /** CNAME chains longer than this are answered SERVFAIL (RFC 1034 §3.6.2 asks for a bound). */
 export const MAX_CNAME_CHAIN = 8;
 
-/** RRset preference for the one RRset a minimal ANY answer gives (RFC 8482 §4.1). */
-const ANY_ORDER = [QTYPE.CNAME, QTYPE.A, QTYPE.AAAA, QTYPE.MX, QTYPE.TXT, QTYPE.SRV, QTYPE.CAA, QTYPE.PTR, QTYPE.NS, QTYPE.SOA];
+/** RRset preference for the one RRset a minimal ANY answer gives (RFC 8482 §4.1): the table's, then SOA. */
+const ANY_ORDER = [
+  ...[...RECORD_TYPES].sort((a, b) => recordKind(a).anyRank - recordKind(b).anyRank).map((type) => recordKind(type).code),
+  QTYPE.SOA,
+];
 
 /** Query types that are not data: answered without a lookup. */
 const META_TYPES: ReadonlyMap<number, number> = new Map([
@@ -180,7 +185,7 @@ class Lookup {
   private additionalFor(rrset: readonly ResourceRecord[], cut?: string): ResourceRecord[] {
     const extra: ResourceRecord[] = [];
     for (const { data } of rrset) {
-      const target = data.type === 'MX' ? data.exchange : data.type === 'SRV' || data.type === 'NS' ? data.target : undefined;
+      const target = data.type !== 'SOA' && recordKind(data.type).additional ? targetName(data) : undefined;
       if (target === undefined || (cut !== undefined && !(target === cut || target.endsWith(`.${cut}`)))) continue;
       const node = this.index.nodes.get(target);
       extra.push(...(node?.get(QTYPE.A) ?? []), ...(node?.get(QTYPE.AAAA) ?? []));

@@ -2,7 +2,8 @@
 // check that the daemon answers on its port.
 import { createSocket } from 'node:dgram';
 import { connect, isIPv6 } from 'node:net';
-import { encodeQuery, readAddresses } from './encode.js';
+import { readAddresses } from './decode.js';
+import { encodeQuery } from './encode.js';
 
 export interface Asked {
   rcode: number;

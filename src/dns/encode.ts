@@ -1,85 +1,40 @@
-// Turns a Response into wire bytes with dns2's encoder: the only file that imports dns2. It also
-// makes the queries devdns asks itself (doctor) and reads the answers, which come from devdns.
-// Our own reader (wire.ts) decodes queries, so dns2's parser never sees untrusted bytes. Where
-// dns2's encoder needs help, it gets it here:
+// Turns a Response into wire bytes with dns2's encoder, and makes the queries devdns asks itself
+// (doctor). Each record's fields come from its type's entry in the record table (records/
+// record-types.ts), named as dns2 names them. Where dns2's encoder needs help, it gets it here:
 //   - IPv4-mapped IPv6 in dotted form ("::ffff:1.2.3.4") is mis-encoded; we pass hex groups.
 //   - dns2 splits names at dots and drops empty labels, so a question label holding a dot (or
 //     any octet, written \DDD in the name's text: name-text.ts) is handed to it as its octets.
 //   - dns2 compresses SRV targets, which RFC 2782 forbids (newer c-ares rejects such answers);
-//     an answer with SRV records is written without compression.
+//     an answer with records of a type the table marks `uncompressed` is written without compression.
 //   - dns2 has no truncation; we re-encode without records and set TC (RFC 2181 §9).
 //   - dns2's writer keeps one array element per bit and turns the whole message into bytes again
 //     after every record: quadratic, about 2 s for 200 TXT records over TCP. Messages are written
 //     with ByteWriter instead, which dns2 accepts in its place; the bytes are the same.
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import type { RecordData } from '../records/types.js';
+import { fieldOf, recordKind, type WireField } from '../records/record-types.js';
+import type { RecordType } from '../records/types.js';
+import { type Dns2Writer, dns2Packet } from './dns2-packet.js';
 import { hasEscapes, labelOctets } from './name-text.js';
-import { CLASS_IN, QTYPE, type ResourceRecord, type Response, type SoaData } from './protocol.js';
+import { CLASS_IN, QTYPE, type ResourceRecord, type Response, SOA_WIRE } from './protocol.js';
 
-/** The part of dns2's encoder devdns uses; its bundled types describe the parser's view. */
-interface Dns2Packet {
-  header: Record<string, number>;
-  questions: unknown[];
-  answers: unknown[];
-  authorities: unknown[];
-  additionals: unknown[];
-  toBuffer(writer?: unknown): Buffer;
-}
-interface Dns2PacketApi {
-  new (): Dns2Packet;
-  parse(bytes: Buffer): { header: { rcode: number; id: number }; answers: Array<{ type: number; address?: string }> };
-  Writer: new () => { names?: unknown };
-  Resource: { EDNS(rdata: unknown[], options: { udpPayloadSize: number; doFlag: boolean }): Record<string, unknown> };
-}
+/** Where dns2 calls a field something else than the record model does; every other name is the same. */
+const DNS2_FIELD_NAMES: Partial<Record<RecordType | 'SOA', Record<string, string>>> = {
+  NS: { target: 'ns' },
+  CNAME: { target: 'domain' },
+  PTR: { target: 'domain' },
+  TXT: { strings: 'data' },
+  SOA: { mname: 'primary', rname: 'admin', expire: 'expiration' },
+};
 
-let loadedPacket: Dns2PacketApi | undefined;
-
-/**
- * dns2's Packet, loaded on first use from its own file. The package's entry point also loads its
- * UDP, TCP and DNS-over-HTTPS servers and clients, none of which devdns uses: about 30 ms and
- * 5 MiB more at every start. Its exports map names only the entry point, so the file is found
- * beside it; the version is pinned in package.json.
- */
-function dns2Packet(): Dns2PacketApi {
-  if (!loadedPacket) {
-    const require = createRequire(import.meta.url);
-    loadedPacket = require(join(dirname(require.resolve('dns2')), 'packet.js')) as Dns2PacketApi;
+/** dns2's resource fields for the data, from its type's wire fields. */
+function rdataFields(data: ResourceRecord['data']): Record<string, unknown> {
+  const wire: readonly WireField[] = data.type === 'SOA' ? SOA_WIRE : recordKind(data.type).wire;
+  const names = DNS2_FIELD_NAMES[data.type] ?? {};
+  const fields: Record<string, unknown> = {};
+  for (const { field, kind } of wire) {
+    const value = fieldOf(data, field);
+    fields[names[field] ?? field] = kind === 'ipv6' ? hexIPv6(String(value)) : value;
   }
-  return loadedPacket;
-}
-
-/** dns2's resource shapes, by type. */
-function rdataFields(data: RecordData | SoaData): Record<string, unknown> {
-  switch (data.type) {
-    case 'A':
-      return { address: data.address };
-    case 'AAAA':
-      return { address: hexIPv6(data.address) };
-    case 'NS':
-      return { ns: data.target };
-    case 'CNAME':
-    case 'PTR':
-      return { domain: data.target };
-    case 'MX':
-      return { priority: data.priority, exchange: data.exchange };
-    case 'TXT':
-      return { data: data.strings };
-    case 'SRV':
-      return { priority: data.priority, weight: data.weight, port: data.port, target: data.target };
-    case 'CAA':
-      return { flags: data.flags, tag: data.tag, value: data.value };
-    case 'SOA':
-      return {
-        primary: data.mname,
-        admin: data.rname,
-        serial: data.serial,
-        refresh: data.refresh,
-        retry: data.retry,
-        expiration: data.expire,
-        minimum: data.minimum,
-      };
-  }
+  return fields;
 }
 
 /** "::ffff:1.2.3.4" -> "::ffff:102:304": dns2 reads every group as hex. */
@@ -134,8 +89,6 @@ function toDns2(record: ResourceRecord): Record<string, unknown> {
 export interface EncodeOptions {
   /** The most bytes the answer may take (UDP); larger answers go out truncated. */
   maxSize: number;
-  /** Write with dns2's own (quadratic) writer: for the test that holds ByteWriter to its bytes. */
-  legacyWriter?: boolean;
 }
 
 /**
@@ -143,7 +96,7 @@ export interface EncodeOptions {
  * bits of the value as a 32-bit integer, most significant first, as dns2's writer does; only the
  * finished message is ever read, so `toBuffer` returns a view rather than a copy.
  */
-export class ByteWriter {
+export class ByteWriter implements Dns2Writer {
   /** dns2's name-compression table: a Map compresses; anything else writes names in full. */
   names: unknown = new Map<string, number>();
   private bytes = new Uint8Array(512);
@@ -202,7 +155,7 @@ export class ByteWriter {
   }
 }
 
-function encodePacket(response: Response, truncated: boolean, compress: boolean, legacyWriter = false): Buffer {
+function encodePacket(response: Response, truncated: boolean, compress: boolean, writer: Dns2Writer): Buffer {
   const Packet = dns2Packet();
   const packet = new Packet();
   packet.header = {
@@ -228,7 +181,6 @@ function encodePacket(response: Response, truncated: boolean, compress: boolean,
     packet.additionals.push({ ...opt, name: '' });
   }
   // A writer whose name table is not a Map makes dns2 write names without compression.
-  const writer = legacyWriter ? new Packet.Writer() : new ByteWriter();
   if (!compress) writer.names = {};
   return packet.toBuffer(writer);
 }
@@ -238,13 +190,21 @@ function encodePacket(response: Response, truncated: boolean, compress: boolean,
  * `compressed` says whether names were written with compression pointers (the fast path can
  * reuse such bytes for the same question in another letter case).
  */
-export function encodeResponse(response: Response, { maxSize, legacyWriter }: EncodeOptions): { bytes: Buffer; compressed: boolean } {
-  const hasSrv = [response.answer, response.authority, response.additional].some((section) =>
-    section.some((record) => record.data.type === 'SRV'),
+export function encodeResponse(response: Response, options: EncodeOptions): { bytes: Buffer; compressed: boolean } {
+  return encodeResponseWith(response, options, () => new ByteWriter());
+}
+
+/** encodeResponse with the writer of one's choice: dns2's own writes the same bytes, slowly. */
+export function encodeResponseWith(
+  response: Response,
+  { maxSize }: EncodeOptions,
+  newWriter: () => Dns2Writer,
+): { bytes: Buffer; compressed: boolean } {
+  const compress = ![response.answer, response.authority, response.additional].some((section) =>
+    section.some(({ data }) => data.type !== 'SOA' && recordKind(data.type).uncompressed),
   );
-  const compress = !hasSrv;
-  let bytes = encodePacket(response, false, compress, legacyWriter);
-  if (bytes.length > maxSize) bytes = encodePacket(response, true, compress, legacyWriter);
+  let bytes = encodePacket(response, false, compress, newWriter());
+  if (bytes.length > maxSize) bytes = encodePacket(response, true, compress, newWriter());
   return { bytes, compressed: compress };
 }
 
@@ -255,11 +215,4 @@ export function encodeQuery(id: number, name: string, type: number): Buffer {
   packet.header = { id, qr: 0, opcode: 0, rd: 0 };
   packet.questions.push({ name, type, class: CLASS_IN });
   return packet.toBuffer();
-}
-
-/** The rcode and the A/AAAA addresses of an answer. */
-export function readAddresses(bytes: Buffer): { id: number; rcode: number; addresses: string[] } {
-  const parsed = dns2Packet().parse(bytes);
-  const addresses = parsed.answers.filter((r) => r.type === QTYPE.A || r.type === QTYPE.AAAA).map((r) => r.address ?? '');
-  return { id: parsed.header.id, rcode: parsed.header.rcode, addresses };
 }

@@ -1,25 +1,21 @@
 // DNS protocol vocabulary shared by the reader, the answer function and the encoder: numbers from
 // the IANA registries and the shapes of a query and a response. Pure data.
-import type { RecordData, RecordType } from '../records/types.js';
+import { RECORD_KINDS, type WireField } from '../records/record-types.js';
+import { RECORD_TYPES, type RecordData, type RecordType } from '../records/types.js';
+
+/** The type numbers of the records devdns stores, from their entries in the record table. */
+const RECORD_CODES = Object.fromEntries(RECORD_TYPES.map((type) => [type, RECORD_KINDS[type].code])) as Record<RecordType, number>;
 
 /** RFC 1035 §3.2.2 and later RFCs; only the types devdns names. */
 export const QTYPE = {
-  A: 1,
-  NS: 2,
-  CNAME: 5,
+  ...RECORD_CODES,
   SOA: 6,
-  PTR: 12,
-  MX: 15,
-  TXT: 16,
-  AAAA: 28,
-  SRV: 33,
   OPT: 41,
   SVCB: 64,
   HTTPS: 65,
   IXFR: 251,
   AXFR: 252,
   ANY: 255,
-  CAA: 257,
 } as const;
 
 export const CLASS_IN = 1;
@@ -95,6 +91,13 @@ export interface SoaData {
   expire: number;
   minimum: number;
 }
+
+/** The SOA's RDATA in wire order (RFC 1035 §3.3.13), as the record table gives every other type's. */
+export const SOA_WIRE: readonly WireField[] = [
+  { field: 'mname', kind: 'name' },
+  { field: 'rname', kind: 'name' },
+  ...(['serial', 'refresh', 'retry', 'expire', 'minimum'] as const).map((field): WireField => ({ field, kind: 'u32' })),
+];
 
 /** A resource record to send: stored names are lowercase; `name` may carry the query's case. */
 export interface ResourceRecord {

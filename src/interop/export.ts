@@ -1,9 +1,10 @@
 // The records in other tools' formats: an RFC 1035 master file per zone (for BIND, NSD, Knot,
 // CoreDNS), a hosts file, dnsmasq lines, and devdns's own JSON, which `devdns import` reads back
 // losslessly. Pure: a RecordFile in, text out, with notes on what a format cannot hold.
+import { SOA_WIRE } from '../dns/protocol.js';
 import { buildZoneIndex } from '../dns/zone-index.js';
 import { isWildcardName } from '../records/names.js';
-import { absoluteName, formatRdata } from '../records/presentation.js';
+import { absoluteName, formatFields, formatRdata } from '../records/presentation.js';
 import { compareRecords } from '../records/record-set.js';
 import { DEFAULT_TTL, type DnsRecord, type RecordFile } from '../records/types.js';
 import { zoneOf } from '../records/zones.js';
@@ -42,17 +43,7 @@ export function exportZone(file: RecordFile, zone: string): string {
     `$ORIGIN ${absoluteName(zone)}`,
     `$TTL ${soa?.data.type === 'SOA' ? soa.data.minimum : 5}`,
   ];
-  if (soa?.data.type === 'SOA') {
-    const d = soa.data;
-    lines.push(
-      line(
-        '@',
-        soa.ttl,
-        'SOA',
-        `${absoluteName(d.mname)} ${absoluteName(d.rname)} ${d.serial} ${d.refresh} ${d.retry} ${d.expire} ${d.minimum}`,
-      ),
-    );
-  }
+  if (soa?.data.type === 'SOA') lines.push(line('@', soa.ttl, 'SOA', formatFields(SOA_WIRE, soa.data)));
   for (const ns of apexNs) if (ns.data.type === 'NS') lines.push(line('@', ns.ttl, 'NS', absoluteName(ns.data.target)));
   for (const record of records) lines.push(line(relativeName(record.name, zone), record.ttl, record.type, formatRdata(record)));
   return `${lines.join('\n')}\n`;

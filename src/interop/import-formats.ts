@@ -1,12 +1,13 @@
 // Readers for the other import formats, and the guess of which one a file is: hosts files,
 // dnsmasq configuration, devdns's own JSON, and the seed project's YAML map (`name: ip`).
 import { InputError } from '../errors.js';
+import { parseQuotedStrings } from '../records/character-strings.js';
 import { ipFamily, parseIPv4, parseIPv6 } from '../records/ip.js';
 import { normalizeName } from '../records/names.js';
 import { checkRecordFile } from '../records/record-file.js';
-import { parseQuotedStrings, parseRdata, parseTtl } from '../records/record-input.js';
+import { parseRdata, parseTtl } from '../records/record-input.js';
+import { JsonSyntaxError, parseStrictJson } from '../records/strict-json.js';
 import type { RecordData } from '../records/types.js';
-import { parseStrictJson } from '../store/strict-json.js';
 import { emptyImport, onLine, type ParsedImport } from './imported.js';
 import { parseZoneFile } from './zone-parser.js';
 
@@ -169,7 +170,7 @@ export function parseJsonExport(text: string): ParsedImport {
   try {
     raw = parseStrictJson(text);
   } catch (error) {
-    parsed.problems.push({ line: (error as { line?: number }).line ?? 1, message: (error as Error).message });
+    parsed.problems.push({ line: error instanceof JsonSyntaxError ? error.line : 1, message: (error as Error).message });
     return parsed;
   }
   const checked = checkRecordFile(raw);

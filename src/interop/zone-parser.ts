@@ -5,7 +5,8 @@
 import { InputError } from '../errors.js';
 import { normalizeName } from '../records/names.js';
 import { parseRdata, parseTtl } from '../records/record-input.js';
-import { isRecordType } from '../records/types.js';
+import { recordKind } from '../records/record-types.js';
+import { isRecordType, type RecordType } from '../records/types.js';
 import { emptyImport, onLine, type ParsedImport } from './imported.js';
 
 interface Token {
@@ -113,18 +114,19 @@ function absolute(name: string, origin: string | undefined, line: number): strin
   return origin === '' ? name : `${name}.${origin}`;
 }
 
-/** The rdata as devdns reads it, with names made absolute against the origin. */
-function rdataText(type: string, fields: Token[], origin: string | undefined, line: number): string {
-  const text = fields.map((f) => f.text);
-  const qualify = (index: number) => {
-    const name = text[index];
-    if (name !== undefined) text[index] = `${absolute(name, origin, line)}.`;
-  };
-  if (type === 'CNAME' || type === 'NS' || type === 'PTR') qualify(0);
-  if (type === 'MX') qualify(1);
-  if (type === 'SRV') qualify(3);
-  if (type === 'TXT') return fields.map((f) => (f.quoted ? f.text : `"${f.text.replace(/"/g, '\\"')}"`)).join(' ');
-  return text.join(' ');
+/**
+ * The rdata as devdns reads it: names made absolute against the origin, and each token of a
+ * character-strings field (TXT, the last field) quoted when the file left it bare.
+ */
+function rdataText(type: RecordType, fields: Token[], origin: string | undefined, line: number): string {
+  const wire = recordKind(type).wire;
+  return fields
+    .map((token, index) => {
+      const kind = wire[Math.min(index, wire.length - 1)]?.kind;
+      if (kind === 'strings') return token.quoted ? token.text : `"${token.text.replace(/"/g, '\\"')}"`;
+      return kind === 'name' && index < wire.length ? `${absolute(token.text, origin, line)}.` : token.text;
+    })
+    .join(' ');
 }
 
 export interface ZoneParseOptions {

@@ -1,4 +1,6 @@
 // Zone-file presentation form (RFC 1035 §5.1) of record data: what `ls` shows and `--json` prints.
+import { quoteCharacterString } from './character-strings.js';
+import { fieldOf, recordKind, type WireField, type WireKind } from './record-types.js';
 import type { DnsRecord, RecordData } from './types.js';
 
 /** A domain name as a zone file writes it: fully qualified, with the trailing dot. */
@@ -6,40 +8,22 @@ export function absoluteName(name: string): string {
   return `${name}.`;
 }
 
-const encoder = new TextEncoder();
-
-/**
- * A character-string in quotes: `"` and `\` escaped, and every octet outside printable ASCII
- * as `\DDD` (RFC 1035 §5.1), so the text survives any zone-file reader.
- */
-export function quoteCharacterString(text: string): string {
-  let out = '"';
-  for (const byte of encoder.encode(text)) {
-    if (byte === 0x22 || byte === 0x5c) out += `\\${String.fromCharCode(byte)}`;
-    else if (byte < 0x20 || byte > 0x7e) out += `\\${byte.toString().padStart(3, '0')}`;
-    else out += String.fromCharCode(byte);
-  }
-  return `${out}"`;
+/** One RDATA field in presentation form (RFC 1035 §5.1). */
+function presentField(kind: WireKind, value: unknown): string {
+  if (kind === 'name') return absoluteName(String(value));
+  if (kind === 'strings') return (value as string[]).map(quoteCharacterString).join(' ');
+  if (kind === 'octets') return quoteCharacterString(String(value));
+  return String(value);
 }
 
+/** Data in presentation form, its fields in the order `wire` gives: `10 mail.shop.test.`. */
+export function formatFields(wire: readonly WireField[], data: object): string {
+  return wire.map(({ field, kind }) => presentField(kind, fieldOf(data, field))).join(' ');
+}
+
+/** A record's data in presentation form, by its type's wire fields. */
 export function formatRdata(data: RecordData): string {
-  switch (data.type) {
-    case 'A':
-    case 'AAAA':
-      return data.address;
-    case 'CNAME':
-    case 'NS':
-    case 'PTR':
-      return absoluteName(data.target);
-    case 'MX':
-      return `${data.priority} ${absoluteName(data.exchange)}`;
-    case 'TXT':
-      return data.strings.map(quoteCharacterString).join(' ');
-    case 'SRV':
-      return `${data.priority} ${data.weight} ${data.port} ${absoluteName(data.target)}`;
-    case 'CAA':
-      return `${data.flags} ${data.tag} ${quoteCharacterString(data.value)}`;
-  }
+  return formatFields(recordKind(data.type).wire, data);
 }
 
 /** One line a record, as `ls` and messages show it: `myapp.test A 127.0.0.1 (ttl 5)`. */

@@ -1,10 +1,12 @@
 // Checks a parsed records file against the model, field by field, with the same rules as user input.
 // Pure: the store reads the bytes, this says whether they hold a valid RecordFile and where not.
 import { DevdnsError, InputError } from '../errors.js';
+import { quoteCharacterString } from './character-strings.js';
 import { normalizeName } from './names.js';
-import { quoteCharacterString } from './presentation.js';
-import { parseRdata, parseTtl, parseType } from './record-input.js';
+import { parseTtl } from './parse-integer.js';
+import type { ValueOptions } from './rdata-readers.js';
 import { findSetProblem } from './record-set.js';
+import { parseType, type RecordOption, recordKind } from './record-types.js';
 import {
   DEFAULT_TTL,
   type DnsRecord,
@@ -17,19 +19,6 @@ import {
 } from './types.js';
 
 export type FileCheck = { ok: true; file: RecordFile } | { ok: false; problem: string };
-
-/** The data fields each type has in the file, besides name, type and ttl. */
-const DATA_FIELDS: Record<RecordType, readonly string[]> = {
-  A: ['address'],
-  AAAA: ['address'],
-  CNAME: ['target'],
-  NS: ['target'],
-  PTR: ['target'],
-  MX: ['priority', 'exchange'],
-  TXT: ['strings'],
-  SRV: ['priority', 'weight', 'port', 'target'],
-  CAA: ['flags', 'tag', 'value'],
-};
 
 class FileProblem extends Error {}
 
@@ -66,46 +55,38 @@ function text(value: unknown, path: string): string {
   return value;
 }
 
+/**
+ * The data of a record from its file fields, read by the same parser as user input: the fields
+ * `add` takes as options go as options, the rest as value text (strings quoted, so that any
+ * text survives). A problem is reported at the field when the type has one, else at the record.
+ */
 function readData(type: RecordType, raw: Record<string, unknown>, path: string): RecordData {
-  switch (type) {
-    case 'A':
-    case 'AAAA':
-      return field(`${path}.address`, () => parseRdata(type, text(raw.address, `${path}.address`)));
-    case 'CNAME':
-    case 'NS':
-    case 'PTR':
-      return field(`${path}.target`, () => parseRdata(type, text(raw.target, `${path}.target`)));
-    case 'MX':
-      return field(path, () =>
-        parseRdata(type, text(raw.exchange, `${path}.exchange`), { name: '', priority: integer(raw.priority, `${path}.priority`) }),
-      );
-    case 'SRV':
-      return field(path, () =>
-        parseRdata(type, text(raw.target, `${path}.target`), {
-          name: '',
-          priority: integer(raw.priority, `${path}.priority`),
-          weight: integer(raw.weight, `${path}.weight`),
-          port: integer(raw.port, `${path}.port`),
-        }),
-      );
-    case 'TXT': {
-      const strings = raw.strings;
-      expect(Array.isArray(strings) && strings.length > 0, `${path}.strings`, 'must be a non-empty array of strings', strings);
-      const quoted = strings.map((s, i) => quoteCharacterString(text(s, `${path}.strings[${i}]`))).join(' ');
-      return field(`${path}.strings`, () => parseRdata(type, quoted));
-    }
-    case 'CAA': {
-      const flags = integer(raw.flags, `${path}.flags`);
-      const value = `${flags} ${text(raw.tag, `${path}.tag`)} ${quoteCharacterString(text(raw.value, `${path}.value`))}`;
-      return field(path, () => parseRdata(type, value));
+  const kind = recordKind(type);
+  const options: ValueOptions = {};
+  const value: string[] = [];
+  for (const { field, kind: wireKind } of kind.wire) {
+    const at = `${path}.${field}`;
+    if (wireKind === 'u8' || wireKind === 'u16' || wireKind === 'u32') {
+      const number = integer(raw[field], at);
+      if ((kind.options as readonly string[]).includes(field)) options[field as RecordOption] = number;
+      else value.push(String(number));
+    } else if (wireKind === 'strings') {
+      const strings = raw[field];
+      expect(Array.isArray(strings) && strings.length > 0, at, 'must be a non-empty array of strings', strings);
+      value.push(strings.map((s, i) => quoteCharacterString(text(s, `${at}[${i}]`))).join(' '));
+    } else {
+      const fieldText = text(raw[field], at);
+      value.push(wireKind === 'octets' ? quoteCharacterString(fieldText) : fieldText);
     }
   }
+  const where = kind.wire.length === 1 ? `${path}.${kind.wire[0]?.field}` : path;
+  return field(where, () => kind.read(value.join(' '), options, []));
 }
 
 function readRecord(raw: unknown, path: string): DnsRecord {
   expect(isObject(raw), path, 'must be an object', raw);
   const type = field(`${path}.type`, () => parseType(text(raw.type, `${path}.type`)));
-  onlyKeys(raw, ['name', 'type', 'ttl', ...DATA_FIELDS[type]], path);
+  onlyKeys(raw, ['name', 'type', 'ttl', ...recordKind(type).wire.map((f) => f.field)], path);
   const name = field(`${path}.name`, () => normalizeName(text(raw.name, `${path}.name`), 'name', { wildcard: true }));
   const ttl = raw.ttl === undefined ? DEFAULT_TTL : field(`${path}.ttl`, () => parseTtl(integer(raw.ttl, `${path}.ttl`)));
   return makeRecord(name, ttl, readData(type, raw, path));

@@ -5,6 +5,7 @@ import { InputError, NotFoundError, RiskyNameError } from '../errors.js';
 import { isAtOrBelow } from './names.js';
 import { describeRecord, formatRdata } from './presentation.js';
 import { parseRdata } from './record-input.js';
+import { rdataOctets, recordKind, targetName } from './record-types.js';
 import { DEFAULT_TTL, DEFAULT_ZONE, type DnsRecord, makeRecord, type RecordData, type RecordFile, type RecordType } from './types.js';
 import { proposeZone, zoneOf } from './zones.js';
 
@@ -20,31 +21,9 @@ export function sameRecord(a: DnsRecord, b: DnsRecord): boolean {
  */
 export const MAX_RRSET_OCTETS = 16 * 1024;
 
-const utf8 = new TextEncoder();
-/** A name's uncompressed wire length: each label with its length octet, plus the root. */
-const nameOctets = (name: string) => (name === '' ? 1 : utf8.encode(name).length + 2);
-
 /** What one record takes in an answer: owner (a 2-octet pointer), type, class, TTL, length, RDATA. */
 export function recordOctets(record: DnsRecord): number {
-  const fixed = 2 + 10;
-  switch (record.type) {
-    case 'A':
-      return fixed + 4;
-    case 'AAAA':
-      return fixed + 16;
-    case 'CNAME':
-    case 'NS':
-    case 'PTR':
-      return fixed + nameOctets(record.target);
-    case 'MX':
-      return fixed + 2 + nameOctets(record.exchange);
-    case 'SRV':
-      return fixed + 6 + nameOctets(record.target);
-    case 'TXT':
-      return fixed + record.strings.reduce((sum, text) => sum + 1 + utf8.encode(text).length, 0);
-    case 'CAA':
-      return fixed + 2 + utf8.encode(record.tag).length + utf8.encode(record.value).length;
-  }
+  return 2 + 10 + rdataOctets(record);
 }
 
 function rrsetTooLarge(record: DnsRecord, octets: number): string {
@@ -182,7 +161,7 @@ function checkNoCnameLoop(records: readonly DnsRecord[], record: DnsRecord): voi
 
 /** RFC 2181 §10.3: MX and SRV targets must be names with addresses, not aliases. */
 function targetWarnings(records: readonly DnsRecord[], record: DnsRecord): string[] {
-  const target = record.type === 'MX' ? record.exchange : record.type === 'SRV' ? record.target : undefined;
+  const target = recordKind(record.type).hostTarget ? targetName(record) : undefined;
   if (target === undefined || !cnameTargets(records).has(target)) return [];
   return [`${record.type} target ${target} is a CNAME; RFC 2181 §10.3 says it must name a host with A/AAAA records`];
 }
@@ -275,8 +254,6 @@ export function nextSerial(previous: number, now: Date): number {
   return Math.min(Math.max(previous + 1, dated), 0xffffffff);
 }
 
-const TYPE_ORDER = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'SRV', 'CAA', 'NS', 'PTR'];
-
 /** DNS canonical order (RFC 4034 §6.1: by labels from the right), then type, then data. */
 export function compareRecords(a: DnsRecord, b: DnsRecord): number {
   const left = a.name.split('.').reverse();
@@ -287,6 +264,6 @@ export function compareRecords(a: DnsRecord, b: DnsRecord): number {
     if (l !== r) return l < r ? -1 : 1;
   }
   return (
-    left.length - right.length || TYPE_ORDER.indexOf(a.type) - TYPE_ORDER.indexOf(b.type) || formatRdata(a).localeCompare(formatRdata(b))
+    left.length - right.length || recordKind(a.type).listRank - recordKind(b.type).listRank || formatRdata(a).localeCompare(formatRdata(b))
   );
 }

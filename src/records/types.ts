@@ -1,5 +1,6 @@
 // The record model: what devdns stores and serves. Pure data, no I/O.
 
+/** The types devdns serves; what each one is (number, fields, reader, order) is its entry in record-types.ts. */
 export const RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS', 'SRV', 'CAA', 'PTR'] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
 

@@ -2,9 +2,9 @@
 // copy of it): read with safe-file.ts's limits, checked by their owner, and replaced atomically.
 // The records file is not among them: conf owns it.
 import { DevdnsError, StoreError } from '../errors.js';
+import { parseStrictJson } from '../records/strict-json.js';
 import { ensurePrivateHome, writeHomeFile } from './home.js';
 import { type ReadLimits, readTextSafely, writeFileAtomically } from './safe-file.js';
-import { parseStrictJson } from './strict-json.js';
 
 export interface JsonReadLimits extends ReadLimits {
   /** Hand-edited files: RFC 8259 only, duplicate keys refused, errors with line and column. */

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DevdnsError, NotFoundError } from '../errors.js';
 import { checkRecordFile } from '../records/record-file.js';
+import { parseStrictJson } from '../records/strict-json.js';
 import type { DnsRecord, RecordFile } from '../records/types.js';
 import { describeRiskyZones, type RiskyZone, riskyZones, zoneOf } from '../records/zones.js';
 import { homeReadLimits } from './home.js';
@@ -14,7 +15,6 @@ import { HOME_FILES, homePath } from './paths.js';
 import { MAX_RECORDS_BYTES, RecordStore } from './record-store.js';
 import { MIB, readTextSafely, UnsafeFileError } from './safe-file.js';
 import { loadSettings, type Settings } from './settings.js';
-import { parseStrictJson } from './strict-json.js';
 
 export const PROJECT_FILE_NAME = 'devdns.json';
 export const LINKS_FILE_NAME = HOME_FILES.links;

@@ -6,12 +6,12 @@ import { hostname } from 'node:os';
 import { DevdnsError, StoreError } from '../errors.js';
 import { checkRecordFile } from '../records/record-file.js';
 import { nextSerial } from '../records/record-set.js';
+import { JsonSyntaxError, parseStrictJson } from '../records/strict-json.js';
 import { emptyRecordFile, type RecordFile } from '../records/types.js';
 import { verbose } from '../verbose.js';
 import { ensurePrivateHome, readHomeFile } from './home.js';
 import { homePath, recordsPath } from './paths.js';
 import { MIB } from './safe-file.js';
-import { JsonSyntaxError, parseStrictJson } from './strict-json.js';
 
 /** What a change to the file returns: the new file (the same object when nothing changed) and a report. */
 export interface Change<T> {

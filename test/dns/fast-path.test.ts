@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as packet from 'dns-packet';
 import { answerQuery } from '../../src/dns/answer.js';
-import { encodeResponse } from '../../src/dns/encode.js';
+import { dns2Packet } from '../../src/dns/dns2-packet.js';
+import { encodeResponse, encodeResponseWith } from '../../src/dns/encode.js';
 import { Responder, respond, udpLimit } from '../../src/dns/respond.js';
 import { readQuery } from '../../src/dns/wire.js';
 import { zone } from '../helpers/dns.js';
@@ -238,7 +239,7 @@ describe('the encoder', () => {
             for (const maxSize of [udpLimit(read.query.edns), 65535]) {
               const options = { maxSize };
               const ours = encodeResponse(response, options);
-              const theirs = encodeResponse(response, { ...options, legacyWriter: true });
+              const theirs = encodeResponseWith(response, options, () => new (dns2Packet().Writer)());
               assert.deepEqual(ours, theirs, `${name} ${type} edns=${JSON.stringify(edns)} max ${maxSize}`);
               compared++;
             }

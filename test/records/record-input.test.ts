@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InputError } from '../../src/errors.js';
+import { parseQuotedStrings } from '../../src/records/character-strings.js';
 import { formatRdata } from '../../src/records/presentation.js';
-import { parseQuotedStrings, parseRecordInput, type RecordInput } from '../../src/records/record-input.js';
+import { parseRecordInput, type RecordInput } from '../../src/records/record-input.js';
 
 /** The records an input makes, in presentation form: `TYPE value`. */
 const made = (input: RecordInput): string[] => parseRecordInput(input).data.map((data) => `${data.type} ${formatRdata(data)}`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { JsonSyntaxError, parseStrictJson } from '../../src/store/strict-json.js';
+import { JsonSyntaxError, parseStrictJson } from '../../src/records/strict-json.js';
 
 describe('parseStrictJson', () => {
   const values: Array<[string, unknown]> = [
