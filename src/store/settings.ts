@@ -6,7 +6,6 @@ import { InputError, StoreError } from '../errors.js';
 import { parseListenAddress } from '../records/listen-address.js';
 import { normalizeName } from '../records/names.js';
 import { parseInteger, parseTtl } from '../records/record-input.js';
-import { parseStrictJson } from '../records/strict-json.js';
 import { DEFAULT_TTL } from '../records/types.js';
 import { describeRiskyZones, riskyZones } from '../records/zones.js';
 import { homeReadLimits } from './home.js';
