@@ -47,7 +47,7 @@ export const addresses = (message: Buffer): string[] =>
 /** A TCP connection from `from` (a loopback address), reading nothing until asked. */
 export function openTcp(port: number, from = '127.0.0.1'): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, localAddress: from }, () => resolve(socket));
+    const socket = connect({ host: '127.0.0.1', port, localAddress: from, noDelay: true }, () => resolve(socket));
     socket.on('error', reject);
     socket.on('close', () => undefined);
   });
