@@ -13,7 +13,7 @@ import { zone } from '../helpers/dns.js';
 import { addresses, askTcp, askUdp, frame, isOpen, openTcp, queryBytes, tcpReplies, withDnsServer } from '../helpers/dns-server.js';
 import { eventually } from '../helpers/server.js';
 
-const IDLE_MS = 300;
+const IDLE_MS = 150;
 
 /** Resolves when the server has closed `socket`, with how long that took from `since`. */
 const closedAfter = (socket: Socket, since: number, timeoutMs = 3_000) =>
@@ -135,8 +135,8 @@ describe('DNS server answers', () => {
         },
       },
       async (server) => {
-        assert.equal(await askUdp(server.port, queryBytes(1), 200), undefined);
-        assert.equal(await askUdp(server.port, queryBytes(2), 200), undefined);
+        assert.equal(await askUdp(server.port, queryBytes(1), 150), undefined);
+        assert.equal(await askUdp(server.port, queryBytes(2), 150), undefined);
         assert.ok(await askUdp(server.port, queryBytes(3)), 'still answering');
       },
     );
