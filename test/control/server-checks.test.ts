@@ -3,25 +3,15 @@
 // the request deadline, handler errors, and start and close: once, and undone when a start fails.
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROUTES, type RouteName } from '../../src/control/protocol.js';
 import { ApiError, startControlServer } from '../../src/control/server.js';
 import { type Answer, ask, fakeHandlers, hold, TEST_TOKEN, withControlServer } from '../helpers/control.js';
 import { tempDir } from '../helpers/devdns.js';
+import { assertTcpFree, closeTcp, listenTcp, portOf } from '../helpers/ports.js';
 
 const code = (answer: Answer) => [answer.status, answer.body.error?.code ?? 'ok'];
-
-/** A TCP listener on loopback: on `port`, or on one the system picks. */
-const listenOnce = async (port = 0) => {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
-  return server;
-};
 
 describe('control server routes', () => {
   const routes = Object.entries(ROUTES) as Array<[RouteName, (typeof ROUTES)[RouteName]]>;
@@ -132,7 +122,7 @@ describe('control server start and close', () => {
       await first;
       assert.equal(existsSync(path), false, 'the socket is removed');
       // The port is free again.
-      (await listenOnce(server.port)).close();
+      await assertTcpFree(server.port);
       // A later server at the same path keeps its socket when the first is closed again.
       const next = await startControlServer({ host: '127.0.0.1', port: 0, socket: { path }, token: TEST_TOKEN, handlers: fakeHandlers() });
       await server.close();
@@ -145,9 +135,9 @@ describe('control server start and close', () => {
 
   it('refuses a TCP port in use with PortInUseError, making no socket', async () => {
     const dir = tempDir();
-    const taken = await listenOnce();
+    const taken = await listenTcp();
     try {
-      const port = (taken.address() as { port: number }).port;
+      const port = portOf(taken);
       const path = join(dir.path, 'control.sock');
       await assert.rejects(startControlServer({ host: '127.0.0.1', port, socket: { path }, token: TEST_TOKEN, handlers: fakeHandlers() }), {
         name: 'PortInUseError',
@@ -156,7 +146,7 @@ describe('control server start and close', () => {
       });
       assert.equal(existsSync(path), false);
     } finally {
-      taken.close();
+      await closeTcp(taken);
       dir.cleanup();
     }
   });
@@ -166,14 +156,14 @@ describe('control server start and close', () => {
     try {
       const path = join(dir.path, 'control.sock');
       writeFileSync(path, 'not a socket');
-      const probe = await listenOnce();
-      const { port } = probe.address() as { port: number };
-      await new Promise<void>((resolve) => probe.close(() => resolve()));
+      const probe = await listenTcp();
+      const port = portOf(probe);
+      await closeTcp(probe);
       await assert.rejects(
         startControlServer({ host: '127.0.0.1', port, socket: { path }, token: TEST_TOKEN, handlers: fakeHandlers() }),
         (error: Error & { code?: string }) => error.code === 'socket-path-taken',
       );
-      (await listenOnce(port)).close();
+      await assertTcpFree(port);
     } finally {
       dir.cleanup();
     }

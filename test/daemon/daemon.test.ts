@@ -5,14 +5,13 @@
 // both servers.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { describe, it } from 'node:test';
 import { type Daemon, type DaemonOptions, startDaemon } from '../../src/daemon/daemon.js';
 import { statePath } from '../../src/daemon/state.js';
 import { hold } from '../helpers/control.js';
 import { tempDir } from '../helpers/devdns.js';
 import { addresses, askUdp, isOpen, openTcp, queryBytes } from '../helpers/dns-server.js';
-import { freePort } from '../helpers/ports.js';
+import { assertTcpFree, closeTcp, freePort, listenTcp, portOf } from '../helpers/ports.js';
 import { addToHome, eventually } from '../helpers/server.js';
 
 const options = (home: string, more: Partial<DaemonOptions> = {}): DaemonOptions => ({
@@ -49,16 +48,6 @@ async function control(daemon: Daemon, method: string, path: string): Promise<{ 
     ...(method === 'POST' ? { body: '{}' } : {}),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-/** Listens on `port` over TCP and closes again: it throws if the port is still held. */
-async function assertTcpFree(port: number): Promise<void> {
-  const server: Server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
-  await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
 describe('daemon start and stop', () => {
@@ -100,20 +89,19 @@ describe('daemon start and stop', () => {
   ];
   for (const [what, given] of portCases) {
     it(`fails to start when ${what} is in use, leaving no state, socket or port behind`, async () => {
-      const taken = createServer();
-      await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
-      const takenPort = (taken.address() as { port: number }).port;
+      const taken = await listenTcp();
+      const takenPort = portOf(taken);
       const dnsPort = what === 'the DNS port' ? takenPort : await freePort();
       const dir = tempDir();
       try {
         await assert.rejects(startDaemon(options(dir.path, { dnsPort, ...given(takenPort) })), { code: 'port-in-use' });
         assert.equal(existsSync(statePath(dir.path)), false, 'no state file');
-        taken.close();
+        await closeTcp(taken);
         // Whatever it had bound is free again, the DNS port included when it was not the one taken.
         await assertTcpFree(dnsPort);
         await assertTcpFree(takenPort);
       } finally {
-        taken.close();
+        if (taken.listening) await closeTcp(taken);
         dir.cleanup();
       }
     });

@@ -4,13 +4,13 @@
 // or on a start that fails.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import type { AnsweredQuery, DnsService, DnsServiceOptions } from '../../src/daemon/dns-service.js';
 import { startDnsService } from '../../src/daemon/dns-service.js';
 import { recordsFile, tempDir } from '../helpers/devdns.js';
 import { dnsHeader, formatResource } from '../helpers/dns.js';
 import { addresses, askTcp, askUdp, isOpen, openTcp, queryBytes } from '../helpers/dns-server.js';
+import { assertTcpFree } from '../helpers/ports.js';
 import { addToHome, eventually } from '../helpers/server.js';
 
 const watchers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'FSEventWrap').length;
@@ -128,9 +128,7 @@ describe('DNS service', () => {
       await service.close();
     });
     await noWatchers();
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    server.close();
+    await assertTcpFree(port);
   });
 
   it('leaves no watcher behind when its port is in use, nor when the records file does not parse', async () => {

@@ -3,7 +3,7 @@
 // (RFC 7766 §8) and its deadlines, and the rules on what is never answered.
 import assert from 'node:assert/strict';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { createServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import * as packet from 'dns-packet';
 import { startDnsServer } from '../../src/dns/server.js';
@@ -11,6 +11,7 @@ import type { Transport } from '../../src/dns/transport.js';
 import { isRoot } from '../helpers/devdns.js';
 import { zone } from '../helpers/dns.js';
 import { addresses, askTcp, askUdp, frame, isOpen, openTcp, queryBytes, tcpReplies, withDnsServer } from '../helpers/dns-server.js';
+import { assertTcpFree, closeTcp, listenTcp, portOf } from '../helpers/ports.js';
 import { eventually } from '../helpers/server.js';
 
 const IDLE_MS = 150;
@@ -38,9 +39,7 @@ describe('DNS server start and close', () => {
     await server.close();
     // Both sockets are free again.
     await closeUdp(await bindUdp(server.port));
-    const tcp = createServer();
-    await new Promise<void>((resolve) => tcp.listen(server.port, '127.0.0.1', resolve));
-    await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    await assertTcpFree(server.port);
   });
 
   it('closes its open TCP connections when it closes', async () => {
@@ -67,9 +66,8 @@ describe('DNS server start and close', () => {
   });
 
   it('refuses a TCP port in use, having closed the UDP socket it bound', async () => {
-    const taken = createServer();
-    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
-    const port = (taken.address() as { port: number }).port;
+    const taken = await listenTcp();
+    const port = portOf(taken);
     try {
       await assert.rejects(startDnsServer({ host: '127.0.0.1', port, handle: () => undefined }), {
         name: 'PortInUseError',
@@ -79,7 +77,7 @@ describe('DNS server start and close', () => {
       // The UDP half it opened is closed: the port binds again.
       await closeUdp(await bindUdp(port));
     } finally {
-      await new Promise<void>((resolve) => taken.close(() => resolve()));
+      await closeTcp(taken);
     }
   });
 });
