@@ -59,7 +59,7 @@ const DEFAULT_CACHE_ENTRIES = 10_000;
 /** TCP replies run to 64 KiB: the entries alone would not bound the memory. */
 const DEFAULT_CACHE_BYTES = 4 * 1024 * 1024;
 
-interface CachedReply {
+interface Cached {
   bytes: Buffer;
   /** The question as sent (the exact level only: there it is the same for every hit). */
   question: Question | undefined;
@@ -106,8 +106,8 @@ const asBuffer = (bytes: Uint8Array): Buffer =>
 
 export class Responder {
   /** By transport and additional count: [udp + 0, udp + 1, tcp + 0, tcp + 1]. */
-  private readonly exact: Array<Map<string, CachedReply>>;
-  private readonly byQuestion: Map<string, CachedReply>;
+  private readonly exact: Array<Map<string, Cached>>;
+  private readonly byQuestion: Map<string, Cached>;
   private readonly maxEntries: number;
   private readonly maxBytes: number;
   private entries = 0;
@@ -120,8 +120,8 @@ export class Responder {
     this.maxEntries = options.maxEntries ?? DEFAULT_CACHE_ENTRIES;
     this.maxBytes = options.maxBytes ?? DEFAULT_CACHE_BYTES;
     const newTable = options.newTable ?? newMap;
-    this.exact = [0, 1, 2, 3].map(() => newTable<CachedReply>('exact'));
-    this.byQuestion = newTable<CachedReply>('byQuestion');
+    this.exact = [0, 1, 2, 3].map(() => newTable<Cached>('exact'));
+    this.byQuestion = newTable<Cached>('byQuestion');
   }
 
   /** New records: the replies made from the old ones go. */
@@ -179,7 +179,7 @@ export class Responder {
   }
 
   /** The exact table a message may be in: a standard query, one question, nothing else but an OPT. */
-  private exactTable(message: Buffer, transport: Transport): Map<string, CachedReply> | undefined {
+  private exactTable(message: Buffer, transport: Transport): Map<string, Cached> | undefined {
     if (message.length < HEADER_BYTES || message.length > HEADER_BYTES + MAX_EXACT_TAIL) return undefined;
     // QR and OPCODE zero; QDCOUNT 1; ANCOUNT and NSCOUNT 0; ARCOUNT 0 or 1.
     if ((message[2] ?? 0) & 0xf8 || message[4] !== 0 || message[5] !== 1) return undefined;
@@ -190,7 +190,7 @@ export class Responder {
   }
 
   /** Full: everything goes, and the questions asked from now on fill it again. */
-  private remember(table: Map<string, CachedReply>, key: string, reply: Buffer, question: Question | undefined, response: Response): void {
+  private remember(table: Map<string, Cached>, key: string, reply: Buffer, question: Question | undefined, response: Response): void {
     if (this.maxEntries === 0 || reply.length > this.maxBytes || table.has(key)) return;
     if (this.entries >= this.maxEntries || this.bytes + reply.length > this.maxBytes) this.clear();
     this.entries++;
