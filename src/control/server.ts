@@ -88,6 +88,7 @@ export interface ControlServer {
   port: number;
   /** The Unix domain socket's path, when there is one. */
   socketPath: string | undefined;
+  /** Closes both listeners and every connection, and removes the socket; again, it waits for the same close. */
   close(): Promise<void>;
 }
 
@@ -361,15 +362,20 @@ export async function startControlServer(options: ControlServerOptions): Promise
   });
 
   let socketPath: string | undefined;
-  const close = async (): Promise<void> => {
-    for (const stream of streams) stream.end();
-    const closing = [tcpServer, unixServer]
-      .filter((server) => server.listening)
-      .map((server) => new Promise<void>((done) => server.close(() => done())));
-    tcpGate.closeAll();
-    unixGate.closeAll();
-    await Promise.all(closing);
-    if (options.socket !== undefined && socketPath !== undefined) removeSocketPlace(options.socket);
+  let closed: Promise<void> | undefined;
+  // Once: a second close must not remove a socket another server has since made at the same path.
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      for (const stream of streams) stream.end();
+      const closing = [tcpServer, unixServer]
+        .filter((server) => server.listening)
+        .map((server) => new Promise<void>((done) => server.close(() => done())));
+      tcpGate.closeAll();
+      unixGate.closeAll();
+      await Promise.all(closing);
+      if (options.socket !== undefined && socketPath !== undefined) removeSocketPlace(options.socket);
+    })();
+    return closed;
   };
   try {
     port = await listenOnTcp(tcpServer, options.host, options.port);

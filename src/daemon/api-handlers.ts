@@ -1,7 +1,7 @@
 // What each control-API endpoint does, over the running DNS service, the store and the query log.
 
 import type { RecordBody, StatusBody } from '../control/protocol.js';
-import { ApiError, type ApiResult, type Handlers } from '../control/server.js';
+import { ApiError, type Handlers } from '../control/server.js';
 import { describeResource } from '../dns/describe.js';
 import { QTYPE, RCODE_NAMES } from '../dns/protocol.js';
 import { InputError, NotFoundError, StoreError } from '../errors.js';
@@ -66,16 +66,27 @@ function readRecordBody(body: Record<string, unknown>): RecordBody {
   };
 }
 
-/** Turns the errors of record edits into API errors with stable codes. */
-async function editing(edit: () => Promise<ApiResult>): Promise<ApiResult> {
+/** The API error, with a stable code, for a typed error of record input or of the store; others as they are. */
+function apiErrorFor(error: unknown): unknown {
+  if (error instanceof InputError) return new ApiError('invalid-record', error.message, error.hint);
+  if (error instanceof NotFoundError) return new ApiError('no-match', error.message, error.hint);
+  if (error instanceof StoreError) return new ApiError('records-invalid', error.message, error.hint);
+  return error;
+}
+
+/** Calls `read`, throwing its typed errors as API errors. */
+function withApiErrors<T>(read: () => T): T {
   try {
-    return await edit();
+    return read();
   } catch (error) {
-    if (error instanceof InputError) throw new ApiError('invalid-record', error.message, error.hint);
-    if (error instanceof NotFoundError) throw new ApiError('no-match', error.message, error.hint);
-    if (error instanceof StoreError) throw new ApiError('records-invalid', error.message, error.hint);
-    throw error;
+    throw apiErrorFor(error);
   }
+}
+
+/** A question's type: a number, ANY, or the name of a type devdns serves. */
+function questionType(text: string): number {
+  if (/^\d+$/.test(text)) return Number(text);
+  return text.toUpperCase() === 'ANY' ? QTYPE.ANY : QTYPE[parseType(text, 'type')];
 }
 
 function limitParam(query: URLSearchParams, max: number): number {
@@ -89,45 +100,50 @@ function limitParam(query: URLSearchParams, max: number): number {
 export function buildHandlers(context: HandlerContext): Handlers {
   const { home, service, queryLog } = context;
   const zones = () => Object.keys(new RecordStore(home).read().zones);
+  /** Makes a change to the records file and serves the result at once; the change's typed errors become API errors. */
+  const editAndReload = async <T>(edit: () => Promise<T>): Promise<T> => {
+    let result: T;
+    try {
+      result = await edit();
+    } catch (error) {
+      throw apiErrorFor(error);
+    }
+    service.reload();
+    return result;
+  };
   return {
     status: () => ({ status: 200, body: context.status() }),
 
-    listRecords: ({ query }) =>
-      editing(async () => {
-        const served = loadServedRecords(home);
-        return { status: 200, body: listRecords(served.file, query.get('pattern') ?? undefined, served.sources) };
-      }),
+    listRecords: ({ query }) => {
+      const served = withApiErrors(() => loadServedRecords(home));
+      return { status: 200, body: listRecords(served.file, query.get('pattern') ?? undefined, served.sources) };
+    },
 
-    addRecord: ({ body = {} }) =>
-      editing(async () => {
-        const { force, domain: _domain, ip: _ip, ...input } = readRecordBody(body);
-        const result = await addRecord(home, { ...input, name: input.name ?? '' }, { force, defaultTtl: loadSettings(home).ttl });
-        service.reload();
-        const zoneNames = zones();
-        return {
-          status: result.added.length > 0 ? 201 : 200,
-          body: {
-            added: result.added.map((r) => listRecord(r, zoneNames)),
-            unchanged: result.unchanged.map((r) => listRecord(r, zoneNames)),
-            retimed: result.retimed,
-            zonesAdded: result.zonesAdded,
-            notes: [...result.notes, ...result.warnings],
-          },
-        };
-      }),
+    addRecord: async ({ body = {} }) => {
+      const { force, domain: _domain, ip: _ip, ...input } = readRecordBody(body);
+      const result = await editAndReload(() =>
+        addRecord(home, { ...input, name: input.name ?? '' }, { force, defaultTtl: loadSettings(home).ttl }),
+      );
+      const zoneNames = withApiErrors(zones);
+      return {
+        status: result.added.length > 0 ? 201 : 200,
+        body: {
+          added: result.added.map((r) => listRecord(r, zoneNames)),
+          unchanged: result.unchanged.map((r) => listRecord(r, zoneNames)),
+          retimed: result.retimed,
+          zonesAdded: result.zonesAdded,
+          notes: [...result.notes, ...result.warnings],
+        },
+      };
+    },
 
-    removeRecords: ({ body = {} }) =>
-      editing(async () => {
-        const unknown = Object.keys(body).find((key) => !['name', 'type', 'value'].includes(key));
-        if (unknown !== undefined) throw new ApiError('invalid-record', `unknown field "${unknown}"`, 'fields: name, type, value');
-        const result = await removeRecord(home, {
-          name: stringField(body, 'name') ?? '',
-          type: stringField(body, 'type'),
-          value: stringField(body, 'value'),
-        });
-        service.reload();
-        return { status: 200, body: { removed: result.removed.map(describeRecord), zonesRemoved: result.zonesRemoved } };
-      }),
+    removeRecords: async ({ body = {} }) => {
+      const unknown = Object.keys(body).find((key) => !['name', 'type', 'value'].includes(key));
+      if (unknown !== undefined) throw new ApiError('invalid-record', `unknown field "${unknown}"`, 'fields: name, type, value');
+      const selector = { name: stringField(body, 'name') ?? '', type: stringField(body, 'type'), value: stringField(body, 'value') };
+      const result = await editAndReload(() => removeRecord(home, selector));
+      return { status: 200, body: { removed: result.removed.map(describeRecord), zonesRemoved: result.zonesRemoved } };
+    },
 
     reload: () => {
       service.reload();
@@ -145,31 +161,26 @@ export function buildHandlers(context: HandlerContext): Handlers {
       };
     },
 
-    resolve: ({ query }) =>
-      editing(async () => {
-        const name = (query.get('name') ?? '').replace(/\.$/, '');
-        if (name === '') throw new ApiError('invalid-body', 'name: give a name to resolve');
-        const typeText = query.get('type') ?? 'A';
-        const type = /^\d+$/.test(typeText)
-          ? Number(typeText)
-          : typeText.toUpperCase() === 'ANY'
-            ? QTYPE.ANY
-            : QTYPE[parseType(typeText, 'type')];
-        const response = service.answer(name, type);
-        return {
-          status: 200,
-          body: {
-            name,
-            type: typeText.toUpperCase(),
-            rcode: RCODE_NAMES[response.rcode] ?? String(response.rcode),
-            authoritative: response.authoritative,
-            answer: response.answer.map(describeResource),
-            authority: response.authority.map(describeResource),
-            additional: response.additional.map(describeResource),
-            matches: response.matches,
-          },
-        };
-      }),
+    resolve: ({ query }) => {
+      const name = (query.get('name') ?? '').replace(/\.$/, '');
+      if (name === '') throw new ApiError('invalid-body', 'name: give a name to resolve');
+      const typeText = query.get('type') ?? 'A';
+      const type = withApiErrors(() => questionType(typeText));
+      const response = service.answer(name, type);
+      return {
+        status: 200,
+        body: {
+          name,
+          type: typeText.toUpperCase(),
+          rcode: RCODE_NAMES[response.rcode] ?? String(response.rcode),
+          authoritative: response.authoritative,
+          answer: response.answer.map(describeResource),
+          authority: response.authority.map(describeResource),
+          additional: response.additional.map(describeResource),
+          matches: response.matches,
+        },
+      };
+    },
 
     stop: () => {
       setImmediate(context.requestStop);

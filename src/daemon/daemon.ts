@@ -4,8 +4,9 @@
 // run exactly this.
 import { join } from 'node:path';
 import { CONTROL_HOST, type StatusBody } from '../control/protocol.js';
-import { type ControlServer, startControlServer } from '../control/server.js';
+import { type ControlLimits, type ControlServer, startControlServer } from '../control/server.js';
 import { chooseSocketPlace } from '../control/socket-place.js';
+import type { DnsLimits } from '../dns/server.js';
 import { DevdnsError, PortInUseError } from '../errors.js';
 import { findPortOwner } from '../os/port-owner.js';
 import { processStart } from '../platform/processes.js';
@@ -33,7 +34,9 @@ export interface DaemonOptions {
   controlPort: number;
   sources?: DaemonSources;
   version: string;
-  tcpIdleMs?: number;
+  /** What DNS and control clients may hold; the servers' defaults when not given. */
+  dnsLimits?: DnsLimits;
+  controlLimits?: Partial<ControlLimits>;
   onQuery?: (query: AnsweredQuery) => void;
   /** Reloads and problems worth a line in the daemon's log, rate-limited (when not logFile). */
   onMessage?: (line: string) => void;
@@ -110,7 +113,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       home,
       host: options.dnsHost,
       port: options.dnsPort,
-      ...(options.tcpIdleMs === undefined ? {} : { tcpIdleMs: options.tcpIdleMs }),
+      limits: options.dnsLimits,
       onQuery: (query) => {
         queryLog.record(query);
         options.onQuery?.(query);
@@ -143,6 +146,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       // The CLI's own way in, which no other user can open (TCP stays for scripts and Windows).
       socket: chooseSocketPlace(home),
       token,
+      limits: options.controlLimits,
       handlers: buildHandlers({ home, service: dns, queryLog, status, requestStop: () => requestStop() }),
       onError: (error) => message('control', `control API: ${error.message}`),
     });

@@ -6,8 +6,9 @@ import { type FSWatcher, mkdirSync, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { answerQuery } from '../dns/answer.js';
 import { CLASS_IN, type Question, type Response } from '../dns/protocol.js';
-import { Responder, type Transport } from '../dns/respond.js';
-import { type DnsServer, startDnsServer } from '../dns/server.js';
+import { Responder } from '../dns/respond.js';
+import { type DnsLimits, type DnsServer, startDnsServer } from '../dns/server.js';
+import type { Transport } from '../dns/transport.js';
 import { buildZoneIndex, type ZoneIndex } from '../dns/zone-index.js';
 import { RECORDS_FILE_NAME } from '../store/paths.js';
 import { LINKS_FILE_NAME, loadServedRecords, readLinks } from '../store/projects.js';
@@ -31,7 +32,8 @@ export interface DnsServiceOptions {
   home: string;
   host: string;
   port: number;
-  tcpIdleMs?: number;
+  /** What TCP clients may hold (the DNS server's defaults when not given). */
+  limits?: DnsLimits;
   /** Each answered query (dropped ones and those without a readable question are not). */
   onQuery?: (query: AnsweredQuery) => void;
   onReload?: (recordCount: number) => void;
@@ -86,8 +88,10 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     timer = setTimeout(reload, RELOAD_SETTLE_MS);
   };
 
+  let closed = false;
   /** Watches the home (records, links) and each linked project's directory: files are replaced by rename. */
   const watchSources = (): void => {
+    if (closed) return;
     const wanted = new Map<string, Set<string>>([[options.home, new Set([RECORDS_FILE_NAME, LINKS_FILE_NAME])]]);
     for (const link of safeLinks(options.home)) {
       const dir = dirname(link.path);
@@ -126,6 +130,13 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     watchSources();
   };
 
+  const stopWatching = (): void => {
+    closed = true;
+    clearTimeout(timer);
+    for (const watcher of watchers.values()) watcher.close();
+    watchers.clear();
+  };
+
   mkdirSync(options.home, { recursive: true, mode: 0o700 });
   watchSources();
 
@@ -135,7 +146,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     server = await startDnsServer({
       host: options.host,
       port: options.port,
-      ...(options.tcpIdleMs === undefined ? {} : { tcpIdleMs: options.tcpIdleMs }),
+      ...options.limits,
       onError: options.onServerError ?? problem,
       handle: (message, address, port, transport) => {
         const started = performance.now();
@@ -152,7 +163,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
       },
     });
   } catch (error) {
-    for (const watcher of watchers.values()) watcher.close();
+    stopWatching();
     throw error;
   }
 
@@ -174,8 +185,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
       }),
     reload,
     close: async () => {
-      clearTimeout(timer);
-      for (const watcher of watchers.values()) watcher.close();
+      stopWatching();
       await server.close();
     },
   };

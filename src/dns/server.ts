@@ -7,22 +7,28 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { createServer, isIP, isIPv6, type Server, type Socket as TcpSocket } from 'node:net';
 import { PortInUseError, PortNotAllowedError } from '../errors.js';
-import type { Transport } from './respond.js';
+import type { Transport } from './transport.js';
 
 /** Called for every message with where it came from; positional, as it runs for every datagram. */
 export type MessageHandler = (message: Buffer, address: string, port: number, transport: Transport) => Uint8Array | undefined;
 
-export interface DnsServerOptions {
-  host: string;
-  /** 0 picks a free port (the same for UDP and TCP). */
-  port: number;
-  handle: MessageHandler;
+/** What TCP clients may hold; each has a default. */
+export interface DnsLimits {
   /** A TCP connection must complete a message this often or be closed (RFC 7766 §6.2.3). */
   tcpIdleMs?: number;
   /** Open TCP connections in all; at the cap, a new one takes the place of the idlest. */
   maxTcpConnections?: number;
   /** Open TCP connections from one address; at the cap, a new one takes the place of its idlest. */
   maxTcpPerClient?: number;
+  /** Reply bytes a TCP client may leave unread before it is cut off. */
+  maxTcpBacklogBytes?: number;
+}
+
+export interface DnsServerOptions extends DnsLimits {
+  host: string;
+  /** 0 picks a free port (the same for UDP and TCP). */
+  port: number;
+  handle: MessageHandler;
   /** Called with errors that do not stop the server (a failed send, a handler bug). */
   onError?: (error: Error) => void;
 }
@@ -30,7 +36,7 @@ export interface DnsServerOptions {
 export interface DnsServer {
   host: string;
   port: number;
-  tcpConnections(): number;
+  /** Closes both sockets and every connection; again, it waits for the same close. */
   close(): Promise<void>;
 }
 
@@ -40,7 +46,7 @@ const DEFAULT_TCP_IDLE_MS = 10_000;
 const DEFAULT_MAX_TCP = 100;
 const DEFAULT_MAX_TCP_PER_CLIENT = 16;
 /** A client that does not read its replies is cut off before they pile up in memory. */
-const MAX_TCP_BACKLOG = 256 * 1024;
+const DEFAULT_MAX_TCP_BACKLOG = 256 * 1024;
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
@@ -145,18 +151,25 @@ function serve(udp: Socket, tcp: Server, host: string, port: number, options: Dn
   udp.on('error', onError);
 
   tcp.on('error', onError);
+  const limits: TcpLimits = {
+    idleMs: options.tcpIdleMs ?? DEFAULT_TCP_IDLE_MS,
+    maxBacklogBytes: options.maxTcpBacklogBytes ?? DEFAULT_MAX_TCP_BACKLOG,
+  };
   tcp.on('connection', (socket) => {
     connections.admit(socket);
-    serveTcp(socket, options.tcpIdleMs ?? DEFAULT_TCP_IDLE_MS, handle, () => connections.touch(socket));
+    serveTcp(socket, limits, handle, () => connections.touch(socket));
   });
 
+  let closing: Promise<void> | undefined;
   return {
     host,
     port,
-    tcpConnections: () => connections.size,
-    close: async () => {
-      connections.closeAll();
-      await Promise.all([closeUdp(udp), new Promise<void>((resolve) => tcp.close(() => resolve()))]);
+    close: () => {
+      closing ??= (async () => {
+        connections.closeAll();
+        await Promise.all([closeUdp(udp), new Promise<void>((resolve) => tcp.close(() => resolve()))]);
+      })();
+      return closing;
     },
   };
 }
@@ -179,10 +192,6 @@ class TcpConnections {
     private readonly max: number,
     private readonly maxPerClient: number,
   ) {}
-
-  get size(): number {
-    return this.all.size;
-  }
 
   admit(socket: TcpSocket): void {
     // Read now: a closed socket no longer knows its address.
@@ -236,13 +245,19 @@ function first<T>(items: Iterable<T>): T | undefined {
   return undefined;
 }
 
+/** How long a TCP connection may take over a message, and how much it may leave unread. */
+interface TcpLimits {
+  idleMs: number;
+  maxBacklogBytes: number;
+}
+
 /** RFC 7766 §8: each message is preceded by its length in two octets; several may follow each other. */
-function serveTcp(socket: TcpSocket, idleMs: number, handle: MessageHandler, onMessage: () => void): void {
+function serveTcp(socket: TcpSocket, limits: TcpLimits, handle: MessageHandler, onMessage: () => void): void {
   const address = socket.remoteAddress ?? '';
   const port = socket.remotePort ?? 0;
   let pending: Buffer = Buffer.alloc(0);
   // Refreshed by each complete message only, so a trickle of bytes cannot hold the connection.
-  const deadline = setTimeout(() => socket.destroy(), idleMs);
+  const deadline = setTimeout(() => socket.destroy(), limits.idleMs);
   deadline.unref();
   socket.on('close', () => clearTimeout(deadline));
   socket.on('error', () => socket.destroy());
@@ -265,7 +280,7 @@ function serveTcp(socket: TcpSocket, idleMs: number, handle: MessageHandler, onM
       frame.writeUInt16BE(reply.length, 0);
       frame.set(reply, 2);
       socket.write(frame);
-      if (socket.writableLength > MAX_TCP_BACKLOG) {
+      if (socket.writableLength > limits.maxBacklogBytes) {
         socket.destroy();
         return;
       }

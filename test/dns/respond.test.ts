@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as packet from 'dns-packet';
-import { respond, udpLimit } from '../../src/dns/respond.js';
+import { udpLimit } from '../../src/dns/respond.js';
 import { zone } from '../helpers/dns.js';
+import { respondUncached } from '../helpers/responder.js';
 
 const index = zone(
   { name: 'myapp.test' },
@@ -65,7 +66,7 @@ function ask({ name, type = 'A', edns = { size: 1232 } }: Ask, transport: 'udp' 
     questions: [{ name, type: type as never, class: 'IN' }],
     additionals: additionals as never,
   });
-  const exchange = respond(index, bytes, transport);
+  const exchange = respondUncached(index, bytes, transport);
   assert.ok(exchange.reply, 'a reply');
   return { bytes: exchange.reply, decoded: decode(exchange.reply) };
 }
@@ -157,7 +158,7 @@ describe('respond', () => {
 
   it('echoes a question whose label holds a dot byte for byte', () => {
     const query = Buffer.from('000a0100000100000000000003612e6204746573740000010001', 'hex');
-    const exchange = respond(index, query, 'udp');
+    const exchange = respondUncached(index, query, 'udp');
     assert.ok(exchange.reply);
     assert.deepEqual(exchange.reply.subarray(12, query.length), query.subarray(12));
     assert.equal(decode(exchange.reply).rcode, 'NXDOMAIN');
@@ -165,9 +166,9 @@ describe('respond', () => {
 
   it('never answers a response, and answers FORMERR with the ID for a broken query', () => {
     const response = packet.encode({ type: 'response', id: 1, questions: [{ name: 'myapp.test', type: 'A', class: 'IN' }] });
-    assert.equal(respond(index, response, 'udp').reply, undefined);
+    assert.equal(respondUncached(index, response, 'udp').reply, undefined);
     const broken = Buffer.from('abcd0000ffffffffffffffff', 'hex');
-    const reply = respond(index, broken, 'udp').reply;
+    const reply = respondUncached(index, broken, 'udp').reply;
     assert.ok(reply);
     assert.equal(reply.readUInt16BE(0), 0xabcd);
     assert.equal(reply.readUInt16BE(2) & 0x800f, 0x8001, 'QR and FORMERR');

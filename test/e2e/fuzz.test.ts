@@ -126,11 +126,9 @@ describe('hostile input (built binary)', () => {
     await closed(socket, 2_000);
   });
 
-  it('times out a client that promises 65535 bytes and sends 10, and 200 idle connections', { timeout: 60_000 }, async () => {
-    const slow = await open();
-    slow.on('error', () => undefined);
-    slow.on('data', () => undefined);
-    slow.write(Buffer.concat([Buffer.from([0xff, 0xff]), Buffer.alloc(10, 1)]));
+  // What the idle deadline does is tested in process with a short one (test/dns/server.test.ts);
+  // here, that the binary's own caps hold while many connections sit idle.
+  it('holds 200 idle connections to its caps, and answers UDP and a new TCP client meanwhile', { timeout: 60_000 }, async () => {
     const idle = await Promise.all(
       Array.from({ length: 200 }, () =>
         open().then(
@@ -143,17 +141,23 @@ describe('hostile input (built binary)', () => {
         ),
       ),
     );
-    // UDP keeps working meanwhile.
-    await goodAnswer(devdns.port);
-    // Beyond the cap, connections are closed at once; the rest go when their idle time runs out.
-    await eventually(
-      () => (idle.filter((s) => s && !s.destroyed && !s.readableEnded).length <= 100 ? true : undefined),
-      5_000,
-      'the connection cap',
-    );
-    await closed(slow, 15_000);
-    for (const socket of idle) if (socket) await closed(socket, 15_000);
-    // And a new TCP client is served, two pipelined queries in one write (RFC 7766 §6.2.1.1).
+    try {
+      // UDP keeps working meanwhile.
+      await goodAnswer(devdns.port);
+      // Beyond the cap, connections are closed at once.
+      await eventually(
+        () => (idle.filter((s) => s && !s.destroyed && !s.readableEnded).length <= 100 ? true : undefined),
+        5_000,
+        'the connection cap',
+      );
+      await askPipelined();
+    } finally {
+      for (const socket of idle) socket?.destroy();
+    }
+  });
+
+  /** A new TCP client is served, two pipelined queries in one write (RFC 7766 §6.2.1.1). */
+  const askPipelined = async () => {
     const client = await open();
     const answers = await new Promise<Buffer[]>((resolve) => {
       let buffer = Buffer.alloc(0);
@@ -179,5 +183,5 @@ describe('hostile input (built binary)', () => {
         [10, ['::1']],
       ],
     );
-  });
+  };
 });

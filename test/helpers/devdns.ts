@@ -25,9 +25,15 @@ export function runDevdns(args: readonly string[], { home, env = {}, timeoutMs =
   return runCommand(process.execPath, [BIN, ...args], { ...process.env, NO_COLOR: '1', ...env, DEVDNS_HOME: home }, timeoutMs);
 }
 
+/**
+ * Runs a command to its end. After `timeoutMs` it is sent SIGTERM and resolves with code null
+ * once it has closed; the timer is cleared as soon as the command fails to start or closes, so
+ * nothing stays armed after it.
+ */
 export function runCommand(command: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => child.kill(), timeoutMs);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -36,8 +42,14 @@ export function runCommand(command: string, args: readonly string[], env: NodeJS
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
     });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 

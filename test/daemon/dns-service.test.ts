@@ -1,0 +1,148 @@
+// The DNS service in process, in a temp home on port 0: it answers from the records file over
+// UDP and TCP, serves a change within moments and keeps the last good records through a broken
+// file, reports each query and each bad message, and leaves no watcher or socket behind on close
+// or on a start that fails.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import type { AnsweredQuery, DnsService, DnsServiceOptions } from '../../src/daemon/dns-service.js';
+import { startDnsService } from '../../src/daemon/dns-service.js';
+import { recordsFile, tempDir } from '../helpers/devdns.js';
+import { dnsHeader, formatResource } from '../helpers/dns.js';
+import { addresses, askTcp, askUdp, isOpen, openTcp, queryBytes } from '../helpers/dns-server.js';
+import { assertTcpFree } from '../helpers/ports.js';
+import { addToHome, eventually } from '../helpers/server.js';
+
+const watchers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'FSEventWrap').length;
+/** Waits until no directory is watched: each case closes its services, whose watchers go a tick later. */
+const noWatchers = () => eventually(() => (watchers() === 0 ? true : undefined), 1_000, 'no watchers left');
+
+/** Runs `run` against a service in a fresh home holding myapp.test, closed (and the home removed) afterwards. */
+async function withService(options: Partial<DnsServiceOptions>, run: (service: DnsService, home: string) => Promise<void>): Promise<void> {
+  const dir = tempDir();
+  try {
+    await addToHome(dir.path, { name: 'myapp.test' });
+    const service = await startDnsService({ home: dir.path, host: '127.0.0.1', port: 0, ...options });
+    try {
+      await run(service, dir.path);
+    } finally {
+      await service.close();
+    }
+  } finally {
+    dir.cleanup();
+  }
+}
+
+/** The addresses a UDP query for `name` gets, or undefined without an answer. */
+const udpAddresses = async (port: number, name: string) => {
+  const reply = await askUdp(port, queryBytes(1, name));
+  return reply ? addresses(reply) : undefined;
+};
+
+describe('DNS service', () => {
+  it('answers from the records file over UDP and TCP, and by answer()', async () => {
+    await withService({}, async (service, home) => {
+      assert.equal(service.recordsPath, recordsFile(home));
+      assert.equal(service.recordCount(), 2);
+      assert.deepEqual(await udpAddresses(service.port, 'myapp.test'), ['127.0.0.1']);
+      const tcp = await openTcp(service.port);
+      try {
+        assert.deepEqual(await askTcp(tcp, 7), ['127.0.0.1']);
+      } finally {
+        tcp.destroy();
+      }
+      assert.deepEqual(service.answer('myapp.test', 28).answer.map(formatResource), ['myapp.test AAAA ::1']);
+    });
+  });
+
+  it('serves a change to the records file without being asked, and says so', async () => {
+    const reloads: number[] = [];
+    await withService({ onReload: (count) => reloads.push(count) }, async (service, home) => {
+      await addToHome(home, { name: 'new.test', value: '10.2.2.2' });
+      assert.deepEqual(
+        await eventually(
+          async () => {
+            const got = await udpAddresses(service.port, 'new.test');
+            return got?.length ? got : undefined;
+          },
+          3_000,
+          'the new name answered',
+        ),
+        ['10.2.2.2'],
+      );
+      assert.ok(reloads.includes(3), `reloads: ${reloads.join(', ')}`);
+    });
+  });
+
+  it('keeps serving the last good records when the file stops parsing, and reports it', async () => {
+    const problems: string[] = [];
+    await withService({ onProblem: (error) => problems.push(error.message) }, async (service, home) => {
+      writeFileSync(recordsFile(home), '{broken');
+      await eventually(() => (problems.length > 0 ? true : undefined), 3_000, 'the problem reported');
+      assert.match(problems[0] ?? '', /not valid JSON/);
+      assert.deepEqual(await udpAddresses(service.port, 'myapp.test'), ['127.0.0.1']);
+      assert.equal(service.recordCount(), 2);
+    });
+  });
+
+  it('reports each answered query, and each message dropped or answered FORMERR with why', async () => {
+    const queries: AnsweredQuery[] = [];
+    const bad: string[] = [];
+    await withService(
+      { onQuery: (query) => queries.push(query), onBadMessage: (reason, _address, _port, transport) => bad.push(`${transport} ${reason}`) },
+      async (service) => {
+        await udpAddresses(service.port, 'MyApp.test');
+        assert.equal(queries.length, 1);
+        const [query] = queries;
+        assert.deepEqual(
+          [query?.transport, query?.address, query?.question.name, query?.response.rcode],
+          ['udp', '127.0.0.1', 'MyApp.test', 0],
+        );
+        // A response (QR=1) is dropped; a query with no question is answered FORMERR.
+        assert.equal(await askUdp(service.port, dnsHeader(1, 0x8000, 1), 200), undefined);
+        assert.ok(await askUdp(service.port, dnsHeader(2, 0, 0)));
+        assert.equal(bad.length, 2, bad.join('; '));
+        assert.match(bad[0] ?? '', /^udp dropped: /);
+        assert.match(bad[1] ?? '', /^udp FORMERR: /);
+      },
+    );
+  });
+
+  it('passes its limits to the DNS server', async () => {
+    await withService({ limits: { tcpIdleMs: 200 } }, async (service) => {
+      const socket = await openTcp(service.port);
+      try {
+        await eventually(() => (isOpen(socket) ? undefined : true), 2_000, 'the idle connection closed');
+      } finally {
+        socket.destroy();
+      }
+    });
+  });
+
+  it('closes its watchers and sockets on close, and a second close is no error', async () => {
+    await noWatchers();
+    let port = 0;
+    await withService({}, async (service) => {
+      port = service.port;
+      assert.ok(watchers() > 0, 'watching the home');
+      await service.close();
+    });
+    await noWatchers();
+    await assertTcpFree(port);
+  });
+
+  it('leaves no watcher behind when its port is in use, nor when the records file does not parse', async () => {
+    await noWatchers();
+    await withService({}, async (running, home) => {
+      await assert.rejects(startDnsService({ home, host: '127.0.0.1', port: running.port }), { name: 'PortInUseError' });
+    });
+    const dir = tempDir();
+    try {
+      writeFileSync(recordsFile(dir.path), '{broken');
+      await assert.rejects(startDnsService({ home: dir.path, host: '127.0.0.1', port: 0 }), /not valid JSON/);
+    } finally {
+      dir.cleanup();
+    }
+    await noWatchers();
+  });
+});
