@@ -2,7 +2,6 @@
 // The state file is written only once both servers are bound and removed on stop; a start that
 // fails half-way closes what it opened. Foreground (`up --foreground`) and background (`up`) both
 // run exactly this.
-import { join } from 'node:path';
 import { CONTROL_HOST, type StatusBody } from '../control/protocol.js';
 import { type ControlLimits, type ControlServer, startControlServer } from '../control/server.js';
 import { chooseSocketPlace } from '../control/socket-place.js';
@@ -10,22 +9,13 @@ import type { DnsLimits } from '../dns/server.js';
 import { DevdnsError, PortInUseError } from '../errors.js';
 import { findPortOwner } from '../os/port-owner.js';
 import { processStart } from '../platform/processes.js';
+import { homePath } from '../store/paths.js';
 import { loadSettings } from '../store/settings.js';
 import { buildHandlers } from './api-handlers.js';
 import { DAEMON_ENV, DaemonLog, keepOutputFailuresFromStopping, LogFile, type LogKind } from './daemon-log.js';
 import { type AnsweredQuery, type DnsService, startDnsService } from './dns-service.js';
 import { QueryLog } from './query-log.js';
-import {
-  DAEMON_LOG_NAME,
-  type DaemonSources,
-  type DaemonState,
-  ensurePrivateHome,
-  lookupDaemon,
-  newToken,
-  QUERY_LOG_NAME,
-  removeState,
-  writeState,
-} from './state.js';
+import { type DaemonSources, type DaemonState, ensurePrivateHome, lookupDaemon, newToken, removeState, writeState } from './state.js';
 
 export interface DaemonOptions {
   home: string;
@@ -83,7 +73,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   ensurePrivateHome(home);
   const existing = lookupDaemon(home);
   if (existing.kind === 'running') throw new AlreadyRunningError(existing.state);
-  const logFile = options.logFile ?? (process.env[DAEMON_ENV] === '1' ? join(home, DAEMON_LOG_NAME) : undefined);
+  const logFile = options.logFile ?? (process.env[DAEMON_ENV] === '1' ? homePath(home, 'daemonLog') : undefined);
   const file = logFile === undefined ? undefined : new LogFile(logFile);
   const onMessage = options.onMessage ?? (() => undefined);
   const log = new DaemonLog({ write: file ? (line) => file.append(line) : onMessage });
@@ -95,7 +85,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     restoreOutput();
   };
   const maxFileBytes = loadSettings(home).logSize;
-  const queryLog = new QueryLog(join(home, QUERY_LOG_NAME), {
+  const queryLog = new QueryLog(homePath(home, 'queryLog'), {
     maxFileBytes,
     onError: (error) => message('query-log', `query log: ${error.message}`),
   });
@@ -136,8 +126,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       records: dns.recordCount(),
       queries: queryLog.count,
       recordsFile: dns.recordsPath,
-      logFile: join(home, DAEMON_LOG_NAME),
-      queryLogFile: join(home, QUERY_LOG_NAME),
+      logFile: homePath(home, 'daemonLog'),
+      queryLogFile: homePath(home, 'queryLog'),
       ...(options.sources ? { sources: options.sources } : {}),
     });
     control = await startControlServer({

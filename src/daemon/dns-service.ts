@@ -10,8 +10,8 @@ import { Responder } from '../dns/respond.js';
 import { type DnsLimits, type DnsServer, startDnsServer } from '../dns/server.js';
 import type { Transport } from '../dns/transport.js';
 import { buildZoneIndex, type ZoneIndex } from '../dns/zone-index.js';
-import { RECORDS_FILE_NAME } from '../store/paths.js';
-import { LINKS_FILE_NAME, loadServedRecords, readLinks } from '../store/projects.js';
+import { HOME_FILES } from '../store/paths.js';
+import { loadServedRecords, readLinks, servedSourcesStamp } from '../store/projects.js';
 import { RecordStore } from '../store/record-store.js';
 
 /** A query answered, as recorded for every one: numbers and references, no text made. */
@@ -52,8 +52,11 @@ export interface DnsService {
   recordCount(): number;
   /** Answers a question from the records in service, by the same rules as over the wire. */
   answer(name: string, type: number): Response;
-  /** Re-reads the records file now. */
-  reload(): void;
+  /**
+   * Re-reads the records now, unless no source file changed since they were read: a change made
+   * through the daemon, then seen by the file watcher, is loaded once. Returns whether it read.
+   */
+  reload(): boolean;
   close(): Promise<void>;
 }
 
@@ -73,7 +76,10 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
   const problem = options.onProblem ?? (() => undefined);
   // The user's records file not parsing stops the start, with the store's own message; a linked
   // project file that does not parse is reported and left out.
+  let loadedStamp = '';
   const load = () => {
+    // Stamped before reading: a write during the read changes the stamp, so it is read again.
+    loadedStamp = servedSourcesStamp(options.home);
     const served = loadServedRecords(options.home);
     for (const broken of served.problems) problem(new Error(`linked project left out: ${broken.message}`));
     return served.file;
@@ -92,7 +98,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
   /** Watches the home (records, links) and each linked project's directory: files are replaced by rename. */
   const watchSources = (): void => {
     if (closed) return;
-    const wanted = new Map<string, Set<string>>([[options.home, new Set([RECORDS_FILE_NAME, LINKS_FILE_NAME])]]);
+    const wanted = new Map<string, Set<string>>([[options.home, new Set<string>([HOME_FILES.records, HOME_FILES.links])]]);
     for (const link of safeLinks(options.home)) {
       const dir = dirname(link.path);
       wanted.set(dir, new Set([...(wanted.get(dir) ?? []), basename(link.path)]));
@@ -117,7 +123,8 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     }
   };
 
-  const reload = (): void => {
+  const reload = (): boolean => {
+    if (servedSourcesStamp(options.home) === loadedStamp) return false;
     try {
       const next = load();
       file = next;
@@ -128,6 +135,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
       problem(error as Error);
     }
     watchSources();
+    return true;
   };
 
   const stopWatching = (): void => {

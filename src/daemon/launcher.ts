@@ -3,22 +3,22 @@
 // its state file and answers on the control API; a daemon that dies while starting is reported
 // with the error it logged (daemon/start-failure.ts). Stopping asks the API, then signals.
 import { closeSync } from 'node:fs';
-import { join } from 'node:path';
 import { ControlClient } from '../control/client.js';
 import { ROUTES } from '../control/protocol.js';
 import { DevdnsError } from '../errors.js';
 import { waitForExit } from '../platform/processes.js';
 import { DEVDNS_BIN, startDetached } from '../platform/run-program.js';
+import { homePath } from '../store/paths.js';
 import { openForAppend, readFileSafely } from '../store/safe-file.js';
 import { DAEMON_ENV, DAEMON_LOG_MAX_BYTES } from './daemon-log.js';
 import { fileSize, makeRoom } from './log-file.js';
 import { readStartFailure } from './start-failure.js';
-import { DAEMON_LOG_NAME, type DaemonState, ensurePrivateHome, lookupDaemon } from './state.js';
+import { type DaemonState, ensurePrivateHome, lookupDaemon } from './state.js';
 
 export { DAEMON_ENV };
 
 export function daemonLogPath(home: string): string {
-  return join(home, DAEMON_LOG_NAME);
+  return homePath(home, 'daemonLog');
 }
 
 /** What the daemon wrote to its log after `offset`: this start's output. */

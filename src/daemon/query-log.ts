@@ -9,15 +9,14 @@
 // file's reader is here too: `devdns logs` reads it when the daemon is not running.
 
 import { appendFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { QueryLogEntry } from '../control/protocol.js';
 import { describeData } from '../dns/describe.js';
 import { RCODE_NAMES, typeName } from '../dns/protocol.js';
 import { readHomeFile } from '../store/home.js';
+import { homePath } from '../store/paths.js';
 import { APPEND_FLAGS, appendError, MIB } from '../store/safe-file.js';
 import type { AnsweredQuery } from './dns-service.js';
 import { fileSize, makeRoom, rotatedPath } from './log-file.js';
-import { QUERY_LOG_NAME } from './state.js';
 
 export type { QueryLogEntry };
 
@@ -229,7 +228,7 @@ const MAX_LOG_READ_BYTES = 1024 * MIB + MIB;
 
 /** The last `limit` queries the daemon of `home` wrote to its query log (and the rotated one before it). */
 export function readQueryLogFile(home: string, limit: number): QueryLogEntry[] {
-  const path = join(home, QUERY_LOG_NAME);
+  const path = homePath(home, 'queryLog');
   let text = '';
   for (const file of [rotatedPath(path), path]) {
     // Not there yet is fine; a link, a FIFO or another user's file in its place is refused.

@@ -8,14 +8,12 @@ import { DevdnsError } from '../errors.js';
 import { commandLine, processAlive, processStart, processUid } from '../platform/processes.js';
 import { checkHome, ensurePrivateHome, homeReadLimits, removeHomeFile } from '../store/home.js';
 import { readJson, writeJsonAtomic } from '../store/json-file.js';
-import { HOME_FILES, homePath } from '../store/paths.js';
+import { homePath } from '../store/paths.js';
 import { KIB } from '../store/safe-file.js';
 
 export { ensurePrivateHome, processAlive };
 
 /** The logs' names as store/paths.ts lists them, for the daemon's modules that name them. */
-export const DAEMON_LOG_NAME = HOME_FILES.daemonLog;
-export const QUERY_LOG_NAME = HOME_FILES.queryLog;
 /** A state file is a few hundred bytes; anything much larger was not written by devdns. */
 const STATE_MAX_BYTES = 64 * KIB;
 

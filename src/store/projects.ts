@@ -2,7 +2,7 @@
 // --format json` writes), linked into devdns and served beside the user's own records. The user's
 // records win a name, then the most recently linked project; every such conflict is reported.
 // devdns never writes a project file: it only reads them.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DevdnsError, NotFoundError } from '../errors.js';
 import { checkRecordFile } from '../records/record-file.js';
@@ -11,13 +11,12 @@ import type { DnsRecord, RecordFile } from '../records/types.js';
 import { describeRiskyZones, type RiskyZone, riskyZones, zoneOf } from '../records/zones.js';
 import { homeReadLimits } from './home.js';
 import { JsonContentError, readJson, writeJsonAtomic } from './json-file.js';
-import { HOME_FILES, homePath } from './paths.js';
+import { homePath } from './paths.js';
 import { MAX_RECORDS_BYTES, RecordStore } from './record-store.js';
 import { MIB, readTextSafely, UnsafeFileError } from './safe-file.js';
 import { loadSettings, type Settings } from './settings.js';
 
 export const PROJECT_FILE_NAME = 'devdns.json';
-export const LINKS_FILE_NAME = HOME_FILES.links;
 /** A link is a path and a date: a million of them would still fit. */
 const MAX_LINKS_BYTES = 16 * MIB;
 
@@ -190,6 +189,31 @@ export function unlinkProject(home: string, path: string): void {
     home,
     links.filter((link) => link.path !== path),
   );
+}
+
+/**
+ * What the served records were read from, as one string: for each file loadServedRecords reads
+ * (records, settings, links, each linked project file), its inode, size and change times. Equal
+ * strings mean nothing was written in between (every devdns write is a rename to a new inode), so
+ * a second reload for the same change can be skipped.
+ */
+export function servedSourcesStamp(home: string): string {
+  const stamp = (path: string): string => {
+    try {
+      const stats = statSync(path, { bigint: true });
+      return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
+    } catch {
+      return '-';
+    }
+  };
+  let links: Link[] = [];
+  try {
+    links = readLinks(home);
+  } catch {
+    // An unreadable links file is stamped by its own entry below; loading reports it.
+  }
+  const paths = [homePath(home, 'records'), homePath(home, 'settings'), linksPath(home), ...links.map((link) => link.path)];
+  return paths.map(stamp).join('|');
 }
 
 /**

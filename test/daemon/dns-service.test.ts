@@ -74,6 +74,22 @@ describe('DNS service', () => {
     });
   });
 
+  it('reads a change once: a reload after the watcher has read it reads nothing, one after a write reads it', async () => {
+    const reloads: number[] = [];
+    await withService({ onReload: (count) => reloads.push(count) }, async (service, home) => {
+      assert.equal(service.reload(), false, 'nothing written since the start');
+      await addToHome(home, { name: 'new.test', value: '10.2.2.2' });
+      await eventually(() => (reloads.length > 0 ? true : undefined), 3_000, 'the watcher reloaded');
+      assert.equal(service.reload(), false, 'the watcher read this change already');
+      assert.deepEqual(reloads, [3]);
+      await addToHome(home, { name: 'other.test', value: '10.3.3.3' });
+      assert.equal(service.reload(), true, 'a new write is read at once, before the watcher');
+      assert.equal(service.recordCount(), 4);
+      assert.deepEqual(service.answer('other.test', 1).answer.map(formatResource), ['other.test A 10.3.3.3']);
+      assert.equal(service.reload(), false);
+    });
+  });
+
   it('keeps serving the last good records when the file stops parsing, and reports it', async () => {
     const problems: string[] = [];
     await withService({ onProblem: (error) => problems.push(error.message) }, async (service, home) => {
