@@ -10,45 +10,57 @@ export interface Asked {
   addresses: string[];
 }
 
-export function askUdp(host: string, port: number, name: string, type: number, timeoutMs = 2_000): Promise<Asked> {
+/**
+ * One question and its answer over a socket of the caller's, with a deadline: `ask` sends and
+ * calls `finish` with the answer or an error; `close` is called once, whatever happened first.
+ */
+function exchange(
+  over: 'UDP' | 'TCP',
+  timeoutMs: number,
+  ask: (id: number, finish: (result: Asked | Error) => void) => { close(): void },
+): Promise<Asked> {
   return new Promise((resolve, reject) => {
-    const id = Math.floor(Math.random() * 65536);
-    const socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
-    const timer = setTimeout(() => finish(new Error(`no answer over UDP within ${timeoutMs} ms`)), timeoutMs);
+    let socket: { close(): void } | undefined;
+    let done = false;
     const finish = (result: Asked | Error) => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
-      socket.close();
+      socket?.close();
       if (result instanceof Error) reject(result);
       else resolve(result);
     };
+    const timer = setTimeout(() => finish(new Error(`no answer over ${over} within ${timeoutMs} ms`)), timeoutMs);
+    socket = ask(Math.floor(Math.random() * 65536), finish);
+    if (done) socket.close();
+  });
+}
+
+export function askUdp(host: string, port: number, name: string, type: number, timeoutMs = 2_000): Promise<Asked> {
+  return exchange('UDP', timeoutMs, (id, finish) => {
+    const socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
     socket.on('message', (message) => {
       const answer = readAddresses(message);
       if (answer.id === id) finish(answer);
     });
     socket.on('error', (error) => finish(error));
     socket.send(encodeQuery(id, name, type), port, host);
+    return { close: () => socket.close() };
   });
 }
 
 export function askTcp(host: string, port: number, name: string, type: number, timeoutMs = 2_000): Promise<Asked> {
-  return new Promise((resolve, reject) => {
-    const id = Math.floor(Math.random() * 65536);
+  return exchange('TCP', timeoutMs, (id, finish) => {
     const query = encodeQuery(id, name, type);
     const frame = Buffer.concat([Buffer.from([query.length >> 8, query.length & 0xff]), query]);
     const socket = connect({ host, port }, () => socket.write(frame));
     let received = Buffer.alloc(0);
-    const timer = setTimeout(() => finish(new Error(`no answer over TCP within ${timeoutMs} ms`)), timeoutMs);
-    const finish = (result: Asked | Error) => {
-      clearTimeout(timer);
-      socket.destroy();
-      if (result instanceof Error) reject(result);
-      else resolve(result);
-    };
     socket.on('data', (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
       if (received.length >= 2 && received.length >= 2 + received.readUInt16BE(0))
         finish(readAddresses(received.subarray(2, 2 + received.readUInt16BE(0))));
     });
     socket.on('error', (error) => finish(error));
+    return { close: () => socket.destroy() };
   });
 }

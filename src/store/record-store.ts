@@ -45,6 +45,12 @@ function describeFileError(error: unknown): string {
   return FILE_ERRORS[code] ? `${FILE_ERRORS[code]} (${code})` : (error as Error).message;
 }
 
+/** A failure to read or make a file, as the store reports it: devdns's own errors pass as they are. */
+function fileFailure(error: unknown, code: string, path: string, failed: string, hint: string): DevdnsError {
+  if (error instanceof DevdnsError) return error;
+  return new StoreError(code, path, `${failed}: ${describeFileError(error)}`, hint);
+}
+
 export class RecordStore {
   readonly path: string;
 
@@ -62,13 +68,7 @@ export class RecordStore {
     try {
       text = readHomeFile(this.home, this.path, MAX_RECORDS_BYTES);
     } catch (error) {
-      if (error instanceof DevdnsError) throw error;
-      throw new StoreError(
-        'records-unreadable',
-        this.path,
-        `cannot be read: ${describeFileError(error)}`,
-        'check the file and its permissions',
-      );
+      throw fileFailure(error, 'records-unreadable', this.path, 'cannot be read', 'check the file and its permissions');
     }
     if (text === undefined) return emptyRecordFile();
     const hint = 'fix it by hand, or move it away to start afresh; devdns never overwrites a file it cannot read';
@@ -111,13 +111,7 @@ export class RecordStore {
     try {
       ensurePrivateHome(this.home);
     } catch (error) {
-      if (error instanceof DevdnsError) throw error;
-      throw new StoreError(
-        'home-unwritable',
-        this.home,
-        `cannot be created: ${describeFileError(error)}`,
-        'set DEVDNS_HOME to a directory you can write',
-      );
+      throw fileFailure(error, 'home-unwritable', this.home, 'cannot be created', 'set DEVDNS_HOME to a directory you can write');
     }
   }
 
