@@ -2,10 +2,7 @@
 // grow past its limit becomes `<path>.1` (the one before is replaced) and a new one starts, so a
 // log takes at most twice its limit on disk however long the daemon runs.
 import { renameSync, statSync } from 'node:fs';
-
-export function rotatedPath(path: string): string {
-  return `${path}.1`;
-}
+import { rotatedPath } from '../store/paths.js';
 
 /** The file's size in bytes; 0 when it does not exist or cannot be read. */
 export function fileSize(path: string): number {

@@ -13,10 +13,10 @@ import type { QueryLogEntry } from '../control/protocol.js';
 import { describeData } from '../dns/describe.js';
 import { RCODE_NAMES, typeName } from '../dns/protocol.js';
 import { readHomeFile } from '../store/home.js';
-import { homePath } from '../store/paths.js';
+import { homePath, rotatedPath } from '../store/paths.js';
 import { APPEND_FLAGS, appendError, MIB } from '../store/safe-file.js';
 import type { AnsweredQuery } from './dns-service.js';
-import { fileSize, makeRoom, rotatedPath } from './log-file.js';
+import { fileSize, makeRoom } from './log-file.js';
 
 export type { QueryLogEntry };
 

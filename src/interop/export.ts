@@ -1,8 +1,11 @@
 // The records in other tools' formats: an RFC 1035 master file per zone (for BIND, NSD, Knot,
 // CoreDNS), a hosts file, dnsmasq lines, and devdns's own JSON, which `devdns import` reads back
-// losslessly. Pure: a RecordFile in, text out, with notes on what a format cannot hold.
+// losslessly. Pure: a RecordFile in, text out, with notes on what a format cannot hold, and which
+// text goes to which file.
+import { join } from 'node:path';
 import { SOA_WIRE } from '../dns/protocol.js';
 import { buildZoneIndex } from '../dns/zone-index.js';
+import { InputError } from '../errors.js';
 import { isWildcardName } from '../records/names.js';
 import { absoluteName, formatFields, formatRdata } from '../records/presentation.js';
 import { compareRecords } from '../records/record-set.js';
@@ -120,4 +123,48 @@ export function exportJson(file: RecordFile, zone?: string): Exported {
   const zones = zone === undefined ? file.zones : { [zone]: file.zones[zone] ?? {} };
   const records = recordsOf(file, zone);
   return { text: `${JSON.stringify({ version: file.version, serial: file.serial, zones, records }, null, 2)}\n`, notes: [] };
+}
+
+export interface ExportRequest {
+  format: ExportFormat;
+  /** Only this zone, which the file must serve. */
+  zone?: string | undefined;
+  /** -o: a file, or a directory for one zone file each; undefined for stdout. */
+  output?: string | undefined;
+  /** Whether `output` names an existing directory (the caller looks; this module does no I/O). */
+  outputIsDirectory: boolean;
+}
+
+export interface ExportPlan {
+  notes: string[];
+  /** A directory to make first (`-o zones/` for several zones). */
+  makeDirectory?: string;
+  /** What to write, in order: to `path`, or to stdout when it is undefined. */
+  writes: Array<{ path: string | undefined; text: string }>;
+}
+
+/** What an export writes where. A zone file holds one zone: several go to a directory, one file each, or to stdout in turn. */
+export function planExport(file: RecordFile, { format, zone, output, outputIsDirectory }: ExportRequest): ExportPlan {
+  if (format !== 'zone') {
+    const exported =
+      format === 'hosts' ? exportHosts(file, zone) : format === 'dnsmasq' ? exportDnsmasq(file, zone) : exportJson(file, zone);
+    return { notes: exported.notes, writes: [{ path: output, text: exported.text }] };
+  }
+  const zones = zone === undefined ? Object.keys(file.zones) : [zone];
+  const several = output !== undefined && zones.length > 1 && !outputIsDirectory;
+  if (several && !output.endsWith('/'))
+    throw new InputError(
+      '-o',
+      `${zones.length} zones (${zones.join(', ')}) make ${zones.length} zone files`,
+      'give --zone, or a directory: -o zones/',
+    );
+  const intoDirectory = output !== undefined && (outputIsDirectory || several);
+  return {
+    notes: [],
+    ...(several ? { makeDirectory: output } : {}),
+    writes: zones.map((name) => ({
+      path: output === undefined ? undefined : intoDirectory ? join(output, `${name}.zone`) : output,
+      text: exportZone(file, name),
+    })),
+  };
 }

@@ -2,10 +2,11 @@
 // a directory of the user's own (a link to one is fine), that no other user can write, in a parent
 // that no other user can rename it out of. Files in it are read through readHomeFile, which holds
 // them to the same owner and refuses links, FIFOs, devices and oversized files (HOSTILE-INPUTS 1.2.9).
-import { mkdirSync, rmSync, type Stats, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, readdirSync, rmdirSync, rmSync, type Stats, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { DevdnsError } from '../errors.js';
 import { runProgramSync } from '../platform/run-program.js';
+import { HOME_FILES, OWN_FILES } from './paths.js';
 import { type ReadLimits, readTextSafely, writeFileAtomically } from './safe-file.js';
 
 const POSIX = process.platform !== 'win32';
@@ -117,6 +118,24 @@ export function writeHomeFile(path: string, text: string): void {
 export function removeHomeFile(path: string): void {
   if (actingFor() !== undefined) asHomeUser(REMOVE_SCRIPT, [path]);
   else rmSync(path, { force: true });
+}
+
+/**
+ * Removes devdns's own files from the home (and the records too with `purge`), then the home
+ * itself when that leaves it empty. Root acting for a user leaves the empty home to them:
+ * removing it by path is theirs to race. Returns whether the home is gone.
+ */
+export function removeOwnFiles(home: string, { purge }: { purge: boolean }): boolean {
+  for (const name of [...OWN_FILES, ...(purge ? [HOME_FILES.records] : [])]) removeHomeFile(join(home, name));
+  try {
+    if (actingFor() === undefined && readdirSync(home).length === 0) {
+      rmdirSync(home);
+      return true;
+    }
+  } catch {
+    // gone already
+  }
+  return false;
 }
 
 /**

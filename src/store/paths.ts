@@ -36,8 +36,19 @@ export const HOME_FILES = {
 
 export type HomeFile = keyof typeof HOME_FILES;
 
-/** The logs, which are rotated to `<name>.1` (log-file.ts). */
+/** The logs, which are rotated to `<name>.1` (daemon/log-file.ts). */
 export const ROTATED_FILES: readonly HomeFile[] = ['daemonLog', 'queryLog'];
+
+/** Where a rotated log's previous part goes. */
+export function rotatedPath(path: string): string {
+  return `${path}.1`;
+}
+
+/** devdns's own files in a home, besides the records: every name above, and the rotated logs. */
+export const OWN_FILES: readonly string[] = [
+  ...Object.values(HOME_FILES).filter((name) => name !== HOME_FILES.records),
+  ...ROTATED_FILES.map((file) => rotatedPath(HOME_FILES[file])),
+];
 
 export function homePath(home: string, file: HomeFile): string {
   return join(home, HOME_FILES[file]);

@@ -107,6 +107,12 @@ export function readProjectFile(path: string): RecordFile {
   return checked.file;
 }
 
+/** The project file a path names: the path itself when it is a file, else the devdns.json in it. */
+export function projectFileAt(path: string): string {
+  const full = resolve(path);
+  return existsSync(full) && statSync(full).isFile() ? full : join(full, PROJECT_FILE_NAME);
+}
+
 /** The devdns.json a directory means: the one in it, else the nearest above it up to the git root. */
 export function findProjectFile(start: string): string | undefined {
   for (let dir = resolve(start); ; dir = dirname(dir)) {

@@ -1,6 +1,6 @@
 // `devdns link`, `unlink`, `links`: a team's devdns.json served beside your own records.
-import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { DevdnsError } from '../../errors.js';
 import {
   describeConflict,
@@ -8,6 +8,7 @@ import {
   linkProject,
   loadServedRecords,
   PROJECT_FILE_NAME,
+  projectFileAt,
   RiskyProjectError,
   readLinks,
   readProjectFile,
@@ -20,8 +21,7 @@ import { notifyDaemon } from '../running-daemon.js';
 /** The project file a command means: `dir`'s devdns.json, or the nearest one from the current directory. */
 function projectFile(dir: string | undefined): string {
   if (dir !== undefined) {
-    const path = resolve(dir);
-    const file = existsSync(path) && statSync(path).isFile() ? path : join(path, PROJECT_FILE_NAME);
+    const file = projectFileAt(dir);
     if (!existsSync(file))
       throw new DevdnsError('project-missing', `${file} does not exist`, 'create it with devdns export --format json -o devdns.json');
     return file;
@@ -61,12 +61,7 @@ export async function runLink(context: CommandContext, dir: string | undefined, 
 }
 
 export async function runUnlink(context: CommandContext, dir: string | undefined): Promise<void> {
-  const path =
-    dir === undefined
-      ? (findProjectFile(process.cwd()) ?? resolve(PROJECT_FILE_NAME))
-      : existsSync(resolve(dir)) && statSync(resolve(dir)).isFile()
-        ? resolve(dir)
-        : join(resolve(dir), PROJECT_FILE_NAME);
+  const path = dir === undefined ? (findProjectFile(process.cwd()) ?? resolve(PROJECT_FILE_NAME)) : projectFileAt(dir);
   unlinkProject(context.home, path);
   context.output.success(`unlinked ${path}`);
   await notifyDaemon(context);

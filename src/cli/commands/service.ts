@@ -1,12 +1,10 @@
 // `devdns service install|uninstall`: write (or remove) the start-at-login definition and load it.
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname } from 'node:path';
 import { daemonLogPath } from '../../daemon/launcher.js';
 import { InputError } from '../../errors.js';
+import { removeServiceFile, runServiceCommands, serviceFileExists, writeServiceFile } from '../../os/login-service.js';
 import { type ServicePlatform, serviceCommands, serviceFile, servicePath } from '../../os/service-files.js';
-import { DEVDNS_BIN, runProgram } from '../../platform/run-program.js';
-import { KIB, readTextSafely, writeFileAtomically } from '../../store/safe-file.js';
+import { DEVDNS_BIN } from '../../platform/run-program.js';
 import type { CommandContext } from '../context.js';
 
 export interface ServiceOptions {
@@ -26,16 +24,10 @@ function platformOf(option: string | undefined): ServicePlatform {
 
 /** Runs the load or unload commands when the tool is there; otherwise says what to type. */
 async function runCommands(context: CommandContext, commands: string[][]): Promise<void> {
-  for (const [command = '', ...args] of commands) {
-    const result = await runProgram(command, args, { timeoutMs: 15_000 });
-    if (result.exitCode !== 0) {
-      context.output.warn(
-        `${[command, ...args].join(' ')} did not work (${result.stderr.split('\n')[0]}); run the commands below yourself`,
-      );
-      for (const line of commands) context.output.info(`  ${line.join(' ')}`);
-      return;
-    }
-  }
+  const failed = await runServiceCommands(commands);
+  if (failed === undefined) return;
+  context.output.warn(`${failed.command.join(' ')} did not work (${failed.reason}); run the commands below yourself`);
+  for (const line of commands) context.output.info(`  ${line.join(' ')}`);
 }
 
 export async function runService(
@@ -67,15 +59,11 @@ export async function runService(
       output.info(`then run: ${commands.start.map((c) => c.join(' ')).join(' && ')}`);
       return;
     }
-    // Read as any file devdns did not write: a FIFO or a link to a device there must not hang it.
-    const same = readTextSafely(path, { maxBytes: 64 * KIB, followLinks: true }) === text;
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileAtomically(path, text, 0o644);
-    output.success(`${same ? 'kept' : 'wrote'} ${path}`);
+    output.success(`${writeServiceFile(path, text) ? 'wrote' : 'kept'} ${path}`);
     await runCommands(context, commands.start);
     return;
   }
-  if (!existsSync(path)) {
+  if (!serviceFileExists(path)) {
     output.info(`no devdns service is installed (${path} does not exist)`);
     return;
   }
@@ -85,6 +73,6 @@ export async function runService(
     return;
   }
   await runCommands(context, commands.stop);
-  rmSync(path, { force: true });
+  removeServiceFile(path);
   output.success(`removed ${path}`);
 }

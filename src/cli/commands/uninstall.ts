@@ -1,24 +1,15 @@
 // `devdns uninstall`: stop the daemon, undo setup and the hosts block, remove the start-at-login
 // service and devdns's own files. Your records stay unless --purge. Running it twice is harmless.
-import { readdirSync, rmdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { stopDaemon } from '../../daemon/launcher.js';
-import { rotatedPath } from '../../daemon/log-file.js';
 import { ExitCode } from '../../errors.js';
 import { BLOCK_BEGIN, defaultHostsPath, readHostsFile } from '../../os/hosts-file.js';
 import { readJournal } from '../../os/journal.js';
 import { servicePath } from '../../os/service-files.js';
-import { actingFor, removeHomeFile } from '../../store/home.js';
-import { HOME_FILES, RECORDS_FILE_NAME, ROTATED_FILES } from '../../store/paths.js';
+import { removeOwnFiles } from '../../store/home.js';
+import { recordsPath } from '../../store/paths.js';
 import type { CommandContext } from '../context.js';
 import { confirm } from '../privilege.js';
 import { warnStale } from '../running-daemon.js';
-
-/** devdns's own files in its home, besides the records: every name paths.ts lists, and the rotated logs. */
-const OWN_FILES = [
-  ...Object.values(HOME_FILES).filter((name) => name !== RECORDS_FILE_NAME),
-  ...ROTATED_FILES.map((file) => rotatedPath(HOME_FILES[file])),
-];
 
 export async function runUninstall(
   context: CommandContext,
@@ -58,17 +49,11 @@ export async function runUninstall(
     if (path) await runService(context, 'uninstall', {}, env);
   }
 
-  for (const name of [...OWN_FILES, ...(options.purge ? [RECORDS_FILE_NAME] : [])]) removeHomeFile(join(context.home, name));
-  try {
-    // Root acting for a user leaves the (empty) home to them: removing it by path is theirs to race.
-    if (actingFor() === undefined && readdirSync(context.home).length === 0) rmdirSync(context.home);
-  } catch {
-    // gone already
-  }
+  removeOwnFiles(context.home, { purge: options.purge === true });
   if (options.purge) output.success(`removed devdns's files and your records (${context.home})`);
   else
     output.success(
-      `removed devdns's files; your records are kept in ${join(context.home, RECORDS_FILE_NAME)} (remove them with devdns uninstall --purge)`,
+      `removed devdns's files; your records are kept in ${recordsPath(context.home)} (remove them with devdns uninstall --purge)`,
     );
   output.info('to remove the devdns command itself: npm uninstall -g devdns');
   return code;
