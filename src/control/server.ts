@@ -13,7 +13,7 @@ import { createServer as createNetServer, type Server as NetServer, type Socket 
 import { DevdnsError, PortInUseError } from '../errors.js';
 import { parseStrictJson } from '../records/strict-json.js';
 import { ConnectionGate } from './admission.js';
-import { API_ERRORS, type ApiErrorBody, type ApiErrorCode, MAX_BODY_BYTES, ROUTES, type RouteName } from './protocol.js';
+import { API_ERRORS, type ApiErrorBody, type ApiErrorCode, MAX_BODY_BYTES, ROUTES, type Route, type RouteName } from './protocol.js';
 import { clearStaleSocket, removeSocketPlace, type SocketPlace } from './socket-place.js';
 
 export class ApiError extends Error {
@@ -36,9 +36,17 @@ export interface ApiRequest {
 export interface StreamResult {
   stream: (send: (value: unknown) => void, onClose: (cleanup: () => void) => void) => void;
 }
-export type ApiResult = { status: number; body: unknown } | StreamResult;
+export type ApiResult<Body = unknown> = { status: number; body: Body } | StreamResult;
 
-export type Handlers = Record<RouteName, (request: ApiRequest) => ApiResult | Promise<ApiResult>>;
+/** What a route answers, as protocol.ts declares it. */
+type ResponseOf<R> = R extends Route<unknown, infer Response> ? Response : never;
+
+/** One handler per route, each checked against the body its route declares. */
+export type Handlers = {
+  [Name in RouteName]: (
+    request: ApiRequest,
+  ) => ApiResult<ResponseOf<(typeof ROUTES)[Name]>> | Promise<ApiResult<ResponseOf<(typeof ROUTES)[Name]>>>;
+};
 
 /** How much the API gives each client; every listener has its own connections and streams. */
 export interface ControlLimits {

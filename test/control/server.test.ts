@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { type Handlers, startControlServer } from '../../src/control/server.js';
-import { ask, fakeHandlers, hold, partialHeaders, TEST_TOKEN, withControlServer } from '../helpers/control.js';
+import { ask, fakeHandlers, hold, NOTHING_ADDED, partialHeaders, TEST_TOKEN, withControlServer } from '../helpers/control.js';
 import { tempDir } from '../helpers/devdns.js';
 import { eventually } from '../helpers/server.js';
 
@@ -112,7 +112,7 @@ describe('control server under a flood', () => {
   it('gives each of 1,000 concurrent POSTs an HTTP answer: 201, or 503 JSON with Retry-After', { timeout: 60_000 }, async () => {
     // Each add takes a moment, as a write to disk does, so the cap is reached.
     const slowAdd: Partial<Handlers> = {
-      addRecord: () => new Promise((resolve) => setTimeout(() => resolve({ status: 201, body: { added: [] } }), 50)),
+      addRecord: () => new Promise((resolve) => setTimeout(() => resolve({ status: 201, body: NOTHING_ADDED }), 50)),
     };
     await withServer(
       { maxConnections: 32 },
@@ -146,7 +146,7 @@ describe('control server under a flood', () => {
         load.most = Math.max(load.most, load.now);
         await new Promise((resolve) => setTimeout(resolve, 5));
         load.now -= 1;
-        return { status: 201, body: { added: [] } };
+        return { status: 201, body: NOTHING_ADDED };
       },
     };
     await withServer(

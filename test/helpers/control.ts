@@ -2,11 +2,15 @@
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
+import type { AddedBody } from '../../src/control/protocol.js';
 import { type ControlLimits, type ControlServer, type Handlers, startControlServer } from '../../src/control/server.js';
 import { tempDir } from './devdns.js';
 
 export const TEST_TOKEN = 'a'.repeat(64);
-const ok = () => ({ status: 200, body: { ok: true } });
+/** What a fake add answers: nothing added. */
+export const NOTHING_ADDED: AddedBody = { added: [], unchanged: [], retimed: [], zonesAdded: [], notes: [] };
+/** A fake answer for any route: the server passes bodies through without looking at them. */
+const ok = <Body>() => ({ status: 200, body: { ok: true } as unknown as Body });
 
 export function fakeHandlers(overrides: Partial<Handlers> = {}): Handlers {
   return {
@@ -14,7 +18,7 @@ export function fakeHandlers(overrides: Partial<Handlers> = {}): Handlers {
     listRecords: ok,
     addRecord: async () => {
       await new Promise((resolve) => setImmediate(resolve));
-      return { status: 201, body: { added: [] } };
+      return { status: 201, body: NOTHING_ADDED };
     },
     removeRecords: ok,
     reload: ok,
