@@ -29,6 +29,8 @@ export interface CommandCall<Args extends readonly (string | undefined)[] = read
 
 export interface CommandDeclaration {
   name: string;
+  /** Other words for it, as Valet, puma-dev and localias users type them (`start`, `list`, ...). */
+  aliases?: readonly string[];
   summary: string;
   /** `<required>` or `[optional]`, each with what it is. */
   arguments?: ReadonlyArray<readonly [spec: string, description?: string]>;
@@ -80,6 +82,7 @@ export const COMMANDS: readonly CommandDeclaration[] = [
   },
   {
     name: 'rm',
+    aliases: ['remove', 'delete'],
     summary: 'remove the records that match a name, and optionally a type and value',
     arguments: [
       ['<name>', 'the domain name'],
@@ -97,6 +100,7 @@ export const COMMANDS: readonly CommandDeclaration[] = [
   },
   {
     name: 'ls',
+    aliases: ['list'],
     summary: 'list records, optionally those whose name contains a pattern',
     arguments: [['[pattern]', 'show only names containing this text']],
     options: [['--json', 'print a JSON array of {name, type, ttl, value, zone}']],
@@ -106,6 +110,7 @@ export const COMMANDS: readonly CommandDeclaration[] = [
   },
   {
     name: 'up',
+    aliases: ['start'],
     summary: 'start the DNS daemon in the background (or in this terminal with --foreground)',
     options: [
       ['--host <address>', 'loopback address for DNS (default 127.0.0.1; ::1 works too)'],
@@ -125,6 +130,7 @@ export const COMMANDS: readonly CommandDeclaration[] = [
   },
   {
     name: 'down',
+    aliases: ['stop'],
     summary: 'stop the daemon (not running is fine)',
     examples: ['devdns down'],
     run: async ({ context }) => finished((await import('./commands/down.js')).runDown(context)),
@@ -171,7 +177,7 @@ export const COMMANDS: readonly CommandDeclaration[] = [
     options: [['--json', 'print the answer as JSON']],
     examples: ['devdns resolve myapp.test', 'devdns resolve anything.shop.test AAAA', 'devdns resolve shop.test MX'],
     run: async ({ context, args: [name, type], options }: CommandCall<[string, string | undefined], { json?: boolean }>) =>
-      finished((await import('./commands/resolve.js')).runResolve(context, name, type, options)),
+      (await import('./commands/resolve.js')).runResolve(context, name, type, options),
   },
   {
     name: 'token',
@@ -299,7 +305,7 @@ export const COMMANDS: readonly CommandDeclaration[] = [
     name: 'config',
     summary: 'show and change settings: dns.host, dns.port, control.port, ttl, zones, log.size',
     arguments: [
-      ['<action>', 'list, get, set or unset'],
+      ['[action]', 'list (the default), get, set or unset'],
       ['[key]', 'the setting'],
       ['[value]', 'the new value (set)'],
     ],
@@ -309,14 +315,14 @@ export const COMMANDS: readonly CommandDeclaration[] = [
       ['--force', 'allow zones under a public TLD or .local'],
       ['--yes', 'restart the daemon, and run setup again, without asking when a change needs it'],
     ],
-    examples: ['devdns config list', 'devdns config set dns.port 5300', 'devdns config get dns.port', 'devdns config unset dns.port'],
+    examples: ['devdns config', 'devdns config set dns.port 5300', 'devdns config get dns.port', 'devdns config unset dns.port'],
     run: async ({
       context,
       args: [action, key, value],
       options,
       env,
-    }: CommandCall<[string, string | undefined, string | undefined], ConfigOptions>) =>
-      finished((await import('./commands/config.js')).runConfig(context, action, key, value, options, env)),
+    }: CommandCall<[string | undefined, string | undefined, string | undefined], ConfigOptions>) =>
+      finished((await import('./commands/config.js')).runConfig(context, action ?? 'list', key, value, options, env)),
   },
   {
     name: 'completion',
@@ -343,6 +349,18 @@ export const COMMANDS: readonly CommandDeclaration[] = [
     run: async ({ context, options, env }: CommandCall<[], { yes?: boolean; purge?: boolean }>) =>
       (await import('./commands/uninstall.js')).runUninstall(context, options, env),
   },
+  {
+    name: 'version',
+    summary: 'print the devdns version (as devdns --version)',
+    hidden: true,
+    homeless: true,
+    run: async ({ context }: CommandCall) => {
+      const { packageVersion } = await import('./version.js');
+      context.output.data(packageVersion());
+      return ExitCode.ok;
+    },
+  },
+
   {
     // For the completion scripts: record names, one per line.
     name: '__complete',

@@ -46,6 +46,8 @@ export function buildProgram(
       const declaration = commands.find((command) => command.name === action.name());
       if (declaration !== undefined && declaration.homeless !== true) checkHome(context.home);
     })
+    // The command list shows each command by its name; its aliases are in its own help.
+    .configureHelp({ subcommandTerm: commandTerm })
     .showSuggestionAfterError()
     .exitOverride()
     .configureOutput({
@@ -59,7 +61,10 @@ export function buildProgram(
     );
 
   for (const declaration of commands) {
-    const command = program.command(declaration.name, { hidden: declaration.hidden === true }).description(declaration.summary);
+    const command = program
+      .command(declaration.name, { hidden: declaration.hidden === true })
+      .aliases(declaration.aliases ?? [])
+      .description(declaration.summary);
     for (const [spec, description] of declaration.arguments ?? []) command.argument(spec, description);
     for (const [flags, description] of declaration.options ?? []) command.option(flags, description);
     if (declaration.examples) command.addHelpText('after', examples(declaration.examples));
@@ -69,6 +74,15 @@ export function buildProgram(
     });
   }
   return program;
+}
+
+/** A command as the command list shows it: commander's form, without the aliases (its own help shows those). */
+function commandTerm(command: Command): string {
+  const args = command.registeredArguments.map((arg) => {
+    const name = `${arg.name()}${arg.variadic ? '...' : ''}`;
+    return arg.required ? `<${name}>` : `[${name}]`;
+  });
+  return [command.name(), ...(command.options.length > 0 ? ['[options]'] : []), ...args].join(' ');
 }
 
 /** Commander's own errors, reworded into devdns's one-line form with a hint. */
@@ -86,6 +100,40 @@ function usageMessage(text: string): string {
   return `devdns: ${first.replace(/\.$/, '')} (${hint})\n`;
 }
 
+/**
+ * `devdns help nope` would print the whole help and exit 0, as if nope were nothing to worry
+ * about: say it is no command, as `devdns nope` does.
+ */
+function refuseHelpForUnknown(argv: readonly string[]): void {
+  const words = argv.filter((arg) => !arg.startsWith('-'));
+  if (words[0] !== 'help' || words[1] === undefined) return;
+  const known = COMMANDS.some((command) => command.name === words[1] || command.aliases?.includes(words[1] ?? '') === true);
+  if (known || words[1] === 'help') return;
+  const word = words[1] ?? '';
+  const near = COMMANDS.filter(
+    (command) => !command.hidden && editDistance(command.name, word) <= Math.max(1, Math.floor(word.length / 3)),
+  ).map((command) => command.name);
+  throw new DevdnsError(
+    'unknown-command',
+    `unknown command '${words[1]}'`,
+    near.length > 0 ? `did you mean ${near.join(' or ')}?` : 'see devdns help',
+    ExitCode.usage,
+  );
+}
+
+/** Levenshtein distance, for the one suggestion above (commander makes its own for other typos). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
 /** Runs the CLI and returns the exit code; never throws. */
 export async function main(
   argv: readonly string[],
@@ -93,7 +141,9 @@ export async function main(
 ): Promise<number> {
   const context = await commandContext(io);
   try {
-    const only = COMMANDS.filter((command) => command.name === commandToBuild(argv));
+    const word = commandToBuild(argv);
+    const only = COMMANDS.filter((command) => command.name === word || command.aliases?.includes(word ?? '') === true);
+    refuseHelpForUnknown(argv);
     const chosen: { run?: () => Promise<number> } = {};
     const program = buildProgram(context, io, only.length > 0 ? only : COMMANDS, (run) => {
       chosen.run = run;

@@ -25,7 +25,7 @@ export function findDaemon(context: CommandContext): RunningDaemon | undefined {
 
 export function requireDaemon(context: CommandContext): RunningDaemon {
   const daemon = findDaemon(context);
-  if (!daemon) throw new DevdnsError('daemon-not-running', 'devdns is not running', 'start it: devdns up', ExitCode.daemonDown);
+  if (!daemon) throw new DevdnsError('daemon-not-running', 'the daemon is not running', 'start it: devdns up', ExitCode.daemonDown);
   return daemon;
 }
 

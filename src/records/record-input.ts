@@ -37,6 +37,7 @@ export function parseRecordInput(input: RecordInput): ParsedInput {
   rejectMisplacedOptions(type, input);
   const notes: string[] = [];
   if (input.value === undefined) return { name, ttl, data: localhostData(type, input.name), notes };
+  refuseAddressWithPort(input.name, input.value);
   const inferred = type ?? inferType(input.value);
   return { name, ttl, data: [parseRdata(inferred, input.value, input, notes)], notes };
 }
@@ -60,6 +61,21 @@ function rejectMisplacedOptions(type: RecordType | undefined, input: RecordInput
       throw new InputError(`--${option}`, `applies only to ${takers.join(' and ')} records`, `add -t ${takers[0]}, or drop --${option}`);
     }
   }
+}
+
+/** `127.0.0.1:3000` or `[::1]:3000`: an address with a port, as a URL or a dev server prints it. */
+const ADDRESS_WITH_PORT = /^(?:(\d{1,3}(?:\.\d{1,3}){3})|\[([0-9A-Fa-f:.]+)\]):(\d{1,5})$/;
+
+/** DNS maps a name to an address; the port stays in the URL (SRV aside, which browsers ignore). */
+function refuseAddressWithPort(name: string, value: string): void {
+  const match = ADDRESS_WITH_PORT.exec(value);
+  if (!match) return;
+  const [, ipv4, ipv6, port] = match;
+  throw new InputError(
+    'value',
+    `"${value}" has a port: DNS gives a name an address, never a port`,
+    `devdns add ${name} ${ipv4 ?? ipv6}, then open http://${name}:${port}/`,
+  );
 }
 
 function inferType(value: string): RecordType {

@@ -104,6 +104,13 @@ function riskyZoneError(name: string, risk: 'public' | 'mdns'): RiskyNameError {
       `use a reserved name such as ${name.replace(/\.local$/, '.test')}, or add --force`,
     );
   }
+  if (!name.includes('.')) {
+    return new RiskyNameError(
+      'public',
+      `"${name}" is a single label: resolvers complete such a name with search domains instead of asking devdns for it`,
+      `use a name under a reserved zone, such as ${name}.test; or add --force to serve .${name} as a zone`,
+    );
+  }
   return new RiskyNameError(
     'public',
     `"${name}" is under .${tld}, a public top-level domain: serving it hides real sites, and browsers may force HTTPS there (HSTS)`,

@@ -131,6 +131,7 @@ describe('every command run returns its exit code', { timeout: 90_000 }, () => {
       assert.equal(await run('resolve', ['a.test', undefined]), 0);
       assert.equal(await run('logs', [], { lines: '5' }), 0);
       assert.equal(await run('token', []), 0);
+      assert.equal(await run('version', []), 0);
       assert.equal(await run('restart', [], { port: '0', controlPort: '0' }), 0);
       assert.equal(await run('down', []), 0);
       // uninstall cleans the real hosts file when it holds devdns's block: not run here.

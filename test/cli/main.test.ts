@@ -1,22 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/devdns.js';
 
 const ESC = '\u001b[';
 
-/** Runs the CLI in this process with captured output. */
-async function cli(args: string[], env: Record<string, string | undefined>, isTTY = false) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: { write: (text: string) => (stdout += text), isTTY },
-    stderr: { write: (text: string) => (stderr += text), isTTY },
-    env,
-  });
-  return { code, stdout, stderr };
-}
+const cli = runCli;
 
 describe('the devdns program', () => {
   let dir: ReturnType<typeof tempDir>;

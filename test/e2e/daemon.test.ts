@@ -105,6 +105,15 @@ describe('devdns up, status, down (built binary)', () => {
       const again = await runDevdns(['up', '--port', '0', '--control-port', '0'], { home: dir.path });
       assert.equal(again.code, 0);
       assert.match(again.stderr, new RegExp(`already running \\(pid ${state.pid}\\)`));
+      assert.doesNotMatch(again.stderr, /not applied/);
+      const elsewhere = await runDevdns(['start', '--port', String(state.dns.port + 1)], { home: dir.path });
+      assert.equal(elsewhere.code, 0);
+      assert.match(
+        elsewhere.stderr,
+        new RegExp(
+          `--port ${state.dns.port + 1} not applied: devdns is already running with --port ${state.dns.port} \\(to move it: devdns restart --port ${state.dns.port + 1}\\)`,
+        ),
+      );
 
       const token = await runDevdns(['token'], { home: dir.path });
       assert.equal(token.stdout, `${state.token}\n`);
@@ -505,6 +514,9 @@ describe('query log and resolve (built binary)', () => {
       assert.match(exact.stdout, /myapp\.test AAAA ::1\n {2}from record myapp\.test/);
       const missing = await runDevdns(['resolve', 'nope.test'], { home });
       assert.match(missing.stdout, /nope\.test A: NXDOMAIN/);
+      assert.equal(missing.code, 1, 'no answer is a failure a script can test');
+      const noType = await runDevdns(['resolve', 'myapp.test', 'MX', '--json'], { home });
+      assert.deepEqual([noType.code, JSON.parse(noType.stdout).rcode], [1, 'NOERROR']);
 
       // The query log file outlives the daemon: logs reads it when the daemon is down.
       await runDevdns(['down'], { home });

@@ -34,7 +34,7 @@ export async function runLogs(context: CommandContext, options: LogsOptions): Pr
   const daemon = findDaemon(context);
   if (!daemon) {
     const entries = readQueryLogFile(context.home, limit);
-    if (entries.length === 0) throw new InputError('logs', 'devdns is not running and has logged no queries', 'start it: devdns up');
+    if (entries.length === 0) throw new InputError('logs', 'the daemon is not running and has logged no queries', 'start it: devdns up');
     output.info('devdns is not running; these are the last queries it logged');
     for (const entry of entries) print(entry);
     return;

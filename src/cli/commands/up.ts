@@ -1,8 +1,11 @@
 // `devdns up`: start the daemon in the background and say where it listens; with --foreground,
 // run it in this terminal (for launchd and systemd too) until Ctrl-C, SIGTERM or `devdns down`.
+
+import { CONTROL_HOST } from '../../control/protocol.js';
 import { DAEMON_ENV, daemonLogPath, launchDaemon } from '../../daemon/launcher.js';
 import { hostPort, runDaemonProcess } from '../../daemon/main.js';
 import { type DaemonSources, type DaemonState, lookupDaemon } from '../../daemon/state.js';
+import { InputError } from '../../errors.js';
 import { readJournal } from '../../os/journal.js';
 import { isLoopback, parseListenAddress } from '../../records/listen-address.js';
 import { parseInteger } from '../../records/record-input.js';
@@ -41,6 +44,20 @@ function warnIfRoutedElsewhere(context: CommandContext, port: number): void {
   }
 }
 
+/** `up --port X` while the daemon runs elsewhere: the flag was not applied, and restart would apply it. */
+function warnIfNotApplied(context: CommandContext, state: DaemonState, options: UpOptions): void {
+  const asked = [
+    ['--host', options.host, state.dns.host],
+    ['--port', options.port, String(state.dns.port)],
+    ['--control-port', options.controlPort, String(state.control.port)],
+  ].filter(([, given, now]) => given !== undefined && given !== now && given !== '0');
+  if (asked.length === 0) return;
+  const flags = asked.map(([flag, given]) => `${flag} ${given}`).join(' ');
+  context.output.warn(
+    `${flags} not applied: devdns is already running with ${asked.map(([flag, , now]) => `${flag} ${now}`).join(' ')} (to move it: devdns restart ${flags})`,
+  );
+}
+
 export interface ListenOptions {
   host: string;
   port: number;
@@ -60,6 +77,14 @@ export function listenOptions(home: string, options: UpOptions): ListenOptions {
   const allowLan = options.allowLan === true || hostChoice.source === 'setting';
   const { host, port } = parseListenAddress(String(hostChoice.value), portChoice.value, { allowLan });
   const controlPort = parseInteger(controlChoice.value, '--control-port', 0, 65535);
+  // The control API listens on TCP too, on 127.0.0.1: one port cannot serve both.
+  if (port !== 0 && port === controlPort && host === CONTROL_HOST) {
+    throw new InputError(
+      controlChoice.source === 'default' ? '--port' : '--control-port',
+      `DNS and the control API would both use TCP port ${port}: they must differ`,
+      `devdns up --port ${port} --control-port ${port === 9091 ? 9092 : port + 1}`,
+    );
+  }
   const args = [
     ...(options.host === undefined ? [] : ['--host', host]),
     ...(options.port === undefined ? [] : ['--port', String(port)]),
@@ -86,6 +111,7 @@ export async function runUp(context: CommandContext, options: UpOptions, env: Re
   if (running.kind === 'running') {
     output.info(`devdns is already running (pid ${running.state.pid})`);
     describeRunning(context, running.state);
+    warnIfNotApplied(context, running.state, options);
     return;
   }
   if (!options.foreground) {

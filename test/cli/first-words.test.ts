@@ -1,0 +1,105 @@
+// What a new user types first, and what devdns says back: the words other tools use, help for a
+// command that does not exist, config alone, and the messages for the usual first mistakes.
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/devdns.js';
+
+describe('first words', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let env: Record<string, string>;
+  beforeEach(() => {
+    dir = tempDir();
+    env = { DEVDNS_HOME: dir.path };
+  });
+  afterEach(() => dir.cleanup());
+
+  const aliases: Array<[string, string]> = [
+    ['start', 'up'],
+    ['stop', 'down'],
+    ['list', 'ls'],
+    ['remove', 'rm'],
+    ['delete', 'rm'],
+  ];
+  for (const [alias, command] of aliases) {
+    it(`${alias} is ${command}`, async () => {
+      const help = await runCli(['help', alias], env);
+      assert.equal(help.code, 0);
+      assert.match(help.stdout, new RegExp(`^Usage: devdns ${command}\\|`));
+    });
+  }
+
+  it('list and remove do what ls and rm do', async () => {
+    assert.equal((await runCli(['add', 'myapp.test'], env)).code, 0);
+    assert.deepEqual(await runCli(['list', '--json'], env), await runCli(['ls', '--json'], env));
+    const removed = await runCli(['remove', 'myapp.test', '::1'], env);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.match(removed.stderr, /removed myapp\.test AAAA ::1/);
+    const left = JSON.parse((await runCli(['list', '--json'], env)).stdout) as Array<{ type: string }>;
+    assert.deepEqual(
+      left.map((record) => record.type),
+      ['A'],
+    );
+  });
+
+  it('version prints the version, as --version does', async () => {
+    const flag = await runCli(['--version'], env);
+    assert.deepEqual(await runCli(['version'], env), flag);
+  });
+
+  it('help for a command that does not exist says so, with a suggestion when one is near', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['nope', /^devdns: unknown command 'nope' \(see devdns help\)\n$/],
+      ['ad', /^devdns: unknown command 'ad' \(did you mean add\?\)\n$/],
+      ['confg', /^devdns: unknown command 'confg' \(did you mean config\?\)\n$/],
+    ];
+    for (const [word, message] of cases) {
+      const result = await runCli(['help', word], env);
+      assert.deepEqual([result.code, result.stdout], [2, ''], word);
+      assert.match(result.stderr, message);
+    }
+  });
+
+  it('config alone lists the settings', async () => {
+    const alone = await runCli(['config'], env);
+    assert.equal(alone.code, 0);
+    assert.deepEqual(alone, await runCli(['config', 'list'], env));
+    assert.match(alone.stdout, /^KEY +VALUE +SOURCE/);
+  });
+
+  it('a command that needs the daemon says so once, without a doubled prefix', async () => {
+    const token = await runCli(['token'], env);
+    assert.deepEqual(token, { code: 3, stdout: '', stderr: 'devdns: the daemon is not running (start it: devdns up)\n' });
+  });
+
+  it('a single label is not called a public domain: it is a single label, and NAME.test is suggested', async () => {
+    const result = await runCli(['add', 'myapp', '127.0.0.1'], env);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /"myapp" is a single label/);
+    assert.match(result.stderr, /such as myapp\.test/);
+    assert.doesNotMatch(result.stderr, /public top-level domain/);
+  });
+
+  it('an address with a port is told that DNS has no ports, and shown the URL form', async () => {
+    const cases: Array<[string, string, string]> = [
+      ['127.0.0.1:3000', '127.0.0.1', '3000'],
+      ['[::1]:8080', '::1', '8080'],
+    ];
+    for (const [value, address, port] of cases) {
+      const result = await runCli(['add', 'x.test', value], env);
+      assert.equal(result.code, 1, value);
+      assert.equal(
+        result.stderr,
+        `devdns: value: "${value}" has a port: DNS gives a name an address, never a port (devdns add x.test ${address}, then open http://x.test:${port}/)\n`,
+      );
+      assert.doesNotMatch(result.stderr, /IPv6/);
+    }
+  });
+
+  it('the same port for DNS and the control API is refused before anything starts', async () => {
+    const result = await runCli(['up', '--port', '5399', '--control-port', '5399'], env);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^devdns: --control-port: DNS and the control API would both use TCP port 5399: they must differ/);
+    assert.equal((await runCli(['status', '--json'], env)).code, 3, 'nothing was started');
+  });
+});
