@@ -3,7 +3,7 @@
 // at once, by every command and by the running daemon, which keeps serving its last good records.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -163,12 +163,15 @@ describe('hostile files (built binary)', () => {
     const daemon = await startDevdns(home);
     try {
       const records = join(home, 'records.json');
-      rmSync(records);
-      execFileSync('mkfifo', [records]);
+      // Swapped in by rename, as an attacker would: deleting first would let the daemon read a
+      // home with no records file at all (no records, which is legitimate) in between.
+      const swapped = join(home, 'swapped');
+      execFileSync('mkfifo', [swapped]);
+      renameSync(swapped, records);
       await daemon.waitFor('stderr', /records\.json: is a named pipe \(FIFO\)/);
       assert.equal(await digShort(daemon.port, 'app.test'), '10.0.0.7');
-      rmSync(records);
-      symlinkSync('/dev/zero', records);
+      symlinkSync('/dev/zero', swapped);
+      renameSync(swapped, records);
       await daemon.waitFor('stderr', /records\.json: is a symbolic link/);
       assert.equal(await digShort(daemon.port, 'app.test'), '10.0.0.7');
     } finally {
