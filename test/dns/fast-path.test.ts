@@ -4,66 +4,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as packet from 'dns-packet';
-import { answerQuery } from '../../src/dns/answer.js';
-import { dns2Packet } from '../../src/dns/dns2-packet.js';
-import { encodeResponse, encodeResponseWith } from '../../src/dns/encode.js';
-import { Responder, udpLimit } from '../../src/dns/respond.js';
-import { readQuery } from '../../src/dns/wire.js';
+import { Responder } from '../../src/dns/respond.js';
 import { zone } from '../helpers/dns.js';
 import { FUZZ_SEED, GOOD, malformed, random } from '../helpers/fuzz.js';
+import { ednsVariants, encode, index, mixCase, names, types } from '../helpers/question-set.js';
 import { countingResponder, respondUncached } from '../helpers/responder.js';
-
-const index = zone(
-  { name: 'myapp.test' },
-  { name: 'www.myapp.test', value: 'myapp.test', type: 'CNAME' },
-  { name: '*.shop.test', value: '127.0.0.2' },
-  { name: 'shop.test', value: 'mail.shop.test', type: 'MX', priority: '10' },
-  { name: 'mail.shop.test', value: '10.0.0.25' },
-  { name: '_http._tcp.shop.test', value: 'web.shop.test', type: 'SRV', port: '8080' },
-  { name: 'shop.test', value: '0 issue "letsencrypt.org"', type: 'CAA' },
-  ...Array.from({ length: 5 }, (_, i) => ({ name: 'big.test', value: `${i}${'x'.repeat(200)}`, type: 'TXT' })),
-  { name: 'sub.test', value: 'ns1.sub.test', type: 'NS' },
-  { name: 'ns1.sub.test', value: '10.0.0.53' },
-);
-
-const names = [
-  'myapp.test',
-  'www.myapp.test',
-  'x.shop.test',
-  'a.b.shop.test',
-  'shop.test',
-  'mail.shop.test',
-  '_http._tcp.shop.test',
-  'big.test',
-  'nope.test',
-  'host.sub.test',
-  'test',
-  'example.com',
-];
-const types = ['A', 'AAAA', 'MX', 'TXT', 'SRV', 'CAA', 'NS', 'SOA', 'CNAME', 'ANY', 'UNKNOWN_65'] as const;
-const ednsVariants: Array<{ size: number; version: number; do: boolean } | undefined> = [
-  undefined,
-  { size: 512, version: 0, do: false },
-  { size: 1232, version: 0, do: false },
-  { size: 4096, version: 0, do: true },
-  { size: 1232, version: 1, do: false },
-];
-
-/** Mixed case, deterministic: every other letter upper-cased. */
-const mixCase = (name: string, seed: number) => [...name].map((c, i) => ((i + seed) % 2 === 0 ? c.toUpperCase() : c)).join('');
-
-function encode(name: string, type: string, edns: (typeof ednsVariants)[number], id: number, flags: number): Buffer {
-  const additionals = edns
-    ? [{ type: 'OPT', name: '.', udpPayloadSize: edns.size, ednsVersion: edns.version, flags: edns.do ? packet.DNSSEC_OK : 0, options: [] }]
-    : [];
-  return packet.encode({
-    type: 'query',
-    id,
-    flags,
-    questions: [{ name, type: type as never, class: 'IN' }],
-    additionals: additionals as never,
-  });
-}
 
 describe('the fast path', () => {
   it("gives byte-for-byte the full path's reply for every question of the generated set", () => {
@@ -217,37 +162,5 @@ describe('the fast path', () => {
     }
     assert.ok(most <= limit, `${most} bytes cached`);
     assert.ok(hits.byQuestion > 0, 'the large answer is still served from the cache');
-  });
-});
-
-describe('the encoder', () => {
-  it("writes with ByteWriter exactly the bytes of dns2's own writer, for every question of the set", () => {
-    // Larger than any UDP limit, so truncation is compared too.
-    const large = zone(...Array.from({ length: 30 }, (_, i) => ({ name: 'big.test', value: `${i}${'x'.repeat(250)}`, type: 'TXT' })));
-    let compared = 0;
-    for (const [records, questionNames] of [
-      [index, [...names, 'a.b\\.c.test']],
-      [large, ['big.test', 'BIG.test']],
-    ] as const) {
-      for (const name of questionNames) {
-        for (const type of types) {
-          for (const edns of ednsVariants) {
-            const bytes = encode(name, type, edns, 99, packet.RECURSION_DESIRED);
-            const read = readQuery(bytes);
-            assert.equal(read.kind, 'query');
-            if (read.kind !== 'query') continue;
-            const response = answerQuery(records, read.query);
-            for (const maxSize of [udpLimit(read.query.edns), 65535]) {
-              const options = { maxSize };
-              const ours = encodeResponse(response, options);
-              const theirs = encodeResponseWith(response, options, () => new (dns2Packet().Writer)());
-              assert.deepEqual(ours, theirs, `${name} ${type} edns=${JSON.stringify(edns)} max ${maxSize}`);
-              compared++;
-            }
-          }
-        }
-      }
-    }
-    assert.ok(compared > 1000, `${compared} answers compared`);
   });
 });

@@ -71,17 +71,32 @@ describe('acquireLock', () => {
   }, async () => {
     const dir = tempDir();
     try {
-      const path = join(dir.path, 'records.json.lock');
-      // In a child with a deadline: a reader that blocks on the FIFO would hang this process.
-      const script = `import(${JSON.stringify(new URL('../../src/store/file-lock.ts', import.meta.url).href)})
-        .then((lock) => lock.acquireLock(${JSON.stringify(path)}, { waitMs: 5000, staleMs: 10000 }))
-        .then((release) => { release(); console.log('taken'); })`;
-      for (const make of [() => execFileSync('mkfifo', [path]), () => writeFileSync(path, Buffer.alloc(8 * 1024 * 1024, 0x31))]) {
-        make();
-        const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 8_000 });
-        assert.equal(child.signal, null, 'the writer hung');
-        assert.equal(child.stdout.trim(), 'taken', child.stderr);
+      // Both in one child with a deadline: a reader that blocks on the FIFO would hang this process.
+      // Each is older than an unfinished lock may be, so it is taken over at once rather than after a wait.
+      const made: Array<[string, (path: string) => void]> = [
+        ['a FIFO', (path) => execFileSync('mkfifo', [path])],
+        ['a huge file', (path) => writeFileSync(path, Buffer.alloc(8 * 1024 * 1024, 0x31))],
+      ];
+      const old = new Date(Date.now() - 60_000);
+      const paths = made.map(([, make], index) => {
+        const path = join(dir.path, `records-${index}.json.lock`);
+        make(path);
+        utimesSync(path, old, old);
+        return path;
+      });
+      const script = `import(${JSON.stringify(new URL('../../src/store/file-lock.ts', import.meta.url).href)}).then(async (lock) => {
+        for (const path of ${JSON.stringify(paths)}) {
+          const release = await lock.acquireLock(path, { waitMs: 5000, staleMs: 10000 });
+          release();
+          console.log('taken');
+        }
+      })`;
+      const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 8_000 });
+      const taken = child.stdout.split('\n').filter((line) => line === 'taken').length;
+      for (const [index, [what]] of made.entries()) {
+        assert.ok(taken > index, `the writer hung or failed on ${what}: ${child.signal ?? ''} ${child.stderr}`);
       }
+      assert.equal(child.signal, null, 'the writer hung');
     } finally {
       dir.cleanup();
     }

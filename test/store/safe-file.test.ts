@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { DevdnsError } from '../../src/errors.js';
 import { checkHome, ensurePrivateHome, readHomeFile, removeHomeFile, writeHomeFile } from '../../src/store/home.js';
 import { type ReadLimits, readFileSafely, type UnsafeReason, writeFileAtomically } from '../../src/store/safe-file.js';
@@ -58,32 +58,52 @@ const hostile: Array<[string, (path: string, dir: string) => void, UnsafeReason,
 
 const SAFE_FILE = new URL('../../src/store/safe-file.ts', import.meta.url).href;
 
-/** A script that reads `path` with the limits and prints how it was refused. */
-function readerScript(path: string, limits: ReadLimits): string {
+/** A script that reads each path with its limits and prints, per case, that it began and how it was refused. */
+function readerScript(cases: Array<{ path: string; limits: ReadLimits }>): string {
   return `import(${JSON.stringify(SAFE_FILE)}).then(({ readFileSafely, UnsafeFileError }) => {
-    try { readFileSafely(${JSON.stringify(path)}, ${JSON.stringify(limits)}); console.log(JSON.stringify({ unsafe: false })); }
-    catch (e) { console.log(JSON.stringify({ unsafe: e instanceof UnsafeFileError, reason: e.reason, named: e.message.startsWith(${JSON.stringify(`${path}: `)}) })); }
+    for (const [index, { path, limits }] of ${JSON.stringify(cases)}.entries()) {
+      console.log(JSON.stringify({ index, began: true }));
+      let result;
+      try { readFileSafely(path, limits); result = { unsafe: false }; }
+      catch (e) { result = { unsafe: e instanceof UnsafeFileError, reason: e.reason, named: e.message.startsWith(path + ': ') }; }
+      console.log(JSON.stringify({ index, result }));
+    }
   });`;
 }
 
 describe('readFileSafely', () => {
-  for (const [what, make, reason, options = {}] of hostile) {
-    it(`refuses ${what}`, { skip: !posix || (options.rootOnly === true && !isRoot), timeout: 5_000 }, () => {
-      const dir = tempDir();
-      try {
-        const path = join(dir.path, 'records.json');
-        make(path, dir.path);
-        const limits = { maxBytes: 1024, followLinks: options.followLinks === true, owner: process.getuid?.() ?? 0 };
-        // In a child with a deadline: a reader that blocks in open() (a FIFO) would hang this process.
-        const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', readerScript(path, limits)], {
-          encoding: 'utf8',
-          timeout: 5_000,
-        });
-        assert.equal(result.signal, null, `the read blocked (${what})`);
-        assert.deepEqual(JSON.parse(result.stdout), { unsafe: true, reason, named: true }, result.stderr);
-      } finally {
-        dir.cleanup();
-      }
+  const cases = hostile.filter(([, , , options = {}]) => posix && (options.rootOnly !== true || isRoot));
+  /** What the reader said of each case, or why it said nothing: every case is read in one child process. */
+  const outcomes = new Map<number, { result?: unknown; began?: boolean }>();
+  let childError = '';
+  const dir = tempDir();
+
+  before(() => {
+    const reads = cases.map(([, make, , options = {}], index) => {
+      const caseDir = join(dir.path, String(index));
+      mkdirSync(caseDir);
+      const path = join(caseDir, 'records.json');
+      make(path, caseDir);
+      return { path, limits: { maxBytes: 1024, followLinks: options.followLinks === true, owner: process.getuid?.() ?? 0 } };
+    });
+    // In a child with a deadline: a reader that blocks in open() (a FIFO) would hang this process;
+    // the case that began and never ended is the one that blocked.
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', readerScript(reads)], { encoding: 'utf8', timeout: 5_000 });
+    childError = `${child.signal ?? ''} ${child.stderr}`;
+    for (const line of child.stdout.split('\n').filter((text) => text !== '')) {
+      const { index, began, result } = JSON.parse(line) as { index: number; began?: boolean; result?: unknown };
+      outcomes.set(index, { ...outcomes.get(index), ...(began === true ? { began } : { result }) });
+    }
+  });
+
+  after(() => dir.cleanup());
+
+  for (const [what, , reason, options = {}] of hostile) {
+    it(`refuses ${what}`, { skip: !posix || (options.rootOnly === true && !isRoot) }, () => {
+      const outcome = outcomes.get(cases.findIndex(([name]) => name === what));
+      assert.ok(outcome?.began, `the read was never reached (${what}): ${childError}`);
+      assert.ok('result' in outcome, `the read blocked (${what}): ${childError}`);
+      assert.deepEqual(outcome.result, { unsafe: true, reason, named: true }, childError);
     });
   }
 
