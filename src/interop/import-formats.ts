@@ -81,26 +81,36 @@ export function parseDnsmasq(text: string): ParsedImport {
       parsed.records.push({ line, name: normalizeName(name, 'name', { wildcard: true }), ttl, data });
     onLine(parsed, line, () => {
       switch (option) {
-        case 'address': {
-          // address=/a.test/b.test/127.0.0.1: each domain and everything below it.
+        case 'address':
+        case 'local': {
+          // address=/a.test/b.test/127.0.0.1: each domain and everything below it, as dnsmasq
+          // reads it: a leading dot changes nothing (Valet writes address=/.test/127.0.0.1), `#`
+          // as the address is the null address (0.0.0.0 and ::), and no address (or local=)
+          // means never forwarded, which devdns never does.
           const pieces = value.split('/');
-          const ip = pieces.at(-1) ?? '';
-          const domains = pieces.slice(1, -1).filter(Boolean);
-          if (ip === '' || ip === '#' || domains.includes('#')) {
+          const ip = option === 'local' ? '' : (pieces.at(-1) ?? '');
+          const domains = pieces
+            .slice(1, option === 'local' ? undefined : -1)
+            .filter(Boolean)
+            .map((domain) => domain.replace(/^\./, ''));
+          if (domains.includes('#') || domains.length === 0) {
+            parsed.skipped.push({ line, what: trimmed, reason: domains.length === 0 ? 'it names no domain' : 'it matches every name' });
+            return;
+          }
+          if (ip === '') {
             parsed.skipped.push({
               line,
               what: trimmed,
-              reason:
-                ip === ''
-                  ? 'an address= without an address refuses names; devdns answers NXDOMAIN for missing names anyway'
-                  : 'it matches every name',
+              reason: 'it only keeps names from being forwarded; devdns forwards nothing and answers NXDOMAIN for missing names anyway',
             });
             return;
           }
-          const data = address(ip, 'address');
+          const data = ip === '#' ? [address('0.0.0.0', 'address'), address('::', 'address')] : [address(ip, 'address')];
           for (const domain of domains) {
-            add(domain, data);
-            add(`*.${domain}`, data);
+            for (const each of data) {
+              add(domain, each);
+              add(`*.${domain}`, each);
+            }
           }
           return;
         }

@@ -5,7 +5,7 @@ import { DevdnsError, InputError, RiskyNameError } from '../errors.js';
 import type { ImportProblem, ImportSkip, ParsedImport } from '../interop/imported.js';
 import { addRecords } from '../records/record-set.js';
 import { type DnsRecord, emptyRecordFile, type RecordType } from '../records/types.js';
-import { riskyZones } from '../records/zones.js';
+import { describeRiskyZones, riskyZones } from '../records/zones.js';
 import { RecordStore } from './record-store.js';
 
 export interface ImportOptions {
@@ -55,8 +55,13 @@ export async function importRecords(home: string, parsed: ParsedImport, options:
     if (parsed.zones) {
       // A file's zones get the same consent as its names: a public or .local zone is taken only
       // with --force; without it, the records there are skipped as risky names, like other formats'.
-      const risky = new Set(options.force === true ? [] : riskyZones(Object.keys(parsed.zones)).map((r) => r.zone));
+      const refused = options.force === true ? [] : riskyZones(Object.keys(parsed.zones));
+      for (const zone of refused) {
+        report.skipped.push({ line: 0, what: `zone ${zone.zone}`, reason: `${describeRiskyZones([zone])} (add --force to import it)` });
+      }
+      const risky = new Set(refused.map((r) => r.zone));
       const zones = Object.entries(parsed.zones).filter(([zone]) => !risky.has(zone));
+      report.zonesAdded.push(...zones.map(([zone]) => zone).filter((zone) => !(zone in file.zones)));
       file = { ...file, zones: { ...file.zones, ...Object.fromEntries(zones) } };
     }
     for (const record of parsed.records) {

@@ -20,6 +20,41 @@ describe('import formats', () => {
     assert.match(parseHosts('300.1.1.1 x.test\n').problems[0]?.message ?? '', /not an IP address/);
   });
 
+  it("dnsmasq: the forms dnsmasq takes, Valet's line among them", () => {
+    const parsed = parseDnsmasq(
+      [
+        'address=/.test/127.0.0.1', // ~/.config/valet/dnsmasq.d/tld-test.conf
+        'address=/a.test/.b.test/10.0.0.1',
+        'address=/blocked.test/#',
+        'address=/v6.test/fd00::1',
+        'local=/internal/',
+        'address=/#/1.2.3.4',
+      ].join('\n'),
+    );
+    assert.deepEqual(records(parsed), [
+      '1 test A 127.0.0.1',
+      '1 *.test A 127.0.0.1',
+      '2 a.test A 10.0.0.1',
+      '2 *.a.test A 10.0.0.1',
+      '2 b.test A 10.0.0.1',
+      '2 *.b.test A 10.0.0.1',
+      '3 blocked.test A 0.0.0.0',
+      '3 *.blocked.test A 0.0.0.0',
+      '3 blocked.test AAAA ::',
+      '3 *.blocked.test AAAA ::',
+      '4 v6.test AAAA fd00::1',
+      '4 *.v6.test AAAA fd00::1',
+    ]);
+    assert.deepEqual(
+      parsed.skipped.map((s) => [s.line, s.reason]),
+      [
+        [5, 'it only keeps names from being forwarded; devdns forwards nothing and answers NXDOMAIN for missing names anyway'],
+        [6, 'it matches every name'],
+      ],
+    );
+    assert.deepEqual(parsed.problems, []);
+  });
+
   it('dnsmasq: address= becomes the name and its wildcard; the record options map to records', () => {
     const parsed = parseDnsmasq(
       [

@@ -43,7 +43,7 @@ export async function runImport(context: CommandContext, path: string, options: 
   try {
     const report = await importRecords(context.home, parsed, options);
     const would = options.dryRun ? 'would be ' : '';
-    for (const skip of report.skipped) output.info(`${path}:${skip.line}: skipped ${skip.what}: ${skip.reason}`);
+    for (const skip of report.skipped) output.info(`${path}${skip.line > 0 ? `:${skip.line}` : ''}: skipped ${skip.what}: ${skip.reason}`);
     for (const problem of report.problems) output.warn(`${path}:${problem.line}: ${problem.message} (skipped)`);
     for (const record of report.added) output.info(`${would}added ${describeRecord(record)}`);
     for (const change of report.updated) output.info(`${would}updated ${change.name} ${change.type}: ttl ${change.from} -> ${change.to}`);
