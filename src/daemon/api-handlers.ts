@@ -11,7 +11,6 @@ import { parseType } from '../records/record-input.js';
 import { addRecord, removeRecord } from '../store/edits.js';
 import { loadServedRecords } from '../store/projects.js';
 import { RecordStore } from '../store/record-store.js';
-import { loadSettings } from '../store/settings.js';
 import type { DnsService } from './dns-service.js';
 import type { QueryLog } from './query-log.js';
 
@@ -121,9 +120,7 @@ export function buildHandlers(context: HandlerContext): Handlers {
 
     addRecord: async ({ body = {} }) => {
       const { force, domain: _domain, ip: _ip, ...input } = readRecordBody(body);
-      const result = await editAndReload(() =>
-        addRecord(home, { ...input, name: input.name ?? '' }, { force, defaultTtl: loadSettings(home).ttl }),
-      );
+      const result = await editAndReload(() => addRecord(home, { ...input, name: input.name ?? '' }, { force }));
       const zoneNames = withApiErrors(zones);
       return {
         status: result.added.length > 0 ? 201 : 200,

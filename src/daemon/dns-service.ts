@@ -79,9 +79,13 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
   let loadedStamp = '';
   const load = () => {
     // Stamped before reading: a write during the read changes the stamp, so it is read again.
-    loadedStamp = servedSourcesStamp(options.home);
+    // Kept only for a read that worked: after a failure (a home opened to others, a file
+    // refused), every reload tries again, since what was wrong may lie outside the files' stat.
+    const stamp = servedSourcesStamp(options.home);
+    loadedStamp = '';
     const served = loadServedRecords(options.home);
     for (const broken of served.problems) problem(new Error(`linked project left out: ${broken.message}`));
+    loadedStamp = served.problems.length === 0 ? stamp : '';
     return served.file;
   };
   let file = load();

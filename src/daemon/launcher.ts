@@ -33,8 +33,18 @@ function logSince(logPath: string, offset: number): string {
 
 /** The error a daemon that exited while starting gave, with its code; its log has the rest. */
 function startError(logPath: string, offset: number, exitCode: number): DevdnsError {
-  const failure = readStartFailure(logSince(logPath, offset));
-  if (!failure) return new DevdnsError('start-failed', `the daemon exited with code ${exitCode}`, `see ${logPath}`);
+  const since = logSince(logPath, offset);
+  const failure = readStartFailure(since);
+  if (!failure) {
+    // It failed before it could write the structured line (in the command line itself): its
+    // one-line error is the best reason there is.
+    const said = since
+      .split('\n')
+      .filter((line) => line.startsWith('devdns: '))
+      .at(-1)
+      ?.slice('devdns: '.length);
+    return new DevdnsError('start-failed', said ?? `the daemon exited with code ${exitCode}`, `see ${logPath}`);
+  }
   return new DevdnsError(failure.code, failure.message, failure.hint ? `${failure.hint}; log: ${logPath}` : `see ${logPath}`);
 }
 

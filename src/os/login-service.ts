@@ -33,7 +33,7 @@ export interface FailedCommand {
 export async function runServiceCommands(commands: readonly string[][]): Promise<FailedCommand | undefined> {
   for (const [command = '', ...args] of commands) {
     const result = await runProgram(command, args, { timeoutMs: 15_000 });
-    if (result.exitCode !== 0) return { command: [command, ...args], reason: result.stderr.split('\n')[0] ?? '' };
+    if (result.exitCode !== 0) return { command: [command, ...args], reason: (result.stderr || result.failure).split('\n')[0] ?? '' };
   }
   return undefined;
 }

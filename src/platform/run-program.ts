@@ -13,6 +13,8 @@ export interface ProgramResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** Why it failed, as execa says it ("Command failed with ENOENT: ..."); empty when it succeeded. */
+  failure: string;
 }
 
 export interface RunOptions {
@@ -28,7 +30,8 @@ export async function runProgram(file: string, args: readonly string[], { timeou
   return {
     exitCode: result.exitCode ?? 1,
     stdout: String(result.stdout ?? ''),
-    stderr: String(result.stderr || result.message || ''),
+    stderr: String(result.stderr ?? ''),
+    failure: result.failed ? String(result.message ?? '') : '',
   };
 }
 
@@ -101,5 +104,5 @@ export function runProgramSync(file: string, args: readonly string[], options: S
     ...(uid === undefined ? {} : { uid }),
     ...(gid === undefined ? {} : { gid }),
   });
-  return { exitCode: result.status ?? 1, stdout: result.stdout ?? '', stderr: result.stderr || result.error?.message || '' };
+  return { exitCode: result.status ?? 1, stdout: result.stdout ?? '', stderr: result.stderr ?? '', failure: result.error?.message ?? '' };
 }

@@ -98,7 +98,7 @@ function asHomeUser(script: string, args: string[], input?: string): void {
     input: input ?? '',
     timeoutMs: 10_000,
   });
-  if (result.exitCode !== 0) throw new Error(`${args[0]}: ${(result.stderr || 'failed').trim()} (as uid ${user.uid})`);
+  if (result.exitCode !== 0) throw new Error(`${args[0]}: ${(result.stderr || result.failure || 'failed').trim()} (as uid ${user.uid})`);
 }
 
 const WRITE_SCRIPT = `const fs = require('node:fs'); const [path] = process.argv.slice(1);

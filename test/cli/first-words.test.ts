@@ -1,6 +1,8 @@
 // What a new user types first, and what devdns says back: the words other tools use, help for a
 // command that does not exist, config alone, and the messages for the usual first mistakes.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/devdns.js';
@@ -101,5 +103,33 @@ describe('first words', () => {
     assert.equal(result.code, 1);
     assert.match(result.stderr, /^devdns: --control-port: DNS and the control API would both use TCP port 5399: they must differ/);
     assert.equal((await runCli(['status', '--json'], env)).code, 3, 'nothing was started');
+  });
+
+  it('a mistake in the record is the error shown, before a broken setting', async () => {
+    writeFileSync(join(dir.path, 'settings.json'), '{"ttl":"abc"}');
+    const result = await runCli(['add', 'bad!.test'], env);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^devdns: name: "bad!\.test" has the character "!"/);
+  });
+
+  it('rm of a name from a linked project file says which file, and how to change it', async () => {
+    const team = tempDir();
+    try {
+      const teamEnv = { DEVDNS_HOME: join(team.path, 'home') };
+      assert.equal((await runCli(['add', 'api.shop.test', '10.0.0.9'], teamEnv)).code, 0);
+      const projectFile = join(team.path, 'devdns.json');
+      assert.equal((await runCli(['export', '--format', 'json', '-o', projectFile], teamEnv)).code, 0);
+      assert.equal((await runCli(['link', team.path], env)).code, 0);
+      const result = await runCli(['rm', 'api.shop.test'], env);
+      assert.equal(result.code, 1);
+      assert.equal(
+        result.stderr,
+        `devdns: api.shop.test is not one of your records: it comes from the linked project file ${projectFile} (change it in that file, which your team shares, or stop serving it: devdns unlink ${team.path})\n`,
+      );
+      const missing = await runCli(['rm', 'nothing.test'], env);
+      assert.match(missing.stderr, /^devdns: no record matches nothing\.test/);
+    } finally {
+      team.cleanup();
+    }
   });
 });

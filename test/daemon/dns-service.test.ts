@@ -3,7 +3,8 @@
 // file, reports each query and each bad message, and leaves no watcher or socket behind on close
 // or on a start that fails.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { AnsweredQuery, DnsService, DnsServiceOptions } from '../../src/daemon/dns-service.js';
 import { startDnsService } from '../../src/daemon/dns-service.js';
@@ -88,6 +89,33 @@ describe('DNS service', () => {
       assert.deepEqual(service.answer('other.test', 1).answer.map(formatResource), ['other.test A 10.3.3.3']);
       assert.equal(service.reload(), false);
     });
+  });
+
+  it('after a read that failed, a reload reads again even if no file changed: the cause may lie outside them', async () => {
+    const problems: string[] = [];
+    const elsewhere = tempDir();
+    try {
+      await addToHome(elsewhere.path, { name: 'myapp.test' }, { name: 'new.test', value: '10.2.2.2' });
+      await withService({ onProblem: (error) => problems.push(error.message) }, async (service, home) => {
+        assert.equal(service.recordCount(), 2);
+        chmodSync(home, 0o777);
+        try {
+          const staged = join(home, 'staged');
+          copyFileSync(recordsFile(elsewhere.path), staged);
+          renameSync(staged, recordsFile(home));
+          service.reload();
+          assert.ok(problems.length > 0, 'the open home was refused');
+          assert.equal(service.recordCount(), 2, 'the last good records stay');
+        } finally {
+          chmodSync(home, 0o700);
+        }
+        // Only the home's mode changed back, not a file: the reload must read all the same.
+        service.reload();
+        assert.equal(service.recordCount(), 3);
+      });
+    } finally {
+      elsewhere.cleanup();
+    }
   });
 
   it('keeps serving the last good records when the file stops parsing, and reports it', async () => {

@@ -176,7 +176,7 @@ describe('what teardown takes from a journal it accepts', () => {
       class Recording extends SystemAccess {
         override async run(command: readonly string[]) {
           runs.push([...command]);
-          return { exitCode: 0, stdout: '', stderr: '' };
+          return { exitCode: 0, stdout: '', stderr: '', failure: '' };
         }
         override writeFile(): 'renamed' {
           return 'renamed';

@@ -2,7 +2,6 @@
 import { describeRecord } from '../../records/presentation.js';
 import type { RecordInput } from '../../records/record-input.js';
 import { addRecord } from '../../store/edits.js';
-import { loadSettings } from '../../store/settings.js';
 import type { CommandContext } from '../context.js';
 import { notifyDaemon } from '../running-daemon.js';
 
@@ -13,11 +12,7 @@ export interface AddOptions extends Omit<RecordInput, 'name' | 'value'> {
 export async function runAdd(context: CommandContext, name: string, value: string | undefined, options: AddOptions): Promise<void> {
   const { output } = context;
   const { force, ...fields } = options;
-  const result = await addRecord(
-    context.home,
-    { ...fields, name, value },
-    { force: force === true, defaultTtl: loadSettings(context.home).ttl },
-  );
+  const result = await addRecord(context.home, { ...fields, name, value }, { force: force === true });
   for (const note of result.notes) output.info(note);
   for (const zone of result.zonesAdded) output.info(`now serving zone ${zone}`);
   for (const record of result.added) output.success(`added ${describeRecord(record)} (ttl ${record.ttl})`);
