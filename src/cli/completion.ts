@@ -2,15 +2,37 @@
 // so every command and option is there. Record names for `rm` and `resolve` come from devdns at
 // completion time (`devdns __complete names`).
 import type { Command } from 'commander';
+import { EXPORT_FORMATS } from '../interop/export.js';
+import { IMPORT_FORMATS } from '../interop/import-formats.js';
 import { RECORD_TYPES } from '../records/types.js';
 
-const VALUES: Record<string, string[]> = {
+/** The values an option takes: the same for every command, or per command (`import` reads formats `export` cannot write). */
+const VALUES: Record<string, readonly string[] | Readonly<Record<string, readonly string[]>>> = {
   '--type': [...RECORD_TYPES],
   '-t': [...RECORD_TYPES],
-  '--format': ['zone', 'hosts', 'json', 'dnsmasq', 'yaml', 'auto'],
+  '--format': { export: EXPORT_FORMATS, import: IMPORT_FORMATS },
   '--resolver': ['macos', 'systemd-resolved', 'networkmanager-dnsmasq', 'dnsmasq'],
   '--platform': ['linux', 'darwin'],
 };
+
+/** Each option's values as [command, or undefined for any, flag, values]. */
+type ValueCase = [command: string | undefined, flag: string, values: readonly string[]];
+
+function valueCases(): ValueCase[] {
+  return Object.entries(VALUES).flatMap(([flag, values]): ValueCase[] =>
+    isList(values) ? [[undefined, flag, values]] : Object.entries(values).map(([command, each]): ValueCase => [command, flag, each]),
+  );
+}
+
+const isList = (values: readonly string[] | Readonly<Record<string, readonly string[]>>): values is readonly string[] =>
+  Array.isArray(values);
+
+/** The pattern a shell `case` matches against "COMMAND FLAG". */
+const casePattern = (command: string | undefined, flag: string) => (command === undefined ? `*" ${flag}"` : `"${command} ${flag}"`);
+
+function valuesFor(command: string, flag: string): readonly string[] | undefined {
+  return valueCases().find(([only, option]) => option === flag && (only === undefined || only === command))?.[2];
+}
 
 const ACTIONS: Record<string, string[]> = {
   service: ['install', 'uninstall'],
@@ -42,8 +64,10 @@ const quote = (text: string) => `'${text.replace(/'/g, "'\\''")}'`;
 export function bashCompletion(program: Command, settingKeys: readonly string[]): string {
   const commands = describe(program);
   const optionCases = commands.map((c) => `    ${c.name}) opts=${quote([...c.options, '--help'].join(' '))} ;;`).join('\n');
-  const valueCases = Object.entries(VALUES)
-    .map(([flag, values]) => `    ${flag}) COMPREPLY=( $(compgen -W ${quote(values.join(' '))} -- "$cur") ); return ;;`)
+  const values = valueCases()
+    .map(
+      ([only, flag, each]) => `    ${casePattern(only, flag)}) COMPREPLY=( $(compgen -W ${quote(each.join(' '))} -- "$cur") ); return ;;`,
+    )
     .join('\n');
   const actionCases = Object.entries(ACTIONS)
     .map(
@@ -61,8 +85,8 @@ _devdns() {
     return
   fi
   cmd="\${COMP_WORDS[1]}"
-  case "$prev" in
-${valueCases}
+  case "$cmd $prev" in
+${values}
   esac
   if [[ "$cur" == -* ]]; then
     case "$cmd" in
@@ -88,8 +112,8 @@ export function zshCompletion(program: Command, settingKeys: readonly string[]):
   const commands = describe(program);
   const list = commands.map((c) => `    ${quote(`${c.name.replace(/:/g, '\\:')}:${c.description.replace(/'/g, '')}`)}`).join('\n');
   const optionCases = commands.map((c) => `      ${c.name}) compadd -- ${[...c.options, '--help'].join(' ')} ;;`).join('\n');
-  const valueCases = Object.entries(VALUES)
-    .map(([flag, values]) => `    ${flag}) compadd -- ${values.join(' ')}; return ;;`)
+  const values = valueCases()
+    .map(([only, flag, each]) => `    ${casePattern(only, flag)}) compadd -- ${each.join(' ')}; return ;;`)
     .join('\n');
   const actionCases = Object.entries(ACTIONS)
     .map(([command, actions]) => `    ${command}) (( CURRENT == 3 )) && compadd -- ${actions.join(' ')} ;;`)
@@ -105,8 +129,8 @@ ${list}
     _describe 'command' commands
     return
   fi
-  case $words[CURRENT-1] in
-${valueCases}
+  case "$words[2] $words[CURRENT-1]" in
+${values}
   esac
   if [[ $words[CURRENT] == -* ]]; then
     case $words[2] in
@@ -133,7 +157,7 @@ export function fishCompletion(program: Command, settingKeys: readonly string[])
   for (const command of commands) {
     lines.push(`complete -c devdns -n __fish_use_subcommand -a ${command.name} -d ${quote(command.description)}`);
     for (const option of command.options.filter((flag) => flag.startsWith('--'))) {
-      const values = VALUES[option];
+      const values = valuesFor(command.name, option);
       lines.push(
         `complete -c devdns -n '__fish_seen_subcommand_from ${command.name}' -l ${option.slice(2)}${values ? ` -xa ${quote(values.join(' '))}` : ''}`,
       );

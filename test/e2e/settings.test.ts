@@ -131,6 +131,9 @@ describe('devdns completion (built binary)', () => {
       assert.deepEqual(await complete('devdns', 'add', 'x.test', '-t', 'A'), ['A', 'AAAA']);
       assert.deepEqual(await complete('devdns', 'add', 'x.test', '--p'), ['--priority', '--port']);
       assert.deepEqual(await complete('devdns', 'hosts', ''), ['sync', 'clean']);
+      // Each command's own formats: export writes no yaml, and has no auto.
+      assert.deepEqual(await complete('devdns', 'export', '--format', ''), ['zone', 'hosts', 'json', 'dnsmasq']);
+      assert.deepEqual(await complete('devdns', 'import', 'f', '--format', 'y'), ['yaml']);
       assert.deepEqual(await complete('devdns', 'config', 'get', 'dns'), ['dns.host', 'dns.port']);
     } finally {
       dir.cleanup();
