@@ -3,6 +3,7 @@
 // by stopping the processes that read the directory and starting them again.
 import { findProcesses, rootsExecutable, waitForExit } from '../platform/processes.js';
 import { runProgram } from '../platform/run-program.js';
+import { RESTART_DNSMASQ } from './resolvers.js';
 import type { SystemAccess } from './system.js';
 
 export interface RunReport {
@@ -17,7 +18,7 @@ export interface RunReport {
  * `systemctl restart dnsmasq`.
  */
 async function restartDnsmasq(system: SystemAccess, dir: string): Promise<RunReport> {
-  const command = ['devdns:restart-dnsmasq', dir];
+  const command = [RESTART_DNSMASQ, dir];
   const real = system.path(dir);
   // Only a dnsmasq that root runs from a binary only root can change: any user can start a
   // process named dnsmasq whose arguments mention the directory, and root must never run what
@@ -33,13 +34,21 @@ async function restartDnsmasq(system: SystemAccess, dir: string): Promise<RunRep
       detail: result.exitCode === 0 ? 'restarted' : `restart dnsmasq yourself (${result.stderr.split('\n')[0]})`,
     };
   }
+  let ran: string[] = command;
   for (const { pid, argv, exe } of running) {
+    ran = ['kill', String(pid), '&&', exe, ...argv.slice(1)];
     process.kill(pid, 'SIGTERM');
-    if (!(await waitForExit(pid, 5_000))) return { command, ok: false, detail: `dnsmasq (pid ${pid}) did not stop` };
+    if (!(await waitForExit(pid, 5_000))) return { command: ran, ok: false, detail: `dnsmasq (pid ${pid}) did not stop` };
     const started = await runProgram(exe, argv.slice(1), { timeoutMs: 10_000 });
-    if (started.exitCode !== 0) return { command, ok: false, detail: `dnsmasq did not start again: ${started.stderr.split('\n')[0]}` };
+    if (started.exitCode !== 0) return { command: ran, ok: false, detail: `dnsmasq did not start again: ${started.stderr.split('\n')[0]}` };
   }
-  return { command, ok: true, detail: `restarted dnsmasq (${running.map((p) => `pid ${p.pid}`).join(', ')})` };
+  return { command: ran, ok: true, detail: `restarted dnsmasq (${running.map((p) => `pid ${p.pid}`).join(', ')})` };
+}
+
+/** A reload command as a person would type it: the dnsmasq restart step is ours, so say what it does. */
+export function describeCommand(command: readonly string[]): string {
+  if (command[0] === RESTART_DNSMASQ) return `systemctl restart dnsmasq (or restart the dnsmasq that reads ${command[1] ?? ''})`;
+  return command.join(' ');
 }
 
 /** Runs a plan's reload commands (planned by resolvers.ts, never read from a file). */
@@ -51,7 +60,7 @@ export async function runReload(system: SystemAccess, commands: readonly string[
       reports.push({ command, ok: true, detail: `skipped (files under ${system.root}, not the running system)` });
       continue;
     }
-    if (command[0] === 'devdns:restart-dnsmasq') {
+    if (command[0] === RESTART_DNSMASQ) {
       reports.push(await restartDnsmasq(system, command[1] ?? ''));
       continue;
     }

@@ -7,6 +7,9 @@ import { InputError } from '../errors.js';
 import { parseIPv4, parseIPv6 } from '../records/ip.js';
 import { isNormalPath, type SystemAccess } from './system.js';
 
+/** The reload step that restarts dnsmasq, which reload.ts carries out (dnsmasq reads its conf-dir only at start). */
+export const RESTART_DNSMASQ = 'devdns:restart-dnsmasq';
+
 export const RESOLVERS = ['macos', 'systemd-resolved', 'networkmanager-dnsmasq', 'dnsmasq', 'resolv.conf', 'windows'] as const;
 export type ResolverKind = (typeof RESOLVERS)[number];
 
@@ -157,7 +160,7 @@ export function planSetup(input: PlanInput): SetupPlan {
             content: `# ${MARKER}\n${tlds.map((tld) => `server=/${tld}/${dnsmasqServer(host, port)}`).join('\n')}\n`,
           },
         ],
-        reload: nm ? [['systemctl', 'restart', 'NetworkManager']] : [['devdns:restart-dnsmasq', dir]],
+        reload: nm ? [['systemctl', 'restart', 'NetworkManager']] : [[RESTART_DNSMASQ, dir]],
         notes: [],
       };
     }

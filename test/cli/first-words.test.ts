@@ -1,7 +1,7 @@
 // What a new user types first, and what devdns says back: the words other tools use, help for a
 // command that does not exist, config alone, and the messages for the usual first mistakes.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
@@ -131,5 +131,17 @@ describe('first words', () => {
     } finally {
       team.cleanup();
     }
+  });
+
+  it('setup shows the real reload command, not an internal step', async () => {
+    const root = join(dir.path, 'root');
+    mkdirSync(join(root, 'etc', 'dnsmasq.d'), { recursive: true });
+    const result = await runCli(
+      ['setup', '--dry-run', '--root', root, '--platform', 'linux', '--resolver', 'dnsmasq', '--tld', 'test'],
+      env,
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /would run: systemctl restart dnsmasq \(or restart the dnsmasq that reads \/etc\/dnsmasq\.d\)/);
+    assert.doesNotMatch(result.stderr, /devdns:restart/);
   });
 });

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { lookupDaemon } from '../../daemon/state.js';
 import { DevdnsError, ExitCode, InputError } from '../../errors.js';
 import { applyPlan, journalPlan, journalToUndo, undoJournal } from '../../os/journal.js';
+import { describeCommand } from '../../os/reload.js';
 import { detectResolver, needsRouting, planSetup, RESOLVERS, type ResolverKind, tldsToRoute } from '../../os/resolvers.js';
 import { SystemAccess } from '../../os/system.js';
 import { normalizeName } from '../../records/names.js';
@@ -97,7 +98,7 @@ export async function runSetup(context: CommandContext, options: SetupOptions): 
       output.info(`would write ${system.path(file.path)}:`);
       output.data(file.content.trimEnd());
     }
-    for (const command of plan.reload) output.info(`would run: ${command.join(' ')}`);
+    for (const command of plan.reload) output.info(`would run: ${describeCommand(command)}`);
     return ExitCode.ok;
   }
   if (needsRoot(system.root)) {
@@ -115,10 +116,10 @@ export async function runSetup(context: CommandContext, options: SetupOptions): 
   for (const file of plan.files) output.success(`wrote ${system.path(file.path)}`);
   let ok = true;
   for (const report of reports) {
-    if (report.ok) output.info(`ran ${report.command.join(' ')}: ${report.detail}`);
+    if (report.ok) output.info(`ran ${describeCommand(report.command)}: ${report.detail}`);
     else {
       ok = false;
-      output.warn(`${report.command.join(' ')}: ${report.detail}`);
+      output.warn(`${describeCommand(report.command)}: ${report.detail}`);
     }
   }
   output.info(
@@ -159,7 +160,7 @@ export async function runTeardown(context: CommandContext, options: TeardownOpti
   for (const entry of journal.files) {
     output.info(`- ${entry.before === null ? 'remove' : 'restore'} ${system.path(entry.path)}`);
   }
-  for (const command of journalPlan(journal).reload) output.info(`- run ${command.join(' ')}`);
+  for (const command of journalPlan(journal).reload) output.info(`- run ${describeCommand(command)}`);
   if (options.dryRun) return ExitCode.ok;
   if (needsRoot(system.root)) {
     if (!(await confirm('This changes system files as root, with sudo. Continue?', options.yes))) return ExitCode.user;
@@ -167,7 +168,7 @@ export async function runTeardown(context: CommandContext, options: TeardownOpti
   }
   const { restored, reports } = await undoJournal(context.home, system, journal);
   for (const { path, removed } of restored) output.success(`${removed ? 'removed' : 'restored'} ${system.path(path)}`);
-  for (const report of reports) if (!report.ok) output.warn(`${report.command.join(' ')}: ${report.detail}`);
+  for (const report of reports) if (!report.ok) output.warn(`${describeCommand(report.command)}: ${report.detail}`);
   output.info(`lookups for ${journal.tlds.map((tld) => `.${tld}`).join(', ')} no longer go to devdns`);
   if (reports.some((report) => !report.ok))
     throw new DevdnsError('teardown-incomplete', 'the files are restored, but a reload command failed', 'run it yourself (above)');
