@@ -2,7 +2,7 @@
 // a directory of the user's own (a link to one is fine), that no other user can write, in a parent
 // that no other user can rename it out of. Files in it are read through readHomeFile, which holds
 // them to the same owner and refuses links, FIFOs, devices and oversized files (HOSTILE-INPUTS 1.2.9).
-import { mkdirSync, readdirSync, rmdirSync, rmSync, type Stats, statSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, rmdirSync, rmSync, type Stats, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DevdnsError } from '../errors.js';
 import { runProgramSync } from '../platform/run-program.js';
@@ -123,10 +123,29 @@ export function removeHomeFile(path: string): void {
 /**
  * Removes devdns's own files from the home (and the records too with `purge`), then the home
  * itself when that leaves it empty. Root acting for a user leaves the empty home to them:
- * removing it by path is theirs to race. Returns whether the home is gone.
+ * removing it by path is theirs to race. Returns the names it removed, and whether the home went.
  */
-export function removeOwnFiles(home: string, { purge }: { purge: boolean }): boolean {
-  for (const name of [...OWN_FILES, ...(purge ? [HOME_FILES.records] : [])]) removeHomeFile(join(home, name));
+export function removeOwnFiles(home: string, { purge }: { purge: boolean }): { removed: string[]; homeRemoved: boolean } {
+  const removed: string[] = [];
+  for (const name of [...OWN_FILES, ...(purge ? [HOME_FILES.records] : [])]) {
+    const path = join(home, name);
+    if (!existsNoFollow(path)) continue;
+    removeHomeFile(path);
+    removed.push(name);
+  }
+  return { removed, homeRemoved: removeEmptyHome(home) };
+}
+
+function existsNoFollow(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function removeEmptyHome(home: string): boolean {
   try {
     if (actingFor() === undefined && readdirSync(home).length === 0) {
       rmdirSync(home);

@@ -197,9 +197,16 @@ describe('devdns uninstall (built binary)', () => {
         assert.equal(existsSync(join(home, name)), false, name);
       const twice = await devdns('uninstall', '--yes');
       assert.equal(twice.code, 0);
+      assert.doesNotMatch(twice.stderr, /removed devdns's files/, 'nothing was left to remove');
+      assert.match(twice.stderr, /devdns had no files left besides your records/);
       const purge = await devdns('uninstall', '--yes', '--purge');
       assert.equal(purge.code, 0);
+      assert.match(purge.stderr, /removed devdns's files and your records/);
       assert.equal(existsSync(home), false, 'everything of devdns is gone');
+      const again = await devdns('uninstall', '--yes', '--purge');
+      assert.equal(again.code, 0);
+      assert.doesNotMatch(again.stderr, /removed devdns's files/);
+      assert.match(again.stderr, /devdns had no files left in /);
     } finally {
       await devdns('down');
       dir.cleanup();

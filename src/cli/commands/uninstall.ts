@@ -1,5 +1,7 @@
 // `devdns uninstall`: stop the daemon, undo setup and the hosts block, remove the start-at-login
 // service and devdns's own files. Your records stay unless --purge. Running it twice is harmless.
+
+import { existsSync } from 'node:fs';
 import { stopDaemon } from '../../daemon/launcher.js';
 import { ExitCode } from '../../errors.js';
 import { BLOCK_BEGIN, defaultHostsPath, readHostsFile } from '../../os/hosts-file.js';
@@ -49,8 +51,11 @@ export async function runUninstall(
     if (path) await runService(context, 'uninstall', {}, env);
   }
 
-  removeOwnFiles(context.home, { purge: options.purge === true });
-  if (options.purge) output.success(`removed devdns's files and your records (${context.home})`);
+  const { removed } = removeOwnFiles(context.home, { purge: options.purge === true });
+  const recordsLeft = !options.purge && existsSync(recordsPath(context.home));
+  if (removed.length === 0 && !recordsLeft) output.info(`devdns had no files left in ${context.home}`);
+  else if (options.purge) output.success(`removed devdns's files and your records (${context.home})`);
+  else if (removed.length === 0) output.info(`devdns had no files left besides your records in ${recordsPath(context.home)}`);
   else
     output.success(
       `removed devdns's files; your records are kept in ${recordsPath(context.home)} (remove them with devdns uninstall --purge)`,
