@@ -1,7 +1,7 @@
 // What a new user types first, and what devdns says back: the words other tools use, help for a
 // command that does not exist, config alone, and the messages for the usual first mistakes.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
@@ -143,5 +143,21 @@ describe('first words', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /would run: systemctl restart dnsmasq \(or restart the dnsmasq that reads \/etc\/dnsmasq\.d\)/);
     assert.doesNotMatch(result.stderr, /devdns:restart/);
+  });
+
+  it('hosts sync with nothing to write writes no empty block, and takes an old block away', async () => {
+    const hostsFile = join(dir.path, 'hosts');
+    writeFileSync(hostsFile, '127.0.0.1 localhost\n');
+    const empty = await runCli(['hosts', 'sync', '--hosts-file', hostsFile], env);
+    assert.equal(empty.code, 0, empty.stderr);
+    assert.match(empty.stderr, /no names to write/);
+    assert.equal(readFileSync(hostsFile, 'utf8'), '127.0.0.1 localhost\n');
+    await runCli(['add', 'a.test', '10.0.0.1'], env);
+    await runCli(['hosts', 'sync', '--hosts-file', hostsFile], env);
+    assert.match(readFileSync(hostsFile, 'utf8'), /10\.0\.0\.1\s+a\.test/);
+    await runCli(['rm', 'a.test'], env);
+    const gone = await runCli(['hosts', 'sync', '--hosts-file', hostsFile], env);
+    assert.match(gone.stderr, /removed the devdns block/);
+    assert.equal(readFileSync(hostsFile, 'utf8'), '127.0.0.1 localhost\n');
   });
 });

@@ -34,17 +34,20 @@ export async function runHosts(context: CommandContext, action: string, options:
     throw describeWriteError(error, path);
   }
   const block = action === 'sync' ? hostsBlock(loadServedRecords(context.home).file.records) : undefined;
-  const next = withBlock(content, block?.lines);
+  // Nothing to write is no block at all, not an empty one (and an old block goes).
+  const lines = block !== undefined && block.lines.length > 0 ? block.lines : undefined;
+  const next = withBlock(content, lines);
   for (const skip of block?.skipped ?? []) output.info(`skipped ${skip.name} ${skip.type}: ${skip.reason}`);
+  if (block !== undefined && lines === undefined) output.info('no names to write (a hosts file holds A and AAAA names, not wildcards)');
   if (next === content) {
-    output.info(action === 'sync' ? `${path} is up to date` : `${path} has no devdns block`);
+    output.info(lines !== undefined ? `${path} is up to date` : `${path} has no devdns block`);
     return ExitCode.ok;
   }
   try {
     const how = writeHostsFile(path, next);
     output.success(
-      action === 'sync'
-        ? `wrote ${block?.lines.length ?? 0} lines to ${path}${how === 'in-place' ? ' (in place: it is a mount point)' : ''}`
+      lines !== undefined
+        ? `wrote ${lines.length} lines to ${path}${how === 'in-place' ? ' (in place: it is a mount point)' : ''}`
         : `removed the devdns block from ${path}`,
     );
     return ExitCode.ok;
