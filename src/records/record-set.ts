@@ -87,12 +87,24 @@ export function addRecords(file: RecordFile, request: AddRequest): AddResult {
     result.added.push(record);
     result.warnings.push(...targetWarnings(records, record));
   }
+  if (request.ttl !== undefined) result.warnings.push(...otherTtls(records, request.name, request.ttl, request.data));
   if (result.added.length > 0 || result.retimed.length > 0) {
     result.file = { ...file, zones, records };
   } else {
     result.zonesAdded = [];
   }
   return result;
+}
+
+/** A --ttl sets one type's TTL: say which other types at the name keep theirs, and how to change them. */
+function otherTtls(records: readonly DnsRecord[], name: string, ttl: number, data: readonly { type: RecordType }[]): string[] {
+  const asked = new Set(data.map((d) => d.type));
+  const others = new Map<RecordType, DnsRecord>();
+  for (const record of records) if (record.name === name && !asked.has(record.type) && record.ttl !== ttl) others.set(record.type, record);
+  return [...others.values()].map(
+    (record) =>
+      `${name} ${record.type} keeps ttl ${record.ttl}: a TTL belongs to one type's records (change it too: devdns add ${name} ${formatRdata(record)} -t ${record.type} --ttl ${ttl})`,
+  );
 }
 
 function riskyZoneError(name: string, risk: 'public' | 'mdns'): RiskyNameError {

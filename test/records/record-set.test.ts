@@ -68,6 +68,17 @@ describe('addRecords', () => {
     assert.deepEqual(result.retimed, [{ name: 'a.test', type: 'A', from: 5, to: 30 }]);
   });
 
+  it('says which other types at the name keep their TTL when --ttl changes one', () => {
+    const file = build({ name: 'a.test' }, { name: 'a.test', value: 'v=1', type: 'TXT', ttl: '60' });
+    const one = add(file, { name: 'a.test', value: '127.0.0.1', ttl: '60' });
+    assert.deepEqual(one.retimed, [{ name: 'a.test', type: 'A', from: 5, to: 60 }]);
+    assert.deepEqual(one.warnings, [
+      "a.test AAAA keeps ttl 5: a TTL belongs to one type's records (change it too: devdns add a.test ::1 -t AAAA --ttl 60)",
+    ]);
+    assert.deepEqual(add(file, { name: 'a.test', ttl: '60' }).warnings, [], 'both address types were given: nothing kept');
+    assert.deepEqual(add(file, { name: 'a.test', value: '127.0.0.1' }).warnings, [], 'no --ttl: nothing to say');
+  });
+
   it('changes the TTL of an identical record', () => {
     const result = add(build({ name: 'a.test', value: '10.0.0.1' }), { name: 'a.test', value: '10.0.0.1', ttl: '9' });
     assert.deepEqual(lines(result.file), ['a.test A 10.0.0.1 9']);
