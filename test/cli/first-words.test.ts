@@ -160,4 +160,23 @@ describe('first words', () => {
     assert.match(gone.stderr, /removed the devdns block/);
     assert.equal(readFileSync(hostsFile, 'utf8'), '127.0.0.1 localhost\n');
   });
+
+  it('import of many names prints a summary; --verbose lists each', async () => {
+    const file = join(dir.path, 'hosts.txt');
+    writeFileSync(file, Array.from({ length: 100 }, (_, i) => `10.9.0.${i + 1} n${i}.test`).join('\n'));
+    const quiet = await runCli(['import', file, '--format', 'hosts', '--dry-run'], env);
+    assert.equal(quiet.code, 0, quiet.stderr);
+    const lines = quiet.stderr.trimEnd().split('\n');
+    assert.ok(lines.length <= 8, `${lines.length} lines`);
+    assert.match(quiet.stderr, /\.\.\. and 95 more records would be added or updated \(--verbose shows them all\)/);
+    assert.match(quiet.stderr, /dry run: 100 added/);
+    const verbose = await runCli(['--verbose', 'import', file, '--format', 'hosts', '--dry-run'], env);
+    assert.equal(verbose.stderr.match(/would be added n\d+\.test A/g)?.length, 100);
+    const few = join(dir.path, 'few.txt');
+    writeFileSync(few, '10.9.1.1 one.test\n10.9.1.2 two.test\n');
+    assert.match(
+      (await runCli(['import', few, '--format', 'hosts'], env)).stderr,
+      /added one\.test A 10\.9\.1\.1\nadded two\.test A 10\.9\.1\.2\n/,
+    );
+  });
 });

@@ -19,6 +19,17 @@ export interface ImportCommandOptions {
   force?: boolean;
 }
 
+/** Lines of a report, each shown when there are a few; past that, the first few and a count (--verbose shows all). */
+const SHOWN_LINES = 20;
+function listLines(context: CommandContext, lines: readonly string[], what: string): void {
+  const { output } = context;
+  const shown = lines.length <= SHOWN_LINES ? lines.length : 5;
+  for (const line of lines.slice(0, shown)) output.info(line);
+  if (shown === lines.length) return;
+  for (const line of lines.slice(shown)) output.verbose(line);
+  output.info(`... and ${lines.length - shown} more ${what} (--verbose shows them all)`);
+}
+
 export async function runImport(context: CommandContext, path: string, options: ImportCommandOptions): Promise<void> {
   const { output } = context;
   let text: string | undefined;
@@ -43,10 +54,14 @@ export async function runImport(context: CommandContext, path: string, options: 
   try {
     const report = await importRecords(context.home, parsed, options);
     const would = options.dryRun ? 'would be ' : '';
-    for (const skip of report.skipped) output.info(`${path}${skip.line > 0 ? `:${skip.line}` : ''}: skipped ${skip.what}: ${skip.reason}`);
+    const skipped = report.skipped.map((skip) => `${path}${skip.line > 0 ? `:${skip.line}` : ''}: skipped ${skip.what}: ${skip.reason}`);
+    const changes = [
+      ...report.added.map((record) => `${would}added ${describeRecord(record)}`),
+      ...report.updated.map((change) => `${would}updated ${change.name} ${change.type}: ttl ${change.from} -> ${change.to}`),
+    ];
+    listLines(context, skipped, 'skipped lines');
     for (const problem of report.problems) output.warn(`${path}:${problem.line}: ${problem.message} (skipped)`);
-    for (const record of report.added) output.info(`${would}added ${describeRecord(record)}`);
-    for (const change of report.updated) output.info(`${would}updated ${change.name} ${change.type}: ttl ${change.from} -> ${change.to}`);
+    listLines(context, changes, `records ${would}added or updated`);
     for (const zone of report.zonesAdded) output.info(`${would}serving zone ${zone}`);
     if (report.replaced > 0) output.info(`${report.replaced} existing records ${options.dryRun ? 'would be ' : 'were '}replaced`);
     output.success(
