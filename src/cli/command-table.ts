@@ -162,6 +162,7 @@ export const COMMANDS: readonly CommandDeclaration[] = [
       ['-n, --lines <n>', 'how many recent queries (default 20)'],
       ['-f, --follow', 'keep printing queries as they come (Ctrl-C stops)'],
       ['--json', 'one JSON object per line'],
+      ['--probes', "show devdns doctor's own probe queries too"],
     ],
     examples: ['devdns logs', 'devdns logs -n 100', 'devdns logs -f'],
     run: async ({ context, options }: CommandCall<[], LogsOptions>) =>

@@ -179,4 +179,48 @@ describe('first words', () => {
       /added one\.test A 10\.9\.1\.1\nadded two\.test A 10\.9\.1\.2\n/,
     );
   });
+
+  it("logs leaves out doctor's probe queries unless asked", async () => {
+    const entry = (name: string, time: string) =>
+      JSON.stringify({
+        time,
+        client: '127.0.0.1#5353',
+        transport: 'udp',
+        name,
+        type: 'A',
+        rcode: 'NOERROR',
+        answer: ['A 127.0.0.1'],
+        micros: 12,
+      });
+    writeFileSync(
+      join(dir.path, 'queries.log'),
+      `${[entry('myapp.test', '2026-12-02T10:00:00.000Z'), entry('_devdns-probe.test', '2026-12-02T10:00:01.000Z'), entry('api.test', '2026-12-02T10:00:02.000Z')].join('\n')}\n`,
+      { mode: 0o600 },
+    );
+    const plain = await runCli(['logs', '--json'], env);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.deepEqual(
+      plain.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).name),
+      ['myapp.test', 'api.test'],
+    );
+    const one = await runCli(['logs', '--json', '-n', '1'], env);
+    assert.deepEqual(
+      one.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).name),
+      ['api.test'],
+    );
+    const all = await runCli(['logs', '--json', '--probes'], env);
+    assert.deepEqual(
+      all.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).name),
+      ['myapp.test', '_devdns-probe.test', 'api.test'],
+    );
+  });
 });

@@ -2,6 +2,7 @@
 // From the running daemon, or from the query log file when it is not running.
 import { type QueryLogEntry, ROUTES } from '../../control/protocol.js';
 import { readQueryLogFile } from '../../daemon/query-log.js';
+import { PROBE_LABEL } from '../../dns/zone-index.js';
 import { InputError } from '../../errors.js';
 import { parseInteger } from '../../records/record-input.js';
 import type { CommandContext } from '../context.js';
@@ -11,12 +12,21 @@ export interface LogsOptions {
   lines?: string;
   follow?: boolean;
   json?: boolean;
+  probes?: boolean;
 }
+
+/** `devdns doctor`'s own questions (_devdns-probe.ZONE): noise in the log unless asked for. */
+const isProbe = (entry: QueryLogEntry) => entry.name.toLowerCase().startsWith(`${PROBE_LABEL}.`);
+/** Room for a few doctor runs' probes among the last N queries. */
+const PROBE_ROOM = 50;
 
 export async function runLogs(context: CommandContext, options: LogsOptions): Promise<void> {
   const { output } = context;
   const limit = parseInteger(options.lines ?? 20, '-n', 1, 100_000);
+  const shown = (entries: readonly QueryLogEntry[]) => (options.probes ? entries : entries.filter((e) => !isProbe(e))).slice(-limit);
+  const asked = options.probes ? limit : Math.min(100_000, limit + PROBE_ROOM);
   const print = (entry: QueryLogEntry) => {
+    if (!options.probes && isProbe(entry)) return;
     if (options.json) {
       output.data(JSON.stringify(entry));
       return;
@@ -33,12 +43,12 @@ export async function runLogs(context: CommandContext, options: LogsOptions): Pr
   }
   const daemon = findDaemon(context);
   if (!daemon) {
-    const entries = readQueryLogFile(context.home, limit);
+    const entries = shown(readQueryLogFile(context.home, asked));
     if (entries.length === 0) throw new InputError('logs', 'the daemon is not running and has logged no queries', 'start it: devdns up');
     output.info('devdns is not running; these are the last queries it logged');
     for (const entry of entries) print(entry);
     return;
   }
-  const { body } = await daemon.client.call(ROUTES.queries, { limit });
-  for (const entry of body) print(entry);
+  const { body } = await daemon.client.call(ROUTES.queries, { limit: asked });
+  for (const entry of shown(body)) print(entry);
 }
