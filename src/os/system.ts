@@ -34,6 +34,7 @@ import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep 
 import { DevdnsError } from '../errors.js';
 import { rootOnlyProblem } from '../platform/root-only.js';
 import { type ProgramResult, runProgram } from '../platform/run-program.js';
+import { existsNoFollow } from '../store/safe-file.js';
 import { verbose } from '../verbose.js';
 
 /** A system path that breaks the rule above; nothing was changed. */
@@ -253,15 +254,6 @@ function deepestExisting(path: string): string {
   let dir = path;
   while (!existsNoFollow(dir) && dirname(dir) !== dir) dir = dirname(dir);
   return dir;
-}
-
-function existsNoFollow(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function statOrUndefined(path: string): import('node:fs').Stats | undefined {

@@ -2,12 +2,12 @@
 // a directory of the user's own (a link to one is fine), that no other user can write, in a parent
 // that no other user can rename it out of. Files in it are read through readHomeFile, which holds
 // them to the same owner and refuses links, FIFOs, devices and oversized files (HOSTILE-INPUTS 1.2.9).
-import { lstatSync, mkdirSync, readdirSync, rmdirSync, rmSync, type Stats, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmdirSync, rmSync, type Stats, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DevdnsError } from '../errors.js';
 import { runProgramSync } from '../platform/run-program.js';
 import { HOME_FILES, OWN_FILES } from './paths.js';
-import { type ReadLimits, readTextSafely, writeFileAtomically } from './safe-file.js';
+import { existsNoFollow, type ReadLimits, readTextSafely, writeFileAtomically } from './safe-file.js';
 
 const POSIX = process.platform !== 'win32';
 
@@ -134,15 +134,6 @@ export function removeOwnFiles(home: string, { purge }: { purge: boolean }): { r
     removed.push(name);
   }
   return { removed, homeRemoved: removeEmptyHome(home) };
-}
-
-function existsNoFollow(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function removeEmptyHome(home: string): boolean {

@@ -5,7 +5,19 @@
 // link planted at the name is replaced, never written through.
 
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, type Stats, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  fsyncSync,
+  lstatSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  writeSync,
+} from 'node:fs';
 import { DevdnsError } from '../errors.js';
 
 export const KIB = 1024;
@@ -209,4 +221,14 @@ export function appendError(path: string, error: unknown): Error {
   if (code === 'ENXIO' || code === 'EISDIR')
     return new UnsafeFileError(path, 'not-regular', 'is not a regular file', 'remove it; devdns makes a new one');
   return error as Error;
+}
+
+/** Whether something is at `path`, a link included (not followed). */
+export function existsNoFollow(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
