@@ -102,36 +102,13 @@ function usageMessage(text: string): string {
 
 /**
  * `devdns help nope` would print the whole help and exit 0, as if nope were nothing to worry
- * about: say it is no command, as `devdns nope` does.
+ * about: it is parsed as `devdns nope`, so commander says it is no command, with its suggestion.
  */
-function refuseHelpForUnknown(argv: readonly string[]): void {
+function helpTarget(argv: readonly string[]): readonly string[] {
   const words = argv.filter((arg) => !arg.startsWith('-'));
-  if (words[0] !== 'help' || words[1] === undefined) return;
-  const known = COMMANDS.some((command) => command.name === words[1] || command.aliases?.includes(words[1] ?? '') === true);
-  if (known || words[1] === 'help') return;
-  const word = words[1] ?? '';
-  const near = COMMANDS.filter(
-    (command) => !command.hidden && editDistance(command.name, word) <= Math.max(1, Math.floor(word.length / 3)),
-  ).map((command) => command.name);
-  throw new DevdnsError(
-    'unknown-command',
-    `unknown command '${words[1]}'`,
-    near.length > 0 ? `did you mean ${near.join(' or ')}?` : 'see devdns help',
-    ExitCode.usage,
-  );
-}
-
-/** Levenshtein distance, for the one suggestion above (commander makes its own for other typos). */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
+  const word = words[1];
+  if (words[0] !== 'help' || word === undefined || word === 'help') return argv;
+  return COMMANDS.some((command) => command.name === word || command.aliases?.includes(word) === true) ? argv : [word];
 }
 
 /** Runs the CLI and returns the exit code; never throws. */
@@ -141,14 +118,14 @@ export async function main(
 ): Promise<number> {
   const context = await commandContext(io);
   try {
-    const word = commandToBuild(argv);
+    const args = helpTarget(argv);
+    const word = commandToBuild(args);
     const only = COMMANDS.filter((command) => command.name === word || command.aliases?.includes(word ?? '') === true);
-    refuseHelpForUnknown(argv);
     const chosen: { run?: () => Promise<number> } = {};
     const program = buildProgram(context, io, only.length > 0 ? only : COMMANDS, (run) => {
       chosen.run = run;
     });
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync([...args], { from: 'user' });
     return chosen.run ? await chosen.run() : ExitCode.ok;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -77,11 +77,10 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
   // The user's records file not parsing stops the start, with the store's own message; a linked
   // project file that does not parse is reported and left out.
   let loadedStamp = '';
-  const load = () => {
+  const load = (stamp = servedSourcesStamp(options.home)) => {
     // Stamped before reading: a write during the read changes the stamp, so it is read again.
     // Kept only for a read that worked: after a failure (a home opened to others, a file
     // refused), every reload tries again, since what was wrong may lie outside the files' stat.
-    const stamp = servedSourcesStamp(options.home);
     loadedStamp = '';
     const served = loadServedRecords(options.home);
     for (const broken of served.problems) problem(new Error(`linked project left out: ${broken.message}`));
@@ -128,9 +127,10 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
   };
 
   const reload = (): boolean => {
-    if (servedSourcesStamp(options.home) === loadedStamp) return false;
+    const stamp = servedSourcesStamp(options.home);
+    if (stamp === loadedStamp) return false;
     try {
-      const next = load();
+      const next = load(stamp);
       file = next;
       index = buildZoneIndex(next);
       responder.setIndex(index);
