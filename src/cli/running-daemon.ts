@@ -4,6 +4,10 @@ import { ControlClient } from '../control/client.js';
 import { ROUTES } from '../control/protocol.js';
 import { type DaemonState, lookupDaemon } from '../daemon/state.js';
 import { DevdnsError, ExitCode } from '../errors.js';
+import { blockLines, hostsBlock, hostsBlockIsCurrent } from '../os/hosts-file.js';
+import { journalPlan, readJournal } from '../os/journal.js';
+import { SystemAccess } from '../os/system.js';
+import { loadServedRecords } from '../store/projects.js';
 import type { CommandContext } from './context.js';
 
 export interface RunningDaemon {
@@ -35,10 +39,37 @@ export function requireDaemon(context: CommandContext): RunningDaemon {
  */
 export async function notifyDaemon(context: CommandContext): Promise<void> {
   const found = lookupDaemon(context.home);
-  if (found.kind !== 'running') return;
+  if (found.kind === 'running') {
+    try {
+      await new ControlClient(found.state).call(ROUTES.reload, {});
+    } catch (error) {
+      context.output.warn(`the records were saved, but the daemon did not reload them: ${(error as Error).message}`);
+    }
+  }
+  warnIfHostsRouteBehind(context, found.kind === 'running');
+}
+
+/**
+ * While setup routes through the hosts file, the daemon rewrites its block after each change:
+ * says so when the block is behind (the daemon is down, or may not write the file), and how to
+ * bring it up to date.
+ */
+function warnIfHostsRouteBehind(context: CommandContext, running: boolean): void {
   try {
-    await new ControlClient(found.state).call(ROUTES.reload, {});
-  } catch (error) {
-    context.output.warn(`the records were saved, but the daemon did not reload them: ${(error as Error).message}`);
+    const journal = readJournal(context.home);
+    const hostsFile = journal && journalPlan(journal).hostsFile;
+    if (!journal || hostsFile === undefined) return;
+    const system = new SystemAccess(journal.root);
+    const lines = blockLines(hostsBlock(loadServedRecords(context.home).file.records));
+    if (hostsBlockIsCurrent(hostsFile, lines, system)) return;
+    const path = system.path(hostsFile);
+    const sync = journal.root === '/' ? 'sudo devdns hosts sync' : `devdns hosts sync --hosts-file ${path}`;
+    context.output.warn(
+      running
+        ? `${path}, the route devdns setup chose, is behind: the daemon could not write it (see devdns doctor); run: ${sync}`
+        : `${path}, the route devdns setup chose, is behind until devdns up (or run: ${sync})`,
+    );
+  } catch {
+    // a journal or file that cannot be read is doctor's to report; the change itself was saved
   }
 }

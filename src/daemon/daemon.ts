@@ -9,11 +9,13 @@ import type { DnsLimits } from '../dns/server.js';
 import { DevdnsError, PortInUseError } from '../errors.js';
 import { findPortOwner } from '../os/port-owner.js';
 import { processStart } from '../platform/processes.js';
+import type { RecordFile } from '../records/types.js';
 import { homePath } from '../store/paths.js';
 import { loadSettings } from '../store/settings.js';
 import { buildHandlers } from './api-handlers.js';
 import { DAEMON_ENV, DaemonLog, keepOutputFailuresFromStopping, LogFile, type LogKind } from './daemon-log.js';
 import { type AnsweredQuery, type DnsService, startDnsService } from './dns-service.js';
+import { describeHostsSync, syncHostsRoute } from './hosts-route.js';
 import { QueryLog } from './query-log.js';
 import { type DaemonSources, type DaemonState, ensurePrivateHome, lookupDaemon, newToken, removeState, writeState } from './state.js';
 
@@ -98,6 +100,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   const startedAt = new Date();
   const token = newToken();
+  const syncHosts = (served: RecordFile) => {
+    const line = describeHostsSync(syncHostsRoute(home, served));
+    if (line !== undefined) message('hosts', line);
+  };
   try {
     service = await startDnsService({
       home,
@@ -108,7 +114,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         queryLog.record(query);
         options.onQuery?.(query);
       },
-      onReload: (count) => message('reload', `records reloaded: ${count}`),
+      onReload: (served) => {
+        message('reload', `records reloaded: ${served.records.length}`);
+        syncHosts(served);
+      },
       onProblem: (error) => message('records', `${error.message}; still serving the last good records`),
       onBadMessage: (reason, address, port, transport) => message('dns-dropped', `DNS ${transport} from ${address}#${port} ${reason}`),
       onServerError: (error) => message('dns', `DNS server: ${error.message}`),
@@ -162,6 +171,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     ...(options.sources ? { sources: options.sources } : {}),
   };
   writeState(home, state);
+  syncHosts(service.served());
   const opened = { service, control };
   let stopping: Promise<void> | undefined;
   return {

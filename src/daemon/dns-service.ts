@@ -10,6 +10,7 @@ import { Responder } from '../dns/respond.js';
 import { type DnsLimits, type DnsServer, startDnsServer } from '../dns/server.js';
 import type { Transport } from '../dns/transport.js';
 import { buildZoneIndex, type ZoneIndex } from '../dns/zone-index.js';
+import type { RecordFile } from '../records/types.js';
 import { HOME_FILES } from '../store/paths.js';
 import { loadServedRecords, readLinks, servedSourcesStamp } from '../store/projects.js';
 import { RecordStore } from '../store/record-store.js';
@@ -36,7 +37,8 @@ export interface DnsServiceOptions {
   limits?: DnsLimits;
   /** Each answered query (dropped ones and those without a readable question are not). */
   onQuery?: (query: AnsweredQuery) => void;
-  onReload?: (recordCount: number) => void;
+  /** After a reload that worked, with what is served now. */
+  onReload?: (served: RecordFile) => void;
   /** The records file stopped parsing (the last good records stay in service), or a watch failed. */
   onProblem?: (error: Error) => void;
   /** A message dropped unanswered, or answered FORMERR: why, and where it came from. Per packet. */
@@ -50,6 +52,8 @@ export interface DnsService {
   port: number;
   recordsPath: string;
   recordCount(): number;
+  /** What is served now: the user's records and linked projects'. */
+  served(): RecordFile;
   /** Answers a question from the records in service, by the same rules as over the wire. */
   answer(name: string, type: number): Response;
   /**
@@ -134,7 +138,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
       file = next;
       index = buildZoneIndex(next);
       responder.setIndex(index);
-      options.onReload?.(next.records.length);
+      options.onReload?.(next);
     } catch (error) {
       problem(error as Error);
     }
@@ -184,6 +188,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     port: server.port,
     recordsPath: store.path,
     recordCount: () => file.records.length,
+    served: () => file,
     answer: (name, type) =>
       answerQuery(index, {
         id: 0,

@@ -30,6 +30,10 @@ export type Route =
   /** The files are in place, but the resolver itself does not list the TLD. */
   | { kind: 'not-listed'; resolver: ResolverKind }
   | { kind: 'hosts-file'; hostsPath: string }
+  /** setup chose the hosts file: the daemon keeps its block; `behind` when it does not hold what is served. */
+  | { kind: 'hosts-route'; hostsPath: string; behind: boolean; missing: string[] }
+  /** The journal is for a --root tree: this system's resolver is not routed by it. */
+  | { kind: 'elsewhere'; root: string }
   | { kind: 'none' };
 
 /** A name looked up through the system resolver, and the address devdns answers it with. */
@@ -47,6 +51,8 @@ export interface TldFacts {
 
 export interface DoctorFacts {
   running: DaemonState | undefined;
+  /** The resolver this machine runs, as setup would detect it: which fixes and commands apply here. */
+  resolver: ResolverKind;
   /** The port the system is routed to: the journal's, else the daemon's, else the setting. */
   routedPort: number;
   /** The daemon's answer to the probe name, per transport; empty while it is not running. */
@@ -62,7 +68,7 @@ export interface DoctorFacts {
 /** The name the system resolver is asked for a TLD: through the hosts file, a real A record (no probe name there). */
 export function probeFor(tld: string, route: Route, file: RecordFile | undefined): Probe {
   const record =
-    route.kind === 'hosts-file'
+    route.kind === 'hosts-file' || route.kind === 'hosts-route'
       ? file?.records.find((r) => r.type === 'A' && r.name.endsWith(`.${tld}`) && !r.name.startsWith('*'))
       : undefined;
   return record?.type === 'A'
@@ -158,21 +164,64 @@ function routeCheck(tld: string, route: Route): Check {
     case 'resolver':
       return { id, status: 'ok', message: `.${tld} is routed to devdns (${route.resolver}, port ${route.port})` };
     case 'hosts-file':
-      return { id, status: 'ok', message: `.${tld} names are in the hosts file (${route.hostsPath}; no wildcards there)` };
+      return {
+        id,
+        status: 'ok',
+        message: `.${tld} names are in the hosts file (${route.hostsPath}, by devdns hosts sync: run it again after a change; no wildcards there)`,
+      };
+    case 'hosts-route': {
+      const missing = route.missing.length > 0 ? `; not there: ${route.missing.join(', ')} (a hosts file has no wildcards or aliases)` : '';
+      if (route.behind)
+        return {
+          id,
+          status: 'fail',
+          message: `.${tld} is routed through the hosts file (${route.hostsPath}), but its devdns block is behind your records`,
+          fix:
+            route.hostsPath === '/etc/hosts'
+              ? 'sudo devdns hosts sync (the daemon may not write it as you)'
+              : `devdns hosts sync --hosts-file ${route.hostsPath}`,
+        };
+      return {
+        id,
+        status: route.missing.length > 0 ? 'warn' : 'ok',
+        message: `.${tld} is routed through the hosts file (${route.hostsPath}, chosen by devdns setup; the daemon keeps it in step)${missing}`,
+      };
+    }
+    case 'elsewhere':
+      return {
+        id,
+        status: 'fail',
+        message: `.${tld} is not routed on this system: devdns setup was run for the tree ${route.root} (--root), which this system does not read`,
+        fix: `devdns teardown --root ${route.root}, then devdns setup`,
+      };
     case 'none':
       return { id, status: 'fail', message: `.${tld} is not routed to devdns`, fix: `devdns setup --tld ${tld}, or devdns hosts sync` };
   }
 }
 
+/** How to see on this machine what the system resolver answers for a name (dig ignores most routes). */
+export function verifyCommand(resolver: ResolverKind, name: string): string {
+  switch (resolver) {
+    case 'macos':
+      return `dscacheutil -q host -a name ${name} (and scutil --dns should list the domain)`;
+    case 'systemd-resolved':
+      return `resolvectl query ${name}`;
+    case 'windows':
+      return `Resolve-DnsName ${name}`;
+    default:
+      return `getent hosts ${name}`;
+  }
+}
+
 /** The system resolver really gets there. */
-function resolverCheck({ tld, probe: { name, expected }, lookup }: TldFacts, running: boolean): Check {
+function resolverCheck({ tld, probe: { name, expected }, lookup }: TldFacts, running: boolean, resolver: ResolverKind): Check {
   const id = `system-resolver-${tld}`;
   if (!lookup.ok)
     return {
       id,
       status: 'fail',
       message: `the system resolver cannot find ${name} (${(lookup.error as NodeJS.ErrnoException).code ?? lookup.error.message})`,
-      fix: running ? 'devdns setup (on macOS, scutil --dns should list the domain)' : 'devdns up, then devdns setup',
+      fix: `${running ? 'devdns setup' : 'devdns up, then devdns setup'}; then check: ${verifyCommand(resolver, name)}`,
     };
   const ok = lookup.value.includes(expected);
   return {
@@ -186,8 +235,8 @@ function resolverCheck({ tld, probe: { name, expected }, lookup }: TldFacts, run
 }
 
 /** Each TLD is routed to devdns by the OS, and the system resolver gets there. */
-function routingChecks({ tlds, running }: DoctorFacts): Check[] {
-  return tlds.flatMap((facts) => [routeCheck(facts.tld, facts.route), resolverCheck(facts, running !== undefined)]);
+function routingChecks({ tlds, running, resolver }: DoctorFacts): Check[] {
+  return tlds.flatMap((facts) => [routeCheck(facts.tld, facts.route), resolverCheck(facts, running !== undefined, resolver)]);
 }
 
 /** TLDs and names that cause trouble whatever devdns does, from every source that is served. */

@@ -6,11 +6,12 @@ import { lookupDaemon } from '../daemon/state.js';
 import { askTcp, askUdp } from '../dns/client.js';
 import { QTYPE } from '../dns/protocol.js';
 import { PROBE_LABEL } from '../dns/zone-index.js';
-import { BLOCK_BEGIN, defaultHostsPath } from '../os/hosts-file.js';
-import { type Journal, readJournal } from '../os/journal.js';
+import { BLOCK_BEGIN, blockLines, defaultHostsPath, hostsBlock, hostsBlockIsCurrent } from '../os/hosts-file.js';
+import { type Journal, journalPlan, readJournal, routedPort as routedPortOf } from '../os/journal.js';
 import { findPortOwner } from '../os/port-owner.js';
-import { tldsToRoute } from '../os/resolvers.js';
+import { detectResolver, tldsToRoute } from '../os/resolvers.js';
 import { SystemAccess } from '../os/system.js';
+import type { RecordFile } from '../records/types.js';
 import { loadServedRecords } from '../store/projects.js';
 import { RecordStore } from '../store/record-store.js';
 import { loadSettings } from '../store/settings.js';
@@ -21,6 +22,8 @@ export type { Check } from './checks.js';
 export interface DoctorOptions {
   home: string;
   hostsFile?: string;
+  /** The platform whose resolver and commands apply (this one unless a test says). */
+  platform?: NodeJS.Platform;
   /** Name lookups through the system resolver (getaddrinfo); replaceable in tests. */
   resolve?: (name: string) => Promise<string[]>;
 }
@@ -57,9 +60,27 @@ async function liveRoute(system: SystemAccess, resolver: string, tld: string): P
 }
 
 /** How a TLD is routed: by the files setup journalled (still as written, and listed live), else the hosts file. */
-async function findRoute(tld: string, journal: Journal | undefined, hostsPath: string, hostsBlockPresent: boolean): Promise<Route> {
+async function findRoute(
+  tld: string,
+  journal: Journal | undefined,
+  hostsPath: string,
+  hostsBlockPresent: boolean,
+  file: RecordFile | undefined,
+): Promise<Route> {
   if (journal?.tlds.includes(tld)) {
+    // A setup made for a --root tree (a test, a chroot) does not route this system.
+    if (journal.root !== '/') return { kind: 'elsewhere', root: journal.root };
     const system = new SystemAccess(journal.root);
+    const { hostsFile } = journalPlan(journal);
+    if (hostsFile !== undefined) {
+      const block = hostsBlock(file?.records ?? []);
+      return {
+        kind: 'hosts-route',
+        hostsPath: system.path(hostsFile),
+        behind: file !== undefined && !hostsBlockIsCurrent(hostsFile, blockLines(block), system),
+        missing: block.skipped.filter((skip) => skip.name === tld || skip.name.endsWith(`.${tld}`)).map((skip) => skip.name),
+      };
+    }
     const missing = journal.files.filter((entry) => !system.exists(entry.path)).map((entry) => entry.path);
     const changed = journal.files
       .filter((entry) => system.exists(entry.path) && system.readBytes(entry.path)?.toString('base64') !== entry.after)
@@ -79,7 +100,10 @@ export async function gatherFacts(options: DoctorOptions): Promise<DoctorFacts> 
   const journalRead = await outcome(() => readJournal(options.home));
   const journal = journalRead.ok ? journalRead.value : undefined;
   const running = daemon.kind === 'running' ? daemon.state : undefined;
-  const routedPort = journal?.port ?? running?.dns.port ?? settings.dnsPort;
+  // The hosts file and a --root tree route no port of this system.
+  const routedPort = (journal?.root === '/' ? journal && routedPortOf(journal) : undefined) ?? running?.dns.port ?? settings.dnsPort;
+  const platform = options.platform ?? process.platform;
+  const resolver = journal?.root === '/' ? journal.resolver : detectResolver(new SystemAccess('/'), platform).resolver;
 
   const answers: DoctorFacts['answers'] = [];
   if (running) {
@@ -95,17 +119,18 @@ export async function gatherFacts(options: DoctorOptions): Promise<DoctorFacts> 
   const records = await outcome(() => new RecordStore(options.home).read());
   const file = records.ok ? records.value : undefined;
 
+  const served = file ? await outcome(() => loadServedRecords(options.home, settings)) : undefined;
+  const servedFile = served?.ok ? served.value.file : undefined;
   const hostsPath = options.hostsFile ?? defaultHostsPath();
   const hostsBlockPresent = (new SystemAccess('/').readFile(hostsPath) ?? '').includes(BLOCK_BEGIN);
   const tlds: DoctorFacts['tlds'] = [];
   // Only the user's zones: a file that does not parse leaves .test, the zone devdns always has.
   for (const tld of tldsToRoute(file ? Object.keys(file.zones) : ['test'])) {
-    const route = await findRoute(tld, journal, hostsPath, hostsBlockPresent);
+    const route = await findRoute(tld, journal, hostsPath, hostsBlockPresent, servedFile);
     const probe = probeFor(tld, route, file);
     tlds.push({ tld, route, probe, lookup: await outcome(() => withDeadline(resolveName(probe.name), 3_000, probe.name)) });
   }
-  const served = file ? await outcome(() => loadServedRecords(options.home, settings)) : undefined;
-  return { running, routedPort, answers, portOwner, records, tlds, served };
+  return { running, resolver, routedPort, answers, portOwner, records, tlds, served };
 }
 
 /** Every check, over facts gathered once. */

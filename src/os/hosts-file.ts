@@ -111,18 +111,45 @@ export function withBlock(content: string, blockLines: readonly string[] | undef
   return `${content}${addBreak ? eol : ''}${blockText(addBreak)}`;
 }
 
+/** The lines a block holds for the records, or undefined when there are none: nothing to write is no block, not an empty one. */
+export function blockLines(block: HostsBlock): string[] | undefined {
+  return block.lines.length > 0 ? block.lines : undefined;
+}
+
 /** The hosts file's text; throws ENOENT when it does not exist. A link is followed (system.ts). */
-export function readHostsFile(path: string): string {
-  const bytes = new SystemAccess('/').readBytes(path);
-  if (bytes === undefined) throw Object.assign(new Error(`${path} does not exist`), { code: 'ENOENT' });
+export function readHostsFile(path: string, system = new SystemAccess('/')): string {
+  const bytes = system.readBytes(path);
+  if (bytes === undefined) throw Object.assign(new Error(`${system.path(path)} does not exist`), { code: 'ENOENT' });
   return bytes.toString('utf8');
 }
 
 /**
- * Replaces the file's content safely (SystemAccess.writeFile): a complete copy renamed over the
- * real file, keeping mode and owner; in place where that cannot be done (a mount point). A link
- * stays a link and its target is what changes. Returns how it was written.
+ * Sets the devdns block of a hosts file to `lines` (undefined: removes it) when it holds anything
+ * else, and says how: `unchanged`, or how it was written. The file is replaced safely
+ * (SystemAccess.writeFile): a complete copy renamed over the real file, keeping mode and owner,
+ * in place where that cannot be done (a mount point); a link stays a link and its target changes.
  */
+export function setHostsBlock(
+  path: string,
+  lines: readonly string[] | undefined,
+  system = new SystemAccess('/'),
+): 'unchanged' | 'renamed' | 'in-place' {
+  const content = readHostsFile(path, system);
+  const next = withBlock(content, lines);
+  return next === content ? 'unchanged' : system.writeFile(path, next);
+}
+
+/** Whether the file's block holds exactly `lines` (a damaged block or an unreadable file does not). */
+export function hostsBlockIsCurrent(path: string, lines: readonly string[] | undefined, system = new SystemAccess('/')): boolean {
+  try {
+    const content = readHostsFile(path, system);
+    return withBlock(content, lines) === content;
+  } catch {
+    return false;
+  }
+}
+
+/** Replaces the whole file's content, by the same rule as setHostsBlock. Returns how it was written. */
 export function writeHostsFile(path: string, content: string): 'renamed' | 'in-place' {
   return new SystemAccess('/').writeFile(path, content);
 }

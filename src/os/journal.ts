@@ -17,6 +17,7 @@ import { removeHomeFile } from '../store/home.js';
 import { JsonContentError, readJson, saveHomeJson, writeJsonAtomic } from '../store/json-file.js';
 import { homePath } from '../store/paths.js';
 import { UnsafeFileError } from '../store/safe-file.js';
+import { setHostsBlock } from './hosts-file.js';
 import { type RunReport, runReload } from './reload.js';
 import { planInputProblem, planSetup, type ResolverKind, type SetupPlan } from './resolvers.js';
 import { isNormalPath, SystemAccess } from './system.js';
@@ -90,7 +91,7 @@ export function journalProblem(raw: unknown): string | undefined {
   const planProblem = planInputProblem(input);
   if (planProblem) return planProblem;
   const plan = journalPlan(input);
-  if (plan.files.length === 0) return `resolver ${String(resolver)} has no files to restore`;
+  if (plan.files.length === 0 && plan.hostsFile === undefined) return `resolver ${String(resolver)} has no files to restore`;
   if (!Array.isArray(files) || files.length > plan.files.length) return 'its file list is not the one setup writes';
   const seen = new Set<string>();
   for (const entry of files) {
@@ -253,10 +254,17 @@ export interface ApplyInput {
   host: string;
   port: number;
   dnsmasqDir?: string | undefined;
+  /** The hosts block's lines, when the plan routes through the hosts file (undefined: no names). */
+  hostsLines?: readonly string[] | undefined;
+}
+
+/** The port a journalled route sends lookups to; undefined for the hosts file, which holds addresses and no port. */
+export function routedPort(journal: Pick<Journal, 'resolver' | 'port'>): number | undefined {
+  return journal.resolver === 'hosts' ? undefined : journal.port;
 }
 
 /** Makes the plan's changes, journalling each before it is made; then runs its reload commands. */
-export async function applyPlan({ home, system, plan, tlds, host, port, dnsmasqDir }: ApplyInput): Promise<RunReport[]> {
+export async function applyPlan({ home, system, plan, tlds, host, port, dnsmasqDir, hostsLines }: ApplyInput): Promise<RunReport[]> {
   const journal: Journal = {
     version: 1,
     createdAt: new Date().toISOString(),
@@ -271,6 +279,12 @@ export async function applyPlan({ home, system, plan, tlds, host, port, dnsmasqD
   // What teardown will check the journal against, so that setup never writes one it would refuse.
   const problem = journalProblem(journal);
   if (problem) throw new DevdnsError('setup-invalid', `cannot journal this setup: ${problem}`, 'check --root and --dnsmasq-dir');
+  if (plan.hostsFile !== undefined && system.readBytes(plan.hostsFile) === undefined)
+    throw new DevdnsError(
+      'hosts-missing',
+      `${system.path(plan.hostsFile)} does not exist; nothing was changed`,
+      'create it (a line "127.0.0.1 localhost" is enough), then run devdns setup again',
+    );
   if (system.privileged) journal.stateDirs = prepareTrustedDir(system);
   for (const change of plan.files) {
     const before = system.readBytes(change.path);
@@ -289,7 +303,16 @@ export async function applyPlan({ home, system, plan, tlds, host, port, dnsmasqD
     system.writeFile(change.path, change.content, 0o644);
   }
   saveJournal(home, system, journal);
+  // Journalled first, so that a teardown after a failure here still removes whatever block was written.
+  if (plan.hostsFile !== undefined) setHostsBlock(plan.hostsFile, hostsLines, system);
   return runReload(system, plan.reload);
+}
+
+/** What teardown did to one file: restored it, removed it, or removed only devdns's block from it (the hosts file). */
+export interface Restored {
+  path: string;
+  removed: boolean;
+  block?: true;
 }
 
 /** Restores every file the journal names, newest first, removes the directories setup made, reloads. */
@@ -297,8 +320,18 @@ export async function undoJournal(
   home: string,
   system: SystemAccess,
   journal: Journal,
-): Promise<{ restored: Array<{ path: string; removed: boolean }>; reports: RunReport[] }> {
-  const restored: Array<{ path: string; removed: boolean }> = [];
+): Promise<{ restored: Restored[]; reports: RunReport[] }> {
+  const restored: Restored[] = [];
+  const { hostsFile } = journalPlan(journal);
+  if (hostsFile !== undefined) {
+    try {
+      setHostsBlock(hostsFile, undefined, system);
+    } catch (error) {
+      // Gone already is undone; anything else (a damaged block, no write access) keeps the journal.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    restored.push({ path: hostsFile, removed: false, block: true });
+  }
   for (const entry of [...journal.files].reverse()) {
     if (entry.before === null) system.removeFile(entry.path);
     else system.writeFile(entry.path, Buffer.from(entry.before, 'base64'), (entry.mode ?? 0o644) & RESTORE_MODE_MASK);

@@ -10,7 +10,7 @@ import { isNormalPath, type SystemAccess } from './system.js';
 /** The reload step that restarts dnsmasq, which reload.ts carries out (dnsmasq reads its conf-dir only at start). */
 export const RESTART_DNSMASQ = 'devdns:restart-dnsmasq';
 
-export const RESOLVERS = ['macos', 'systemd-resolved', 'networkmanager-dnsmasq', 'dnsmasq', 'resolv.conf', 'windows'] as const;
+export const RESOLVERS = ['macos', 'systemd-resolved', 'networkmanager-dnsmasq', 'dnsmasq', 'resolv.conf', 'windows', 'hosts'] as const;
 export type ResolverKind = (typeof RESOLVERS)[number];
 
 export const MARKER = 'Written by devdns setup; devdns teardown removes it.';
@@ -35,7 +35,15 @@ export interface SetupPlan {
   reload: string[][];
   /** Things to tell the user (no change made for them). */
   notes: string[];
+  /**
+   * The hosts file, when it is the route: devdns keeps its block there (written by setup, then by
+   * the daemon on every change) and teardown removes the block, leaving the rest as it is.
+   */
+  hostsFile?: string;
 }
+
+/** The hosts file setup routes through (under --root, inside the tree). */
+export const HOSTS_FILE = '/etc/hosts';
 
 export interface PlanInput {
   resolver: ResolverKind;
@@ -184,8 +192,20 @@ export function planSetup(input: PlanInput): SetupPlan {
         reload: [],
         notes: [
           'This machine uses /etc/resolv.conf directly, which cannot send one domain to one server, and devdns will not take it over.',
-          'Options: install dnsmasq or enable systemd-resolved and run devdns setup again; or write your names into the hosts file: devdns hosts sync (no wildcards there).',
+          'devdns can route through the hosts file instead (no wildcards there); or install dnsmasq or enable systemd-resolved and run devdns setup again.',
         ],
+      };
+    case 'hosts':
+      return {
+        resolver: 'hosts',
+        summary: [
+          `write your ${list} names into ${HOSTS_FILE}, between "# devdns begin" and "# devdns end" lines; nothing else in the file changes`,
+          'the daemon rewrites that block on every change to your records while this is the route; teardown removes it',
+        ],
+        files: [],
+        reload: [],
+        notes: ['a hosts file holds names and addresses only: wildcards and aliases (CNAME) cannot be written there'],
+        hostsFile: HOSTS_FILE,
       };
   }
 }

@@ -25,7 +25,10 @@ describe('doctor: the system resolver, through a fake lookup', () => {
       true,
       async (name) => (name === 'web.test' ? ['127.0.0.5'] : []),
       'web.test',
-      { status: 'ok', message: '.test names are in the hosts file (HOSTS; no wildcards there)' },
+      {
+        status: 'ok',
+        message: '.test names are in the hosts file (HOSTS, by devdns hosts sync: run it again after a change; no wildcards there)',
+      },
       { status: 'ok', message: 'the system resolver gets .test names from devdns (web.test is 127.0.0.5)' },
     ],
     [
@@ -49,7 +52,7 @@ describe('doctor: the system resolver, through a fake lookup', () => {
       {
         status: 'fail',
         message: `the system resolver cannot find ${PROBE_LABEL}.test (ENOTFOUND)`,
-        fix: 'devdns up, then devdns setup',
+        fix: 'devdns up, then devdns setup; then check: dscacheutil -q host -a name _devdns-probe.test (and scutil --dns should list the domain)',
       },
     ],
   ];
@@ -65,6 +68,7 @@ describe('doctor: the system resolver, through a fake lookup', () => {
         const checks = await runChecks({
           home,
           hostsFile: hosts,
+          platform: 'darwin', // the fixes name this platform's commands
           resolve: (name) => {
             names.push(name);
             return lookup(name);
@@ -94,6 +98,7 @@ describe('doctor: checks over facts', () => {
   });
   const base: DoctorFacts = {
     running: undefined,
+    resolver: 'systemd-resolved',
     routedPort: 9090,
     answers: [],
     portOwner: undefined,
@@ -131,6 +136,60 @@ describe('doctor: checks over facts', () => {
       { tlds: route({ kind: 'resolver', resolver: 'dnsmasq', port: 5300 }) },
       'route-test',
       { status: 'ok', message: '.test is routed to devdns (dnsmasq, port 5300)' },
+    ],
+    [
+      'the hosts file chosen by setup, in step, a wildcard left out',
+      { tlds: route({ kind: 'hosts-route', hostsPath: '/etc/hosts', behind: false, missing: ['*.shop.test'] }) },
+      'route-test',
+      {
+        status: 'warn',
+        message:
+          '.test is routed through the hosts file (/etc/hosts, chosen by devdns setup; the daemon keeps it in step); not there: *.shop.test (a hosts file has no wildcards or aliases)',
+      },
+    ],
+    [
+      'the hosts file chosen by setup, behind the records',
+      { tlds: route({ kind: 'hosts-route', hostsPath: '/etc/hosts', behind: true, missing: [] }) },
+      'route-test',
+      { status: 'fail', fix: 'sudo devdns hosts sync (the daemon may not write it as you)' },
+    ],
+    [
+      'a setup made for a --root tree does not route this system',
+      { tlds: route({ kind: 'elsewhere', root: '/tmp/tree' }) },
+      'route-test',
+      {
+        status: 'fail',
+        message:
+          '.test is not routed on this system: devdns setup was run for the tree /tmp/tree (--root), which this system does not read',
+        fix: 'devdns teardown --root /tmp/tree, then devdns setup',
+      },
+    ],
+    [
+      "the resolver check gives this platform's command: systemd-resolved",
+      { tlds: [{ ...route({ kind: 'none' })[0]!, lookup: { ok: false, error: Object.assign(new Error('x'), { code: 'ENOTFOUND' }) } }] },
+      'system-resolver-test',
+      { status: 'fail', fix: 'devdns up, then devdns setup; then check: resolvectl query x.test' },
+    ],
+    [
+      "the resolver check gives this platform's command: macOS",
+      {
+        resolver: 'macos',
+        tlds: [{ ...route({ kind: 'none' })[0]!, lookup: { ok: false, error: Object.assign(new Error('x'), { code: 'ENOTFOUND' }) } }],
+      },
+      'system-resolver-test',
+      {
+        status: 'fail',
+        fix: 'devdns up, then devdns setup; then check: dscacheutil -q host -a name x.test (and scutil --dns should list the domain)',
+      },
+    ],
+    [
+      "the resolver check gives this platform's command: a plain resolv.conf",
+      {
+        resolver: 'resolv.conf',
+        tlds: [{ ...route({ kind: 'none' })[0]!, lookup: { ok: false, error: Object.assign(new Error('x'), { code: 'ENOTFOUND' }) } }],
+      },
+      'system-resolver-test',
+      { status: 'fail', fix: 'devdns up, then devdns setup; then check: getent hosts x.test' },
     ],
     [
       'a whole public TLD',

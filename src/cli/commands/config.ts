@@ -3,7 +3,7 @@
 import { dirname } from 'node:path';
 import { lookupDaemon } from '../../daemon/state.js';
 import { InputError } from '../../errors.js';
-import { readJournal } from '../../os/journal.js';
+import { readJournal, routedPort } from '../../os/journal.js';
 import { isLoopback } from '../../records/listen-address.js';
 import { formatValue, getSetting, listSettings, setSetting, unsetSetting } from '../../store/settings.js';
 import type { CommandContext } from '../context.js';
@@ -80,7 +80,8 @@ export async function runConfig(
     }
   }
   const journal = readJournal(context.home);
-  if (key === 'dns.port' && journal && journal.port !== Number(change.to)) {
+  // The hosts-file route holds addresses, not a port: moving the port does not touch it.
+  if (key === 'dns.port' && journal && routedPort(journal) !== undefined && journal.port !== Number(change.to)) {
     const tlds = journal.tlds.map((tld) => `.${tld}`).join(', ');
     if (
       await offer(

@@ -2,7 +2,7 @@
 // Run through sudo, root takes only the records from the home (checked on load; risky names skipped).
 import { resolve } from 'node:path';
 import { DevdnsError, ExitCode, InputError } from '../../errors.js';
-import { defaultHostsPath, hostsBlock, readHostsFile, withBlock, writeHostsFile } from '../../os/hosts-file.js';
+import { blockLines, defaultHostsPath, hostsBlock, setHostsBlock } from '../../os/hosts-file.js';
 import { loadServedRecords } from '../../store/projects.js';
 import type { CommandContext } from '../context.js';
 import { confirm, needsRoot, rerunWithSudo } from '../privilege.js';
@@ -27,30 +27,11 @@ export async function runHosts(context: CommandContext, action: string, options:
   const { output } = context;
   if (action !== 'sync' && action !== 'clean') throw new InputError('action', `"${action}" is not sync or clean`, 'devdns hosts sync');
   const path = resolve(options.hostsFile ?? defaultHostsPath());
-  let content: string;
-  try {
-    content = readHostsFile(path);
-  } catch (error) {
-    throw describeWriteError(error, path);
-  }
   const block = action === 'sync' ? hostsBlock(loadServedRecords(context.home).file.records) : undefined;
-  // Nothing to write is no block at all, not an empty one (and an old block goes).
-  const lines = block !== undefined && block.lines.length > 0 ? block.lines : undefined;
-  const next = withBlock(content, lines);
-  for (const skip of block?.skipped ?? []) output.info(`skipped ${skip.name} ${skip.type}: ${skip.reason}`);
-  if (block !== undefined && lines === undefined) output.info('no names to write (a hosts file holds A and AAAA names, not wildcards)');
-  if (next === content) {
-    output.info(lines !== undefined ? `${path} is up to date` : `${path} has no devdns block`);
-    return ExitCode.ok;
-  }
+  const lines = block && blockLines(block);
+  let how: ReturnType<typeof setHostsBlock>;
   try {
-    const how = writeHostsFile(path, next);
-    output.success(
-      lines !== undefined
-        ? `wrote ${lines.length} lines to ${path}${how === 'in-place' ? ' (in place: it is a mount point)' : ''}`
-        : `removed the devdns block from ${path}`,
-    );
-    return ExitCode.ok;
+    how = setHostsBlock(path, lines);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if ((code === 'EACCES' || code === 'EPERM') && options.hostsFile === undefined && needsRoot('/')) {
@@ -59,4 +40,14 @@ export async function runHosts(context: CommandContext, action: string, options:
     }
     throw describeWriteError(error, path);
   }
+  for (const skip of block?.skipped ?? []) output.info(`skipped ${skip.name} ${skip.type}: ${skip.reason}`);
+  if (block !== undefined && lines === undefined) output.info('no names to write (a hosts file holds A and AAAA names, not wildcards)');
+  if (how === 'unchanged') output.info(lines !== undefined ? `${path} is up to date` : `${path} has no devdns block`);
+  else
+    output.success(
+      lines !== undefined
+        ? `wrote ${lines.length} lines to ${path}${how === 'in-place' ? ' (in place: it is a mount point)' : ''}`
+        : `removed the devdns block from ${path}`,
+    );
+  return ExitCode.ok;
 }

@@ -4,9 +4,10 @@
 import { resolve } from 'node:path';
 import { lookupDaemon } from '../../daemon/state.js';
 import { DevdnsError, ExitCode, InputError } from '../../errors.js';
+import { blockLines, hostsBlock } from '../../os/hosts-file.js';
 import { applyPlan, journalPlan, journalToUndo, undoJournal } from '../../os/journal.js';
 import { describeCommand } from '../../os/reload.js';
-import { detectResolver, needsRouting, planSetup, RESOLVERS, type ResolverKind, tldsToRoute } from '../../os/resolvers.js';
+import { detectResolver, HOSTS_FILE, needsRouting, planSetup, RESOLVERS, type ResolverKind, tldsToRoute } from '../../os/resolvers.js';
 import { SystemAccess } from '../../os/system.js';
 import { normalizeName } from '../../records/names.js';
 import { parseInteger } from '../../records/record-input.js';
@@ -78,25 +79,33 @@ export async function runSetup(context: CommandContext, options: SetupOptions): 
   const detected = options.resolver
     ? { resolver: resolverOption(options.resolver) as ResolverKind, evidence: 'chosen with --resolver' }
     : detectResolver(system, platform);
-  const plan = planSetup({ resolver: detected.resolver, tlds, host, port, dnsmasqDir });
-  output.info(`resolver: ${plan.resolver} (${detected.evidence})`);
-  for (const line of plan.summary) output.info(`- ${line}`);
-  for (const note of plan.notes) output.info(`note: ${note}`);
-  if (plan.files.length === 0) {
-    // Nothing devdns can route here; the hosts file works everywhere, without wildcards.
-    if (
-      options.dryRun ||
-      !(await confirm('Write your names into the hosts file instead (devdns hosts sync)?', options.yes).catch(() => false))
-    ) {
-      return ExitCode.user;
-    }
-    const { runHosts } = await import('./hosts.js');
-    return runHosts(context, 'sync', { yes: options.yes === true });
+  const detectedPlan = planSetup({ resolver: detected.resolver, tlds, host, port, dnsmasqDir });
+  output.info(`resolver: ${detectedPlan.resolver} (${detected.evidence})`);
+  for (const note of detectedPlan.notes) output.info(`note: ${note}`);
+  // A resolver that cannot route a domain: the hosts file is the route, and the plan says what it misses.
+  const plan =
+    detectedPlan.files.length === 0 && detectedPlan.hostsFile === undefined && detectedPlan.resolver === 'resolv.conf'
+      ? planSetup({ resolver: 'hosts', tlds, host, port, dnsmasqDir })
+      : detectedPlan;
+  if (plan !== detectedPlan) {
+    output.info(`route: the hosts file (${system.path(HOSTS_FILE)})`);
+    for (const note of plan.notes) output.info(`note: ${note}`);
   }
+  for (const line of plan.summary) output.info(`- ${line}`);
+  if (plan.files.length === 0 && plan.hostsFile === undefined) return ExitCode.user;
+  const hosts = plan.hostsFile === undefined ? undefined : hostsBlock(loadServedRecords(context.home).file.records);
+  for (const skip of hosts?.skipped ?? []) output.warn(`not in the hosts file: ${skip.name} ${skip.type} (${skip.reason})`);
   if (options.dryRun) {
     for (const file of plan.files) {
       output.info(`would write ${system.path(file.path)}:`);
       output.data(file.content.trimEnd());
+    }
+    if (plan.hostsFile !== undefined) {
+      const lines = hosts ? blockLines(hosts) : undefined;
+      output.info(
+        `would set the devdns block of ${system.path(plan.hostsFile)} to ${lines ? `${lines.length} lines` : 'nothing (no names yet)'}:`,
+      );
+      for (const line of lines ?? []) output.data(line);
     }
     for (const command of plan.reload) output.info(`would run: ${describeCommand(command)}`);
     return ExitCode.ok;
@@ -112,8 +121,11 @@ export async function runSetup(context: CommandContext, options: SetupOptions): 
     output.info('undoing the previous setup first');
     await undoJournal(context.home, new SystemAccess(previous.root), previous);
   }
-  const reports = await applyPlan({ home: context.home, system, plan, tlds, host, port, dnsmasqDir });
+  const hostsLines = hosts ? blockLines(hosts) : undefined;
+  const reports = await applyPlan({ home: context.home, system, plan, tlds, host, port, dnsmasqDir, hostsLines });
   for (const file of plan.files) output.success(`wrote ${system.path(file.path)}`);
+  if (plan.hostsFile !== undefined)
+    output.success(`wrote ${hostsLines?.length ?? 0} names into the devdns block of ${system.path(plan.hostsFile)}`);
   let ok = true;
   for (const report of reports) {
     if (report.ok) output.info(`ran ${describeCommand(report.command)}: ${report.detail}`);
@@ -122,9 +134,20 @@ export async function runSetup(context: CommandContext, options: SetupOptions): 
       output.warn(`${describeCommand(report.command)}: ${report.detail}`);
     }
   }
-  output.info(
-    `${tlds.map((tld) => `.${tld}`).join(', ')} now go to devdns at ${host}:${port}; check with: devdns doctor; undo with: devdns teardown`,
-  );
+  const list = tlds.map((tld) => `.${tld}`).join(', ');
+  const where = system.root === '/' ? '' : ` in the tree ${system.root} (this system's own resolver is unchanged)`;
+  if (plan.hostsFile === undefined)
+    output.info(`${list} now go to devdns at ${host}:${port}${where}; check with: devdns doctor; undo with: devdns teardown`);
+  else {
+    output.info(
+      `your ${list} names now resolve through ${system.path(plan.hostsFile)}${where}, and the running daemon rewrites its block on every change; check with: devdns doctor; undo with: devdns teardown`,
+    );
+    // Root writing for a user through sudo: their daemon will not be able to write the file.
+    if (system.root === '/' && process.getuid?.() === 0 && process.env.SUDO_UID !== undefined && process.env.SUDO_UID !== '0')
+      output.info(
+        `note: the daemon runs as you and cannot write ${plan.hostsFile}: after a change, devdns add and rm say so, and sudo devdns hosts sync brings it up to date`,
+      );
+  }
   return ok ? ExitCode.ok : ExitCode.user;
 }
 
@@ -160,6 +183,8 @@ export async function runTeardown(context: CommandContext, options: TeardownOpti
   for (const entry of journal.files) {
     output.info(`- ${entry.before === null ? 'remove' : 'restore'} ${system.path(entry.path)}`);
   }
+  const { hostsFile } = journalPlan(journal);
+  if (hostsFile !== undefined) output.info(`- remove the devdns block from ${system.path(hostsFile)}`);
   for (const command of journalPlan(journal).reload) output.info(`- run ${describeCommand(command)}`);
   if (options.dryRun) return ExitCode.ok;
   if (needsRoot(system.root)) {
@@ -167,7 +192,10 @@ export async function runTeardown(context: CommandContext, options: TeardownOpti
     return rerunWithSudo(context, ['teardown', '--yes']);
   }
   const { restored, reports } = await undoJournal(context.home, system, journal);
-  for (const { path, removed } of restored) output.success(`${removed ? 'removed' : 'restored'} ${system.path(path)}`);
+  for (const { path, removed, block } of restored)
+    output.success(
+      block ? `removed the devdns block from ${system.path(path)}` : `${removed ? 'removed' : 'restored'} ${system.path(path)}`,
+    );
   for (const report of reports) if (!report.ok) output.warn(`${describeCommand(report.command)}: ${report.detail}`);
   output.info(`lookups for ${journal.tlds.map((tld) => `.${tld}`).join(', ')} no longer go to devdns`);
   if (reports.some((report) => !report.ok))

@@ -6,7 +6,7 @@ import { DAEMON_ENV, daemonLogPath, launchDaemon } from '../../daemon/launcher.j
 import { hostPort, runDaemonProcess } from '../../daemon/main.js';
 import { type DaemonSources, type DaemonState, lookupDaemon } from '../../daemon/state.js';
 import { InputError } from '../../errors.js';
-import { readJournal } from '../../os/journal.js';
+import { readJournal, routedPort } from '../../os/journal.js';
 import { isLoopback, parseListenAddress } from '../../records/listen-address.js';
 import { parseInteger } from '../../records/record-input.js';
 import { effective, loadSettings } from '../../store/settings.js';
@@ -37,7 +37,7 @@ function warnIfRoutedElsewhere(context: CommandContext, port: number): void {
   } catch {
     return;
   }
-  if (journal && journal.port !== port) {
+  if (journal && routedPort(journal) !== undefined && journal.port !== port) {
     context.output.warn(
       `devdns setup sent ${journal.tlds.map((tld) => `.${tld}`).join(', ')} to port ${journal.port}, but devdns listens on ${port}: run devdns setup again (or devdns restart --port ${journal.port})`,
     );

@@ -1,0 +1,52 @@
+// The hosts-file route: while `devdns setup` routes through the hosts file (a machine whose
+// resolver cannot send one domain to one server), the daemon keeps the file's devdns block in
+// step with what it serves, when it starts and after every reload. Only the block changes, by the
+// same rules as `devdns hosts sync`; a failure (no write access) is reported, never fatal.
+import { blockLines, hostsBlock, setHostsBlock } from '../os/hosts-file.js';
+import { journalPath, journalPlan, journalToUndo } from '../os/journal.js';
+import { SystemAccess } from '../os/system.js';
+import type { RecordFile } from '../records/types.js';
+
+export type HostsRouteSync =
+  /** The hosts file is not the route. */
+  | { kind: 'none' }
+  | { kind: 'unchanged'; path: string }
+  | { kind: 'written'; path: string; names: number }
+  | { kind: 'failed'; path: string; reason: string };
+
+/** Brings the hosts file's block up to date with `file`, when setup chose the hosts file as the route. */
+export function syncHostsRoute(home: string, file: RecordFile): HostsRouteSync {
+  const privileged = new SystemAccess().privileged;
+  let journal: ReturnType<typeof journalToUndo>;
+  try {
+    // As root, only root's own copy of the journal may aim its writes (journal.ts).
+    journal = journalToUndo(home, { privileged });
+  } catch (error) {
+    return { kind: 'failed', path: journalPath(home), reason: (error as Error).message };
+  }
+  const hostsFile = journal && journalPlan(journal).hostsFile;
+  if (!journal || hostsFile === undefined) return { kind: 'none' };
+  const system = new SystemAccess(journal.root, { privileged });
+  const path = system.path(hostsFile);
+  const lines = blockLines(hostsBlock(file.records));
+  try {
+    const how = setHostsBlock(hostsFile, lines, system);
+    return how === 'unchanged' ? { kind: 'unchanged', path } : { kind: 'written', path, names: lines?.length ?? 0 };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { kind: 'failed', path, reason: code && !(error instanceof Error && 'hint' in error) ? code : (error as Error).message };
+  }
+}
+
+/** The daemon log's line for a sync, or undefined when there is nothing to say. */
+export function describeHostsSync(sync: HostsRouteSync): string | undefined {
+  switch (sync.kind) {
+    case 'none':
+    case 'unchanged':
+      return undefined;
+    case 'written':
+      return `hosts-file route: wrote ${sync.names} names into ${sync.path}`;
+    case 'failed':
+      return `hosts-file route: ${sync.path} was not brought up to date (${sync.reason}); run: sudo devdns hosts sync`;
+  }
+}
