@@ -2,6 +2,7 @@
 // removed), and tell it about changes to the records.
 import { ControlClient } from '../control/client.js';
 import { ROUTES } from '../control/protocol.js';
+import { syncCommand } from '../daemon/hosts-route.js';
 import { type DaemonState, lookupDaemon } from '../daemon/state.js';
 import { DevdnsError, ExitCode } from '../errors.js';
 import { blockLines, hostsBlock, hostsBlockIsCurrent } from '../os/hosts-file.js';
@@ -63,7 +64,7 @@ function warnIfHostsRouteBehind(context: CommandContext, running: boolean): void
     const lines = blockLines(hostsBlock(loadServedRecords(context.home).file.records));
     if (hostsBlockIsCurrent(hostsFile, lines, system)) return;
     const path = system.path(hostsFile);
-    const sync = journal.root === '/' ? 'sudo devdns hosts sync' : `devdns hosts sync --hosts-file ${path}`;
+    const sync = syncCommand(path);
     context.output.warn(
       running
         ? `${path}, the route devdns setup chose, is behind: the daemon could not write it (see devdns doctor); run: ${sync}`

@@ -47,6 +47,11 @@ export function describeHostsSync(sync: HostsRouteSync): string | undefined {
     case 'written':
       return `hosts-file route: wrote ${sync.names} names into ${sync.path}`;
     case 'failed':
-      return `hosts-file route: ${sync.path} was not brought up to date (${sync.reason}); run: sudo devdns hosts sync`;
+      return `hosts-file route: ${sync.path} was not brought up to date (${sync.reason}); run: ${syncCommand(sync.path)}`;
   }
+}
+
+/** The command that brings a hosts file up to date by hand: sudo for the system's, --hosts-file for a tree's. */
+export function syncCommand(path: string): string {
+  return path === '/etc/hosts' ? 'sudo devdns hosts sync' : `devdns hosts sync --hosts-file ${path}`;
 }

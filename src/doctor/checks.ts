@@ -2,6 +2,7 @@
 // port, the records file, the OS route for each TLD, the system resolver end to end, risky names,
 // and linked projects. Each check is a pure function of the facts doctor.ts gathers once, and
 // says what it saw and, when it fails, the fix.
+import { syncCommand } from '../daemon/hosts-route.js';
 import type { DaemonState } from '../daemon/state.js';
 import { PROBE_ADDRESS, PROBE_LABEL } from '../dns/zone-index.js';
 import type { PortOwner } from '../os/port-owner.js';

@@ -68,6 +68,8 @@ const cases: Array<[string, (j: Hostile) => void, RegExp]> = [
   ['a root with ".."', (j) => (j.root = '/tmp/../etc'), /root .* is not an absolute path/],
   ['an unknown resolver', (j) => (j.resolver = 'cron'), /resolver "cron" is not one devdns knows/],
   ['a resolver with no files', (j) => (j.resolver = 'windows'), /has no files to restore/],
+  // The hosts route restores no file by its bytes: a journal for it that lists one is not setup's.
+  ['a hosts-file route that lists a file to restore', (j) => (j.resolver = 'hosts'), /file list|not a file devdns setup manages for hosts/],
   ['the wrong shape: files is not a list', (j) => (j.files = 'x' as never), /file list/],
   ['the wrong shape: an unknown version', (j) => (j.version = 2), /version 2 is unknown/],
   ['two entries for one file', (j) => j.files.push({ ...file(j) }), /file list|not a file devdns setup manages/],

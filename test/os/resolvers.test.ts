@@ -55,7 +55,13 @@ describe('planSetup', () => {
     assert.deepEqual(windows.files, []);
     assert.match(windows.notes.join('\n'), /Add-DnsClientNrptRule -Namespace "\.test" -NameServers "127\.0\.0\.1"/);
     assert.match(windows.notes.join('\n'), /port 53/);
-    assert.match(planSetup({ ...input, resolver: 'resolv.conf' }).notes.join('\n'), /devdns hosts sync/);
+    assert.match(planSetup({ ...input, resolver: 'resolv.conf' }).notes.join('\n'), /route through the hosts file/);
+  });
+
+  it('the hosts file as the route: no file restored by its bytes, the block in /etc/hosts', () => {
+    const hosts = planSetup({ ...input, resolver: 'hosts' });
+    assert.deepEqual([hosts.files, hosts.reload, hosts.hostsFile], [[], [], '/etc/hosts']);
+    assert.match(hosts.notes.join('\n'), /wildcards and aliases \(CNAME\) cannot be written there/);
   });
 });
 

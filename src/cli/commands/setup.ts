@@ -125,7 +125,9 @@ export async function runSetup(context: CommandContext, options: SetupOptions): 
   const reports = await applyPlan({ home: context.home, system, plan, tlds, host, port, dnsmasqDir, hostsLines });
   for (const file of plan.files) output.success(`wrote ${system.path(file.path)}`);
   if (plan.hostsFile !== undefined)
-    output.success(`wrote ${hostsLines?.length ?? 0} names into the devdns block of ${system.path(plan.hostsFile)}`);
+    output.success(
+      `wrote ${hostsLines?.length ?? 0} ${hostsLines?.length === 1 ? 'line' : 'lines'} into the devdns block of ${system.path(plan.hostsFile)}`,
+    );
   let ok = true;
   for (const report of reports) {
     if (report.ok) output.info(`ran ${describeCommand(report.command)}: ${report.detail}`);

@@ -1,0 +1,79 @@
+// The daemon's side of the hosts-file route: it writes the block only while setup chose the hosts
+// file, says what it wrote, and turns a failure into one line with the fix instead of stopping.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { describeHostsSync, syncHostsRoute } from '../../src/daemon/hosts-route.js';
+import { applyPlan } from '../../src/os/journal.js';
+import { planSetup } from '../../src/os/resolvers.js';
+import { SystemAccess } from '../../src/os/system.js';
+import type { RecordFile } from '../../src/records/types.js';
+import { tempDir } from '../helpers/devdns.js';
+
+const served = (...names: string[]): RecordFile => ({
+  version: 1,
+  serial: 1,
+  zones: { test: {} },
+  records: names.map((name) => ({ name, type: 'A', ttl: 5, address: '127.0.0.1' })),
+});
+
+async function withRoute(resolver: 'hosts' | 'macos', run: (home: string, hosts: string) => Promise<void> | void): Promise<void> {
+  const home = tempDir();
+  const root = tempDir();
+  try {
+    mkdirSync(join(root.path, 'etc'));
+    const hosts = join(root.path, 'etc/hosts');
+    writeFileSync(hosts, '127.0.0.1 localhost\n');
+    const system = new SystemAccess(root.path);
+    const plan = planSetup({ resolver, tlds: ['test'], host: '127.0.0.1', port: 5300 });
+    await applyPlan({ home: home.path, system, plan, tlds: ['test'], host: '127.0.0.1', port: 5300 });
+    await run(home.path, hosts);
+  } finally {
+    home.cleanup();
+    root.cleanup();
+  }
+}
+
+describe('the daemon keeps the hosts-file route in step', () => {
+  it('does nothing without a setup, or when setup chose a resolver', async () => {
+    const home = tempDir();
+    try {
+      assert.deepEqual(syncHostsRoute(home.path, served('a.test')), { kind: 'none' });
+    } finally {
+      home.cleanup();
+    }
+    await withRoute('macos', (home, hosts) => {
+      assert.deepEqual(syncHostsRoute(home, served('a.test')), { kind: 'none' });
+      assert.equal(readFileSync(hosts, 'utf8'), '127.0.0.1 localhost\n');
+    });
+  });
+
+  it('writes the block, then leaves an up-to-date file alone', async () => {
+    await withRoute('hosts', (home, hosts) => {
+      const first = syncHostsRoute(home, served('a.test', 'b.test'));
+      assert.deepEqual(first, { kind: 'written', path: hosts, names: 2 });
+      assert.match(describeHostsSync(first) ?? '', /^hosts-file route: wrote 2 names into /);
+      assert.match(readFileSync(hosts, 'utf8'), /^127\.0\.0\.1 a\.test\n127\.0\.0\.1 b\.test\n# devdns end\n$/m);
+      const second = syncHostsRoute(home, served('a.test', 'b.test'));
+      assert.deepEqual(second, { kind: 'unchanged', path: hosts });
+      assert.equal(describeHostsSync(second), undefined);
+      // No names left: no block at all, the file as it was.
+      syncHostsRoute(home, served());
+      assert.equal(readFileSync(hosts, 'utf8'), '127.0.0.1 localhost\n');
+    });
+  });
+
+  it('reports a hosts file it cannot write, with the fix, and goes on', async () => {
+    await withRoute('hosts', (home, hosts) => {
+      rmSync(hosts);
+      mkdirSync(hosts); // something other than a file where the hosts file was
+      const sync = syncHostsRoute(home, served('a.test'));
+      assert.equal(sync.kind, 'failed');
+      assert.match(
+        describeHostsSync(sync) ?? '',
+        /^hosts-file route: .*etc\/hosts was not brought up to date \(.*is not a regular file.*\); run: devdns hosts sync --hosts-file \/.*etc\/hosts$/,
+      );
+    });
+  });
+});
