@@ -71,6 +71,7 @@ export const COMMANDS: readonly CommandDeclaration[] = [
       'devdns add myapp.test                       # A 127.0.0.1 and AAAA ::1',
       'devdns add api.myapp.test 127.0.0.2',
       "devdns add '*.shop.test' 127.0.0.1          # wildcard (RFC 4592)",
+      'devdns add shop.test 127.0.0.1              # the wildcard does not cover shop.test itself',
       'devdns add www.shop.test shop.test -t CNAME',
       'devdns add shop.test mail.shop.test -t MX --priority 10',
       "devdns add shop.test 'v=spf1 -all' -t TXT",
