@@ -71,6 +71,7 @@ export const COMMANDS: readonly CommandDeclaration[] = [
       'devdns add myapp.test                       # A 127.0.0.1 and AAAA ::1',
       'devdns add api.myapp.test 127.0.0.2',
       "devdns add '*.shop.test' 127.0.0.1          # wildcard (RFC 4592)",
+      'devdns add shop.test 127.0.0.1              # the wildcard does not cover shop.test itself',
       'devdns add www.shop.test shop.test -t CNAME',
       'devdns add shop.test mail.shop.test -t MX --priority 10',
       "devdns add shop.test 'v=spf1 -all' -t TXT",
@@ -264,18 +265,26 @@ export const COMMANDS: readonly CommandDeclaration[] = [
   },
   {
     name: 'import',
-    summary: 'add records from a zone file, hosts file, dnsmasq config, devdns JSON or YAML map',
-    arguments: [['<file>', 'the file to read']],
+    summary: 'add records from a zone file, hosts file, dnsmasq config, devdns JSON or YAML map, or from Valet or puma-dev',
+    arguments: [['[file]', 'the file to read (none with --from)']],
     options: [
       ['--format <format>', 'auto (default), zone, hosts, json, dnsmasq or yaml'],
+      ['--from <tool>', 'read what valet or puma-dev serves, from its own files in your home'],
+      ['--tld <tld>', 'with --from: the TLD it serves (puma-dev: test unless started with -d; Valet: its setting)'],
       ['--dry-run', 'show what would change and write nothing'],
       ['--replace', "replace all your records with the file's instead of adding to them"],
       ['--skip-invalid', 'import the valid lines even when some are not'],
       ['--force', 'import names under public TLDs too'],
     ],
-    examples: ['devdns import /etc/hosts --dry-run', 'devdns import dnsmasq.conf', 'devdns import test.zone --replace'],
-    run: async ({ context, args: [path], options }: CommandCall<[string], ImportCommandOptions>) =>
-      finished((await import('./commands/import.js')).runImport(context, path, options)),
+    examples: [
+      'devdns import /etc/hosts --dry-run',
+      'devdns import dnsmasq.conf',
+      'devdns import test.zone --replace',
+      'devdns import --from valet --dry-run',
+      'devdns import --from puma-dev',
+    ],
+    run: async ({ context, args: [path], options, env }: CommandCall<[string | undefined], ImportCommandOptions>) =>
+      finished((await import('./commands/import.js')).runImport(context, path, options, env)),
   },
   {
     name: 'link',

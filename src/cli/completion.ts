@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { EXPORT_FORMATS } from '../interop/export.js';
 import { IMPORT_FORMATS } from '../interop/import-formats.js';
+import { IMPORT_SOURCES } from '../interop/other-tools.js';
 import { RECORD_TYPES } from '../records/types.js';
 
 /** The values an option takes: the same for every command, or per command (`import` reads formats `export` cannot write). */
@@ -11,6 +12,7 @@ const VALUES: Record<string, readonly string[] | Readonly<Record<string, readonl
   '--type': [...RECORD_TYPES],
   '-t': [...RECORD_TYPES],
   '--format': { export: EXPORT_FORMATS, import: IMPORT_FORMATS },
+  '--from': { import: IMPORT_SOURCES },
   '--resolver': ['macos', 'systemd-resolved', 'networkmanager-dnsmasq', 'dnsmasq'],
   '--platform': ['linux', 'darwin'],
 };

@@ -106,6 +106,11 @@ export class Output {
     this.io.stdout.write(`${colour ? this.out[colour](text) : text}\n`);
   }
 
+  /** The header line of data in columns (`logs` on a terminal), dimmed. */
+  dataHeader(line: string): void {
+    this.io.stdout.write(`${this.out.dim(escapeControls(line))}\n`);
+  }
+
   /** A line of data after a mark of ours (doctor's coloured ok/FAIL): the mark as it is, the rest escaped. */
   marked(mark: string, line: string): void {
     this.io.stdout.write(`${mark} ${escapeControls(line, '\t')}\n`);

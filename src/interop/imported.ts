@@ -3,20 +3,25 @@
 import { DevdnsError } from '../errors.js';
 import type { RecordData, ZoneSettings } from '../records/types.js';
 
-export interface ImportedRecord {
+/** A file among several read for one import (`--from`); without it, the file the user named. */
+interface FromFile {
+  file?: string;
+}
+
+export interface ImportedRecord extends FromFile {
   line: number;
   name: string;
   ttl: number | undefined;
   data: RecordData;
 }
 
-export interface ImportSkip {
+export interface ImportSkip extends FromFile {
   line: number;
   what: string;
   reason: string;
 }
 
-export interface ImportProblem {
+export interface ImportProblem extends FromFile {
   line: number;
   message: string;
 }

@@ -1,10 +1,14 @@
 // Record edits as one step each: validate the input, change the file under the writers' lock,
 // report what changed. The CLI and the control API both edit through here, so they share rules.
 import { dirname } from 'node:path';
+import { answerQuery } from '../dns/answer.js';
+import { CLASS_IN, QTYPE, RCODE } from '../dns/protocol.js';
+import { buildZoneIndex, type ZoneIndex, zoneFor } from '../dns/zone-index.js';
 import { NotFoundError } from '../errors.js';
 import { normalizeName } from '../records/names.js';
 import { type ParsedInput, parseRecordInput, parseType, type RecordInput } from '../records/record-input.js';
 import { type AddResult, addRecords, type RemoveResult, removeRecords } from '../records/record-set.js';
+import type { DnsRecord } from '../records/types.js';
 import { loadServedRecords, USER_SOURCE } from './projects.js';
 import { RecordStore } from './record-store.js';
 import { loadSettings } from './settings.js';
@@ -28,7 +32,60 @@ export async function addRecord(home: string, input: RecordInput, { force = fals
     const outcome = addRecords(file, { ...parsed, force, defaultTtl });
     return { file: outcome.file, result: outcome };
   });
-  return { ...result, notes: parsed.notes };
+  const aliases = result.added.filter((record) => record.type === 'CNAME');
+  return { ...result, warnings: [...result.warnings, ...unresolvedAliases(home, aliases)], notes: parsed.notes };
+}
+
+/**
+ * A CNAME whose target is one of devdns's names (the user's records and the linked projects')
+ * but leads to no address there: the name the user just made answers nothing a browser can use.
+ * Asked of the same answering code the daemon runs, so wildcards and chains count as they will.
+ * A target outside devdns's zones is someone else's name: the client's resolver follows it.
+ */
+function unresolvedAliases(home: string, aliases: readonly DnsRecord[]): string[] {
+  if (aliases.length === 0) return [];
+  let index: ZoneIndex;
+  try {
+    index = buildZoneIndex(loadServedRecords(home).file);
+  } catch {
+    return []; // an unreadable links file is reported by the commands that serve them
+  }
+  return aliases.flatMap((alias) => {
+    const problem = missingAddress(index, alias.name);
+    return problem === undefined ? [] : [`${alias.name} resolves to no address: ${problem}`];
+  });
+}
+
+/** Why `name` gets no A or AAAA from devdns, or undefined when it gets one (or another server answers for it). */
+function missingAddress(index: ZoneIndex, name: string): string | undefined {
+  let why = '';
+  for (const type of [QTYPE.A, QTYPE.AAAA]) {
+    const response = answerQuery(index, {
+      id: 0,
+      opcode: 0,
+      recursionDesired: false,
+      checkingDisabled: false,
+      question: { name, type, class: CLASS_IN },
+      questionCount: 1,
+      edns: undefined,
+      malformed: undefined,
+    });
+    if (response.rcode === RCODE.SERVFAIL) return 'its chain of CNAMEs is too long to follow (devdns answers SERVFAIL)';
+    // Below a delegation, another server answers.
+    if (!response.authoritative || response.answer.some((rr) => rr.data.type === 'A' || rr.data.type === 'AAAA')) return undefined;
+    const chain = response.answer.flatMap((rr) => (rr.data.type === 'CNAME' ? [rr.data.target] : []));
+    const end = chain.at(-1) ?? name;
+    // The chain leaves devdns's zones: that name's own servers give the address.
+    if (zoneFor(index, end) === undefined) return undefined;
+    const through = chain.length > 1 ? ` (through ${chain.slice(0, -1).join(', ')})` : '';
+    const wildcard = index.nodes.has(`*.${end}`) ? ` (*.${end} covers the names below ${end}, not ${end} itself)` : '';
+    why =
+      response.rcode === RCODE.NXDOMAIN
+        ? `its target ${end}${through} does not exist in devdns${wildcard}`
+        : `its target ${end}${through} has no A or AAAA record in devdns${wildcard}`;
+    why += `; add ${response.rcode === RCODE.NXDOMAIN ? 'it' : 'one'}, e.g. devdns add ${end} 127.0.0.1`;
+  }
+  return why;
 }
 
 export interface RemoveInput {

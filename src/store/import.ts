@@ -2,7 +2,7 @@
 // same rules as `devdns add`, and on any problem nothing is written unless --skip-invalid.
 
 import { DevdnsError, InputError, RiskyNameError } from '../errors.js';
-import type { ImportProblem, ImportSkip, ParsedImport } from '../interop/imported.js';
+import type { ImportedRecord, ImportProblem, ImportSkip, ParsedImport } from '../interop/imported.js';
 import { addRecords } from '../records/record-set.js';
 import { type DnsRecord, emptyRecordFile, type RecordType } from '../records/types.js';
 import { describeRiskyZones, riskyZones } from '../records/zones.js';
@@ -37,6 +37,8 @@ export class ImportProblemsError extends DevdnsError {
     );
   }
 }
+
+const fileOf = (record: ImportedRecord) => (record.file === undefined ? {} : { file: record.file });
 
 export async function importRecords(home: string, parsed: ParsedImport, options: ImportOptions): Promise<ImportReport> {
   if (parsed.problems.length > 0 && !options.skipInvalid) throw new ImportProblemsError(parsed.problems);
@@ -75,9 +77,18 @@ export async function importRecords(home: string, parsed: ParsedImport, options:
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
         if (error instanceof RiskyNameError) {
-          report.skipped.push({ line: record.line, what: record.name, reason: `${error.detail} (add --force to import it)` });
+          report.skipped.push({
+            ...fileOf(record),
+            line: record.line,
+            what: record.name,
+            reason: `${error.detail} (add --force to import it)`,
+          });
         } else {
-          report.problems.push({ line: record.line, message: `${error.message}${error.hint ? ` (${error.hint})` : ''}` });
+          report.problems.push({
+            ...fileOf(record),
+            line: record.line,
+            message: `${error.message}${error.hint ? ` (${error.hint})` : ''}`,
+          });
         }
       }
     }

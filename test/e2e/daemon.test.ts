@@ -502,7 +502,7 @@ describe('query log and resolve (built binary)', () => {
         assert.ok(!Number.isNaN(Date.parse(String(entry.time))));
       }
       const table = await runDevdns(['logs', '-n', '1'], { home });
-      assert.match(table.stdout, /^\d\d:\d\d:\d\d\.\d{3} +127\.0\.0\.1#\d+ +Deep\.Shop\.Test A NOERROR +A 127\.0\.0\.3 \d+µs\n$/);
+      assert.match(table.stdout, /^\d\d:\d\d:\d\d\.\d{3}\t127\.0\.0\.1#\d+\tDeep\.Shop\.Test\tA\tNOERROR\tA 127\.0\.0\.3\t\d+µs\n$/);
 
       const wildcard = await runDevdns(['resolve', 'anything.shop.test'], { home });
       assert.equal(wildcard.code, 0);

@@ -1,7 +1,13 @@
 // `devdns import`: records from a zone file, hosts file, dnsmasq configuration, devdns JSON or the
-// seed's YAML map; reports what was added, updated and skipped; all or nothing.
+// seed's YAML map, or what Valet or puma-dev serves (--from, from their own files); reports what
+// was added, updated and skipped; all or nothing.
+
+import { homedir } from 'node:os';
 import { DevdnsError, InputError } from '../../errors.js';
 import { detectFormat, IMPORT_FORMATS, type ImportFormat, parseImport } from '../../interop/import-formats.js';
+import type { ParsedImport } from '../../interop/imported.js';
+import { discover, IMPORT_SOURCES, type ImportSource } from '../../interop/other-tools.js';
+import { normalizeName } from '../../records/names.js';
 import { describeRecord } from '../../records/presentation.js';
 import { ImportProblemsError, importRecords } from '../../store/import.js';
 import { MIB, readTextSafely } from '../../store/safe-file.js';
@@ -17,6 +23,10 @@ export interface ImportCommandOptions {
   replace?: boolean;
   skipInvalid?: boolean;
   force?: boolean;
+  /** Read another tool's own files instead of a named file. */
+  from?: string;
+  /** The TLD that tool serves (puma-dev: test unless started with -d; Valet: its own setting). */
+  tld?: string;
 }
 
 /** Lines of a report, each shown when there are a few; past that, the first few and a count (--verbose shows all). */
@@ -30,7 +40,25 @@ function listLines(context: CommandContext, lines: readonly string[], what: stri
   output.info(`... and ${lines.length - shown} more ${what} (--verbose shows them all)`);
 }
 
-export async function runImport(context: CommandContext, path: string, options: ImportCommandOptions): Promise<void> {
+/** `path:line` for a report line: the file it came from (one of several with --from), and its line when it has one. */
+function where(label: string, at: { file?: string; line: number }): string {
+  return `${at.file ?? label}${at.line > 0 ? `:${at.line}` : ''}`;
+}
+
+export async function runImport(
+  context: CommandContext,
+  path: string | undefined,
+  options: ImportCommandOptions,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<void> {
+  if (options.from !== undefined) return importFromTool(context, path, options, env);
+  if (options.tld !== undefined) throw new InputError('--tld', 'goes with --from', 'devdns import --from puma-dev --tld TLD');
+  if (path === undefined)
+    throw new InputError(
+      'file',
+      'no file to import',
+      'name one (devdns import /etc/hosts), or read another tool: devdns import --from valet|puma-dev',
+    );
   const { output } = context;
   let text: string | undefined;
   try {
@@ -50,17 +78,52 @@ export async function runImport(context: CommandContext, path: string, options: 
     throw new InputError('--format', `"${requested}" is not a format devdns reads`, `use one of ${IMPORT_FORMATS.join(', ')}`);
   const format: ImportFormat = requested === 'auto' ? detectFormat(text) : (requested as ImportFormat);
   if (requested === 'auto') output.info(`reading ${path} as ${format}`);
-  const parsed = parseImport(text, format);
+  await importParsed(context, path, parseImport(text, format), options);
+}
+
+/** `--from valet|puma-dev`: that tool's own files, found in the user's home. */
+async function importFromTool(
+  context: CommandContext,
+  path: string | undefined,
+  options: ImportCommandOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<void> {
+  const from = options.from ?? '';
+  if (!(IMPORT_SOURCES as readonly string[]).includes(from))
+    throw new InputError(
+      '--from',
+      `"${from}" is not a tool devdns imports from`,
+      `use ${IMPORT_SOURCES.join(' or ')}, or import a file: devdns import FILE`,
+    );
+  const source = from as ImportSource;
+  if (path !== undefined)
+    throw new InputError(
+      '--from',
+      `${source} is read from its own files, so no file goes with it`,
+      `devdns import --from ${source}, or devdns import ${path}`,
+    );
+  if (options.format !== undefined)
+    throw new InputError('--format', `does not go with --from (${source}'s files have their own)`, `devdns import --from ${source}`);
+  const tld = options.tld === undefined ? undefined : normalizeName(options.tld, '--tld');
+  // The real home, as the tool itself finds it ($HOME); DEVDNS_HOME is devdns's own.
+  const discovered = discover(source, env.HOME || homedir(), tld);
+  context.output.info(`reading ${discovered.read.join(', ')}`);
+  for (const note of discovered.notes) context.output.info(note);
+  await importParsed(context, discovered.read.join(', '), discovered.parsed, options);
+}
+
+async function importParsed(context: CommandContext, label: string, parsed: ParsedImport, options: ImportCommandOptions): Promise<void> {
+  const { output } = context;
   try {
     const report = await importRecords(context.home, parsed, options);
     const would = options.dryRun ? 'would be ' : '';
-    const skipped = report.skipped.map((skip) => `${path}${skip.line > 0 ? `:${skip.line}` : ''}: skipped ${skip.what}: ${skip.reason}`);
+    const skipped = report.skipped.map((skip) => `${where(label, skip)}: skipped ${skip.what}: ${skip.reason}`);
     const changes = [
       ...report.added.map((record) => `${would}added ${describeRecord(record)}`),
       ...report.updated.map((change) => `${would}updated ${change.name} ${change.type}: ttl ${change.from} -> ${change.to}`),
     ];
     listLines(context, skipped, 'skipped lines');
-    for (const problem of report.problems) output.warn(`${path}:${problem.line}: ${problem.message} (skipped)`);
+    for (const problem of report.problems) output.warn(`${where(label, problem)}: ${problem.message} (skipped)`);
     listLines(context, changes, `records ${would}added or updated`);
     for (const zone of report.zonesAdded) output.info(`${would}serving zone ${zone}`);
     if (report.replaced > 0) output.info(`${report.replaced} existing records ${options.dryRun ? 'would be ' : 'were '}replaced`);
@@ -70,7 +133,7 @@ export async function runImport(context: CommandContext, path: string, options: 
     if (!options.dryRun) await notifyDaemon(context);
   } catch (error) {
     if (error instanceof ImportProblemsError)
-      for (const problem of error.problems) output.info(`${path}:${problem.line}: ${problem.message}`);
+      for (const problem of error.problems) output.info(`${where(label, problem)}: ${problem.message}`);
     throw error;
   }
 }

@@ -1,9 +1,11 @@
 // `devdns logs`: the recent queries (time, client, name, type, rcode, answer, µs); -f follows them.
+// On a terminal a header and aligned columns; piped, tab-separated fields for scripts.
 // From the running daemon, or from the query log file when it is not running.
 import { type QueryLogEntry, ROUTES } from '../../control/protocol.js';
 import { readQueryLogFile } from '../../daemon/query-log.js';
 import { PROBE_LABEL } from '../../dns/zone-index.js';
 import { InputError } from '../../errors.js';
+import { escapeControls } from '../../records/presentation.js';
 import { parseInteger } from '../../records/record-input.js';
 import type { CommandContext } from '../context.js';
 import { findDaemon, requireDaemon } from '../running-daemon.js';
@@ -20,35 +22,109 @@ const isProbe = (entry: QueryLogEntry) => entry.name.toLowerCase().startsWith(`$
 /** Room for a few doctor runs' probes among the last N queries. */
 const PROBE_ROOM = 50;
 
+/** The columns on a terminal: the answer last, as it is the one cell of any length. */
+const HEADER = ['TIME', 'CLIENT', 'NAME', 'TYPE', 'RESULT', 'µs', 'ANSWER'];
+const MICROS = 5;
+/**
+ * -f's starting widths, before any query is known: a time, an IPv4 client and port, a usual
+ * name, a type, an rcode, a duration. A wider cell widens its column from then on; none is cut.
+ */
+const FOLLOW_WIDTHS = [12, 21, 24, 5, 8, 5];
+
+/** A query's fields, escaped here so that widths count what the terminal shows. */
+function fields(entry: QueryLogEntry): {
+  time: string;
+  client: string;
+  name: string;
+  type: string;
+  rcode: string;
+  answer: string;
+  micros: string;
+} {
+  const answer = entry.answer.length > 0 ? entry.answer.join(', ') : '-';
+  return {
+    time: entry.time.slice(11, 23),
+    client: escapeControls(entry.client),
+    name: escapeControls(entry.name),
+    type: escapeControls(entry.type),
+    rcode: escapeControls(entry.rcode),
+    answer: escapeControls(answer),
+    micros: String(entry.micros),
+  };
+}
+
+/** Terminal rows: columns padded to `widths` (the duration right-aligned), which grow to fit. */
+class Columns {
+  private readonly widths: number[];
+  constructor(widths: readonly number[]) {
+    this.widths = HEADER.slice(0, -1).map((title, column) => Math.max(title.length, widths[column] ?? 0));
+  }
+
+  static fitting(rows: ReadonlyArray<readonly string[]>): Columns {
+    const widths: number[] = [];
+    for (const row of rows) for (const [column, cell] of row.entries()) widths[column] = Math.max(widths[column] ?? 0, cell.length);
+    return new Columns(widths);
+  }
+
+  line(cells: readonly string[]): string {
+    return cells
+      .map((cell, column) => {
+        if (column === cells.length - 1) return cell;
+        const width = Math.max(this.widths[column] ?? 0, cell.length);
+        this.widths[column] = width;
+        return column === MICROS ? cell.padStart(width) : cell.padEnd(width);
+      })
+      .join('  ');
+  }
+}
+
+const row = (entry: QueryLogEntry): string[] => {
+  const f = fields(entry);
+  return [f.time, f.client, f.name, f.type, f.rcode, f.micros, f.answer];
+};
+
 export async function runLogs(context: CommandContext, options: LogsOptions): Promise<void> {
   const { output } = context;
   const limit = parseInteger(options.lines ?? 20, '-n', 1, 100_000);
   const shown = (entries: readonly QueryLogEntry[]) => (options.probes ? entries : entries.filter((e) => !isProbe(e))).slice(-limit);
   const asked = options.probes ? limit : Math.min(100_000, limit + PROBE_ROOM);
+  // On a terminal: a header and aligned columns. Piped: tab-separated fields, no header, for cut and awk.
+  const table = output.stdoutIsTty && !options.json;
+  let columns: Columns | undefined;
+  const start = (widths: Columns) => {
+    columns = widths;
+    output.dataHeader(columns.line(HEADER));
+  };
   const print = (entry: QueryLogEntry) => {
     if (!options.probes && isProbe(entry)) return;
     if (options.json) {
       output.data(JSON.stringify(entry));
       return;
     }
-    const time = entry.time.slice(11, 23);
-    const answer = entry.answer.length > 0 ? entry.answer.join(', ') : '-';
-    const line = `${time}  ${entry.client.padEnd(21)} ${entry.name} ${entry.type} ${entry.rcode.padEnd(8)} ${answer} ${entry.micros}µs`;
+    const f = fields(entry);
+    const line = columns ? columns.line(row(entry)) : [f.time, f.client, f.name, f.type, f.rcode, f.answer, `${f.micros}µs`].join('\t');
     // Failures stand out: a name that does not resolve is the usual question.
     output.data(line, entry.rcode === 'NOERROR' ? undefined : entry.rcode === 'NXDOMAIN' ? 'red' : 'yellow');
   };
   if (options.follow) {
-    await requireDaemon(context).client.follow(ROUTES.queries, { follow: 1, limit }, print);
+    const daemon = requireDaemon(context);
+    if (table) start(new Columns(FOLLOW_WIDTHS));
+    await daemon.client.follow(ROUTES.queries, { follow: 1, limit }, print);
     return;
   }
+  const printAll = (entries: readonly QueryLogEntry[]) => {
+    if (table) start(Columns.fitting([HEADER, ...entries.map(row)]));
+    for (const entry of entries) print(entry);
+  };
   const daemon = findDaemon(context);
   if (!daemon) {
     const entries = shown(readQueryLogFile(context.home, asked));
     if (entries.length === 0) throw new InputError('logs', 'the daemon is not running and has logged no queries', 'start it: devdns up');
     output.info('devdns is not running; these are the last queries it logged');
-    for (const entry of entries) print(entry);
+    printAll(entries);
     return;
   }
   const { body } = await daemon.client.call(ROUTES.queries, { limit: asked });
-  for (const entry of shown(body)) print(entry);
+  const entries = shown(body);
+  if (entries.length > 0) printAll(entries);
 }
