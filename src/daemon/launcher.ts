@@ -2,13 +2,16 @@
 // terminal, its output appended to the daemon log, and waits with a deadline until it has written
 // its state file and answers on the control API; a daemon that dies while starting is reported
 // with the error it logged (daemon/start-failure.ts). Stopping asks the API, then signals.
+import { createSocket } from 'node:dgram';
 import { closeSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { ControlClient } from '../control/client.js';
 import { ROUTES } from '../control/protocol.js';
 import { DevdnsError } from '../errors.js';
 import { waitForExit } from '../platform/processes.js';
 import { DEVDNS_BIN, startDetached } from '../platform/run-program.js';
 import { homePath } from '../store/paths.js';
+import { loadServedRecords } from '../store/projects.js';
 import { openForAppend, readFileSafely } from '../store/safe-file.js';
 import { DAEMON_ENV, DAEMON_LOG_MAX_BYTES } from './daemon-log.js';
 import { fileSize, makeRoom } from './log-file.js';
@@ -122,4 +125,57 @@ export async function stopDaemon(home: string, options: StopOptions = {}): Promi
     }
   }
   return { pid };
+}
+
+/** Whether `port` on `host` can be bound now, for UDP and TCP (`udp` false: TCP only). */
+async function portFree(host: string, port: number, udp: boolean): Promise<string | undefined> {
+  const tcp = await new Promise<string | undefined>((resolve) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    server.listen(port, host, () => server.close(() => resolve(undefined)));
+  });
+  if (tcp || !udp) return tcp;
+  return new Promise<string | undefined>((resolve) => {
+    const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    socket.bind(port, host, () => socket.close(() => resolve(undefined)));
+  });
+}
+
+/**
+ * Throws, with the reason, when a daemon started now on these addresses would fail: the records
+ * file (or the settings, or the links file) does not load, or a port is held by another program.
+ * A port the running daemon holds itself is fine, since it frees it before the start.
+ */
+export async function checkStartable(
+  home: string,
+  listen: { host: string; port: number; controlPort: number; controlHost: string },
+  running: DaemonState | undefined,
+): Promise<void> {
+  try {
+    loadServedRecords(home);
+  } catch (error) {
+    if (error instanceof DevdnsError) throw error;
+    throw new DevdnsError('records-refused', (error as Error).message, 'fix the file by hand');
+  }
+  const own = (host: string, port: number, held: { host: string; port: number } | undefined) =>
+    held !== undefined && held.port === port && held.host === host;
+  if (listen.port !== 0 && !own(listen.host, listen.port, running?.dns)) {
+    const taken = await portFree(listen.host, listen.port, true);
+    if (taken)
+      throw new DevdnsError(
+        'port-in-use',
+        `DNS port ${listen.host}:${listen.port} is not free (${taken})`,
+        'stop the program using it or pick another: devdns restart --port PORT',
+      );
+  }
+  if (listen.controlPort !== 0 && !own(listen.controlHost, listen.controlPort, running?.control)) {
+    const taken = await portFree(listen.controlHost, listen.controlPort, false);
+    if (taken)
+      throw new DevdnsError(
+        'port-in-use',
+        `control port ${listen.controlHost}:${listen.controlPort} is not free (${taken})`,
+        'stop the program using it or pick another: devdns restart --control-port PORT',
+      );
+  }
 }
