@@ -119,9 +119,11 @@ export const COMMANDS: readonly CommandDeclaration[] = [
       ['--control-port <port>', 'control API port on 127.0.0.1; 0 picks a free one (default 9091)'],
       ['--allow-lan', 'allow a --host that is not a loopback address (devdns becomes reachable from the network)'],
       ['--foreground', 'stay in this terminal and print one line per query (for launchd and systemd too)'],
+      ['--json', 'print where it listens as one JSON object (for scripts)'],
     ],
     examples: [
       'devdns up',
+      'devdns up --json',
       'devdns up --port 5300 --control-port 5301',
       'devdns up --foreground',
       'dig @127.0.0.1 -p 9090 myapp.test      # ask it',
@@ -138,7 +140,7 @@ export const COMMANDS: readonly CommandDeclaration[] = [
   },
   {
     name: 'restart',
-    summary: 'stop the daemon and start it again, on the same addresses unless told otherwise',
+    summary: 'stop the daemon and start it again, on the addresses of the settings unless flags are given',
     options: [
       ['--host <address>', 'loopback address for DNS'],
       ['--port <port>', 'DNS port, UDP and TCP'],

@@ -91,6 +91,8 @@ export interface StatusBody extends DaemonIdentity {
   records: number;
   queries: number;
   recordsFile: string;
+  /** Why the records file is refused now (the last good records are served), or null. */
+  recordsError: string | null;
   logFile: string;
   queryLogFile: string;
 }

@@ -135,6 +135,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       records: dns.recordCount(),
       queries: queryLog.count,
       recordsFile: dns.recordsPath,
+      recordsError: dns.recordsError() ?? null,
       logFile: homePath(home, 'daemonLog'),
       queryLogFile: homePath(home, 'queryLog'),
       ...(options.sources ? { sources: options.sources } : {}),

@@ -54,6 +54,8 @@ export interface DnsService {
   recordCount(): number;
   /** What is served now: the user's records and linked projects'. */
   served(): RecordFile;
+  /** Why the last reload failed, while the last good records are served; undefined after one that worked. */
+  recordsError(): string | undefined;
   /** Answers a question from the records in service, by the same rules as over the wire. */
   answer(name: string, type: number): Response;
   /**
@@ -130,6 +132,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     }
   };
 
+  let recordsError: string | undefined;
   const reload = (): boolean => {
     const stamp = servedSourcesStamp(options.home);
     if (stamp === loadedStamp) return false;
@@ -138,8 +141,11 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
       file = next;
       index = buildZoneIndex(next);
       responder.setIndex(index);
+      recordsError = undefined;
       options.onReload?.(next);
     } catch (error) {
+      const hint = (error as { hint?: unknown }).hint;
+      recordsError = `${(error as Error).message}${typeof hint === 'string' && hint !== '' ? ` (${hint})` : ''}`;
       problem(error as Error);
     }
     watchSources();
@@ -189,6 +195,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     recordsPath: store.path,
     recordCount: () => file.records.length,
     served: () => file,
+    recordsError: () => recordsError,
     answer: (name, type) =>
       answerQuery(index, {
         id: 0,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { type DaemonState, processAlive } from '../../src/daemon/state.js';
 import { fileBytes, isRoot, recordsFile, runCommand, runDevdns, tempDir } from '../helpers/devdns.js';
+import { freePort } from '../helpers/ports.js';
 import { eventually } from '../helpers/server.js';
 
 const statePath = (home: string) => join(home, 'daemon.json');
@@ -143,15 +144,33 @@ describe('devdns up, status, down (built binary)', () => {
     }
   });
 
-  it('restart keeps the ports', async () => {
+  it('restart uses the settings, not the flags of the last start, and says which flag it dropped', async () => {
     await withDaemon(async (home, state) => {
+      // Started with --port 0 --control-port 0; the ports are now set with devdns config.
+      const [dnsPort, controlPort] = [await freePort(), await freePort()];
+      for (const [key, value] of [
+        ['dns.port', dnsPort],
+        ['control.port', controlPort],
+      ] as const) {
+        const set = await runDevdns(['config', 'set', key, String(value)], { home });
+        assert.equal(set.code, 0, set.stderr);
+        assert.match(set.stderr, /devdns restart/);
+      }
       const restart = await runDevdns(['restart'], { home });
       assert.equal(restart.code, 0, restart.stderr);
+      assert.match(
+        restart.stderr,
+        new RegExp(`--port ${state.dns.port} was a flag of the last start; restart uses ${dnsPort} from the settings`),
+      );
       const after = readState(home);
       assert.notEqual(after.pid, state.pid);
-      assert.equal(after.dns.port, state.dns.port);
-      assert.equal(after.control.port, state.control.port);
+      assert.deepEqual([after.dns.port, after.control.port], [dnsPort, controlPort]);
       assert.notEqual(after.token, state.token, 'the token rotates');
+      // A flag given again wins for that run.
+      const flagged = await runDevdns(['restart', '--port', '0'], { home });
+      assert.equal(flagged.code, 0, flagged.stderr);
+      assert.notEqual(readState(home).dns.port, dnsPort);
+      assert.equal(readState(home).control.port, controlPort);
     });
   });
 

@@ -1,4 +1,4 @@
-// `devdns restart`: down, then up, keeping the addresses it had unless new ones are given. Before stopping a running
+// `devdns restart`: down, then up, on the addresses of the settings unless flags are given again. Before stopping a running
 // daemon it checks that the new one can start (records, settings, free ports): if not, it refuses
 // with the reason and the running daemon keeps serving.
 import { CONTROL_HOST } from '../../control/protocol.js';
@@ -15,17 +15,21 @@ export async function runRestart(
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<void> {
   const previous = lookupDaemon(context.home);
-  // Keep what came from flags last time; settings and defaults are read afresh.
-  const sources = previous.kind === 'running' ? previous.state.sources : undefined;
-  const kept: UpOptions =
-    previous.kind === 'running'
-      ? {
-          ...(sources?.dnsHost !== 'flag' && sources ? {} : { host: previous.state.dns.host }),
-          ...(sources?.dnsPort !== 'flag' && sources ? {} : { port: String(previous.state.dns.port) }),
-          ...(sources?.controlPort !== 'flag' && sources ? {} : { controlPort: String(previous.state.control.port) }),
-        }
-      : {};
-  const listen = listenOptions(context.home, { ...kept, ...options });
+  // A flag applies to one run: restart reads the settings (devdns config) and defaults afresh, and
+  // takes only the flags given to it. A flag of the last start that is dropped now is said.
+  const listen = listenOptions(context.home, options);
+  if (previous.kind === 'running') {
+    const { state } = previous;
+    const dropped = [
+      ['--host', state.sources?.dnsHost, options.host, state.dns.host, listen.host],
+      ['--port', state.sources?.dnsPort, options.port, String(state.dns.port), String(listen.port)],
+      ['--control-port', state.sources?.controlPort, options.controlPort, String(state.control.port), String(listen.controlPort)],
+    ].filter(([, source, given, was, next]) => source === 'flag' && given === undefined && was !== next);
+    for (const [flag, , , was, next] of dropped)
+      context.output.info(
+        `${flag} ${was} was a flag of the last start; restart uses ${next} from the settings (to keep it: devdns restart ${flag} ${was})`,
+      );
+  }
   if (previous.kind === 'running') {
     try {
       await checkStartable(context.home, { ...listen, controlHost: CONTROL_HOST }, previous.state);
@@ -36,5 +40,5 @@ export async function runRestart(
   }
   const stopped = await stopDaemon(context.home, { onStale: warnStale(context) });
   if (stopped) context.output.info(`devdns stopped (pid ${stopped.pid})`);
-  await runUp(context, { ...kept, ...options, foreground: false }, env);
+  await runUp(context, { ...options, foreground: false }, env);
 }

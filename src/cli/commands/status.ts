@@ -22,6 +22,12 @@ function duration(seconds: number): string {
   return [...parts, `${rest}s`].slice(0, 2).join(' ');
 }
 
+/** A refused file's message, with its hint, in one line. */
+function describeError(error: unknown): string {
+  const hint = (error as { hint?: unknown }).hint;
+  return `${(error as Error).message}${typeof hint === 'string' && hint !== '' ? ` (${hint})` : ''}`;
+}
+
 /** Returns the exit code: 0 running, 3 not running. */
 export async function runStatus(context: CommandContext, options: { json?: boolean }): Promise<number> {
   const { output } = context;
@@ -29,16 +35,28 @@ export async function runStatus(context: CommandContext, options: { json?: boole
   const store = new RecordStore(context.home);
   if (!daemon) {
     let records: number | null = null;
+    let recordsError: string | null = null;
     try {
       records = store.read().records.length;
-    } catch {
-      // the records file has a problem; ls and add say what
+    } catch (error) {
+      recordsError = describeError(error);
     }
     if (options.json)
-      output.json({ running: false, pid: null, dns: null, control: null, controlSocket: null, records, recordsFile: store.path });
+      output.json({
+        running: false,
+        pid: null,
+        dns: null,
+        control: null,
+        controlSocket: null,
+        records,
+        recordsFile: store.path,
+        recordsError,
+      });
     else {
       output.info('devdns is not running (start it: devdns up)');
-      output.info(`  records  ${records ?? '?'} in ${store.path}`);
+      output.info(
+        recordsError === null ? `  records  ${records} in ${store.path}` : `  records  refused, so devdns up would fail: ${recordsError}`,
+      );
     }
     return ExitCode.daemonDown;
   }
@@ -56,12 +74,18 @@ export async function runStatus(context: CommandContext, options: { json?: boole
     ],
     ['control', `http://${body.control.host}:${body.control.port}${body.sources ? `; port from ${body.sources.controlPort}` : ''}`],
     ...(body.controlSocket ? ([['socket', `${body.controlSocket} (only you can open it)`]] as Array<[string, string]>) : []),
-    ['records', `${body.records} in ${body.recordsFile}`],
+    [
+      'records',
+      body.recordsError
+        ? `${body.records}, the last good ones; the file is refused: ${body.recordsError}`
+        : `${body.records} in ${body.recordsFile}`,
+    ],
     ['queries', String(body.queries)],
     ['logs', `${body.logFile}, ${body.queryLogFile}`],
     ['version', body.version],
   ];
   output.data(`devdns is running`);
   for (const [label, value] of lines) output.data(`  ${label.padEnd(8)} ${value}`);
+  if (body.recordsError) output.warn(`the daemon serves the last good records: fix ${body.recordsFile} (devdns ls says what is wrong)`);
   return ExitCode.ok;
 }

@@ -19,6 +19,21 @@ export interface UpOptions {
   port?: string;
   controlPort?: string;
   allowLan?: boolean;
+  json?: boolean;
+}
+
+/** What `up --json` prints: where the daemon listens, and whether this call started it. */
+export function upJson(state: DaemonState, alreadyRunning: boolean) {
+  return {
+    running: true,
+    alreadyRunning,
+    pid: state.pid,
+    dns: state.dns,
+    control: state.control,
+    controlSocket: state.controlSocket ?? null,
+    logFile: daemonLogPath(state.home),
+    version: state.version,
+  };
 }
 
 function describeRunning(context: CommandContext, state: DaemonState): void {
@@ -102,6 +117,12 @@ export function listenOptions(home: string, options: UpOptions): ListenOptions {
 
 export async function runUp(context: CommandContext, options: UpOptions, env: Readonly<Record<string, string | undefined>>): Promise<void> {
   const { output } = context;
+  if (options.json && options.foreground)
+    throw new InputError(
+      '--json',
+      'the foreground daemon prints query lines, not one JSON object',
+      'use devdns up --json, or devdns status --json',
+    );
   const listen = listenOptions(context.home, options);
   if (!isLoopback(listen.host))
     output.warn(`devdns will listen on ${listen.host}, reachable from the network: anyone there can query your names`);
@@ -109,13 +130,21 @@ export async function runUp(context: CommandContext, options: UpOptions, env: Re
   if (running.kind === 'stale')
     output.info(`removed a stale state file${running.state ? ` (devdns pid ${running.state.pid} was not running)` : ''}`);
   if (running.kind === 'running') {
-    output.info(`devdns is already running (pid ${running.state.pid})`);
-    describeRunning(context, running.state);
     warnIfNotApplied(context, running.state, options);
+    if (options.json) output.json(upJson(running.state, true));
+    else {
+      output.info(`devdns is already running (pid ${running.state.pid})`);
+      describeRunning(context, running.state);
+    }
     return;
   }
   if (!options.foreground) {
     const state = await output.withSpinner('starting devdns', () => launchDaemon(context.home, listen.args));
+    if (options.json) {
+      output.json(upJson(state, false));
+      warnIfRoutedElsewhere(context, state.dns.port);
+      return;
+    }
     output.success(`devdns is running (pid ${state.pid})`);
     describeRunning(context, state);
     return;
