@@ -109,6 +109,14 @@ describe('doctor: checks over facts', () => {
   const route = (r: Route): DoctorFacts['tlds'] => [
     { tld: 'test', route: r, probe: { name: 'x.test', expected: PROBE_ADDRESS }, lookup: { ok: true, value: [PROBE_ADDRESS] } },
   ];
+  const unresolved = (): DoctorFacts['tlds'] => [
+    {
+      tld: 'test',
+      route: { kind: 'none' },
+      probe: { name: 'x.test', expected: PROBE_ADDRESS },
+      lookup: { ok: false, error: Object.assign(new Error('x'), { code: 'ENOTFOUND' }) },
+    },
+  ];
   const cases: Array<[string, Partial<DoctorFacts>, string, Partial<Check>]> = [
     ['no daemon', {}, 'daemon', { status: 'fail', fix: 'devdns up' }],
     ['no daemon: answers skipped', {}, 'answers-udp', { status: 'skip' }],
@@ -166,7 +174,7 @@ describe('doctor: checks over facts', () => {
     ],
     [
       "the resolver check gives this platform's command: systemd-resolved",
-      { tlds: [{ ...route({ kind: 'none' })[0]!, lookup: { ok: false, error: Object.assign(new Error('x'), { code: 'ENOTFOUND' }) } }] },
+      { tlds: unresolved() },
       'system-resolver-test',
       { status: 'fail', fix: 'devdns up, then devdns setup; then check: resolvectl query x.test' },
     ],
@@ -174,7 +182,7 @@ describe('doctor: checks over facts', () => {
       "the resolver check gives this platform's command: macOS",
       {
         resolver: 'macos',
-        tlds: [{ ...route({ kind: 'none' })[0]!, lookup: { ok: false, error: Object.assign(new Error('x'), { code: 'ENOTFOUND' }) } }],
+        tlds: unresolved(),
       },
       'system-resolver-test',
       {
@@ -186,7 +194,7 @@ describe('doctor: checks over facts', () => {
       "the resolver check gives this platform's command: a plain resolv.conf",
       {
         resolver: 'resolv.conf',
-        tlds: [{ ...route({ kind: 'none' })[0]!, lookup: { ok: false, error: Object.assign(new Error('x'), { code: 'ENOTFOUND' }) } }],
+        tlds: unresolved(),
       },
       'system-resolver-test',
       { status: 'fail', fix: 'devdns up, then devdns setup; then check: getent hosts x.test' },
