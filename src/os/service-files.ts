@@ -44,7 +44,12 @@ export function servicePath(
 }
 
 const unxml = (text: string) =>
-  text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 const unUnitQuote = (text: string) => text.replace(/%%/g, '%').replace(/\\(.)/g, '$1');
 
 /**

@@ -62,7 +62,11 @@ describe('devdns service per home (built binary)', () => {
         '[Service]\nExecStart="/usr/bin/node" "/x/bin/devdns.js" up --foreground\nEnvironment="DEVDNS_HOME=/somewhere/else"\n';
       writeFileSync(join(units, 'devdns.service'), foreign);
       const home = join(dir.path, 'config', 'devdns');
-      for (const args of [['service', 'install'], ['service', 'uninstall'], ['uninstall', '--yes']]) {
+      for (const args of [
+        ['service', 'install'],
+        ['service', 'uninstall'],
+        ['uninstall', '--yes'],
+      ]) {
         const result = await runDevdns([...args, ...(args[0] === 'service' ? ['--platform', 'linux'] : [])], { home, env });
         assert.equal(result.code, 1, `${args.join(' ')}: ${result.stderr}`);
         assert.match(result.stderr, /devdns\.service runs devdns for another home \(\/somewhere\/else\)/);
