@@ -18,6 +18,14 @@ export function serviceFileExists(path: string): boolean {
   return existsSync(path);
 }
 
+/**
+ * A service file that is there, read as a file anyone could have put there: a regular file of at
+ * most 64 KiB, else an UnsafeFileError naming why. Undefined when there is none.
+ */
+export function readServiceFile(path: string): string | undefined {
+  return readTextSafely(path, { maxBytes: 64 * KIB, followLinks: true });
+}
+
 /** Removes the definition (a link itself, not what it points to). */
 export function removeServiceFile(path: string): void {
   rmSync(path, { force: true });

@@ -7,6 +7,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { type DaemonState, processAlive } from '../../src/daemon/state.js';
+import { serviceName } from '../../src/os/service-files.js';
 import { fileBytes, isRoot, recordsFile, runCommand, runDevdns, tempDir } from '../helpers/devdns.js';
 import { freePort } from '../helpers/ports.js';
 import { eventually } from '../helpers/server.js';
@@ -582,22 +583,25 @@ describe('devdns service (built binary)', () => {
     const dir = tempDir();
     try {
       const env = { HOME: dir.path, XDG_CONFIG_HOME: '' };
+      // A home other than the default one: its unit carries a hash of its path.
+      const { unit: unitName, label } = serviceName(join(dir.path, 'devdns'));
+      const unitPattern = unitName.replace('.', '\\.');
       const dryLinux = await runDevdns(['service', 'install', '--dry-run', '--platform', 'linux'], { home: join(dir.path, 'devdns'), env });
       assert.equal(dryLinux.code, 0, dryLinux.stderr);
-      assert.match(dryLinux.stderr, new RegExp(`would write ${dir.path}/\\.config/systemd/user/devdns\\.service`));
+      assert.match(dryLinux.stderr, new RegExp(`would write ${dir.path}/\\.config/systemd/user/${unitPattern}`));
       assert.match(dryLinux.stdout, /^ExecStart=".*node.*" ".*bin\/devdns\.js" up --foreground$/m);
       assert.match(dryLinux.stdout, /^Environment="DEVDNS_HOME=.*devdns"$/m);
       assert.match(dryLinux.stdout, /^WantedBy=default\.target$/m);
-      assert.match(dryLinux.stderr, /systemctl --user enable --now devdns\.service/);
+      assert.match(dryLinux.stderr, new RegExp(`systemctl --user enable --now ${unitPattern}`));
       const dryMac = await runDevdns(['service', 'install', '--dry-run', '--platform', 'darwin'], { home: join(dir.path, 'devdns'), env });
-      assert.match(dryMac.stderr, /Library\/LaunchAgents\/dev\.devdns\.daemon\.plist/);
+      assert.match(dryMac.stderr, new RegExp(`Library/LaunchAgents/${label.replace(/\./g, '\\.')}\\.plist`));
       assert.match(dryMac.stdout, /<string>up<\/string>\s*<string>--foreground<\/string>/);
       assert.match(dryMac.stdout, /<key>RunAtLoad<\/key>\s*<true\/>/);
       assert.equal(fileBytes(join(dir.path, '.config')), undefined, 'a dry run writes nothing');
 
       const install = await runDevdns(['service', 'install', '--platform', 'linux'], { home: join(dir.path, 'devdns'), env });
       assert.equal(install.code, 0, install.stderr);
-      const unit = join(dir.path, '.config', 'systemd', 'user', 'devdns.service');
+      const unit = join(dir.path, '.config', 'systemd', 'user', unitName);
       assert.match(readFileSync(unit, 'utf8'), /ExecStart=/);
       const uninstall = await runDevdns(['service', 'uninstall', '--platform', 'linux'], { home: join(dir.path, 'devdns'), env });
       assert.equal(uninstall.code, 0, uninstall.stderr);

@@ -1,9 +1,10 @@
 // End to end: settings, shell completion, uninstall and the output conventions, with the built
 // binary, a temporary DEVDNS_HOME and HOME, and ephemeral ports.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { serviceName } from '../../src/os/service-files.js';
 import { processAlive } from '../../src/platform/processes.js';
 import { BIN, runCommand, runDevdns, tempDir } from '../helpers/devdns.js';
 import { freePort } from '../helpers/ports.js';
@@ -178,7 +179,7 @@ describe('devdns uninstall (built binary)', () => {
       const { pid } = JSON.parse(readFileSync(join(home, 'daemon.json'), 'utf8')) as { pid: number };
       assert.equal((await devdns('setup', '--yes', '--root', root.path, '--platform', 'darwin', '--resolver', 'macos')).code, 0);
       assert.equal((await devdns('service', 'install', '--platform', 'linux')).code, 0);
-      const unit = join(userHome.path, '.config/systemd/user/devdns.service');
+      const unit = join(userHome.path, '.config/systemd/user', serviceName(realpathSync(home)).unit);
       assert.ok(existsSync(unit));
       const records = readFileSync(join(home, 'records.json'));
 

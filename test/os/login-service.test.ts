@@ -1,10 +1,10 @@
 // Installing the login service's file and running its load commands, in a temp directory with
 // real programs (true, false): kept or written, removed, and the first failing command stops the rest.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { removeServiceFile, runServiceCommands, serviceFileExists, writeServiceFile } from '../../src/os/login-service.js';
+import { readServiceFile, removeServiceFile, runServiceCommands, serviceFileExists, writeServiceFile } from '../../src/os/login-service.js';
 import { tempDir } from '../helpers/devdns.js';
 
 describe('login service', () => {
@@ -37,6 +37,23 @@ describe('login service', () => {
       assert.equal(existsSync(marker), false, 'nothing after the failure ran');
       const missing = await runServiceCommands([['devdns-no-such-program']]);
       assert.deepEqual(missing?.command, ['devdns-no-such-program']);
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it('reads a service file that is there as a hostile file: regular and at most 64 KiB', () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir.path, 'devdns.service');
+      assert.equal(readServiceFile(path), undefined);
+      writeFileSync(path, 'unit\n');
+      assert.equal(readServiceFile(path), 'unit\n');
+      writeFileSync(path, 'x'.repeat(65 * 1024));
+      assert.throws(() => readServiceFile(path), /devdns reads/);
+      const directory = join(dir.path, 'devdns-dir.service');
+      mkdirSync(directory);
+      assert.throws(() => readServiceFile(directory), /a directory, not a regular file/);
     } finally {
       dir.cleanup();
     }

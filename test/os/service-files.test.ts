@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { serviceCommands, serviceFile, servicePath } from '../../src/os/service-files.js';
+import { serviceCommands, serviceFile, serviceFileHome, serviceName, servicePath } from '../../src/os/service-files.js';
 
 const spec = {
   node: '/opt/node 20/bin/node',
@@ -44,5 +44,28 @@ describe('service files', () => {
   it('says how to load and unload them', () => {
     assert.deepEqual(serviceCommands('linux', '/p').start.at(-1), ['systemctl', '--user', 'enable', '--now', 'devdns.service']);
     assert.equal(serviceCommands('darwin', '/p').start[0]?.[1], 'bootstrap');
+  });
+
+  it('names the default home devdns.service and any other home stably by its path', () => {
+    assert.deepEqual(serviceName(undefined), { unit: 'devdns.service', label: 'dev.devdns.daemon' });
+    const other = serviceName('/home/ann/work');
+    assert.match(other.unit, /^devdns-[0-9a-f]{8}\.service$/);
+    assert.equal(other.label, `dev.devdns.daemon.${other.unit.slice(7, 15)}`);
+    assert.deepEqual(serviceName('/home/ann/work'), other, 'the same home, the same name');
+    assert.notEqual(serviceName('/home/ann/play').unit, other.unit);
+    const where = { platform: 'linux' as const, userHome: '/home/ann', xdgConfigHome: undefined };
+    assert.equal(servicePath(where, other), `/home/ann/.config/systemd/user/${other.unit}`);
+    assert.equal(servicePath({ ...where, platform: 'darwin' }, other), `/home/ann/Library/LaunchAgents/${other.label}.plist`);
+    assert.deepEqual(serviceCommands('linux', '/p', other).stop[0], ['systemctl', '--user', 'disable', '--now', other.unit]);
+    assert.match(serviceFile({ ...spec, platform: 'darwin' }, other), new RegExp(`<string>${other.label.replace(/\./g, '\\.')}</string>`));
+  });
+
+  it('reads back the home a service file runs', () => {
+    for (const platform of ['linux', 'darwin'] as const) {
+      assert.equal(serviceFileHome(platform, serviceFile({ ...spec, platform })), spec.home, platform);
+      assert.equal(serviceFileHome(platform, serviceFile({ ...spec, platform, home: '/a&b "c" \\d' })), '/a&b "c" \\d', platform);
+      assert.equal(serviceFileHome(platform, serviceFile({ ...spec, platform, home: undefined })), null, `${platform}: default home`);
+      assert.equal(serviceFileHome(platform, 'something else\n'), undefined, `${platform}: not a devdns file`);
+    }
   });
 });

@@ -6,7 +6,6 @@ import { stopDaemon } from '../../daemon/launcher.js';
 import { ExitCode } from '../../errors.js';
 import { BLOCK_BEGIN, defaultHostsPath, readHostsFile } from '../../os/hosts-file.js';
 import { readJournal } from '../../os/journal.js';
-import { servicePath } from '../../os/service-files.js';
 import { removeOwnFiles } from '../../store/home.js';
 import { recordsPath } from '../../store/paths.js';
 import type { CommandContext } from '../context.js';
@@ -20,6 +19,11 @@ export async function runUninstall(
 ): Promise<number> {
   const { output } = context;
   const what = `stop devdns, undo devdns setup and the hosts block, remove the start-at-login service and devdns's files${options.purge ? ', and your records' : ' (your records stay)'}`;
+  const platform = process.platform === 'linux' || process.platform === 'darwin' ? process.platform : undefined;
+  // A start-at-login service of another home under this home's name stops uninstall before it
+  // changes anything.
+  const service = platform ? await import('./service.js') : undefined;
+  if (platform) service?.checkServiceOwnership(context, platform, env);
   if (!(await confirm(`This will ${what}. Continue?`, options.yes))) return ExitCode.user;
   let code: number = ExitCode.ok;
   // A journal that fails its checks stops uninstall here, before anything is changed.
@@ -45,11 +49,7 @@ export async function runUninstall(
     code = Math.max(code, await runHosts(context, 'clean', { yes: true }));
   }
 
-  if (process.platform === 'linux' || process.platform === 'darwin') {
-    const { runService } = await import('./service.js');
-    const path = servicePath({ platform: process.platform, userHome: env.HOME ?? '', xdgConfigHome: env.XDG_CONFIG_HOME });
-    if (path) await runService(context, 'uninstall', {}, env);
-  }
+  if (service) await service.runService(context, 'uninstall', {}, env);
 
   const { removed } = removeOwnFiles(context.home, { purge: options.purge === true });
   const recordsLeft = !options.purge && existsSync(recordsPath(context.home));
