@@ -1,6 +1,7 @@
-// Builds dist/ whenever npm prepares the package: `npm ci`, `npm pack`, and `npm install -g .` in a
-// clone. That last one links the clone without installing anything into it, so install the
-// dependencies (the build's and the command's) first when they are missing.
+// Builds dist/ whenever npm prepares the package: `npm ci`, `npm pack` (the README's install runs
+// `npm install -g "$(npm pack --silent)"`), and `npm install -g .` in a clone. In a fresh clone the
+// build's dependencies are missing, so they are installed first. Everything this prints goes to
+// stderr: npm pack's stdout is the tarball's name, which the install command reads.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ if (!existsSync(tsc)) {
   execFileSync(process.execPath, [npm, 'install', '--include=dev', '--ignore-scripts', '--no-audit', '--no-fund'], {
     cwd: root,
     env,
-    stdio: 'inherit',
+    stdio: ['ignore', 2, 2],
   });
 }
-execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
+execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: root, stdio: ['ignore', 2, 2] });

@@ -3,7 +3,7 @@
 // copy of the source tree must build and install it, as the README's quick start says.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -71,17 +71,44 @@ describe('distribution', () => {
     }
   });
 
-  it('npm install -g . in a fresh copy of the source builds and installs the command', { timeout: 300_000 }, async () => {
+  it("the README's install command in a fresh copy of the source installs a copy that outlives the clone", {
+    timeout: 300_000,
+  }, async () => {
     const dir = tempDir('devdns-clone-');
     try {
+      const readme = readFileSync(join(root, 'README.md'), 'utf8');
+      const quickStart = readme.slice(readme.indexOf('## Quick start'));
+      const opening = quickStart.indexOf('```sh\n') + 6;
+      const block = quickStart.slice(opening, quickStart.indexOf('\n```', opening));
+      const install = block
+        .split('\n')
+        .find((line) => line.startsWith('npm install -g'))
+        ?.replace(/\s+#.*$/, '');
+      assert.ok(install, "the README's quick start has an npm install -g line");
       const clone = join(dir.path, 'devdns');
       mkdirSync(clone);
       // What a clone holds: the files git tracks, without node_modules or dist.
       const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8' }).split('\0').filter(Boolean);
       for (const path of tracked) if (existsSync(join(root, path))) cpSync(join(root, path), join(clone, path), { recursive: true });
       const prefix = join(dir.path, 'prefix');
-      execFileSync(npm, ['install', '--global', '--prefix', prefix, ...npmInstallFlags, '.'], { cwd: clone, stdio: 'pipe' });
-      assert.ok(existsSync(join(clone, 'dist', 'cli', 'main.js')), 'prepare built dist/');
+      const result = await runCommand(
+        'sh',
+        ['-c', install],
+        {
+          ...process.env,
+          npm_config_prefix: prefix,
+          npm_config_prefer_offline: 'true',
+          npm_config_audit: 'false',
+          npm_config_fund: 'false',
+        },
+        280_000,
+      );
+      assert.equal(result.code, 0, `${install}\n${result.stdout}\n${result.stderr}`);
+      const installed = join(prefix, 'lib', 'node_modules', 'devdns');
+      assert.ok(!lstatSync(installed).isSymbolicLink(), 'a copy is installed, not a link to the clone');
+      // The clone moves away (or is deleted): the command still works.
+      renameSync(clone, join(dir.path, 'moved'));
+      rmSync(join(dir.path, 'moved'), { recursive: true, force: true });
       await checkInstalled(prefix, join(dir.path, 'home'));
     } finally {
       dir.cleanup();

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { recordsFile, runDevdns, tempDir } from '../helpers/devdns.js';
+import { BIN, recordsFile, runCommand, runDevdns, tempDir } from '../helpers/devdns.js';
 
 const README = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
 
@@ -79,6 +79,28 @@ describe('the README lists the fields the JSON output has (built binary)', () =>
       assert.deepEqual([downJson.records, typeof downJson.recordsError], [null, 'string']);
     } finally {
       await runDevdns(['down'], { home });
+      dir.cleanup();
+    }
+  });
+
+  it('the systemd unit in "Start at login" is what service install writes', async () => {
+    const dir = tempDir();
+    try {
+      const section = README.slice(README.indexOf('## Start at login'));
+      const shown = section.slice(section.indexOf('```ini\n') + 7, section.indexOf('\n```', section.indexOf('```ini')) + 1);
+      // The default home (no DEVDNS_HOME), under a home of the test's own: a dry run writes nothing.
+      const env = { HOME: dir.path, XDG_CONFIG_HOME: join(dir.path, '.config'), DEVDNS_HOME: undefined };
+      const result = await runCommand(process.execPath, [BIN, 'service', 'install', '--dry-run'], {
+        ...process.env,
+        ...env,
+        NO_COLOR: '1',
+      });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /would write .*\/systemd\/user\/devdns\.service:/);
+      // Only where node and devdns are installed differs from machine to machine.
+      const execStart = (unit: string) => unit.replace(/^ExecStart="[^"]+" "[^"]+"/m, 'ExecStart="NODE" "DEVDNS"');
+      assert.equal(execStart(result.stdout), execStart(shown));
+    } finally {
       dir.cleanup();
     }
   });

@@ -158,7 +158,7 @@ export async function runService(context: CommandContext, action: string, option
     const checkout = checkoutOf(DEVDNS_BIN);
     if (checkout !== undefined)
       output.warn(
-        `this devdns runs from a checkout (${checkout}), not an installed copy: the service stops working if it moves; install a copy: npm pack there, then npm install -g the .tgz it makes`,
+        `this devdns runs from a checkout (${checkout}), not an installed copy: the service stops working if it moves; install a copy: in the clone, npm install -g "$(npm pack --silent)"`,
       );
     if (options.dryRun) {
       output.info(`would write ${path}:`);
