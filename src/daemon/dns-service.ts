@@ -4,8 +4,8 @@
 // being served. start() undoes a half-finished start.
 import { type FSWatcher, mkdirSync, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { answerQuery } from '../dns/answer.js';
-import { CLASS_IN, type Question, type Response } from '../dns/protocol.js';
+import { answerQuestion } from '../dns/answer.js';
+import type { Question, Response } from '../dns/protocol.js';
 import { Responder } from '../dns/respond.js';
 import { type DnsLimits, type DnsServer, startDnsServer } from '../dns/server.js';
 import type { Transport } from '../dns/transport.js';
@@ -196,17 +196,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     recordCount: () => file.records.length,
     served: () => file,
     recordsError: () => recordsError,
-    answer: (name, type) =>
-      answerQuery(index, {
-        id: 0,
-        opcode: 0,
-        recursionDesired: false,
-        checkingDisabled: false,
-        question: { name, type, class: CLASS_IN },
-        questionCount: 1,
-        edns: undefined,
-        malformed: undefined,
-      }),
+    answer: (name, type) => answerQuestion(index, name, type),
     reload,
     close: async () => {
       stopWatching();

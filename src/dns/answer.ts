@@ -7,7 +7,17 @@
 //   closest encloser's wildcard; else NXDOMAIN. Negative answers carry the zone's SOA.
 import { recordKind, targetName } from '../records/record-types.js';
 import { RECORD_TYPES } from '../records/types.js';
-import { EDNS_UDP_PAYLOAD, OPCODE_QUERY, QTYPE, type Query, type Question, RCODE, type ResourceRecord, type Response } from './protocol.js';
+import {
+  CLASS_IN,
+  EDNS_UDP_PAYLOAD,
+  OPCODE_QUERY,
+  QTYPE,
+  type Query,
+  type Question,
+  RCODE,
+  type ResourceRecord,
+  type Response,
+} from './protocol.js';
 import { type Node, type ZoneIndex, zoneFor } from './zone-index.js';
 
 /** CNAME chains longer than this are answered SERVFAIL (RFC 1034 §3.6.2 asks for a bound). */
@@ -51,6 +61,20 @@ function emptyResponse(query: Query, rcode: number): Response {
     edns: query.edns ? { udpSize: EDNS_UDP_PAYLOAD, dnssecOk: query.edns.dnssecOk } : undefined,
     matches: [],
   };
+}
+
+/** The answer to one question, IN class, as a plain query without EDNS gets it: for `devdns resolve` and checks of the records. */
+export function answerQuestion(index: ZoneIndex, name: string, type: number): Response {
+  return answerQuery(index, {
+    id: 0,
+    opcode: OPCODE_QUERY,
+    recursionDesired: false,
+    checkingDisabled: false,
+    question: { name, type, class: CLASS_IN },
+    questionCount: 1,
+    edns: undefined,
+    malformed: undefined,
+  });
 }
 
 export function answerQuery(index: ZoneIndex, query: Query): Response {

@@ -177,10 +177,7 @@ function routeCheck(tld: string, route: Route): Check {
           id,
           status: 'fail',
           message: `.${tld} is routed through the hosts file (${route.hostsPath}), but its devdns block is behind your records`,
-          fix:
-            route.hostsPath === '/etc/hosts'
-              ? 'sudo devdns hosts sync (the daemon may not write it as you)'
-              : `devdns hosts sync --hosts-file ${route.hostsPath}`,
+          fix: `${syncCommand(route.hostsPath)} (the daemon may not write it as you)`,
         };
       return {
         id,

@@ -1,8 +1,8 @@
 // Record edits as one step each: validate the input, change the file under the writers' lock,
 // report what changed. The CLI and the control API both edit through here, so they share rules.
 import { dirname } from 'node:path';
-import { answerQuery } from '../dns/answer.js';
-import { CLASS_IN, QTYPE, RCODE } from '../dns/protocol.js';
+import { answerQuestion } from '../dns/answer.js';
+import { QTYPE, RCODE } from '../dns/protocol.js';
 import { buildZoneIndex, type ZoneIndex, zoneFor } from '../dns/zone-index.js';
 import { NotFoundError } from '../errors.js';
 import { normalizeName } from '../records/names.js';
@@ -60,16 +60,7 @@ function unresolvedAliases(home: string, aliases: readonly DnsRecord[]): string[
 function missingAddress(index: ZoneIndex, name: string): string | undefined {
   let why = '';
   for (const type of [QTYPE.A, QTYPE.AAAA]) {
-    const response = answerQuery(index, {
-      id: 0,
-      opcode: 0,
-      recursionDesired: false,
-      checkingDisabled: false,
-      question: { name, type, class: CLASS_IN },
-      questionCount: 1,
-      edns: undefined,
-      malformed: undefined,
-    });
+    const response = answerQuestion(index, name, type);
     if (response.rcode === RCODE.SERVFAIL) return 'its chain of CNAMEs is too long to follow (devdns answers SERVFAIL)';
     // Below a delegation, another server answers.
     if (!response.authoritative || response.answer.some((rr) => rr.data.type === 'A' || rr.data.type === 'AAAA')) return undefined;
