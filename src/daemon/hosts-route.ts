@@ -12,7 +12,9 @@ export type HostsRouteSync =
   | { kind: 'none' }
   | { kind: 'unchanged'; path: string }
   | { kind: 'written'; path: string; names: number }
-  | { kind: 'failed'; path: string; reason: string };
+  | { kind: 'failed'; path: string; reason: string }
+  /** The journal itself cannot be used: nothing is written, and no hosts file is named. */
+  | { kind: 'journal-refused'; path: string; reason: string };
 
 /** Brings the hosts file's block up to date with `file`, when setup chose the hosts file as the route. */
 export function syncHostsRoute(home: string, file: RecordFile): HostsRouteSync {
@@ -22,7 +24,7 @@ export function syncHostsRoute(home: string, file: RecordFile): HostsRouteSync {
     // As root, only root's own copy of the journal may aim its writes (journal.ts).
     journal = journalToUndo(home, { privileged });
   } catch (error) {
-    return { kind: 'failed', path: journalPath(home), reason: (error as Error).message };
+    return { kind: 'journal-refused', path: journalPath(home), reason: (error as Error).message };
   }
   const hostsFile = journal && journalPlan(journal).hostsFile;
   if (!journal || hostsFile === undefined) return { kind: 'none' };
@@ -46,6 +48,8 @@ export function describeHostsSync(sync: HostsRouteSync): string | undefined {
       return undefined;
     case 'written':
       return `hosts-file route: wrote ${sync.names} names into ${sync.path}`;
+    case 'journal-refused':
+      return `hosts-file route: not kept in step, the setup journal is refused: ${sync.reason}`;
     case 'failed':
       return `hosts-file route: ${sync.path} was not brought up to date (${sync.reason}); run: ${syncCommand(sync.path)}`;
   }

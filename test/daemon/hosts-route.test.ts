@@ -64,6 +64,17 @@ describe('the daemon keeps the hosts-file route in step', () => {
     });
   });
 
+  it('a journal it cannot use is reported as such, never with a sync of the journal file', async () => {
+    await withRoute('hosts', (home) => {
+      writeFileSync(join(home, 'setup-journal.json'), '{"version": 1, "resolver": "hosts"}');
+      const sync = syncHostsRoute(home, served('a.test'));
+      assert.equal(sync.kind, 'journal-refused');
+      const line = describeHostsSync(sync) ?? '';
+      assert.match(line, /^hosts-file route: not kept in step, the setup journal is refused: /);
+      assert.doesNotMatch(line, /hosts sync/);
+    });
+  });
+
   it('reports a hosts file it cannot write, with the fix, and goes on', async () => {
     await withRoute('hosts', (home, hosts) => {
       rmSync(hosts);
