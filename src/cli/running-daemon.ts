@@ -61,7 +61,7 @@ function warnIfHostsRouteBehind(context: CommandContext, running: boolean): void
     const hostsFile = journal && journalPlan(journal).hostsFile;
     if (!journal || hostsFile === undefined) return;
     const system = new SystemAccess(journal.root);
-    const lines = blockLines(hostsBlock(loadServedRecords(context.home).file.records));
+    const lines = blockLines(hostsBlock(loadServedRecords(context.home).file.records, journal.tlds));
     if (hostsBlockIsCurrent(hostsFile, lines, system)) return;
     const path = system.path(hostsFile);
     const sync = syncCommand(path);

@@ -30,7 +30,7 @@ export function syncHostsRoute(home: string, file: RecordFile): HostsRouteSync {
   if (!journal || hostsFile === undefined) return { kind: 'none' };
   const system = new SystemAccess(journal.root, { privileged });
   const path = system.path(hostsFile);
-  const lines = blockLines(hostsBlock(file.records));
+  const lines = blockLines(hostsBlock(file.records, journal.tlds));
   try {
     const how = setHostsBlock(hostsFile, lines, system);
     return how === 'unchanged' ? { kind: 'unchanged', path } : { kind: 'written', path, names: lines?.length ?? 0 };

@@ -73,7 +73,7 @@ async function findRoute(
     const system = new SystemAccess(journal.root);
     const { hostsFile } = journalPlan(journal);
     if (hostsFile !== undefined) {
-      const block = hostsBlock(file?.records ?? []);
+      const block = hostsBlock(file?.records ?? [], journal.tlds);
       return {
         kind: 'hosts-route',
         hostsPath: system.path(hostsFile),

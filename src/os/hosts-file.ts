@@ -23,10 +23,20 @@ export interface HostsBlock {
 }
 
 /** The block's lines for the records: one line per address, wildcards and other types skipped. */
-export function hostsBlock(records: readonly DnsRecord[]): HostsBlock {
+export function hostsBlock(records: readonly DnsRecord[], tlds?: readonly string[]): HostsBlock {
   const lines: string[] = [];
   const skipped: HostsBlock['skipped'] = [];
   for (const record of records) {
+    // As setup's route, the file speaks only for the TLDs setup routed: nothing else is taken over.
+    if (tlds && !tlds.some((tld) => record.name === tld || record.name.endsWith(`.${tld}`))) {
+      if (record.type === 'A' || record.type === 'AAAA')
+        skipped.push({
+          name: record.name,
+          type: record.type,
+          reason: `not under ${tlds.map((tld) => `.${tld}`).join(', ')}, the TLDs setup routes`,
+        });
+      continue;
+    }
     if (record.type !== 'A' && record.type !== 'AAAA') {
       if (record.type === 'CNAME') skipped.push({ name: record.name, type: record.type, reason: 'a hosts file has no aliases' });
       continue;

@@ -75,6 +75,15 @@ describe('the daemon keeps the hosts-file route in step', () => {
     });
   });
 
+  it('writes only names under the TLDs setup routed', async () => {
+    await withRoute('hosts', (home, hosts) => {
+      syncHostsRoute(home, { ...served('a.test', 'db.internal', 'router.home.arpa'), zones: { test: {}, internal: {}, 'home.arpa': {} } });
+      const text = readFileSync(hosts, 'utf8');
+      assert.match(text, /^127\.0\.0\.1 a\.test$/m);
+      assert.doesNotMatch(text, /internal|home\.arpa/);
+    });
+  });
+
   it('reports a hosts file it cannot write, with the fix, and goes on', async () => {
     await withRoute('hosts', (home, hosts) => {
       rmSync(hosts);

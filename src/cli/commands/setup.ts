@@ -93,7 +93,7 @@ export async function runSetup(context: CommandContext, options: SetupOptions): 
   }
   for (const line of plan.summary) output.info(`- ${line}`);
   if (plan.files.length === 0 && plan.hostsFile === undefined) return ExitCode.user;
-  const hosts = plan.hostsFile === undefined ? undefined : hostsBlock(loadServedRecords(context.home).file.records);
+  const hosts = plan.hostsFile === undefined ? undefined : hostsBlock(loadServedRecords(context.home).file.records, tlds);
   for (const skip of hosts?.skipped ?? []) output.warn(`not in the hosts file: ${skip.name} ${skip.type} (${skip.reason})`);
   if (options.dryRun) {
     for (const file of plan.files) {
