@@ -3,9 +3,10 @@
 
 import { existsSync } from 'node:fs';
 import { stopDaemon } from '../../daemon/launcher.js';
-import { ExitCode } from '../../errors.js';
+import { DevdnsError, ExitCode } from '../../errors.js';
 import { BLOCK_BEGIN, defaultHostsPath, readHostsFile } from '../../os/hosts-file.js';
-import { readJournal } from '../../os/journal.js';
+import { journalPath, journalToUndo } from '../../os/journal.js';
+import { SystemAccess } from '../../os/system.js';
 import { removeOwnFiles } from '../../store/home.js';
 import { recordsPath } from '../../store/paths.js';
 import type { CommandContext } from '../context.js';
@@ -26,15 +27,23 @@ export async function runUninstall(
   if (platform) service?.checkServiceOwnership(context, platform, env);
   if (!(await confirm(`This will ${what}. Continue?`, options.yes))) return ExitCode.user;
   let code: number = ExitCode.ok;
-  // A journal that fails its checks stops uninstall here, before anything is changed.
-  const journal = readJournal(context.home);
+  // A journal that fails its checks stops uninstall here, before anything is changed. As root,
+  // the journal is root's own copy, as teardown reads it.
+  const journal = journalToUndo(context.home, { privileged: new SystemAccess().privileged });
 
   const stopped = await stopDaemon(context.home, { onStale: warnStale(context) });
   output.info(stopped ? `stopped devdns (pid ${stopped.pid})` : 'devdns was not running');
 
   if (journal) {
     const { runTeardown } = await import('./setup.js');
-    code = Math.max(code, await runTeardown(context, { yes: true }));
+    // A teardown that did not happen (sudo refused or failed) stops uninstall: the journal is
+    // what teardown needs later, and removing devdns's files would delete it.
+    if ((await runTeardown(context, { yes: true })) !== ExitCode.ok)
+      throw new DevdnsError(
+        'uninstall-incomplete',
+        `uninstall stopped: devdns setup's changes to this system are not undone, and ${journalPath(context.home)} is kept`,
+        'run devdns teardown (it needs root), then devdns uninstall again',
+      );
   } else output.info('devdns setup had changed nothing');
 
   const hostsPath = defaultHostsPath();
