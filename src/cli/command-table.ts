@@ -203,12 +203,12 @@ export const COMMANDS: readonly CommandDeclaration[] = [
   },
   {
     name: 'setup',
-    summary: 'make this machine send your TLDs (.test) to devdns: /etc/resolver, systemd-resolved or dnsmasq',
+    summary: 'make this machine send your TLDs (.test) to devdns: /etc/resolver, systemd-resolved, dnsmasq or the hosts file',
     options: [
       ['--tld <tld...>', 'top-level domains to route (default: those of your zones, e.g. test)'],
       ['--dry-run', 'show what would change and change nothing'],
       ['--yes', 'do not ask before changing system files'],
-      ['--resolver <kind>', 'skip detection: macos, systemd-resolved, networkmanager-dnsmasq, dnsmasq'],
+      ['--resolver <kind>', 'skip detection: macos, systemd-resolved, networkmanager-dnsmasq, dnsmasq, hosts (the hosts file)'],
       ['--dnsmasq-dir <dir>', "dnsmasq's configuration directory (default /etc/dnsmasq.d)"],
       ['--port <port>', "DNS port to route to (default: the running daemon's, else 9090)"],
       ['--platform <platform>', 'plan for another platform (linux, darwin), for --dry-run'],

@@ -5,8 +5,8 @@ import { ROUTES } from '../control/protocol.js';
 import { syncCommand } from '../daemon/hosts-route.js';
 import { type DaemonState, lookupDaemon } from '../daemon/state.js';
 import { DevdnsError, ExitCode } from '../errors.js';
-import { blockLines, hostsBlock, hostsBlockIsCurrent } from '../os/hosts-file.js';
-import { journalPlan, readJournal } from '../os/journal.js';
+import { blockLines, hostsBlock, hostsBlockState } from '../os/hosts-file.js';
+import { journalHostsRoute, readJournal } from '../os/journal.js';
 import { SystemAccess } from '../os/system.js';
 import { loadServedRecords } from '../store/projects.js';
 import type { CommandContext } from './context.js';
@@ -58,12 +58,19 @@ export async function notifyDaemon(context: CommandContext): Promise<void> {
 function warnIfHostsRouteBehind(context: CommandContext, running: boolean): void {
   try {
     const journal = readJournal(context.home);
-    const hostsFile = journal && journalPlan(journal).hostsFile;
+    const hostsFile = journalHostsRoute(journal);
     if (!journal || hostsFile === undefined) return;
     const system = new SystemAccess(journal.root);
     const lines = blockLines(hostsBlock(loadServedRecords(context.home).file.records, journal.tlds));
-    if (hostsBlockIsCurrent(hostsFile, lines, system)) return;
+    const state = hostsBlockState(hostsFile, lines, system, 'setup');
+    if (state.kind === 'current') return;
     const path = system.path(hostsFile);
+    if (state.kind === 'unusable') {
+      context.output.warn(
+        `${path}, the route devdns setup chose, cannot be kept in step: ${state.reason}${state.hint ? ` (${state.hint})` : ''}`,
+      );
+      return;
+    }
     const sync = syncCommand(path);
     context.output.warn(
       running

@@ -3,7 +3,7 @@
 // step with what it serves, when it starts and after every reload. Only the block changes, by the
 // same rules as `devdns hosts sync`; a failure (no write access) is reported, never fatal.
 import { blockLines, hostsBlock, setHostsBlock } from '../os/hosts-file.js';
-import { journalPath, journalPlan, journalToUndo } from '../os/journal.js';
+import { journalHostsRoute, journalPath, journalToUndo } from '../os/journal.js';
 import { SystemAccess } from '../os/system.js';
 import type { RecordFile } from '../records/types.js';
 
@@ -19,24 +19,42 @@ export type HostsRouteSync =
 /** Brings the hosts file's block up to date with `file`, when setup chose the hosts file as the route. */
 export function syncHostsRoute(home: string, file: RecordFile): HostsRouteSync {
   const privileged = new SystemAccess().privileged;
-  let journal: ReturnType<typeof journalToUndo>;
+  // As root, only root's own copy of the journal may aim its writes (journal.ts).
+  const route = () => {
+    const journal = journalToUndo(home, { privileged });
+    const hostsFile = journalHostsRoute(journal);
+    return journal && hostsFile !== undefined ? { journal, hostsFile } : undefined;
+  };
+  let current: ReturnType<typeof route>;
   try {
-    // As root, only root's own copy of the journal may aim its writes (journal.ts).
-    journal = journalToUndo(home, { privileged });
+    current = route();
   } catch (error) {
     return { kind: 'journal-refused', path: journalPath(home), reason: (error as Error).message };
   }
-  const hostsFile = journal && journalPlan(journal).hostsFile;
-  if (!journal || hostsFile === undefined) return { kind: 'none' };
+  if (current === undefined) return { kind: 'none' };
+  const { journal, hostsFile } = current;
   const system = new SystemAccess(journal.root, { privileged });
   const path = system.path(hostsFile);
   const lines = blockLines(hostsBlock(file.records, journal.tlds));
   try {
-    const how = setHostsBlock(hostsFile, lines, system);
-    return how === 'unchanged' ? { kind: 'unchanged', path } : { kind: 'written', path, names: lines?.length ?? 0 };
+    const how = setHostsBlock(hostsFile, lines, system, 'setup');
+    if (how === 'unchanged') return { kind: 'unchanged', path };
+    // A teardown that began while this was written has removed the block, or is about to: its
+    // mark is in the journal (or the journal is gone), so the block this wrote is taken back.
+    if (stillTheRoute(route, hostsFile)) return { kind: 'written', path, names: lines?.length ?? 0 };
+    setHostsBlock(hostsFile, undefined, system);
+    return { kind: 'none' };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return { kind: 'failed', path, reason: code && !(error instanceof Error && 'hint' in error) ? code : (error as Error).message };
+  }
+}
+
+function stillTheRoute(route: () => { hostsFile: string } | undefined, hostsFile: string): boolean {
+  try {
+    return route()?.hostsFile === hostsFile;
+  } catch {
+    return false;
   }
 }
 

@@ -5,6 +5,7 @@
 import { syncCommand } from '../daemon/hosts-route.js';
 import type { DaemonState } from '../daemon/state.js';
 import { PROBE_ADDRESS, PROBE_LABEL } from '../dns/zone-index.js';
+import type { HostsBlockState } from '../os/hosts-file.js';
 import type { PortOwner } from '../os/port-owner.js';
 import type { ResolverKind } from '../os/resolvers.js';
 import { isLoopback } from '../records/listen-address.js';
@@ -31,8 +32,8 @@ export type Route =
   /** The files are in place, but the resolver itself does not list the TLD. */
   | { kind: 'not-listed'; resolver: ResolverKind }
   | { kind: 'hosts-file'; hostsPath: string }
-  /** setup chose the hosts file: the daemon keeps its block; `behind` when it does not hold what is served. */
-  | { kind: 'hosts-route'; hostsPath: string; behind: boolean; missing: string[] }
+  /** setup chose the hosts file: the daemon keeps its block, which is current, behind what is served, or cannot be used. */
+  | { kind: 'hosts-route'; hostsPath: string; block: HostsBlockState; missing: string[] }
   /** The journal is for a --root tree: this system's resolver is not routed by it. */
   | { kind: 'elsewhere'; root: string }
   | { kind: 'none' };
@@ -172,7 +173,14 @@ function routeCheck(tld: string, route: Route): Check {
       };
     case 'hosts-route': {
       const missing = route.missing.length > 0 ? `; not there: ${route.missing.join(', ')} (a hosts file has no wildcards or aliases)` : '';
-      if (route.behind)
+      if (route.block.kind === 'unusable')
+        return {
+          id,
+          status: 'fail',
+          message: `.${tld} is routed through the hosts file (${route.hostsPath}), but devdns cannot keep it in step: ${route.block.reason}`,
+          fix: route.block.hint ?? `check ${route.hostsPath}`,
+        };
+      if (route.block.kind === 'behind')
         return {
           id,
           status: 'fail',

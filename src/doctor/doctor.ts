@@ -6,7 +6,7 @@ import { lookupDaemon } from '../daemon/state.js';
 import { askTcp, askUdp } from '../dns/client.js';
 import { QTYPE } from '../dns/protocol.js';
 import { PROBE_LABEL } from '../dns/zone-index.js';
-import { BLOCK_BEGIN, blockLines, defaultHostsPath, hostsBlock, hostsBlockIsCurrent } from '../os/hosts-file.js';
+import { BLOCK_BEGIN, blockLines, defaultHostsPath, hostsBlock, hostsBlockState } from '../os/hosts-file.js';
 import { type Journal, journalPlan, readJournal, routedPort as routedPortOf } from '../os/journal.js';
 import { findPortOwner } from '../os/port-owner.js';
 import { detectResolver, tldsToRoute } from '../os/resolvers.js';
@@ -77,7 +77,7 @@ async function findRoute(
       return {
         kind: 'hosts-route',
         hostsPath: system.path(hostsFile),
-        behind: file !== undefined && !hostsBlockIsCurrent(hostsFile, blockLines(block), system),
+        block: file === undefined ? { kind: 'current' } : hostsBlockState(hostsFile, blockLines(block), system, 'setup'),
         missing: block.skipped.filter((skip) => skip.name === tld || skip.name.endsWith(`.${tld}`)).map((skip) => skip.name),
       };
     }

@@ -10,7 +10,12 @@ import { SystemAccess } from './system.js';
 
 export const BLOCK_BEGIN = '# devdns begin';
 export const BLOCK_END = '# devdns end';
-const BLOCK_NOTE = '# written by devdns hosts sync; devdns hosts clean removes this block';
+/** Who keeps the block, as its second line says: `devdns hosts sync` by hand, or setup's hosts-file route through the daemon. */
+export type BlockKeeper = 'sync' | 'setup';
+const BLOCK_NOTES: Record<BlockKeeper, string> = {
+  sync: '# written by devdns hosts sync; devdns hosts clean removes this block',
+  setup: '# kept in step by devdns, the route devdns setup chose; devdns teardown removes this block',
+};
 
 export function defaultHostsPath(platform: NodeJS.Platform = process.platform): string {
   return platform === 'win32' ? 'C:\\Windows\\System32\\drivers\\etc\\hosts' : '/etc/hosts';
@@ -66,10 +71,10 @@ export function hostsBlock(records: readonly DnsRecord[], tlds?: readonly string
 /** Marks a block appended to a file that had no final line break, so removing it restores that. */
 const ADDED_BREAK = ' (devdns added the line break before it)';
 
-const damaged = (why: string) =>
+const damaged = (why: string, path: string) =>
   new DevdnsError(
     'hosts-block-damaged',
-    `the devdns block in the hosts file is damaged (${why}); it is unchanged`,
+    `the devdns block in ${path} is damaged (${why}); it is unchanged`,
     `fix the lines between "${BLOCK_BEGIN}" and "${BLOCK_END}" by hand`,
   );
 
@@ -77,7 +82,7 @@ const damaged = (why: string) =>
  * The block as a span of the text: from the start of its begin line to after its end line. Markers
  * are whole lines; a begin without an end, or a second block, is refused rather than guessed at.
  */
-function findBlock(content: string, eol: string): { start: number; end: number; addedBreak: boolean } | undefined {
+function findBlock(content: string, eol: string, path: string): { start: number; end: number; addedBreak: boolean } | undefined {
   let begin: { start: number; addedBreak: boolean } | undefined;
   let found: { start: number; end: number; addedBreak: boolean } | undefined;
   for (let start = 0; start < content.length; ) {
@@ -85,16 +90,16 @@ function findBlock(content: string, eol: string): { start: number; end: number; 
     const next = lineEnd < 0 ? content.length : lineEnd + eol.length;
     const line = content.slice(start, lineEnd < 0 ? content.length : lineEnd);
     if (line === BLOCK_BEGIN || line === `${BLOCK_BEGIN}${ADDED_BREAK}`) {
-      if (begin || found) throw damaged('a second begin line');
+      if (begin || found) throw damaged('a second begin line', path);
       begin = { start, addedBreak: line !== BLOCK_BEGIN };
     } else if (line === BLOCK_END) {
-      if (!begin) throw damaged('an end line without a begin line');
+      if (!begin) throw damaged('an end line without a begin line', path);
       found = { start: begin.start, end: next, addedBreak: begin.addedBreak };
       begin = undefined;
     }
     start = next;
   }
-  if (begin) throw damaged('a begin line without an end line');
+  if (begin) throw damaged('a begin line without an end line', path);
   return found;
 }
 
@@ -103,13 +108,19 @@ function findBlock(content: string, eol: string): { start: number; end: number; 
  * the block stays byte for byte, and removing the block restores the file exactly as it was
  * before the first sync.
  */
-export function withBlock(content: string, blockLines: readonly string[] | undefined): string {
+export function withBlock(
+  content: string,
+  blockLines: readonly string[] | undefined,
+  { keeper = 'sync', path = 'the hosts file' }: { keeper?: BlockKeeper; path?: string } = {},
+): string {
   const eol = content.includes('\r\n') ? '\r\n' : '\n';
-  const found = findBlock(content, eol);
+  const found = findBlock(content, eol, path);
   const blockText = (addedBreak: boolean) =>
     blockLines === undefined
       ? ''
-      : [`${BLOCK_BEGIN}${addedBreak ? ADDED_BREAK : ''}`, BLOCK_NOTE, ...blockLines, BLOCK_END].map((line) => `${line}${eol}`).join('');
+      : [`${BLOCK_BEGIN}${addedBreak ? ADDED_BREAK : ''}`, BLOCK_NOTES[keeper], ...blockLines, BLOCK_END]
+          .map((line) => `${line}${eol}`)
+          .join('');
   if (found) {
     const before = content.slice(0, found.start);
     const after = content.slice(found.end);
@@ -143,19 +154,48 @@ export function setHostsBlock(
   path: string,
   lines: readonly string[] | undefined,
   system = new SystemAccess('/'),
+  keeper: BlockKeeper = 'sync',
 ): 'unchanged' | 'renamed' | 'in-place' {
   const content = readHostsFile(path, system);
-  const next = withBlock(content, lines);
+  refuseNonHostsFile(content, system.path(path));
+  const next = withBlock(content, lines, { keeper, path: system.path(path) });
   return next === content ? 'unchanged' : system.writeFile(path, next);
 }
 
-/** Whether the file's block holds exactly `lines` (a damaged block or an unreadable file does not). */
-export function hostsBlockIsCurrent(path: string, lines: readonly string[] | undefined, system = new SystemAccess('/')): boolean {
+/**
+ * A hosts file is lines of text: a file that is JSON (a records file or journal given by mistake)
+ * or binary is not one, and devdns appends nothing to it.
+ */
+function refuseNonHostsFile(content: string, path: string): void {
+  const why = content.includes('\0') ? 'it holds binary data' : /^\s*[[{]/.test(content) ? 'it is JSON' : undefined;
+  if (why === undefined) return;
+  throw new DevdnsError(
+    'hosts-not-hosts',
+    `${path} is not a hosts file (${why}); it is unchanged`,
+    "give the hosts file with --hosts-file (the system's is /etc/hosts)",
+  );
+}
+
+export type HostsBlockState = { kind: 'current' } | { kind: 'behind' } | { kind: 'unusable'; reason: string; hint?: string };
+
+/** Whether the file's block holds exactly `lines`, is behind, or cannot be used (a damaged block, a file that cannot be read). */
+export function hostsBlockState(
+  path: string,
+  lines: readonly string[] | undefined,
+  system = new SystemAccess('/'),
+  keeper: BlockKeeper = 'sync',
+): HostsBlockState {
   try {
     const content = readHostsFile(path, system);
-    return withBlock(content, lines) === content;
-  } catch {
-    return false;
+    refuseNonHostsFile(content, system.path(path));
+    return withBlock(content, lines, { keeper, path: system.path(path) }) === content ? { kind: 'current' } : { kind: 'behind' };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (error instanceof DevdnsError) return { kind: 'unusable', reason: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+    return {
+      kind: 'unusable',
+      reason: code === 'ENOENT' ? `${system.path(path)} does not exist` : `${system.path(path)}: ${code ?? (error as Error).message}`,
+    };
   }
 }
 

@@ -55,6 +55,11 @@ export interface Journal {
   files: JournalFile[];
   /** Directories made for root's own copy (under TRUSTED_DIR), outermost first. */
   stateDirs?: string[];
+  /**
+   * Set by teardown before it removes the hosts-file route's block: the daemon then stops keeping
+   * the block, and a daemon's write that raced the removal is taken back (daemon/hosts-route.ts).
+   */
+  undoing?: true;
 }
 
 export function journalPath(home: string): string {
@@ -81,7 +86,8 @@ export function journalPlan(journal: Pick<Journal, 'resolver' | 'tlds' | 'host' 
 export function journalProblem(raw: unknown): string | undefined {
   if (!isObject(raw)) return 'it is not a JSON object';
   if (raw.version !== 1) return `version ${JSON.stringify(raw.version)} is unknown`;
-  const { resolver, tlds, host, port, root, dnsmasqDir, files, stateDirs } = raw;
+  const { resolver, tlds, host, port, root, dnsmasqDir, files, stateDirs, undoing } = raw;
+  if (undoing !== undefined && undoing !== true) return `undoing ${JSON.stringify(undoing)} is not true`;
   if (typeof root !== 'string' || !isNormalPath(root)) return `root ${JSON.stringify(root)} is not an absolute path in normal form`;
   // Journals before dnsmasqDir was recorded: the directory of the one file, which must then be devdns.conf.
   const firstPath = Array.isArray(files) && isObject(files[0]) ? files[0].path : undefined;
@@ -258,9 +264,24 @@ export interface ApplyInput {
   hostsLines?: readonly string[] | undefined;
 }
 
+/** The hosts file a journal routes through, while it is the route (not being undone); undefined for every other route. */
+export function journalHostsRoute(journal: Journal | undefined): string | undefined {
+  return journal === undefined || journal.undoing ? undefined : journalPlan(journal).hostsFile;
+}
+
 /** The port a journalled route sends lookups to; undefined for the hosts file, which holds addresses and no port. */
 export function routedPort(journal: Pick<Journal, 'resolver' | 'port'>): number | undefined {
   return journal.resolver === 'hosts' ? undefined : journal.port;
+}
+
+/** A hosts-file route needs a hosts file there (a regular file: system.ts refuses anything else); the same check for a dry run. */
+export function checkHostsFile(system: SystemAccess, plan: SetupPlan): void {
+  if (plan.hostsFile !== undefined && system.readBytes(plan.hostsFile) === undefined)
+    throw new DevdnsError(
+      'hosts-missing',
+      `${system.path(plan.hostsFile)} does not exist; nothing was changed`,
+      'create it (a line "127.0.0.1 localhost" is enough), then run devdns setup again',
+    );
 }
 
 /** Makes the plan's changes, journalling each before it is made; then runs its reload commands. */
@@ -279,12 +300,7 @@ export async function applyPlan({ home, system, plan, tlds, host, port, dnsmasqD
   // What teardown will check the journal against, so that setup never writes one it would refuse.
   const problem = journalProblem(journal);
   if (problem) throw new DevdnsError('setup-invalid', `cannot journal this setup: ${problem}`, 'check --root and --dnsmasq-dir');
-  if (plan.hostsFile !== undefined && system.readBytes(plan.hostsFile) === undefined)
-    throw new DevdnsError(
-      'hosts-missing',
-      `${system.path(plan.hostsFile)} does not exist; nothing was changed`,
-      'create it (a line "127.0.0.1 localhost" is enough), then run devdns setup again',
-    );
+  checkHostsFile(system, plan);
   if (system.privileged) journal.stateDirs = prepareTrustedDir(system);
   for (const change of plan.files) {
     const before = system.readBytes(change.path);
@@ -304,7 +320,7 @@ export async function applyPlan({ home, system, plan, tlds, host, port, dnsmasqD
   }
   saveJournal(home, system, journal);
   // Journalled first, so that a teardown after a failure here still removes whatever block was written.
-  if (plan.hostsFile !== undefined) setHostsBlock(plan.hostsFile, hostsLines, system);
+  if (plan.hostsFile !== undefined) setHostsBlock(plan.hostsFile, hostsLines, system, 'setup');
   return runReload(system, plan.reload);
 }
 
@@ -324,6 +340,8 @@ export async function undoJournal(
   const restored: Restored[] = [];
   const { hostsFile } = journalPlan(journal);
   if (hostsFile !== undefined) {
+    // Marked first: from here the daemon leaves the block alone (see Journal.undoing).
+    if (!journal.undoing) saveJournal(home, system, { ...journal, undoing: true });
     try {
       setHostsBlock(hostsFile, undefined, system);
     } catch (error) {

@@ -38,6 +38,9 @@ import { existsNoFollow } from '../store/safe-file.js';
 import { verbose } from '../verbose.js';
 
 /** A system path that breaks the rule above; nothing was changed. */
+/** For a directory, FIFO or device where a file belongs: there is no link to remove. */
+const NOT_A_FILE_HINT = 'devdns reads and writes only regular files there: put a regular file in its place, or give another --root tree';
+
 export class UnsafePathError extends DevdnsError {
   override readonly name = 'UnsafePathError';
   constructor(
@@ -108,7 +111,7 @@ export class SystemAccess {
       this.checkRootOnly(path, real);
       return real;
     }
-    if (!stat.isFile()) throw new UnsafePathError(path, 'is not a regular file');
+    if (!stat.isFile()) throw new UnsafePathError(path, 'is not a regular file', NOT_A_FILE_HINT);
     return nominal.path;
   }
 
@@ -268,7 +271,7 @@ function statOrUndefined(path: string): import('node:fs').Stats | undefined {
 function writeThrough(path: string, flags: number, bytes: Buffer, mode: number, owner?: { uid: number; gid: number }): void {
   const fd = openSync(path, flags, mode);
   try {
-    if (!fstatSync(fd).isFile()) throw new UnsafePathError(path, 'is not a regular file');
+    if (!fstatSync(fd).isFile()) throw new UnsafePathError(path, 'is not a regular file', NOT_A_FILE_HINT);
     writeSync(fd, bytes, 0, bytes.length, 0);
     ftruncateSync(fd, bytes.length);
     if (owner) {

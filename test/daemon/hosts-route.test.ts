@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { describeHostsSync, syncHostsRoute } from '../../src/daemon/hosts-route.js';
-import { applyPlan } from '../../src/os/journal.js';
+import { applyPlan, journalToUndo, undoJournal } from '../../src/os/journal.js';
 import { planSetup } from '../../src/os/resolvers.js';
 import { SystemAccess } from '../../src/os/system.js';
 import type { RecordFile } from '../../src/records/types.js';
@@ -94,6 +94,29 @@ describe('the daemon keeps the hosts-file route in step', () => {
         describeHostsSync(sync) ?? '',
         /^hosts-file route: .*etc\/hosts was not brought up to date \(.*is not a regular file.*\); run: devdns hosts sync --hosts-file \/.*etc\/hosts$/,
       );
+    });
+  });
+
+  it('leaves the block alone once teardown has begun, and teardown marks the journal before it touches the block', async () => {
+    await withRoute('hosts', async (home, hosts) => {
+      syncHostsRoute(home, served('a.test'));
+      // A block teardown cannot remove (damaged by hand): teardown stops, the journal stays, marked.
+      writeFileSync(hosts, `${readFileSync(hosts, 'utf8')}# devdns begin\n`);
+      const journal = journalToUndo(home, { privileged: false });
+      assert.ok(journal);
+      await assert.rejects(undoJournal(home, new SystemAccess(journal.root), journal), /damaged \(a second begin line\)/);
+      const marked = journalToUndo(home, { privileged: false });
+      assert.equal(marked?.undoing, true);
+      // The daemon no longer writes the block of a route being undone.
+      const damaged = readFileSync(hosts, 'utf8');
+      assert.deepEqual(syncHostsRoute(home, served('a.test', 'b.test')), { kind: 'none' });
+      assert.equal(readFileSync(hosts, 'utf8'), damaged);
+      // Fixed by hand, teardown finishes from the marked journal.
+      writeFileSync(hosts, damaged.replace(/# devdns begin\n$/, ''));
+      assert.ok(marked);
+      await undoJournal(home, new SystemAccess(marked.root), marked);
+      assert.equal(readFileSync(hosts, 'utf8'), '127.0.0.1 localhost\n');
+      assert.equal(journalToUndo(home, { privileged: false }), undefined);
     });
   });
 });

@@ -147,7 +147,7 @@ describe('doctor: checks over facts', () => {
     ],
     [
       'the hosts file chosen by setup, in step, a wildcard left out',
-      { tlds: route({ kind: 'hosts-route', hostsPath: '/etc/hosts', behind: false, missing: ['*.shop.test'] }) },
+      { tlds: route({ kind: 'hosts-route', hostsPath: '/etc/hosts', block: { kind: 'current' }, missing: ['*.shop.test'] }) },
       'route-test',
       {
         status: 'warn',
@@ -157,9 +157,31 @@ describe('doctor: checks over facts', () => {
     ],
     [
       'the hosts file chosen by setup, behind the records',
-      { tlds: route({ kind: 'hosts-route', hostsPath: '/etc/hosts', behind: true, missing: [] }) },
+      { tlds: route({ kind: 'hosts-route', hostsPath: '/etc/hosts', block: { kind: 'behind' }, missing: [] }) },
       'route-test',
       { status: 'fail', fix: 'sudo devdns hosts sync (the daemon may not write it as you)' },
+    ],
+    [
+      'the hosts file chosen by setup, its block damaged: not called behind, and the fix is by hand',
+      {
+        tlds: route({
+          kind: 'hosts-route',
+          hostsPath: '/etc/hosts',
+          block: {
+            kind: 'unusable',
+            reason: 'the devdns block in /etc/hosts is damaged (a second begin line); it is unchanged',
+            hint: 'fix it by hand',
+          },
+          missing: [],
+        }),
+      },
+      'route-test',
+      {
+        status: 'fail',
+        message:
+          '.test is routed through the hosts file (/etc/hosts), but devdns cannot keep it in step: the devdns block in /etc/hosts is damaged (a second begin line); it is unchanged',
+        fix: 'fix it by hand',
+      },
     ],
     [
       'a setup made for a --root tree does not route this system',

@@ -27,12 +27,14 @@ describe('setup on a machine with a plain resolv.conf routes through the hosts f
       assert.equal(dry.code, 0, dry.stderr);
       assert.match(dry.stderr, /^resolver: resolv\.conf /m);
       assert.match(dry.stderr, /^route: the hosts file \(/m);
+      assert.ok(dry.stderr.includes(`- write your .test names into ${hostsPath},`), "the plan names the tree's file, not /etc/hosts");
       assert.deepEqual(snapshot(root.path), before, 'a dry run changes nothing');
 
       const setup = await runDevdns(['setup', '--yes', '--root', root.path, '--platform', 'linux'], { home: home.path });
       assert.equal(setup.code, 0, setup.stderr);
       assert.match(setup.stderr, /not in the hosts file: \*\.shop\.test A \(a hosts file has no wildcards\)/);
       assert.match(setup.stderr, /this system's own resolver is unchanged/);
+      assert.match(setup.stderr, /the daemon keeps its block in step with your records once started \(devdns up\)/);
       const written = readFileSync(hostsPath, 'utf8');
       assert.ok(written.startsWith("127.0.0.1 localhost\n# the user's own line\n10.1.1.1 printer.lan\n"), written);
       assert.match(written, /^127\.0\.0\.1 myapp\.test\n::1 myapp\.test\n# devdns end\n$/m);
@@ -92,15 +94,26 @@ describe('setup on a machine with a plain resolv.conf routes through the hosts f
     }
   });
 
-  it('refuses a tree without a hosts file, and journals nothing', async () => {
+  it('refuses a tree without a hosts file (or with a directory there), dry run too, and journals nothing', async () => {
     const home = tempDir();
     const root = tempDir();
     try {
       mkdirSync(join(root.path, 'etc'));
       writeFileSync(join(root.path, 'etc/resolv.conf'), 'nameserver 192.0.2.53\n');
-      const setup = await runDevdns(['setup', '--yes', '--root', root.path, '--platform', 'linux'], { home: home.path });
-      assert.equal(setup.code, 1);
-      assert.match(setup.stderr, /etc\/hosts does not exist; nothing was changed/);
+      for (const dryRun of [['--dry-run'], []]) {
+        const setup = await runDevdns(['setup', '--yes', ...dryRun, '--root', root.path, '--platform', 'linux'], { home: home.path });
+        assert.equal(setup.code, 1, dryRun.join(''));
+        assert.match(setup.stderr, /etc\/hosts does not exist; nothing was changed/);
+        assert.doesNotMatch(setup.stderr, /would set/, 'a dry run stops where the real one would');
+      }
+      assert.equal(fileBytes(join(home.path, 'setup-journal.json')), undefined);
+      // A directory where the hosts file belongs: no link to remove, and nothing journalled.
+      mkdirSync(join(root.path, 'etc/hosts'));
+      const directory = await runDevdns(['setup', '--yes', '--root', root.path, '--platform', 'linux'], { home: home.path });
+      assert.equal(directory.code, 1);
+      assert.match(directory.stderr, /etc\/hosts: is not a regular file; nothing was changed/);
+      assert.match(directory.stderr, /put a regular file in its place/);
+      assert.doesNotMatch(directory.stderr, /remove the link/);
       assert.equal(fileBytes(join(home.path, 'setup-journal.json')), undefined);
     } finally {
       home.cleanup();

@@ -20,14 +20,22 @@ export async function runRestart(
   const listen = listenOptions(context.home, options);
   if (previous.kind === 'running') {
     const { state } = previous;
+    // What the last start listened on, not the flag's value: `--port 0` listened on a port chosen then.
     const dropped = [
-      ['--host', state.sources?.dnsHost, options.host, state.dns.host, listen.host],
-      ['--port', state.sources?.dnsPort, options.port, String(state.dns.port), String(listen.port)],
-      ['--control-port', state.sources?.controlPort, options.controlPort, String(state.control.port), String(listen.controlPort)],
-    ].filter(([, source, given, was, next]) => source === 'flag' && given === undefined && was !== next);
-    for (const [flag, , , was, next] of dropped)
+      ['--host', 'address', state.sources?.dnsHost, options.host, state.dns.host, listen.host],
+      ['--port', 'DNS port', state.sources?.dnsPort, options.port, String(state.dns.port), String(listen.port)],
+      [
+        '--control-port',
+        'control port',
+        state.sources?.controlPort,
+        options.controlPort,
+        String(state.control.port),
+        String(listen.controlPort),
+      ],
+    ].filter(([, , source, given, was, next]) => source === 'flag' && given === undefined && was !== next);
+    for (const [flag, what, , , was, next] of dropped)
       context.output.info(
-        `${flag} ${was} was a flag of the last start; restart uses ${next} from the settings (to keep it: devdns restart ${flag} ${was})`,
+        `the last start's ${what}, ${was}, came from ${flag}; restart uses ${next} from the settings (to keep ${was}: devdns restart ${flag} ${was})`,
       );
   }
   if (previous.kind === 'running') {

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { lookupDaemon } from '../../daemon/state.js';
 import { DevdnsError, ExitCode, InputError } from '../../errors.js';
 import { blockLines, hostsBlock } from '../../os/hosts-file.js';
-import { applyPlan, journalPlan, journalToUndo, undoJournal } from '../../os/journal.js';
+import { applyPlan, checkHostsFile, journalPlan, journalToUndo, undoJournal } from '../../os/journal.js';
 import { describeCommand } from '../../os/reload.js';
 import { detectResolver, HOSTS_FILE, needsRouting, planSetup, RESOLVERS, type ResolverKind, tldsToRoute } from '../../os/resolvers.js';
 import { SystemAccess } from '../../os/system.js';
@@ -91,8 +91,12 @@ export async function runSetup(context: CommandContext, options: SetupOptions): 
     output.info(`route: the hosts file (${system.path(HOSTS_FILE)})`);
     for (const note of plan.notes) output.info(`note: ${note}`);
   }
-  for (const line of plan.summary) output.info(`- ${line}`);
+  // The plan speaks of system paths; under --root they are the tree's.
+  const planPaths = [...plan.files.map((file) => file.path), ...(plan.hostsFile === undefined ? [] : [plan.hostsFile])];
+  for (const line of plan.summary) output.info(`- ${planPaths.reduce((text, path) => text.replaceAll(path, system.path(path)), line)}`);
   if (plan.files.length === 0 && plan.hostsFile === undefined) return ExitCode.user;
+  // A dry run stops where the real run would.
+  checkHostsFile(system, plan);
   const hosts = plan.hostsFile === undefined ? undefined : hostsBlock(loadServedRecords(context.home).file.records, tlds);
   for (const skip of hosts?.skipped ?? []) output.warn(`not in the hosts file: ${skip.name} ${skip.type} (${skip.reason})`);
   if (options.dryRun) {
@@ -142,7 +146,7 @@ export async function runSetup(context: CommandContext, options: SetupOptions): 
     output.info(`${list} now go to devdns at ${host}:${port}${where}; check with: devdns doctor; undo with: devdns teardown`);
   else {
     output.info(
-      `your ${list} names now resolve through ${system.path(plan.hostsFile)}${where}, and the running daemon rewrites its block on every change; check with: devdns doctor; undo with: devdns teardown`,
+      `your ${list} names now resolve through ${system.path(plan.hostsFile)}${where}; ${lookupDaemon(context.home).kind === 'running' ? 'the running daemon rewrites its block on every change' : 'the daemon keeps its block in step with your records once started (devdns up)'}; check with: devdns doctor; undo with: devdns teardown`,
     );
     // Root writing for a user through sudo: their daemon will not be able to write the file.
     if (system.root === '/' && process.getuid?.() === 0 && process.env.SUDO_UID !== undefined && process.env.SUDO_UID !== '0')
