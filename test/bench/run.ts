@@ -11,7 +11,8 @@
 // and runs side by side see the same machine.
 // Flags: --json FILE (write the figures), --smoke (tiny counts, for the test suite), --seconds N
 // (each throughput run), --rounds N (throughput runs per server, default 5), --node-load (the Node
-// load generator even where dnsperf is installed).
+// load generator even where dnsperf is installed), --records N (also the scale section of
+// scale.ts: N names imported, then the CLI and the daemon with them; off unless given).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as packet from 'dns-packet';
+import { measureScale, type Scale } from './scale.js';
 
 const BIN = fileURLToPath(new URL('../../bin/devdns.js', import.meta.url));
 const args = process.argv.slice(2);
@@ -30,16 +32,31 @@ const rounds = smoke ? 1 : Number(args.includes('--rounds') ? args[args.indexOf(
 const latencySeconds = smoke ? 0.5 : 3;
 /** The Node load generator even where dnsperf is installed (its own test runs this way). */
 const nodeLoad = args.includes('--node-load');
-const home = mkdtempSync(join(tmpdir(), 'devdns-bench-'));
+/** Names in the scale section's hosts file: none (no scale section) unless --records is given. */
+const scaleRecords = smoke ? 200 : Number(args.includes('--records') ? args[args.indexOf('--records') + 1] : 0);
+/** Every temporary home; each is stopped (`devdns down`) and removed at the end, even on failure. */
+const homes: string[] = [];
+function newHome(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'devdns-bench-'));
+  homes.push(dir);
+  return dir;
+}
+const home = newHome();
 const children: ChildProcess[] = [];
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function devdns(...argv: string[]): { code: number | null; stdout: string } {
+/** The built CLI with its home at `dir`. */
+function cli(dir: string, ...argv: string[]): { code: number | null; stdout: string } {
   const result = spawnSync(process.execPath, [BIN, ...argv], {
-    env: { ...process.env, DEVDNS_HOME: home, NO_COLOR: '1' },
+    env: { ...process.env, DEVDNS_HOME: dir, NO_COLOR: '1' },
     encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
   });
   return { code: result.status, stdout: result.stdout };
+}
+
+function devdns(...argv: string[]): { code: number | null; stdout: string } {
+  return cli(home, ...argv);
 }
 
 function have(program: string): boolean {
@@ -276,6 +293,15 @@ function peakRssMiB(pid: number): number {
   }
 }
 
+/** Resident memory now (VmRSS), in MiB. */
+function rssMiB(pid: number): number {
+  try {
+    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 102.4) / 10;
+  } catch {
+    return 0;
+  }
+}
+
 function cpuTicks(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
@@ -294,12 +320,12 @@ function pairedRatio(devdnsRuns: Throughput[] | undefined, otherRuns: Throughput
 // ---- CLI timings -------------------------------------------------------------------------------
 
 /** The median wall time of each command; the commands take turns, so drift touches all alike. */
-function medianMs(commands: string[][], runs: number): number[] {
+function medianMs(commands: string[][], runs: number, dir = home): number[] {
   const times: number[][] = commands.map(() => []);
   for (let i = 0; i < runs; i++) {
     for (const [index, command] of commands.entries()) {
       const started = process.hrtime.bigint();
-      spawnSync(command[0] ?? '', command.slice(1), { env: { ...process.env, DEVDNS_HOME: home, NO_COLOR: '1' }, stdio: 'ignore' });
+      spawnSync(command[0] ?? '', command.slice(1), { env: { ...process.env, DEVDNS_HOME: dir, NO_COLOR: '1' }, stdio: 'ignore' });
       times[index]?.push(Number(process.hrtime.bigint() - started) / 1e6);
     }
   }
@@ -339,6 +365,35 @@ async function untilAnswered(port: number, name: string, expect: (reply: Buffer)
 
 const answers = (reply: Buffer) => (packet.decode(reply).answers ?? []).length > 0;
 
+interface DaemonState {
+  pid: number;
+  dns: { port: number };
+}
+
+/**
+ * `devdns up` on ephemeral ports with its home at `dir`: the daemon's state once it has written
+ * it, and the `up` command's exit (it returns once the daemon runs).
+ */
+async function startDaemon(dir: string): Promise<{ state: DaemonState; upExited: Promise<unknown> }> {
+  const started = Date.now();
+  const up = spawn(process.execPath, [BIN, 'up', '--port', '0', '--control-port', '0'], {
+    env: { ...process.env, DEVDNS_HOME: dir, NO_COLOR: '1' },
+    stdio: 'ignore',
+  });
+  children.push(up);
+  const upExited = new Promise((resolve) => up.on('exit', resolve));
+  let state: DaemonState | undefined;
+  while (!state && Date.now() - started < 10_000) {
+    try {
+      state = JSON.parse(readFileSync(join(dir, 'daemon.json'), 'utf8'));
+    } catch {
+      await pause(2);
+    }
+  }
+  if (!state) throw new Error('devdns did not start');
+  return { state, upExited };
+}
+
 // ---- run ---------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -355,22 +410,10 @@ async function main(): Promise<void> {
 
   // devdns up: from the command to the first answer.
   const upStarted = Date.now();
-  const up = spawn(process.execPath, [BIN, 'up', '--port', '0', '--control-port', '0'], {
-    env: { ...process.env, DEVDNS_HOME: home, NO_COLOR: '1' },
-    stdio: 'ignore',
-  });
-  let state: { pid: number; dns: { port: number } } | undefined;
-  while (!state && Date.now() - upStarted < 10_000) {
-    try {
-      state = JSON.parse(readFileSync(join(home, 'daemon.json'), 'utf8'));
-    } catch {
-      await pause(2);
-    }
-  }
-  if (!state) throw new Error('devdns did not start');
+  const { state, upExited } = await startDaemon(home);
   await untilAnswered(state.dns.port, 'app0.test', answers, 5_000);
   const upToAnswerMs = Date.now() - upStarted;
-  await new Promise((resolve) => up.on('exit', resolve));
+  await upExited;
 
   // devdns add: from the command returning to the name being answered.
   const addTimes: number[] = [];
@@ -430,6 +473,30 @@ async function main(): Promise<void> {
   await pause(smoke ? 300 : 2000);
   const idleTicks = cpuTicks(state.pid) - idleStart;
 
+  const scale: Scale | null =
+    scaleRecords > 0
+      ? await measureScale(scaleRecords, smoke ? 3 : 5, smoke ? 3 : 20, {
+          bin: BIN,
+          newHome,
+          cli,
+          medianMs,
+          startDaemon,
+          untilAnswered,
+          answers,
+          rssMiB,
+          peakRssMiB,
+          median: (list) =>
+            roundTo(
+              quantile(
+                [...list].sort((a, b) => a - b),
+                0.5,
+              ) ?? 0,
+              1,
+            ),
+          pause,
+        })
+      : null;
+
   const figures = {
     date: new Date().toISOString(),
     cores: (await import('node:os')).availableParallelism(),
@@ -451,6 +518,7 @@ async function main(): Promise<void> {
     upToAnswerMs,
     addToAnswerMs,
     idleCpuTicks: idleTicks,
+    scale,
   };
 
   const row = (cells: Array<string | number>) => cells.map((c, i) => String(c).padEnd(i === 0 ? 16 : 12)).join('');
@@ -468,13 +536,21 @@ async function main(): Promise<void> {
   console.log(
     `devdns up to first answer: ${upToAnswerMs} ms; devdns add to answered (median): ${addToAnswerMs} ms; idle CPU ticks in ${smoke ? 0.3 : 2} s: ${idleTicks}`,
   );
+  if (scale) {
+    console.log(
+      `scale, ${scale.records} names (hosts file): import ${scale.importMs} ms, peak ${scale.importPeakRssMiB} MiB (${scale.rssFrom}); daemon stopped: devdns add ${scale.addMs} ms, devdns ls 'host1*' ${scale.lsMs} ms (median of ${scale.cliRuns})`,
+    );
+    console.log(
+      `scale, daemon with ${scale.records} names: ${scale.rssAfterUpMiB} MiB after up, ${scale.rssAfterAddsMiB} MiB after ${scale.adds} adds; devdns add to answered (median): ${scale.addToAnswerMs} ms`,
+    );
+  }
   if (jsonPath) writeFileSync(jsonPath, `${JSON.stringify(figures, null, 2)}\n`);
 }
 
 try {
   await main();
 } finally {
-  devdns('down');
+  for (const dir of homes) cli(dir, 'down');
   for (const child of children) child.kill('SIGTERM');
-  if (existsSync(home)) rmSync(home, { recursive: true, force: true });
+  for (const dir of homes) if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
 }

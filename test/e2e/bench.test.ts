@@ -9,7 +9,7 @@ import { runCommand, tempDir } from '../helpers/devdns.js';
 const script = fileURLToPath(new URL('../bench/run.ts', import.meta.url));
 
 describe('npm run bench (smoke)', () => {
-  it('measures devdns, the echo ceiling and the CLI, and writes the figures as JSON', { timeout: 180_000 }, async () => {
+  it('measures devdns, the echo ceiling, the CLI and the scale section, and writes the figures as JSON', { timeout: 180_000 }, async () => {
     const dir = tempDir();
     try {
       const out = join(dir.path, 'bench.json');
@@ -24,6 +24,17 @@ describe('npm run bench (smoke)', () => {
         upToAnswerMs: number;
         addToAnswerMs: number;
         idleCpuTicks: number;
+        scale: {
+          records: number;
+          importMs: number;
+          importPeakRssMiB: number;
+          addMs: number;
+          lsMs: number;
+          rssAfterUpMiB: number;
+          adds: number;
+          rssAfterAddsMiB: number;
+          addToAnswerMs: number;
+        } | null;
       };
       for (const name of ['devdns', 'echo (ceiling)']) {
         const server = figures.servers[name];
@@ -35,6 +46,16 @@ describe('npm run bench (smoke)', () => {
       assert.ok(figures.cli.nodeMs > 0 && figures.cli.versionMs > 0 && figures.cli.lsMs > 0);
       assert.ok(figures.upToAnswerMs > 0 && figures.addToAnswerMs >= 0);
       assert.equal(typeof figures.idleCpuTicks, 'number');
+      // The scale section: 200 imported names, then the CLI and the daemon with them.
+      const scale = figures.scale;
+      assert.ok(scale, 'the smoke run measures the scale section');
+      assert.equal(scale.records, 200);
+      assert.equal(scale.adds, 3);
+      assert.ok(scale.importMs > 0 && scale.importPeakRssMiB > 0, 'import time and peak memory measured');
+      assert.ok(scale.addMs > 0 && scale.lsMs > 0, 'add and ls timed with the daemon stopped');
+      assert.ok(scale.rssAfterUpMiB > 0 && scale.rssAfterAddsMiB > 0, 'daemon memory read');
+      assert.ok(scale.addToAnswerMs >= 0);
+      assert.match(result.stdout, /^scale, 200 names/m);
     } finally {
       dir.cleanup();
     }
