@@ -106,7 +106,11 @@ export class RecordSetBuilder {
     }
     const positions = this.#atName.get(request.name) ?? [];
     // Everything a request changes is at its one name, so undoing it needs only what was there.
-    const before = { length: this.#records.length, positions: positions.length, atName: positions.map((i) => this.#records[i] as DnsRecord) };
+    const before = {
+      length: this.#records.length,
+      positions: positions.length,
+      atName: positions.map((i) => this.#records[i] as DnsRecord),
+    };
     const hadTarget = this.#targets.get(request.name);
     try {
       for (const data of request.data) {
