@@ -52,48 +52,129 @@ export interface AddResult {
 }
 
 export function addRecords(file: RecordFile, request: AddRequest): AddResult {
-  const result: AddResult = { file, added: [], unchanged: [], retimed: [], zonesAdded: [], warnings: [] };
-  let zones = file.zones;
-  let zone = zoneOf(request.name, Object.keys(zones));
-  if (zone === undefined) {
-    const proposal = proposeZone(request.name);
-    if (proposal.risk !== undefined && !request.force) throw riskyZoneError(request.name, proposal.risk);
-    zone = proposal.zone;
-    zones = { ...zones, [zone]: {} };
-    result.zonesAdded.push(zone);
-  }
-  let records = file.records;
-  for (const data of request.data) {
-    const rrset = records.filter((r) => r.name === request.name && r.type === data.type);
-    const ttl = request.ttl ?? rrset[0]?.ttl ?? request.defaultTtl ?? DEFAULT_TTL;
-    const record = makeRecord(request.name, ttl, data);
-    const existing = rrset.find((r) => sameRecord(r, record));
-    // RFC 2181 §5.2: all records of an RRset share one TTL, so a new TTL applies to the whole set.
-    const from = rrset[0]?.ttl;
-    if (from !== undefined && from !== ttl) {
-      records = records.map((r) => (r.name === record.name && r.type === record.type ? { ...r, ttl } : r));
-      result.retimed.push({ name: record.name, type: record.type, from, to: ttl });
+  const set = new RecordSetBuilder(file);
+  const step = set.add(request);
+  return { file: set.file(), ...step };
+}
+
+/** What one request did to a {@link RecordSetBuilder}: an {@link AddResult} without the file. */
+export type AddStep = Omit<AddResult, 'file'>;
+
+/**
+ * Adds many requests to one file, each with exactly the rules and results of {@link addRecords},
+ * in time proportional to the records added: it keeps the records at each name and the CNAME
+ * targets, so no rule looks at the whole file. A request that fails changes nothing.
+ */
+export class RecordSetBuilder {
+  readonly #original: RecordFile;
+  #zones: RecordFile['zones'];
+  readonly #zoneNames: Set<string>;
+  readonly #records: DnsRecord[];
+  /** Positions in #records of the records at each name, in file order. */
+  readonly #atName = new Map<string, number[]>();
+  readonly #targets: Map<string, string>;
+  #changed = false;
+
+  constructor(file: RecordFile) {
+    this.#original = file;
+    this.#zones = file.zones;
+    this.#zoneNames = new Set(Object.keys(file.zones));
+    this.#records = [...file.records];
+    for (const [index, record] of this.#records.entries()) {
+      const positions = this.#atName.get(record.name);
+      if (positions) positions.push(index);
+      else this.#atName.set(record.name, [index]);
     }
-    if (existing) {
-      result.unchanged.push(record);
-      continue;
+    this.#targets = cnameTargets(this.#records);
+  }
+
+  /** The file with every request added so far: the same object when none changed anything. */
+  file(): RecordFile {
+    return this.#changed ? { ...this.#original, zones: this.#zones, records: [...this.#records] } : this.#original;
+  }
+
+  /** Adds one request, as {@link addRecords} does; on an error the set is left as it was. */
+  add(request: AddRequest): AddStep {
+    const step: AddStep = { added: [], unchanged: [], retimed: [], zonesAdded: [], warnings: [] };
+    let zone = zoneAmong(request.name, this.#zoneNames);
+    let newZone: string | undefined;
+    if (zone === undefined) {
+      const proposal = proposeZone(request.name);
+      if (proposal.risk !== undefined && !request.force) throw riskyZoneError(request.name, proposal.risk);
+      zone = proposal.zone;
+      newZone = zone;
     }
-    checkCompatible(records, record, zone);
-    const octets = rrset.reduce((sum, r) => sum + recordOctets(r), recordOctets(record));
-    if (octets > MAX_RRSET_OCTETS)
-      throw new InputError('value', rrsetTooLarge(record, octets), `remove some first: devdns ls ${record.name}`);
-    records = [...records, record];
-    checkNoCnameLoop(records, record);
-    result.added.push(record);
-    result.warnings.push(...targetWarnings(records, record));
+    const positions = this.#atName.get(request.name) ?? [];
+    // Everything a request changes is at its one name, so undoing it needs only what was there.
+    const before = {
+      length: this.#records.length,
+      positions: positions.length,
+      atName: positions.map((i) => this.#records[i] as DnsRecord),
+    };
+    const hadTarget = this.#targets.get(request.name);
+    try {
+      for (const data of request.data) {
+        const atName = () => positions.map((i) => this.#records[i] as DnsRecord);
+        const rrset = positions.filter((i) => this.#records[i]?.type === data.type);
+        const rrsetRecords = rrset.map((i) => this.#records[i] as DnsRecord);
+        const ttl = request.ttl ?? rrsetRecords[0]?.ttl ?? request.defaultTtl ?? DEFAULT_TTL;
+        const record = makeRecord(request.name, ttl, data);
+        const existing = rrsetRecords.find((r) => sameRecord(r, record));
+        // RFC 2181 §5.2: all records of an RRset share one TTL, so a new TTL applies to the whole set.
+        const from = rrsetRecords[0]?.ttl;
+        if (from !== undefined && from !== ttl) {
+          for (const i of rrset) this.#records[i] = { ...(this.#records[i] as DnsRecord), ttl };
+          step.retimed.push({ name: record.name, type: record.type, from, to: ttl });
+        }
+        if (existing) {
+          step.unchanged.push(record);
+          continue;
+        }
+        checkCompatible(atName(), record, zone);
+        const octets = rrsetRecords.reduce((sum, r) => sum + recordOctets(r), recordOctets(record));
+        if (octets > MAX_RRSET_OCTETS)
+          throw new InputError('value', rrsetTooLarge(record, octets), `remove some first: devdns ls ${record.name}`);
+        positions.push(this.#records.length);
+        this.#records.push(record);
+        this.#atName.set(record.name, positions);
+        if (record.type === 'CNAME') this.#targets.set(record.name, record.target);
+        checkNoCnameLoop(this.#targets, record);
+        step.added.push(record);
+        step.warnings.push(...targetWarnings(this.#targets, record));
+      }
+    } catch (error) {
+      this.#records.length = before.length;
+      positions.length = before.positions;
+      for (const [k, i] of positions.entries()) this.#records[i] = before.atName[k] as DnsRecord;
+      if (positions.length === 0) this.#atName.delete(request.name);
+      if (hadTarget === undefined) this.#targets.delete(request.name);
+      else this.#targets.set(request.name, hadTarget);
+      throw error;
+    }
+    if (request.ttl !== undefined) {
+      const atName = positions.map((i) => this.#records[i] as DnsRecord);
+      step.warnings.push(...otherTtls(atName, request.name, request.ttl, request.data));
+    }
+    if (step.added.length > 0 || step.retimed.length > 0) {
+      this.#changed = true;
+      if (newZone !== undefined) {
+        this.#zones = { ...this.#zones, [newZone]: {} };
+        this.#zoneNames.add(newZone);
+        step.zonesAdded.push(newZone);
+      }
+    }
+    return step;
   }
-  if (request.ttl !== undefined) result.warnings.push(...otherTtls(records, request.name, request.ttl, request.data));
-  if (result.added.length > 0 || result.retimed.length > 0) {
-    result.file = { ...file, zones, records };
-  } else {
-    result.zonesAdded = [];
+}
+
+/** The longest of `zones` that holds `name` (as {@link zoneOf}), found by the name's suffixes. */
+function zoneAmong(name: string, zones: ReadonlySet<string>): string | undefined {
+  if (zones.has(name)) return name;
+  for (let dot = name.indexOf('.'); dot !== -1; dot = name.indexOf('.', dot + 1)) {
+    const suffix = name.slice(dot + 1);
+    if (zones.has(suffix)) return suffix;
   }
-  return result;
+  return undefined;
 }
 
 /** A --ttl sets one type's TTL: say which other types at the name keep theirs, and how to change them. */
@@ -166,9 +247,8 @@ function cnameTargets(records: readonly DnsRecord[]): Map<string, string> {
   return targets;
 }
 
-function checkNoCnameLoop(records: readonly DnsRecord[], record: DnsRecord): void {
+function checkNoCnameLoop(targets: ReadonlyMap<string, string>, record: DnsRecord): void {
   if (record.type !== 'CNAME') return;
-  const targets = cnameTargets(records);
   const chain = [record.name];
   for (let name = targets.get(record.name); name !== undefined; name = targets.get(name)) {
     chain.push(name);
@@ -179,9 +259,9 @@ function checkNoCnameLoop(records: readonly DnsRecord[], record: DnsRecord): voi
 }
 
 /** RFC 2181 §10.3: MX and SRV targets must be names with addresses, not aliases. */
-function targetWarnings(records: readonly DnsRecord[], record: DnsRecord): string[] {
+function targetWarnings(targets: ReadonlyMap<string, string>, record: DnsRecord): string[] {
   const target = recordKind(record.type).hostTarget ? targetName(record) : undefined;
-  if (target === undefined || !cnameTargets(records).has(target)) return [];
+  if (target === undefined || !targets.has(target)) return [];
   return [`${record.type} target ${target} is a CNAME; RFC 2181 §10.3 says it must name a host with A/AAAA records`];
 }
 
@@ -233,7 +313,7 @@ function rdataIn(type: RecordType, value: string): string | undefined {
 /** Checks the rules that span records, for a file read from disk; returns the first problem found. */
 export function findSetProblem(file: RecordFile): string | undefined {
   const zoneNames = Object.keys(file.zones);
-  const seen: DnsRecord[] = [];
+  const targets = new Map<string, string>();
   // The records so far at each name: every rule here is about one name, so each check is short.
   const atNames = new Map<string, DnsRecord[]>();
   const rrsetOctets = new Map<string, number>();
@@ -249,7 +329,10 @@ export function findSetProblem(file: RecordFile): string | undefined {
     }
     try {
       checkCompatible(atName, record, zone);
-      if (record.type === 'CNAME') checkNoCnameLoop([...seen, record], record);
+      if (record.type === 'CNAME') {
+        targets.set(record.name, record.target);
+        checkNoCnameLoop(targets, record);
+      }
     } catch (error) {
       return `${where()}: ${error instanceof InputError ? error.detail : (error as Error).message}`;
     }
@@ -257,7 +340,6 @@ export function findSetProblem(file: RecordFile): string | undefined {
     const octets = (rrsetOctets.get(key) ?? 0) + recordOctets(record);
     if (octets > MAX_RRSET_OCTETS) return `${where()}: ${rrsetTooLarge(record, octets)}`;
     rrsetOctets.set(key, octets);
-    seen.push(record);
     atName.push(record);
     atNames.set(record.name, atName);
   }

@@ -3,7 +3,7 @@
 
 import { DevdnsError, InputError, RiskyNameError } from '../errors.js';
 import type { ImportedRecord, ImportProblem, ImportSkip, ParsedImport } from '../interop/imported.js';
-import { addRecords } from '../records/record-set.js';
+import { RecordSetBuilder } from '../records/record-set.js';
 import { type DnsRecord, emptyRecordFile, type RecordType } from '../records/types.js';
 import { describeRiskyZones, riskyZones } from '../records/zones.js';
 import { RecordStore } from './record-store.js';
@@ -66,10 +66,11 @@ export async function importRecords(home: string, parsed: ParsedImport, options:
       report.zonesAdded.push(...zones.map(([zone]) => zone).filter((zone) => !(zone in file.zones)));
       file = { ...file, zones: { ...file.zones, ...Object.fromEntries(zones) } };
     }
+    // One builder for the whole import: each line costs the same however many came before it.
+    const set = new RecordSetBuilder(file);
     for (const record of parsed.records) {
       try {
-        const result = addRecords(file, { name: record.name, ttl: record.ttl, data: [record.data], force: options.force === true });
-        file = result.file;
+        const result = set.add({ name: record.name, ttl: record.ttl, data: [record.data], force: options.force === true });
         report.added.push(...result.added);
         report.unchanged.push(...result.unchanged.filter(() => result.retimed.length === 0));
         report.updated.push(...result.retimed);
@@ -93,6 +94,7 @@ export async function importRecords(home: string, parsed: ParsedImport, options:
       }
     }
     if (report.problems.length > 0 && !options.skipInvalid) throw new ImportProblemsError(report.problems);
+    file = set.file();
     // A dry run reports what would change and writes nothing.
     return { file: options.dryRun ? original : file, result: report };
   });
