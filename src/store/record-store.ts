@@ -51,12 +51,16 @@ function fileFailure(error: unknown, code: string, path: string, failed: string,
   return new StoreError(code, path, `${failed}: ${describeFileError(error)}`, hint);
 }
 
+const size = (bytes: number) => (bytes >= MIB ? `${Math.round(bytes / MIB)} MiB` : `${bytes} bytes`);
+
 export class RecordStore {
   readonly path: string;
 
   constructor(
     readonly home: string,
     private readonly now: () => Date = () => new Date(),
+    /** The largest file read or written (tests give a small one). */
+    private readonly maxBytes = MAX_RECORDS_BYTES,
   ) {
     this.path = recordsPath(home);
   }
@@ -66,7 +70,7 @@ export class RecordStore {
     verbose(`reading ${this.path}`);
     let text: string | undefined;
     try {
-      text = readHomeFile(this.home, this.path, MAX_RECORDS_BYTES);
+      text = readHomeFile(this.home, this.path, this.maxBytes);
     } catch (error) {
       throw fileFailure(error, 'records-unreadable', this.path, 'cannot be read', 'check the file and its permissions');
     }
@@ -152,11 +156,24 @@ export class RecordStore {
         clearInvalidConfig: false,
         configFileMode: 0o600,
         accessPropertiesByDotNotation: false,
-        serialize: (value) => `${JSON.stringify(value, null, 2)}\n`,
+        // A file devdns could not read back is never written: every later command would refuse it.
+        serialize: (value) => {
+          const text = `${JSON.stringify(value, null, 2)}\n`;
+          const bytes = Buffer.byteLength(text);
+          if (bytes > this.maxBytes)
+            throw new StoreError(
+              'records-too-large',
+              this.path,
+              `would take ${size(bytes)} with ${file.records.length} records, over devdns's limit of ${size(this.maxBytes)}; nothing was written`,
+              'import fewer names, or remove some first (devdns ls shows them)',
+            );
+          return text;
+        },
       });
       verbose(`writing ${this.path} (temp file and rename)`);
       conf.store = file;
     } catch (error) {
+      if (error instanceof DevdnsError) throw error;
       throw new StoreError(
         'records-unwritable',
         this.path,

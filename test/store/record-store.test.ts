@@ -22,6 +22,28 @@ describe('RecordStore', () => {
   });
   afterEach(() => dir.cleanup());
 
+  it('never writes a file larger than it would read back: the change is refused, the file unchanged', async () => {
+    const store = new RecordStore(home, () => new Date('2026-11-26T00:00:00Z'), 2_000);
+    await store.update(addChange('a.test', '10.0.0.1'));
+    const before = readFileSync(join(home, 'records.json'));
+    let grown = 0;
+    await assert.rejects(
+      async () => {
+        for (; grown < 100; grown++) await store.update(addChange(`name${grown}.test`, '10.0.0.2'));
+      },
+      (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'records-too-large');
+        assert.match(error.message, /would take \d+ bytes with \d+ records, over devdns's limit of 2000 bytes; nothing was written/);
+        return true;
+      },
+    );
+    assert.ok(grown > 0 && grown < 100);
+    // What is on disk is the last change that fitted, and it reads back.
+    assert.ok(readFileSync(join(home, 'records.json')).length <= 2_000);
+    assert.equal(store.read().records.length, grown + 1);
+    assert.notDeepEqual(readFileSync(join(home, 'records.json')), before);
+  });
+
   it('reads no file as an empty set and creates nothing', () => {
     const store = new RecordStore(home);
     assert.deepEqual(store.read().records, []);
