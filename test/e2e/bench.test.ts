@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { Scale } from '../bench/scale.js';
 import { runCommand, tempDir } from '../helpers/devdns.js';
 
 const script = fileURLToPath(new URL('../bench/run.ts', import.meta.url));
@@ -24,17 +25,7 @@ describe('npm run bench (smoke)', () => {
         upToAnswerMs: number;
         addToAnswerMs: number;
         idleCpuTicks: number;
-        scale: {
-          records: number;
-          importMs: number;
-          importPeakRssMiB: number;
-          addMs: number;
-          lsMs: number;
-          rssAfterUpMiB: number;
-          adds: number;
-          rssAfterAddsMiB: number;
-          addToAnswerMs: number;
-        } | null;
+        scale: Scale | null;
       };
       for (const name of ['devdns', 'echo (ceiling)']) {
         const server = figures.servers[name];

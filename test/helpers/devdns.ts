@@ -59,6 +59,16 @@ export function tempDir(prefix = 'devdns-test-'): { path: string; cleanup: () =>
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
 }
 
+/** Runs `work` with a home that does not exist yet, in a temporary directory removed afterwards. */
+export async function withTempHome(work: (home: string) => Promise<void>): Promise<void> {
+  const dir = tempDir();
+  try {
+    await work(join(dir.path, 'home'));
+  } finally {
+    dir.cleanup();
+  }
+}
+
 export function recordsFile(home: string): string {
   return join(home, 'records.json');
 }

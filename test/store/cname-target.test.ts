@@ -8,23 +8,14 @@ import { describe, it } from 'node:test';
 import { addRecord } from '../../src/store/edits.js';
 import { linkProject } from '../../src/store/projects.js';
 import { RecordStore } from '../../src/store/record-store.js';
-import { tempDir } from '../helpers/devdns.js';
-
-async function withHome(work: (home: string) => Promise<void>): Promise<void> {
-  const dir = tempDir();
-  try {
-    await work(join(dir.path, 'home'));
-  } finally {
-    dir.cleanup();
-  }
-}
+import { tempDir, withTempHome } from '../helpers/devdns.js';
 
 const cname = (name: string, value: string) => ({ name, value, type: 'CNAME' });
 const missing = (warnings: readonly string[]) => warnings.filter((w) => w.includes('resolves to no address'));
 
 describe('addRecord: a CNAME whose target has no address', () => {
   it('warns for the parent of a wildcard: *.shop.test does not cover shop.test', async () => {
-    await withHome(async (home) => {
+    await withTempHome(async (home) => {
       await addRecord(home, { name: '*.shop.test', value: '127.0.0.1' });
       const result = await addRecord(home, cname('www.shop.test', 'shop.test'));
       assert.equal(result.added.length, 1, 'the record is still added');
@@ -38,7 +29,7 @@ describe('addRecord: a CNAME whose target has no address', () => {
   });
 
   it('warns for a target that does not exist, directly or at the end of a chain', async () => {
-    await withHome(async (home) => {
+    await withTempHome(async (home) => {
       const direct = await addRecord(home, cname('a.test', 'nowhere.test'));
       assert.match(missing(direct.warnings)[0] ?? '', /its target nowhere\.test does not exist in devdns; add it/);
       const chained = await addRecord(home, cname('b.test', 'a.test'));
@@ -47,7 +38,7 @@ describe('addRecord: a CNAME whose target has no address', () => {
   });
 
   it('says nothing when the target has an address: its own, a wildcard match, or at the end of a chain', async () => {
-    await withHome(async (home) => {
+    await withTempHome(async (home) => {
       await addRecord(home, { name: 'shop.test', value: '127.0.0.1' });
       await addRecord(home, { name: '*.shop.test', value: '127.0.0.1' });
       await addRecord(home, { name: 'v6.test', value: '::1' });
@@ -64,7 +55,7 @@ describe('addRecord: a CNAME whose target has no address', () => {
   });
 
   it("says nothing for a target outside devdns's zones: that name's own servers answer it", async () => {
-    await withHome(async (home) => {
+    await withTempHome(async (home) => {
       await addRecord(home, { name: 'myapp.test', value: '127.0.0.1' });
       const outside = await addRecord(home, cname('docs.test', 'example.com'));
       assert.deepEqual(missing(outside.warnings), []);
@@ -74,7 +65,7 @@ describe('addRecord: a CNAME whose target has no address', () => {
   });
 
   it("counts a linked project's records as devdns's own", async () => {
-    await withHome(async (home) => {
+    await withTempHome(async (home) => {
       const dir = tempDir();
       try {
         const project = join(dir.path, 'devdns.json');

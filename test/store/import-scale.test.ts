@@ -7,23 +7,14 @@ import { describe, it } from 'node:test';
 import { parseImport } from '../../src/interop/import-formats.js';
 import { ImportProblemsError, importRecords } from '../../src/store/import.js';
 import { RecordStore } from '../../src/store/record-store.js';
-import { recordsFile, tempDir } from '../helpers/devdns.js';
+import { recordsFile, withTempHome } from '../helpers/devdns.js';
 
 const LINES = 30_000;
 const hostsLines = Array.from({ length: LINES }, (_, i) => `127.0.0.${i % 250} host${i}.test`);
 
-async function withHome(run: (home: string) => Promise<void>): Promise<void> {
-  const dir = tempDir();
-  try {
-    await run(join(dir.path, 'home'));
-  } finally {
-    dir.cleanup();
-  }
-}
-
 describe('importRecords at scale', () => {
   it(`imports a ${LINES}-line hosts file to exactly its records, in order`, async () => {
-    await withHome(async (home) => {
+    await withTempHome(async (home) => {
       const report = await importRecords(home, parseImport(`${hostsLines.join('\n')}\n`, 'hosts'), {});
       const file = new RecordStore(home).read();
       assert.equal(report.added.length, LINES);
@@ -37,7 +28,7 @@ describe('importRecords at scale', () => {
   });
 
   it('writes nothing when the last line of a large file is bad', async () => {
-    await withHome(async (home) => {
+    await withTempHome(async (home) => {
       await importRecords(home, parseImport('127.0.0.1 before.test\n', 'hosts'), {});
       const before = readFileSync(recordsFile(home));
       // The same names as a zone file, whose last line puts a CNAME where an earlier line put an A.
@@ -55,7 +46,7 @@ describe('importRecords at scale', () => {
   });
 
   it('leaves a line that repeats an earlier line of the same import unchanged', async () => {
-    await withHome(async (home) => {
+    await withTempHome(async (home) => {
       const report = await importRecords(home, parseImport('127.0.0.1 a.test\n127.0.0.1 a.test\n127.0.0.2 b.test\n', 'hosts'), {});
       assert.deepEqual(
         report.added.map((r) => r.name),
@@ -70,7 +61,7 @@ describe('importRecords at scale', () => {
   });
 
   it('reports a CNAME and an A at one name of the same import as a problem', async () => {
-    await withHome(async (home) => {
+    await withTempHome(async (home) => {
       const zone = '$ORIGIN test.\n$TTL 5\nweb A 127.0.0.1\nweb CNAME api.test.\napi A 127.0.0.2\n';
       const report = await importRecords(home, parseImport(zone, 'zone'), { skipInvalid: true });
       assert.equal(report.problems.length, 1);
@@ -83,7 +74,7 @@ describe('importRecords at scale', () => {
   });
 
   it('reports a CNAME loop made within one zone-file import as a problem', async () => {
-    await withHome(async (home) => {
+    await withTempHome(async (home) => {
       const zone = '$ORIGIN test.\n$TTL 5\na CNAME b.test.\nb CNAME c.test.\nc CNAME a.test.\n';
       await assert.rejects(importRecords(home, parseImport(zone, 'zone'), {}), (error: unknown) => {
         assert.ok(error instanceof ImportProblemsError);
