@@ -10,15 +10,11 @@ import { journalHostsRoute, readJournal } from '../os/journal.js';
 import { SystemAccess } from '../os/system.js';
 import { loadServedRecords } from '../store/projects.js';
 import type { CommandContext } from './context.js';
+import { warnStale } from './daemon-edits.js';
 
 export interface RunningDaemon {
   state: DaemonState;
   client: ControlClient;
-}
-
-/** The warning for a state file whose daemon is gone, which the lookup removed. */
-export function warnStale(context: CommandContext): (state: DaemonState | undefined) => void {
-  return (state) => context.output.warn(`removed a stale state file${state ? ` (devdns pid ${state.pid} is not running)` : ''}`);
 }
 
 /** The running daemon, or undefined; a stale state file is removed and reported. */
@@ -55,7 +51,7 @@ export async function notifyDaemon(context: CommandContext): Promise<void> {
  * says so when the block is behind (the daemon is down, or may not write the file), and how to
  * bring it up to date.
  */
-function warnIfHostsRouteBehind(context: CommandContext, running: boolean): void {
+export function warnIfHostsRouteBehind(context: CommandContext, running: boolean): void {
   try {
     const journal = readJournal(context.home);
     const hostsFile = journalHostsRoute(journal);

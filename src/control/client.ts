@@ -45,6 +45,17 @@ function destination(endpoint: ControlEndpoint): {
   return { where: `${host}:${port}`, target: { host, port }, host: `${host}:${port}` };
 }
 
+/**
+ * The request reached the daemon but no answer came back (a timeout, the daemon stopping): what
+ * it asked may or may not have been done, so it is never sent again on its own.
+ */
+export class DaemonUnansweredError extends DevdnsError {
+  override readonly name = 'DaemonUnansweredError';
+  constructor(message: string) {
+    super('daemon-no-answer', message, 'check devdns status and devdns logs; devdns restart may help');
+  }
+}
+
 export class ControlClient {
   constructor(private readonly endpoint: ControlEndpoint) {}
 
@@ -70,14 +81,24 @@ export class ControlClient {
       },
       onResponse,
     );
+    let connected = false;
+    request.on('socket', (socket) => {
+      // A reused or already open socket has connected before.
+      if (!socket.connecting) connected = true;
+      socket.once('connect', () => {
+        connected = true;
+      });
+    });
     request.setTimeout(TIMEOUT_MS, () => request.destroy(new Error(`no answer within ${TIMEOUT_MS} ms`)));
     request.on('error', (error: NodeJS.ErrnoException) =>
       onError(
-        new DevdnsError(
-          'daemon-unreachable',
-          `cannot reach the devdns daemon on ${where}: ${error.code ?? error.message}`,
-          'check devdns status; devdns restart may help',
-        ),
+        connected
+          ? new DaemonUnansweredError(`the devdns daemon on ${where} did not answer: ${error.code ?? error.message}`)
+          : new DevdnsError(
+              'daemon-unreachable',
+              `cannot reach the devdns daemon on ${where}: ${error.code ?? error.message}`,
+              'check devdns status; devdns restart may help',
+            ),
       ),
     );
     request.end(payload);

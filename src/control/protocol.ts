@@ -129,7 +129,10 @@ export interface AddedBody {
   unchanged: ListedRecord[];
   retimed: Array<{ name: string; type: string; from: number; to: number }>;
   zonesAdded: string[];
+  /** What reading the input noticed (a long TXT value split, say). */
   notes: string[];
+  /** What may not work as meant (a CNAME that leads to no address, a TTL left different). */
+  warnings: string[];
 }
 
 export interface RemovedBody {

@@ -9,8 +9,6 @@ import { listRecord, listRecords } from '../records/listing.js';
 import { describeRecord } from '../records/presentation.js';
 import { parseType } from '../records/record-input.js';
 import { addRecord, removeRecord } from '../store/edits.js';
-import { loadServedRecords } from '../store/projects.js';
-import { RecordStore } from '../store/record-store.js';
 import type { DnsService } from './dns-service.js';
 import type { QueryLog } from './query-log.js';
 
@@ -98,30 +96,32 @@ function limitParam(query: URLSearchParams, max: number): number {
 
 export function buildHandlers(context: HandlerContext): Handlers {
   const { home, service, queryLog } = context;
-  const zones = () => Object.keys(new RecordStore(home).read().zones);
-  /** Makes a change to the records file and serves the result at once; the change's typed errors become API errors. */
-  const editAndReload = async <T>(edit: () => Promise<T>): Promise<T> => {
-    let result: T;
+  const { editor } = service;
+  const zones = () => Object.keys(editor.served().file.zones);
+  /** Makes a change through the daemon's one writer, which serves it once written; typed errors become API errors. */
+  const edit = async <T>(change: () => Promise<T>): Promise<T> => {
     try {
-      result = await edit();
+      return await change();
     } catch (error) {
       throw apiErrorFor(error);
     }
-    service.reload();
-    return result;
   };
   return {
     status: () => ({ status: 200, body: context.status() }),
 
     listRecords: ({ query }) => {
-      const served = withApiErrors(() => loadServedRecords(home));
+      // A hand edit not yet seen by the watcher is read now: the listing is what the files say.
+      service.reload();
+      const problem = service.recordsError();
+      if (problem !== undefined) throw new ApiError('records-invalid', problem);
+      const served = editor.served();
       return { status: 200, body: listRecords(served.file, query.get('pattern') ?? undefined, served.sources) };
     },
 
     addRecord: async ({ body = {} }) => {
       const { force, domain: _domain, ip: _ip, ...input } = readRecordBody(body);
-      const result = await editAndReload(() => addRecord(home, { ...input, name: input.name ?? '' }, { force }));
-      const zoneNames = withApiErrors(zones);
+      const result = await edit(() => addRecord(home, { ...input, name: input.name ?? '' }, { force }, editor));
+      const zoneNames = zones();
       return {
         status: result.added.length > 0 ? 201 : 200,
         body: {
@@ -129,7 +129,8 @@ export function buildHandlers(context: HandlerContext): Handlers {
           unchanged: result.unchanged.map((r) => listRecord(r, zoneNames)),
           retimed: result.retimed,
           zonesAdded: result.zonesAdded,
-          notes: [...result.notes, ...result.warnings],
+          notes: result.notes,
+          warnings: result.warnings,
         },
       };
     },
@@ -138,7 +139,7 @@ export function buildHandlers(context: HandlerContext): Handlers {
       const unknown = Object.keys(body).find((key) => !['name', 'type', 'value'].includes(key));
       if (unknown !== undefined) throw new ApiError('invalid-record', `unknown field "${unknown}"`, 'fields: name, type, value');
       const selector = { name: stringField(body, 'name') ?? '', type: stringField(body, 'type'), value: stringField(body, 'value') };
-      const result = await editAndReload(() => removeRecord(home, selector));
+      const result = await edit(() => removeRecord(home, selector, editor));
       return { status: 200, body: { removed: result.removed.map(describeRecord), zonesRemoved: result.zonesRemoved } };
     },
 

@@ -10,10 +10,20 @@ import { Responder } from '../dns/respond.js';
 import { type DnsLimits, type DnsServer, startDnsServer } from '../dns/server.js';
 import type { Transport } from '../dns/transport.js';
 import { buildZoneIndex, type ZoneIndex } from '../dns/zone-index.js';
-import type { RecordFile } from '../records/types.js';
+import type { DnsRecord, RecordFile } from '../records/types.js';
+import type { RecordEditor } from '../store/edits.js';
 import { HOME_FILES } from '../store/paths.js';
-import { loadServedRecords, readLinks, servedSourcesStamp } from '../store/projects.js';
-import { RecordStore } from '../store/record-store.js';
+import {
+  mergeServed,
+  readLinks,
+  readServedSources,
+  type ServedRecords,
+  type ServedSources,
+  servedSourcesStamp,
+  withRecordsStamp,
+} from '../store/projects.js';
+import { fileStamp, RecordStore } from '../store/record-store.js';
+import { BackgroundWriter } from '../store/records-writer.js';
 
 /** A query answered, as recorded for every one: numbers and references, no text made. */
 export interface AnsweredQuery {
@@ -63,6 +73,12 @@ export interface DnsService {
    * through the daemon, then seen by the file watcher, is loaded once. Returns whether it read.
    */
   reload(): boolean;
+  /**
+   * Changes the user's records as the one writer while the daemon runs: in memory, then written
+   * (still under the writers' lock, for the commands that write themselves), then served by
+   * updating only the names that changed. Nothing is read back.
+   */
+  editor: RecordEditor;
   close(): Promise<void>;
 }
 
@@ -77,24 +93,40 @@ function safeLinks(home: string) {
 /** Lets a burst of file events (temp file, rename) settle into one reload. */
 const RELOAD_SETTLE_MS = 15;
 
+/** The names whose records differ between two sets, by identity: records are never changed in place. */
+function changedNames(before: readonly DnsRecord[], after: readonly DnsRecord[]): Set<string> {
+  const kept = new Set(after);
+  const names = new Set<string>();
+  for (const record of before) if (!kept.delete(record)) names.add(record.name);
+  // What is left in `kept` is new.
+  for (const record of kept) names.add(record.name);
+  return names;
+}
+
 export async function startDnsService(options: DnsServiceOptions): Promise<DnsService> {
-  const store = new RecordStore(options.home);
+  const writer = new BackgroundWriter();
+  const store = new RecordStore(options.home, { keep: true, writer });
   const problem = options.onProblem ?? (() => undefined);
   // The user's records file not parsing stops the start, with the store's own message; a linked
   // project file that does not parse is reported and left out.
   let loadedStamp = '';
-  const load = (stamp = servedSourcesStamp(options.home)) => {
+  let sources: ServedSources;
+  let served: ServedRecords;
+  const load = (stamp = servedSourcesStamp(options.home)): ServedRecords => {
     // Stamped before reading: a write during the read changes the stamp, so it is read again.
     // Kept only for a read that worked: after a failure (a home opened to others, a file
     // refused), every reload tries again, since what was wrong may lie outside the files' stat.
     loadedStamp = '';
-    const served = loadServedRecords(options.home);
-    for (const broken of served.problems) problem(new Error(`linked project left out: ${broken.message}`));
-    loadedStamp = served.problems.length === 0 ? stamp : '';
-    return served.file;
+    const next = readServedSources(options.home, undefined, store);
+    const merged = mergeServed(next);
+    for (const broken of merged.problems) problem(new Error(`linked project left out: ${broken.message}`));
+    sources = next;
+    served = merged;
+    loadedStamp = merged.problems.length === 0 ? stamp : '';
+    return merged;
   };
-  let file = load();
-  let index: ZoneIndex = buildZoneIndex(file);
+  served = load();
+  let index: ZoneIndex = buildZoneIndex(served.file);
   const responder = new Responder(index);
   const watchers = new Map<string, FSWatcher>();
   let timer: NodeJS.Timeout | undefined;
@@ -133,16 +165,22 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
   };
 
   let recordsError: string | undefined;
+  /** Edits under way: the file they write is theirs to serve, so a reload waits for them. */
+  let editing = 0;
+  let reloadWaiting = false;
   const reload = (): boolean => {
+    if (editing > 0) {
+      reloadWaiting = true;
+      return false;
+    }
     const stamp = servedSourcesStamp(options.home);
     if (stamp === loadedStamp) return false;
     try {
       const next = load(stamp);
-      file = next;
-      index = buildZoneIndex(next);
+      index = buildZoneIndex(next.file);
       responder.setIndex(index);
       recordsError = undefined;
-      options.onReload?.(next);
+      options.onReload?.(next.file);
     } catch (error) {
       const hint = (error as { hint?: unknown }).hint;
       recordsError = `${(error as Error).message}${typeof hint === 'string' && hint !== '' ? ` (${hint})` : ''}`;
@@ -150,6 +188,50 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     }
     watchSources();
     return true;
+  };
+
+  /** Serves the user's records as the store holds them after an edit, changing only the names that changed. */
+  const serveEdit = (): void => {
+    const user = store.read();
+    if (user === sources.user) return;
+    const stamp = servedSourcesStamp(options.home);
+    // Another file changed meanwhile (a link, a project, the settings): read everything again.
+    if (loadedStamp === '' || withRecordsStamp(loadedStamp, fileStamp(store.path)) !== stamp) {
+      reload();
+      return;
+    }
+    const before = served;
+    sources = { ...sources, user };
+    served = mergeServed(sources);
+    const names = changedNames(before.file.records, served.file.records);
+    if (names.size === 0 && before.file.serial === served.file.serial) return;
+    index = buildZoneIndex(served.file);
+    responder.setIndex(index);
+    loadedStamp = stamp;
+    recordsError = undefined;
+    options.onReload?.(served.file);
+  };
+
+  const editor: RecordEditor = {
+    update: async (change) => {
+      editing++;
+      try {
+        const result = await store.update(change);
+        editing--;
+        serveEdit();
+        return result;
+      } catch (error) {
+        editing--;
+        throw error;
+      } finally {
+        if (editing === 0 && reloadWaiting) {
+          reloadWaiting = false;
+          schedule();
+        }
+      }
+    },
+    served: () => served,
+    index: () => index,
   };
 
   const stopWatching = (): void => {
@@ -193,14 +275,18 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     host: server.host,
     port: server.port,
     recordsPath: store.path,
-    recordCount: () => file.records.length,
-    served: () => file,
+    recordCount: () => served.file.records.length,
+    served: () => served.file,
     recordsError: () => recordsError,
     answer: (name, type) => answerQuestion(index, name, type),
     reload,
+    editor,
     close: async () => {
       stopWatching();
       await server.close();
+      // A change the daemon took is written before it goes.
+      await store.settled();
+      await writer.close();
     },
   };
 }

@@ -8,10 +8,32 @@ import { NotFoundError } from '../errors.js';
 import { normalizeName } from '../records/names.js';
 import { type ParsedInput, parseRecordInput, parseType, type RecordInput } from '../records/record-input.js';
 import { type AddResult, addRecords, type RemoveResult, removeRecords } from '../records/record-set.js';
-import type { DnsRecord } from '../records/types.js';
-import { loadServedRecords, USER_SOURCE } from './projects.js';
-import { RecordStore } from './record-store.js';
+import type { DnsRecord, RecordFile } from '../records/types.js';
+import { loadServedRecords, type ServedRecords, USER_SOURCE } from './projects.js';
+import { type Change, RecordStore } from './record-store.js';
 import { loadSettings } from './settings.js';
+
+/**
+ * Where an edit is made: the records file under the writers' lock (a command), or the running
+ * daemon's records (its one writer), and what is served, for the checks that look beyond the change.
+ */
+export interface RecordEditor {
+  update<T>(change: (file: RecordFile) => Change<T>): Promise<T>;
+  /** The records served, after the change. */
+  served(): ServedRecords;
+  /** The served records arranged for answering, after the change. */
+  index(): ZoneIndex;
+}
+
+/** The editor of a command: the home's files, read afresh. */
+export function fileEditor(home: string): RecordEditor {
+  const store = new RecordStore(home);
+  return {
+    update: (change) => store.update(change),
+    served: () => loadServedRecords(home),
+    index: () => buildZoneIndex(loadServedRecords(home).file),
+  };
+}
 
 export interface AddOutcome extends AddResult {
   /** Notes from reading the input, e.g. that a long TXT value was split. */
@@ -24,16 +46,21 @@ export interface AddRequest {
   defaultTtl?: number;
 }
 
-export async function addRecord(home: string, input: RecordInput, { force = false, ...request }: AddRequest = {}): Promise<AddOutcome> {
+export async function addRecord(
+  home: string,
+  input: RecordInput,
+  { force = false, ...request }: AddRequest = {},
+  editor = fileEditor(home),
+): Promise<AddOutcome> {
   // The input first: a mistake in what the user typed is the error to show, whatever the settings.
   const parsed = parseRecordInput(input);
   const defaultTtl = request.defaultTtl ?? loadSettings(home).ttl;
-  const result = await new RecordStore(home).update((file) => {
+  const result = await editor.update((file) => {
     const outcome = addRecords(file, { ...parsed, force, defaultTtl });
     return { file: outcome.file, result: outcome };
   });
   const aliases = result.added.filter((record) => record.type === 'CNAME');
-  return { ...result, warnings: [...result.warnings, ...unresolvedAliases(home, aliases)], notes: parsed.notes };
+  return { ...result, warnings: [...result.warnings, ...unresolvedAliases(editor, aliases)], notes: parsed.notes };
 }
 
 /**
@@ -42,11 +69,11 @@ export async function addRecord(home: string, input: RecordInput, { force = fals
  * Asked of the same answering code the daemon runs, so wildcards and chains count as they will.
  * A target outside devdns's zones is someone else's name: the client's resolver follows it.
  */
-function unresolvedAliases(home: string, aliases: readonly DnsRecord[]): string[] {
+function unresolvedAliases(editor: RecordEditor, aliases: readonly DnsRecord[]): string[] {
   if (aliases.length === 0) return [];
   let index: ZoneIndex;
   try {
-    index = buildZoneIndex(loadServedRecords(home).file);
+    index = editor.index();
   } catch {
     return []; // an unreadable links file is reported by the commands that serve them
   }
@@ -85,27 +112,27 @@ export interface RemoveInput {
   value?: string | undefined;
 }
 
-export async function removeRecord(home: string, input: RemoveInput): Promise<RemoveResult> {
+export async function removeRecord(home: string, input: RemoveInput, editor = fileEditor(home)): Promise<RemoveResult> {
   const request = {
     name: normalizeName(input.name, 'name', { wildcard: true }),
     type: input.type === undefined ? undefined : parseType(input.type),
     value: input.value,
   };
   try {
-    return await new RecordStore(home).update((file) => {
+    return await editor.update((file) => {
       const outcome = removeRecords(file, request);
       return { file: outcome.file, result: outcome };
     });
   } catch (error) {
-    throw error instanceof NotFoundError ? (fromLinkedProject(home, request.name) ?? error) : error;
+    throw error instanceof NotFoundError ? (fromLinkedProject(editor, request.name) ?? error) : error;
   }
 }
 
 /** A name `rm` cannot remove because a linked project file serves it: say which file, and how to change it. */
-function fromLinkedProject(home: string, name: string): NotFoundError | undefined {
-  let served: ReturnType<typeof loadServedRecords>;
+function fromLinkedProject(editor: RecordEditor, name: string): NotFoundError | undefined {
+  let served: ServedRecords;
   try {
-    served = loadServedRecords(home);
+    served = editor.served();
   } catch {
     return undefined;
   }

@@ -12,7 +12,7 @@ import { describeRiskyZones, type RiskyZone, riskyZones, zoneOf } from '../recor
 import { homeReadLimits } from './home.js';
 import { JsonContentError, readJson, writeJsonAtomic } from './json-file.js';
 import { homePath } from './paths.js';
-import { MAX_RECORDS_BYTES, RecordStore } from './record-store.js';
+import { fileStamp, MAX_RECORDS_BYTES, RecordStore } from './record-store.js';
 import { MIB, readTextSafely, UnsafeFileError } from './safe-file.js';
 import { loadSettings, type Settings } from './settings.js';
 
@@ -204,14 +204,6 @@ export function unlinkProject(home: string, path: string): void {
  * a second reload for the same change can be skipped.
  */
 export function servedSourcesStamp(home: string): string {
-  const stamp = (path: string): string => {
-    try {
-      const stats = statSync(path, { bigint: true });
-      return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
-    } catch {
-      return '-';
-    }
-  };
   let links: Link[] = [];
   try {
     links = readLinks(home);
@@ -219,55 +211,80 @@ export function servedSourcesStamp(home: string): string {
     // An unreadable links file is stamped by its own entry below; loading reports it.
   }
   const paths = [homePath(home, 'records'), homePath(home, 'settings'), linksPath(home), ...links.map((link) => link.path)];
-  return paths.map(stamp).join('|');
+  return paths.map(fileStamp).join('|');
+}
+
+/** The part of a served-sources stamp that is the user's records file (the first). */
+export function withRecordsStamp(stamp: string, recordsStamp: string): string {
+  return [recordsStamp, ...stamp.split('|').slice(1)].join('|');
+}
+
+/** What the served records are made of, as read: the user's records, the zones setting, each linked project. */
+export interface ServedSources {
+  user: RecordFile;
+  settingsZones: readonly string[];
+  /** Most recent link first; a project that cannot be read has its problem instead of a file. */
+  projects: Array<{ path: string; file: RecordFile; problem?: string } | { path: string; file?: undefined; problem: string }>;
+}
+
+/** Reads what loadServedRecords serves; the user's records through `store` when given (the daemon keeps its own). */
+export function readServedSources(home: string, settings?: Pick<Settings, 'zones'>, store = new RecordStore(home)): ServedSources {
+  const user = store.read();
+  const settingsZones = (settings ?? loadSettings(home)).zones;
+  const links = [...readLinks(home)].sort((a, b) => b.linkedAt.localeCompare(a.linkedAt));
+  const projects = links.map((link): ServedSources['projects'][number] => {
+    try {
+      const consented = consentedPart(link, readProjectFile(link.path));
+      if (consented.refused.length === 0) return { path: link.path, file: consented.file };
+      const error = new RiskyProjectError(link.path, consented.refused);
+      return { path: link.path, file: consented.file, problem: `${error.message}; those records are not served (${error.hint})` };
+    } catch (error) {
+      return { path: link.path, problem: (error as Error).message };
+    }
+  });
+  return { user, settingsZones, projects };
 }
 
 /**
  * The records devdns serves: the user's, then each linked project's, most recent link first; a
- * name already defined by an earlier source is kept from that source only. The zones setting is
- * read from the home unless the caller has the settings already.
+ * name already defined by an earlier source is kept from that source only. Pure: no file is read.
  */
-export function loadServedRecords(home: string, settings?: Pick<Settings, 'zones'>): ServedRecords {
-  const user = new RecordStore(home).read();
+export function mergeServed(sources: ServedSources): ServedRecords {
+  const { user } = sources;
   const served: ServedRecords = {
     file: { ...user, zones: { ...user.zones }, records: [...user.records] },
-    sources: user.records.map(() => USER_SOURCE),
+    sources: new Array<string>(user.records.length).fill(USER_SOURCE),
     conflicts: [],
     problems: [],
   };
   // Zones named in the settings are served even without records.
-  for (const zone of (settings ?? loadSettings(home)).zones) served.file.zones[zone] ??= {};
-  const owner = new Map<string, string>(user.records.map((r) => [r.name, USER_SOURCE]));
-  const links = [...readLinks(home)].sort((a, b) => b.linkedAt.localeCompare(a.linkedAt));
-  for (const link of links) {
-    let project: RecordFile;
-    try {
-      const consented = consentedPart(link, readProjectFile(link.path));
-      project = consented.file;
-      if (consented.refused.length > 0) {
-        const error = new RiskyProjectError(link.path, consented.refused);
-        served.problems.push({ path: link.path, message: `${error.message}; those records are not served (${error.hint})` });
-      }
-    } catch (error) {
-      served.problems.push({ path: link.path, message: (error as Error).message });
-      continue;
-    }
-    for (const [zone, settings] of Object.entries(project.zones)) served.file.zones[zone] ??= settings;
+  for (const zone of sources.settingsZones) served.file.zones[zone] ??= {};
+  const owner = new Map<string, string>();
+  for (const record of user.records) owner.set(record.name, USER_SOURCE);
+  for (const project of sources.projects) {
+    if (project.problem !== undefined) served.problems.push({ path: project.path, message: project.problem });
+    if (project.file === undefined) continue;
+    for (const [zone, settings] of Object.entries(project.file.zones)) served.file.zones[zone] ??= settings;
     const added = new Set<string>();
-    for (const record of project.records) {
+    for (const record of project.file.records) {
       const current = owner.get(record.name);
-      if (current !== undefined && current !== link.path) {
-        if (!served.conflicts.some((c) => c.name === record.name && c.loser === link.path))
-          served.conflicts.push({ name: record.name, winner: current, loser: link.path });
+      if (current !== undefined && current !== project.path) {
+        if (!served.conflicts.some((c) => c.name === record.name && c.loser === project.path))
+          served.conflicts.push({ name: record.name, winner: current, loser: project.path });
         continue;
       }
       added.add(record.name);
       served.file.records.push(record as DnsRecord);
-      served.sources.push(link.path);
+      served.sources.push(project.path);
     }
-    for (const name of added) owner.set(name, link.path);
+    for (const name of added) owner.set(name, project.path);
   }
   return served;
+}
+
+/** The records devdns serves (see mergeServed), read from the home's files. */
+export function loadServedRecords(home: string, settings?: Pick<Settings, 'zones'>): ServedRecords {
+  return mergeServed(readServedSources(home, settings));
 }
 
 export function describeConflict(conflict: Conflict): string {

@@ -1,9 +1,11 @@
-// The records file on disk: the only place that imports conf.
-// Reads are plain and strict; writes are serialised across processes by a lock around
-// read-change-replace, and replace atomically (conf: temp file, fsync, rename). A file that does
-// not parse is reported and never written.
+// The records file on disk. Reads are plain and strict; writes are serialised across processes by
+// a lock around read-change-replace, and replace atomically (records-writer.ts, through conf). A
+// file that does not parse is reported and never written. A long-lived reader (the daemon) keeps
+// what it last read or wrote, and reads again only when the file changed on disk.
+import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { DevdnsError, StoreError } from '../errors.js';
+import { recordFileChunks } from '../records/file-text.js';
 import { checkRecordFile } from '../records/record-file.js';
 import { nextSerial } from '../records/record-set.js';
 import { JsonSyntaxError, parseStrictJson } from '../records/strict-json.js';
@@ -11,6 +13,7 @@ import { emptyRecordFile, type RecordFile } from '../records/types.js';
 import { verbose } from '../verbose.js';
 import { ensurePrivateHome, readHomeFile } from './home.js';
 import { homePath, recordsPath } from './paths.js';
+import type { BackgroundWriter } from './records-writer.js';
 import { MIB } from './safe-file.js';
 
 /** What a change to the file returns: the new file (the same object when nothing changed) and a report. */
@@ -20,10 +23,10 @@ export interface Change<T> {
 }
 
 /**
- * The largest records file read: about 600,000 records. A file far past what anyone types is a
- * mistake or an attack (a link to /dev/zero), and is refused before it is read.
+ * The largest records file read: about 3,500,000 records of one line each. A file far past what
+ * anyone imports is a mistake or an attack (a link to /dev/zero), and is refused before it is read.
  */
-export const MAX_RECORDS_BYTES = 64 * MIB;
+export const MAX_RECORDS_BYTES = 256 * MIB;
 
 /** How long a writer waits for others to finish (50 writers at once take about a second here). */
 const LOCK_WAIT_MS = 20_000;
@@ -53,20 +56,66 @@ function fileFailure(error: unknown, code: string, path: string, failed: string,
 
 const size = (bytes: number) => (bytes >= MIB ? `${Math.round(bytes / MIB)} MiB` : `${bytes} bytes`);
 
+export interface RecordStoreOptions {
+  now?: () => Date;
+  /** The largest file read or written (tests give a small one). */
+  maxBytes?: number;
+  /**
+   * Keep the file last read or written, with its stamp, and read again only when the file on disk
+   * is another (a long-lived process: the daemon). A command reads once and need not.
+   */
+  keep?: boolean;
+  /** Write in this worker thread rather than in this one (the daemon: answers go on meanwhile). */
+  writer?: BackgroundWriter;
+}
+
+/** Which file is on disk: inode, size and change times. Every devdns write is a rename to a new inode. */
+export function fileStamp(path: string): string {
+  try {
+    const stats = statSync(path, { bigint: true });
+    return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
+  } catch {
+    return '-';
+  }
+}
+
+interface Queued {
+  change: (file: RecordFile) => Change<unknown>;
+  resolve(result: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** Lets sockets and timers run between chunks of a long piece of work. */
+const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export class RecordStore {
   readonly path: string;
+  private readonly now: () => Date;
+  private readonly maxBytes: number;
+  private kept: { stamp: string; file: RecordFile } | undefined;
 
   constructor(
     readonly home: string,
-    private readonly now: () => Date = () => new Date(),
-    /** The largest file read or written (tests give a small one). */
-    private readonly maxBytes = MAX_RECORDS_BYTES,
+    private readonly options: RecordStoreOptions = {},
   ) {
     this.path = recordsPath(home);
+    this.now = options.now ?? (() => new Date());
+    this.maxBytes = options.maxBytes ?? MAX_RECORDS_BYTES;
   }
 
   /** The records as they are on disk; no file yet is an empty set. */
   read(): RecordFile {
+    if (!this.options.keep) return this.readFile();
+    // Stamped before reading: a write during the read changes the stamp, so the next read reads again.
+    const stamp = fileStamp(this.path);
+    if (this.kept?.stamp === stamp && stamp !== '-') return this.kept.file;
+    this.kept = undefined;
+    const file = this.readFile();
+    this.kept = { stamp, file };
+    return file;
+  }
+
+  private readFile(): RecordFile {
     verbose(`reading ${this.path}`);
     let text: string | undefined;
     try {
@@ -90,18 +139,96 @@ export class RecordStore {
 
   /**
    * Applies `change` to the current records under the cross-process lock and writes the result.
-   * When the change throws or changes nothing, the file is not written.
+   * When the change throws or changes nothing, the file is not written. With a background writer,
+   * changes that arrive while a write is under way are applied in turn and written together:
+   * each sees the records as the ones before it left them, and each settles once its write did.
    */
-  async update<T>(change: (file: RecordFile) => Change<T>): Promise<T> {
-    // Load the writers before taking the lock, so that the lock is held for milliseconds.
-    const { default: Conf } = await import('conf');
+  update<T>(change: (file: RecordFile) => Change<T>): Promise<T> {
+    if (this.options.writer === undefined) return this.updateNow(change);
+    return new Promise<T>((resolve, reject) => {
+      this.queued.push({ change, resolve: resolve as (result: unknown) => void, reject });
+      void this.writeQueued();
+    });
+  }
+
+  private readonly queued: Queued[] = [];
+  private writing: Promise<void> | undefined;
+
+  /** Resolves once every change handed to update() has been written or has failed. */
+  async settled(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  private async updateNow<T>(change: (file: RecordFile) => Change<T>): Promise<T> {
+    // Load the writer before taking the lock, so that the lock is held for milliseconds.
+    const writer = await import('./records-writer.js');
+    const Conf = await writer.loadConf();
+    return this.locked(() => {
+      const current = this.read();
+      const { file, result } = change(current);
+      if (file !== current) {
+        const next = { ...file, serial: nextSerial(current.serial, this.now()) };
+        this.describeFailure(() => writer.writeRecordsText(Conf, this.home, this.text(next, [...recordFileChunks(next)])));
+        this.keep(next);
+      }
+      return result;
+    });
+  }
+
+  /** Writes the queued changes, a batch at a time, until none are left. */
+  private async writeQueued(): Promise<void> {
+    if (this.writing) return;
+    this.writing = (async () => {
+      try {
+        while (this.queued.length > 0) await this.writeBatch(this.queued.splice(0));
+      } finally {
+        this.writing = undefined;
+      }
+    })();
+    await this.writing;
+  }
+
+  private async writeBatch(batch: Queued[]): Promise<void> {
+    const done: Array<{ item: Queued; result: unknown }> = [];
+    const failed = new Set<Queued>();
+    try {
+      await this.locked(async () => {
+        const current = this.read();
+        let file = current;
+        for (const item of batch) {
+          try {
+            const change = item.change(file);
+            file = change.file;
+            done.push({ item, result: change.result });
+          } catch (error) {
+            failed.add(item);
+            item.reject(error);
+          }
+        }
+        if (file === current) return;
+        const next = { ...file, serial: nextSerial(current.serial, this.now()) };
+        await this.writeInBackground(next);
+        this.keep(next);
+      });
+    } catch (error) {
+      // Nothing of the batch reached the disk (the file unreadable, the lock or the write failed):
+      // every change in it failed that had not already.
+      for (const item of batch) if (!failed.has(item)) item.reject(error);
+      return;
+    }
+    for (const { item, result } of done) item.resolve(result);
+  }
+
+  private keep(file: RecordFile): void {
+    if (this.options.keep) this.kept = { stamp: fileStamp(this.path), file };
+  }
+
+  /** Runs `work` holding the writers' lock (the home made first). */
+  private async locked<T>(work: () => T | Promise<T>): Promise<T> {
     this.ensureHome();
     const release = await this.lock();
     try {
-      const current = this.read();
-      const { file, result } = change(current);
-      if (file !== current) this.write(Conf, { ...file, serial: nextSerial(current.serial, this.now()) });
-      return result;
+      return await work();
     } finally {
       try {
         release();
@@ -148,30 +275,42 @@ export class RecordStore {
     }
   }
 
-  private write(Conf: typeof import('conf').default, file: RecordFile): void {
+  /** The daemon's write: the text made a chunk at a time, then written by the worker thread. */
+  private async writeInBackground(file: RecordFile): Promise<void> {
+    const chunks: string[] = [];
+    for (const chunk of recordFileChunks(file)) {
+      chunks.push(chunk);
+      await yieldToOthers();
+    }
+    const text = this.describeFailure(() => this.text(file, chunks));
     try {
-      const conf = new Conf<RecordFile>({
-        cwd: this.home,
-        configName: 'records',
-        clearInvalidConfig: false,
-        configFileMode: 0o600,
-        accessPropertiesByDotNotation: false,
-        // A file devdns could not read back is never written: every later command would refuse it.
-        serialize: (value) => {
-          const text = `${JSON.stringify(value, null, 2)}\n`;
-          const bytes = Buffer.byteLength(text);
-          if (bytes > this.maxBytes)
-            throw new StoreError(
-              'records-too-large',
-              this.path,
-              `would take ${size(bytes)} with ${file.records.length} records, over devdns's limit of ${size(this.maxBytes)}; nothing was written`,
-              'import fewer names, or remove some first (devdns ls shows them)',
-            );
-          return text;
-        },
+      await this.options.writer?.write(this.home, text);
+    } catch (error) {
+      this.describeFailure(() => {
+        throw error;
       });
+    }
+  }
+
+  /** The file's text; one devdns could not read back is never written: every later command would refuse it. */
+  private text(file: RecordFile, chunks: string[]): string {
+    const text = chunks.join('');
+    const bytes = Buffer.byteLength(text);
+    if (bytes > this.maxBytes)
+      throw new StoreError(
+        'records-too-large',
+        this.path,
+        `would take ${size(bytes)} with ${file.records.length} records, over devdns's limit of ${size(this.maxBytes)}; nothing was written`,
+        'import fewer names, or remove some first (devdns ls shows them)',
+      );
+    return text;
+  }
+
+  /** Runs a write, reporting a failure as the store does: devdns's own errors as they are. */
+  private describeFailure<T>(write: () => T): T {
+    try {
       verbose(`writing ${this.path} (temp file and rename)`);
-      conf.store = file;
+      return write();
     } catch (error) {
       if (error instanceof DevdnsError) throw error;
       throw new StoreError(

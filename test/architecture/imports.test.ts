@@ -17,7 +17,7 @@ const LAYERS = ['errors', 'verbose', 'records', 'dns', 'interop', 'platform', 's
 /** The one module (or directory) that may import each third-party package. */
 const PACKAGE_HOMES: Record<string, string> = {
   dns2: 'dns/dns2-packet.ts',
-  conf: 'store/record-store.ts',
+  conf: 'store/records-writer.ts',
   commander: 'cli/',
   chalk: 'cli/output.ts',
   ora: 'cli/output.ts',

@@ -27,13 +27,13 @@ describe('api add: a CNAME without an address', () => {
     dir.cleanup();
   });
 
-  it('is added, with the warning in the notes', async () => {
+  it('is added, with the warning among the warnings', async () => {
     const add = (body: Record<string, unknown>) => handlers.addRecord({ query: new URLSearchParams(), body });
     await add({ name: '*.shop.test', value: '127.0.0.1' });
     const result = await add({ name: 'www.shop.test', type: 'CNAME', value: 'shop.test' });
     assert.ok('status' in result);
     assert.equal(result.status, 201);
-    const notes = (result.body as { notes: string[] }).notes;
+    const notes = (result.body as { warnings: string[] }).warnings;
     assert.ok(
       notes.some((note) => note.startsWith('www.shop.test resolves to no address: its target shop.test has no A or AAAA record')),
       notes.join('\n'),

@@ -61,19 +61,19 @@ describe('api handlers', () => {
       'add: the localhost pair',
       ['addRecord', {}, { name: 'myapp.test' }],
       201,
-      { added: [A, AAAA], unchanged: [], retimed: [], zonesAdded: [], notes: [] },
+      { added: [A, AAAA], unchanged: [], retimed: [], zonesAdded: [], notes: [], warnings: [] },
     ],
     [
       'add again: unchanged, 200',
       ['addRecord', {}, { name: 'myapp.test' }],
       200,
-      { added: [], unchanged: [A, AAAA], retimed: [], zonesAdded: [], notes: [] },
+      { added: [], unchanged: [A, AAAA], retimed: [], zonesAdded: [], notes: [], warnings: [] },
     ],
     [
       'add, the short form {domain, ip}',
       ['addRecord', {}, { domain: 'seed.test', ip: '10.0.0.9' }],
       201,
-      { added: [{ ...A, name: 'seed.test', value: '10.0.0.9' }], unchanged: [], retimed: [], zonesAdded: [], notes: [] },
+      { added: [{ ...A, name: 'seed.test', value: '10.0.0.9' }], unchanged: [], retimed: [], zonesAdded: [], notes: [], warnings: [] },
     ],
     [
       'ls: every record with its source',

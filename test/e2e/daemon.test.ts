@@ -478,19 +478,59 @@ describe('the control API under a flood (built binary)', () => {
 });
 
 describe('writers stay serialised (built binary)', () => {
-  it('20 concurrent CLI adds and 20 concurrent API posts leave 40 records', { timeout: 120_000 }, async () => {
+  it('50 concurrent CLI adds and 50 concurrent API posts leave exactly 100 records, each answered', { timeout: 120_000 }, async () => {
     await withDaemon(async (home, state) => {
-      const cli = Array.from({ length: 20 }, (_, i) => runDevdns(['add', `cli${i}.test`, `10.1.0.${i + 1}`], { home, timeoutMs: 90_000 }));
-      const posts = Array.from({ length: 20 }, (_, i) =>
+      const cli = Array.from({ length: 50 }, (_, i) => runDevdns(['add', `cli${i}.test`, `10.1.0.${i + 1}`], { home, timeoutMs: 90_000 }));
+      const posts = Array.from({ length: 50 }, (_, i) =>
         api(state, 'POST', '/records', good(state, json), JSON.stringify({ domain: `api${i}.test`, ip: `10.2.0.${i + 1}` })),
       );
       const [cliResults, postResults] = await Promise.all([Promise.all(cli), Promise.all(posts)]);
-      for (const result of cliResults) assert.equal(result.code, 0, result.stderr);
+      for (const result of cliResults) {
+        assert.equal(result.code, 0, result.stderr);
+        assert.match(result.stderr, /^added cli\d+\.test A 10\.1\.0\.\d+ \(ttl 5\)\n$/);
+      }
       for (const result of postResults) assert.equal(result.status, 201, JSON.stringify(result.body));
-      const listed = JSON.parse((await runDevdns(['ls', '--json'], { home })).stdout) as unknown[];
-      assert.equal(listed.length, 40);
-      assert.equal((await dig(state, '+short', 'api19.test')).trim(), '10.2.0.20');
-      assert.equal((await dig(state, '+short', 'cli19.test')).trim(), '10.1.0.20');
+      const listed = JSON.parse((await runDevdns(['ls', '--json'], { home })).stdout) as Array<{ name: string }>;
+      assert.equal(listed.length, 100);
+      assert.equal(new Set(listed.map((r) => r.name)).size, 100);
+      // The file holds them too, as one write after another left it (no change lost between writers).
+      const file = JSON.parse(readFileSync(join(home, 'records.json'), 'utf8')) as { records: unknown[] };
+      assert.equal(file.records.length, 100);
+      assert.equal((await dig(state, '+short', 'api49.test')).trim(), '10.2.0.50');
+      assert.equal((await dig(state, '+short', 'cli49.test')).trim(), '10.1.0.50');
+    });
+  });
+
+  it('an add the daemon took but did not answer is not written again by the command', { timeout: 60_000 }, async () => {
+    await withDaemon(async (home, state) => {
+      assert.equal((await runDevdns(['add', 'early.test', '10.4.0.2'], { home })).code, 0);
+      process.kill(state.pid, 'SIGSTOP');
+      let result: Awaited<ReturnType<typeof runDevdns>>;
+      try {
+        result = await runDevdns(['add', 'late.test', '10.4.0.1'], { home, timeoutMs: 30_000 });
+        // The command did not write the file itself: the change is the stopped daemon's to make.
+        assert.ok(!readFileSync(join(home, 'records.json'), 'utf8').includes('late.test'));
+      } finally {
+        process.kill(state.pid, 'SIGCONT');
+      }
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /did not answer.*the change may or may not have been made \(see what is there with devdns ls NAME/);
+      await eventually(() => (readFileSync(join(home, 'records.json'), 'utf8').includes('late.test') ? true : undefined));
+      const listed = JSON.parse((await runDevdns(['ls', '--json', 'late.test'], { home })).stdout) as unknown[];
+      assert.equal(listed.length, 1);
+    });
+  });
+
+  it('a change sent to the daemon is made once: add again is unchanged, rm then says no match', async () => {
+    await withDaemon(async (home) => {
+      assert.equal((await runDevdns(['add', 'once.test', '10.3.0.1'], { home })).code, 0);
+      const again = await runDevdns(['add', 'once.test', '10.3.0.1'], { home });
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stderr, /once\.test A 10\.3\.0\.1 exists already; nothing added/);
+      assert.match((await runDevdns(['rm', 'once.test'], { home })).stderr, /^removed once\.test A 10\.3\.0\.1\n$/);
+      const gone = await runDevdns(['rm', 'once.test'], { home });
+      assert.equal(gone.code, 1);
+      assert.match(gone.stderr, /no record matches once\.test/);
     });
   });
 });

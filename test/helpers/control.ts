@@ -8,7 +8,7 @@ import { tempDir } from './devdns.js';
 
 export const TEST_TOKEN = 'a'.repeat(64);
 /** What a fake add answers: nothing added. */
-export const NOTHING_ADDED: AddedBody = { added: [], unchanged: [], retimed: [], zonesAdded: [], notes: [] };
+export const NOTHING_ADDED: AddedBody = { added: [], unchanged: [], retimed: [], zonesAdded: [], notes: [], warnings: [] };
 /** A fake answer for any route: the server passes bodies through without looking at them. */
 const ok = <Body>() => ({ status: 200, body: { ok: true } as unknown as Body });
 

@@ -2,7 +2,6 @@
 // lines (one CNAME per name, no CNAME loops, duplicates) hold within one import as across imports.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseImport } from '../../src/interop/import-formats.js';
 import { ImportProblemsError, importRecords } from '../../src/store/import.js';

@@ -23,7 +23,7 @@ describe('RecordStore', () => {
   afterEach(() => dir.cleanup());
 
   it('never writes a file larger than it would read back: the change is refused, the file unchanged', async () => {
-    const store = new RecordStore(home, () => new Date('2026-11-26T00:00:00Z'), 2_000);
+    const store = new RecordStore(home, { now: () => new Date('2026-11-26T00:00:00Z'), maxBytes: 2_000 });
     await store.update(addChange('a.test', '10.0.0.1'));
     const before = readFileSync(join(home, 'records.json'));
     let grown = 0;
@@ -51,7 +51,7 @@ describe('RecordStore', () => {
   });
 
   it('writes changes to a private file in a private directory, with a rising serial', async () => {
-    const store = new RecordStore(home, () => new Date('2026-11-26T00:00:00Z'));
+    const store = new RecordStore(home, { now: () => new Date('2026-11-26T00:00:00Z') });
     await store.update(addChange('a.test', '10.0.0.1'));
     await store.update(addChange('b.test', '10.0.0.2'));
     const file = store.read();

@@ -1,12 +1,28 @@
-// `devdns rm`: remove the records that match name, type and value; say what went.
-import { describeRecord } from '../../records/presentation.js';
-import { removeRecord } from '../../store/edits.js';
+// `devdns rm`: remove the records that match name, type and value; say what went. With the daemon
+// running, the daemon makes the change (the one writer); else the command writes the file.
+import { ROUTES } from '../../control/protocol.js';
 import type { CommandContext } from '../context.js';
-import { notifyDaemon } from '../running-daemon.js';
+import { editThroughDaemon } from '../daemon-edits.js';
 
 export async function runRm(context: CommandContext, name: string, value: string | undefined, options: { type?: string }): Promise<void> {
+  const selector = { name, ...(options.type === undefined ? {} : { type: options.type }), ...(value === undefined ? {} : { value }) };
+  const sent = await editThroughDaemon(context, ROUTES.removeRecords, selector);
+  const daemon = await import('../running-daemon.js');
+  if (sent !== undefined) {
+    print(context, sent.removed, sent.zonesRemoved);
+    daemon.warnIfHostsRouteBehind(context, true);
+    return;
+  }
+  const [{ removeRecord }, { describeRecord }] = await Promise.all([
+    import('../../store/edits.js'),
+    import('../../records/presentation.js'),
+  ]);
   const result = await removeRecord(context.home, { name, type: options.type, value });
-  for (const record of result.removed) context.output.success(`removed ${describeRecord(record)}`);
-  for (const zone of result.zonesRemoved) context.output.info(`no longer serving zone ${zone} (no records left in it)`);
-  await notifyDaemon(context);
+  print(context, result.removed.map(describeRecord), result.zonesRemoved);
+  await daemon.notifyDaemon(context);
+}
+
+function print({ output }: CommandContext, removed: readonly string[], zonesRemoved: readonly string[]): void {
+  for (const record of removed) output.success(`removed ${record}`);
+  for (const zone of zonesRemoved) output.info(`no longer serving zone ${zone} (no records left in it)`);
 }

@@ -1,0 +1,39 @@
+// Record edits made by the running daemon, the one writer while it runs: the command sends the
+// change and prints what the daemon says it did, without reading or writing the records itself.
+// No daemon, or one that cannot be reached before anything was sent: the command writes the file
+// itself, under the writers' lock. Sent but not answered: it stops and says so, never sending the
+// change twice.
+import { ControlClient } from '../control/client.js';
+import type { Route } from '../control/protocol.js';
+import { type DaemonState, lookupDaemon } from '../daemon/state.js';
+import { DevdnsError } from '../errors.js';
+import type { CommandContext } from './context.js';
+
+/** The warning for a state file whose daemon is gone, which the lookup removed. */
+export function warnStale(context: CommandContext): (state: DaemonState | undefined) => void {
+  return (state) => context.output.warn(`removed a stale state file${state ? ` (devdns pid ${state.pid} is not running)` : ''}`);
+}
+
+/** What the daemon answered, or undefined when there is no daemon to ask (the command writes itself). */
+export async function editThroughDaemon<Request, Response>(
+  context: CommandContext,
+  route: Route<Request, Response>,
+  request: Request,
+): Promise<Response | undefined> {
+  const found = lookupDaemon(context.home);
+  if (found.kind === 'stale') warnStale(context)(found.state);
+  if (found.kind !== 'running') return undefined;
+  try {
+    return (await new ControlClient(found.state).call(route, ...([request] as never))).body;
+  } catch (error) {
+    if (error instanceof DevdnsError && error.code === 'daemon-unreachable') return undefined;
+    if (error instanceof DevdnsError && error.code === 'daemon-no-answer') {
+      throw new DevdnsError(
+        'daemon-no-answer',
+        `${error.message}; the change may or may not have been made`,
+        'see what is there with devdns ls NAME, then run the command again if need be',
+      );
+    }
+    throw error;
+  }
+}

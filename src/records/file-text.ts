@@ -1,0 +1,28 @@
+// The records file as text: the header pretty-printed, then one record per line. A hand edit or a
+// diff still reads a record at a glance, and the file is a third the size of fully indented JSON
+// (a million records fit in about 70 MB). Pure.
+import type { RecordFile } from './types.js';
+
+/** Records per chunk: small enough that writing a chunk never holds up an answer for long. */
+const RECORDS_PER_CHUNK = 2_000;
+
+/**
+ * The text of `file`, in chunks that join to the whole: the header, each run of records, the end.
+ * A caller in a hurry joins them; the daemon yields to its sockets between them.
+ */
+export function* recordFileChunks(file: RecordFile): Generator<string> {
+  const zones = JSON.stringify(file.zones, null, 2).replaceAll('\n', '\n  ');
+  const { records } = file;
+  yield `{\n  "version": ${file.version},\n  "serial": ${file.serial},\n  "zones": ${zones},\n  "records": [`;
+  for (let start = 0; start < records.length; start += RECORDS_PER_CHUNK) {
+    let chunk = '';
+    const end = Math.min(start + RECORDS_PER_CHUNK, records.length);
+    for (let i = start; i < end; i++) chunk += `${i === 0 ? '' : ','}\n    ${JSON.stringify(records[i])}`;
+    yield chunk;
+  }
+  yield `${records.length === 0 ? '' : '\n  '}]\n}\n`;
+}
+
+export function recordFileText(file: RecordFile): string {
+  return [...recordFileChunks(file)].join('');
+}

@@ -1,0 +1,106 @@
+// Writing the records file: the only place that imports conf, which replaces it atomically
+// (temp file, fsync, rename). devdns reads the file itself, strictly (record-store.ts), so conf is
+// given nothing to parse: its own reads before a write would cost a full parse of a large file.
+// A command writes in its own thread; the daemon writes in a worker thread (records-writer-worker.ts),
+// so that a write of a large file never holds up an answer.
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
+import { HOME_FILES } from './paths.js';
+
+type ConfClass = typeof import('conf').default;
+
+/** What a failed write reports across the thread boundary: enough to describe it the same way. */
+export interface WriteFailure {
+  code?: string;
+  message: string;
+}
+
+/** Loads conf; done before a writer takes the lock, so the lock is held for milliseconds. */
+export async function loadConf(): Promise<ConfClass> {
+  return (await import('conf')).default;
+}
+
+/** Replaces the records file in `home` with `text` through conf. */
+export function writeRecordsText(Conf: ConfClass, home: string, text: string): void {
+  const conf = new Conf<Record<string, unknown>>({
+    cwd: home,
+    configName: HOME_FILES.records.replace(/\.json$/, ''),
+    clearInvalidConfig: false,
+    configFileMode: 0o600,
+    accessPropertiesByDotNotation: false,
+    deserialize: () => ({}),
+    serialize: () => text,
+  });
+  conf.store = {};
+}
+
+interface Pending {
+  resolve(): void;
+  reject(error: Error & { code?: string }): void;
+}
+
+/**
+ * The daemon's writer: one worker thread, started at the first write, that writes each text it is
+ * given in order. A write that fails rejects with the error's code and message. Where no worker
+ * can start (Node 20 running the TypeScript sources), it writes in this thread instead.
+ */
+export class BackgroundWriter {
+  private starting: Promise<Worker | undefined> | undefined;
+  private next = 0;
+  private readonly pending = new Map<number, Pending>();
+
+  async write(home: string, text: string): Promise<void> {
+    const worker = await this.start();
+    if (worker === undefined) {
+      writeRecordsText(await loadConf(), home, text);
+      return;
+    }
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ id, home, text });
+    });
+  }
+
+  private start(): Promise<Worker | undefined> {
+    this.starting ??= (async () => {
+      const { Worker } = await import('node:worker_threads');
+      // The worker's file sits beside this one, compiled (.js) or, under a TypeScript loader, not (.ts).
+      const here = fileURLToPath(import.meta.url);
+      const worker = new Worker(new URL(`./records-writer-worker${extname(here)}`, import.meta.url));
+      worker.unref();
+      return new Promise<Worker | undefined>((resolve) => {
+        let ready = false;
+        worker.on('message', (message: { ready?: true; id?: number; failure?: WriteFailure }) => {
+          if (message.ready) {
+            ready = true;
+            resolve(worker);
+            return;
+          }
+          const waiting = this.pending.get(message.id ?? -1);
+          this.pending.delete(message.id ?? -1);
+          const { failure } = message;
+          if (failure === undefined) waiting?.resolve();
+          else waiting?.reject(Object.assign(new Error(failure.message), failure.code === undefined ? {} : { code: failure.code }));
+        });
+        const fail = (error: Error) => {
+          if (!ready) return resolve(undefined);
+          for (const waiting of this.pending.values()) waiting.reject(error);
+          this.pending.clear();
+          // The next write starts another.
+          this.starting = undefined;
+        };
+        worker.on('error', fail);
+        worker.on('exit', (code) => fail(new Error(`the records writer stopped (exit code ${code})`)));
+      });
+    })();
+    return this.starting;
+  }
+
+  async close(): Promise<void> {
+    const worker = await this.starting;
+    this.starting = undefined;
+    await worker?.terminate();
+  }
+}
