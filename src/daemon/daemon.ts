@@ -100,7 +100,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   const startedAt = new Date();
   const token = newToken();
-  const syncHosts = (served: RecordFile) => {
+  const syncHosts = (served: () => RecordFile) => {
     const line = describeHostsSync(syncHostsRoute(home, served));
     if (line !== undefined) message('hosts', line);
   };
@@ -114,8 +114,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         queryLog.record(query);
         options.onQuery?.(query);
       },
-      onReload: (served) => {
-        message('reload', `records reloaded: ${served.records.length}`);
+      onReload: (served, count) => {
+        message('reload', `records reloaded: ${count}`);
         syncHosts(served);
       },
       onProblem: (error) => message('records', `${error.message}; still serving the last good records`),
@@ -172,7 +172,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     ...(options.sources ? { sources: options.sources } : {}),
   };
   writeState(home, state);
-  syncHosts(service.served());
+  syncHosts(() => service.served());
   const opened = { service, control };
   let stopping: Promise<void> | undefined;
   return {

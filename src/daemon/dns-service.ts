@@ -47,8 +47,8 @@ export interface DnsServiceOptions {
   limits?: DnsLimits;
   /** Each answered query (dropped ones and those without a readable question are not). */
   onQuery?: (query: AnsweredQuery) => void;
-  /** After a reload that worked, with what is served now. */
-  onReload?: (served: RecordFile) => void;
+  /** After a reload or an edit that worked: what is served now (made when asked for), and how many records. */
+  onReload?: (served: () => RecordFile, records: number) => void;
   /** The records file stopped parsing (the last good records stay in service), or a watch failed. */
   onProblem?: (error: Error) => void;
   /** A message dropped unanswered, or answered FORMERR: why, and where it came from. Per packet. */
@@ -103,30 +103,69 @@ function changedNames(before: readonly DnsRecord[], after: readonly DnsRecord[])
   return names;
 }
 
+/** The records served at each of `names`: the user's there, else the first linked project's (mergeServed's rule). */
+function servedAt(sources: ServedSources, names: ReadonlySet<string>): Map<string, DnsRecord[]> {
+  const at = new Map<string, DnsRecord[]>();
+  for (const record of sources.user.records) {
+    if (!names.has(record.name)) continue;
+    const list = at.get(record.name);
+    if (list) list.push(record);
+    else at.set(record.name, [record]);
+  }
+  for (const project of sources.projects) {
+    const claimed = new Set<string>();
+    for (const record of project.file?.records ?? []) {
+      if (!names.has(record.name) || (at.has(record.name) && !claimed.has(record.name))) continue;
+      claimed.add(record.name);
+      at.set(record.name, [...(at.get(record.name) ?? []), record]);
+    }
+  }
+  return at;
+}
+
+/** The zones served, as mergeServed makes them: the user's, the settings', then the projects'. */
+function servedZones(sources: ServedSources): RecordFile['zones'] {
+  const zones = { ...sources.user.zones };
+  for (const zone of sources.settingsZones) zones[zone] ??= {};
+  for (const project of sources.projects) for (const [zone, settings] of Object.entries(project.file?.zones ?? {})) zones[zone] ??= settings;
+  return zones;
+}
+
+// Until the index can be brought up to date in place: built afresh.
+function updateZoneIndex(_index: ZoneIndex, _file: RecordFile, _names: ReadonlySet<string>, _at: (name: string) => readonly DnsRecord[]): boolean {
+  return false;
+}
+
 export async function startDnsService(options: DnsServiceOptions): Promise<DnsService> {
   const writer = new BackgroundWriter();
-  const store = new RecordStore(options.home, { keep: true, writer });
+  const store = new RecordStore(options.home, { keep: true, writer, onWrite: (before, after, touched) => serveEdit(before, after, touched) });
   const problem = options.onProblem ?? (() => undefined);
   // The user's records file not parsing stops the start, with the store's own message; a linked
   // project file that does not parse is reported and left out.
   let loadedStamp = '';
   let sources: ServedSources;
-  let served: ServedRecords;
+  /** What is served, merged from the sources when asked for: after an edit, only the index is brought up to date at once. */
+  let merged: ServedRecords | undefined;
+  const served = (): ServedRecords => {
+    merged ??= mergeServed(sources);
+    return merged;
+  };
+  /** How many records are served: without linked projects, the user's, counted without a merge. */
+  const count = (): number => (sources.projects.some((project) => project.file !== undefined) ? served().file.records.length : sources.user.records.length);
   const load = (stamp = servedSourcesStamp(options.home)): ServedRecords => {
     // Stamped before reading: a write during the read changes the stamp, so it is read again.
     // Kept only for a read that worked: after a failure (a home opened to others, a file
     // refused), every reload tries again, since what was wrong may lie outside the files' stat.
     loadedStamp = '';
     const next = readServedSources(options.home, undefined, store);
-    const merged = mergeServed(next);
-    for (const broken of merged.problems) problem(new Error(`linked project left out: ${broken.message}`));
+    const all = mergeServed(next);
+    for (const broken of all.problems) problem(new Error(`linked project left out: ${broken.message}`));
     sources = next;
-    served = merged;
-    loadedStamp = merged.problems.length === 0 ? stamp : '';
-    return merged;
+    merged = all;
+    loadedStamp = all.problems.length === 0 ? stamp : '';
+    return all;
   };
-  served = load();
-  let index: ZoneIndex = buildZoneIndex(served.file);
+  let index: ZoneIndex = buildZoneIndex(load().file);
   const responder = new Responder(index);
   const watchers = new Map<string, FSWatcher>();
   let timer: NodeJS.Timeout | undefined;
@@ -165,14 +204,16 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
   };
 
   let recordsError: string | undefined;
-  /** Edits under way: the file they write is theirs to serve, so a reload waits for them. */
-  let editing = 0;
+  /** While the daemon writes the file, it is its own to serve: a reload waits for the write. */
   let reloadWaiting = false;
   const reload = (): boolean => {
-    if (editing > 0) {
+    if (store.busy()) {
       reloadWaiting = true;
       return false;
     }
+    return reloadNow();
+  };
+  const reloadNow = (): boolean => {
     const stamp = servedSourcesStamp(options.home);
     if (stamp === loadedStamp) return false;
     try {
@@ -180,7 +221,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
       index = buildZoneIndex(next.file);
       responder.setIndex(index);
       recordsError = undefined;
-      options.onReload?.(next.file);
+      options.onReload?.(() => next.file, count());
     } catch (error) {
       const hint = (error as { hint?: unknown }).hint;
       recordsError = `${(error as Error).message}${typeof hint === 'string' && hint !== '' ? ` (${hint})` : ''}`;
@@ -190,47 +231,38 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     return true;
   };
 
-  /** Serves the user's records as the store holds them after an edit, changing only the names that changed. */
-  const serveEdit = (): void => {
-    const user = store.read();
-    if (user === sources.user) return;
+  /**
+   * Serves the user's records as the daemon just wrote them, changing in the index only the names
+   * the changes touched (every name that differs, when one of them did not say).
+   */
+  function serveEdit(before: RecordFile, user: RecordFile, touched: ReadonlySet<string> | undefined): void {
     const stamp = servedSourcesStamp(options.home);
-    // Another file changed meanwhile (a link, a project, the settings): read everything again.
-    if (loadedStamp === '' || withRecordsStamp(loadedStamp, fileStamp(store.path)) !== stamp) {
-      reload();
+    // Another file changed meanwhile (a link, a project, the settings, or the records before this
+    // write): read everything again.
+    if (before !== sources.user || loadedStamp === '' || withRecordsStamp(loadedStamp, fileStamp(store.path)) !== stamp) {
+      reloadNow();
       return;
     }
-    const before = served;
     sources = { ...sources, user };
-    served = mergeServed(sources);
-    const names = changedNames(before.file.records, served.file.records);
-    if (names.size === 0 && before.file.serial === served.file.serial) return;
-    index = buildZoneIndex(served.file);
+    merged = undefined;
+    const names = touched ?? changedNames(before.records, user.records);
+    const at = servedAt(sources, names);
+    if (!updateZoneIndex(index, { ...user, zones: servedZones(sources) }, names, (name) => at.get(name) ?? [])) {
+      index = buildZoneIndex(served().file);
+    }
     responder.setIndex(index);
     loadedStamp = stamp;
     recordsError = undefined;
-    options.onReload?.(served.file);
-  };
+    options.onReload?.(() => served().file, count());
+    if (reloadWaiting) {
+      reloadWaiting = false;
+      schedule();
+    }
+  }
 
   const editor: RecordEditor = {
-    update: async (change) => {
-      editing++;
-      try {
-        const result = await store.update(change);
-        editing--;
-        serveEdit();
-        return result;
-      } catch (error) {
-        editing--;
-        throw error;
-      } finally {
-        if (editing === 0 && reloadWaiting) {
-          reloadWaiting = false;
-          schedule();
-        }
-      }
-    },
-    served: () => served,
+    update: (change, touched) => store.update(change, touched),
+    served,
     index: () => index,
   };
 
@@ -275,8 +307,8 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     host: server.host,
     port: server.port,
     recordsPath: store.path,
-    recordCount: () => served.file.records.length,
-    served: () => served.file,
+    recordCount: count,
+    served: () => served().file,
     recordsError: () => recordsError,
     answer: (name, type) => answerQuestion(index, name, type),
     reload,

@@ -17,7 +17,7 @@ export type HostsRouteSync =
   | { kind: 'journal-refused'; path: string; reason: string };
 
 /** Brings the hosts file's block up to date with `file`, when setup chose the hosts file as the route. */
-export function syncHostsRoute(home: string, file: RecordFile): HostsRouteSync {
+export function syncHostsRoute(home: string, served: () => RecordFile): HostsRouteSync {
   const privileged = new SystemAccess().privileged;
   // As root, only root's own copy of the journal may aim its writes (journal.ts).
   const route = () => {
@@ -35,7 +35,7 @@ export function syncHostsRoute(home: string, file: RecordFile): HostsRouteSync {
   const { journal, hostsFile } = current;
   const system = new SystemAccess(journal.root, { privileged });
   const path = system.path(hostsFile);
-  const lines = blockLines(hostsBlock(file.records, journal.tlds));
+  const lines = blockLines(hostsBlock(served().records, journal.tlds));
   try {
     const how = setHostsBlock(hostsFile, lines, system, 'setup');
     if (how === 'unchanged') return { kind: 'unchanged', path };

@@ -52,10 +52,16 @@ export interface AddResult {
 }
 
 export function addRecords(file: RecordFile, request: AddRequest): AddResult {
-  const set = new RecordSetBuilder(file);
+  const set = RecordSetBuilder.continuing(file);
   const step = set.add(request);
   return { file: set.file(), ...step };
 }
+
+/**
+ * Each builder by the records array it last made: an add to a file that a builder made continues
+ * with that builder, so a long-lived writer (the daemon) pays for the lookup tables once, not per add.
+ */
+const builders = new WeakMap<readonly DnsRecord[], RecordSetBuilder>();
 
 /** What one request did to a {@link RecordSetBuilder}: an {@link AddResult} without the file. */
 export type AddStep = Omit<AddResult, 'file'>;
@@ -66,7 +72,9 @@ export type AddStep = Omit<AddResult, 'file'>;
  * targets, so no rule looks at the whole file. A request that fails changes nothing.
  */
 export class RecordSetBuilder {
-  readonly #original: RecordFile;
+  #original: RecordFile;
+  /** The records array file() last made: while it is the file's, the builder can take the next add. */
+  #made: readonly DnsRecord[] | undefined;
   #zones: RecordFile['zones'];
   readonly #zoneNames: Set<string>;
   readonly #records: DnsRecord[];
@@ -88,9 +96,25 @@ export class RecordSetBuilder {
     this.#targets = cnameTargets(this.#records);
   }
 
+  /**
+   * A builder for `file`: the one that made it when `file` is still what that builder holds
+   * (same records array and zones), else a new one.
+   */
+  static continuing(file: RecordFile): RecordSetBuilder {
+    const set = builders.get(file.records);
+    if (set === undefined || set.#made !== file.records || set.#zones !== file.zones) return new RecordSetBuilder(file);
+    set.#original = file;
+    set.#changed = false;
+    return set;
+  }
+
   /** The file with every request added so far: the same object when none changed anything. */
   file(): RecordFile {
-    return this.#changed ? { ...this.#original, zones: this.#zones, records: [...this.#records] } : this.#original;
+    if (!this.#changed) return this.#original;
+    const records = [...this.#records];
+    this.#made = records;
+    builders.set(records, this);
+    return { ...this.#original, zones: this.#zones, records };
   }
 
   /** Adds one request, as {@link addRecords} does; on an error the set is left as it was. */

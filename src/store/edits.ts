@@ -18,7 +18,8 @@ import { loadSettings } from './settings.js';
  * daemon's records (its one writer), and what is served, for the checks that look beyond the change.
  */
 export interface RecordEditor {
-  update<T>(change: (file: RecordFile) => Change<T>): Promise<T>;
+  /** `touched`: the names whose records the change may have changed, when it can say (cheaper than comparing). */
+  update<T>(change: (file: RecordFile) => Change<T>, touched?: (result: T) => Iterable<string>): Promise<T>;
   /** The records served, after the change. */
   served(): ServedRecords;
   /** The served records arranged for answering, after the change. */
@@ -55,10 +56,13 @@ export async function addRecord(
   // The input first: a mistake in what the user typed is the error to show, whatever the settings.
   const parsed = parseRecordInput(input);
   const defaultTtl = request.defaultTtl ?? loadSettings(home).ttl;
-  const result = await editor.update((file) => {
-    const outcome = addRecords(file, { ...parsed, force, defaultTtl });
-    return { file: outcome.file, result: outcome };
-  });
+  const result = await editor.update(
+    (file) => {
+      const outcome = addRecords(file, { ...parsed, force, defaultTtl });
+      return { file: outcome.file, result: outcome };
+    },
+    () => [parsed.name],
+  );
   const aliases = result.added.filter((record) => record.type === 'CNAME');
   return { ...result, warnings: [...result.warnings, ...unresolvedAliases(editor, aliases)], notes: parsed.notes };
 }
@@ -119,10 +123,13 @@ export async function removeRecord(home: string, input: RemoveInput, editor = fi
     value: input.value,
   };
   try {
-    return await editor.update((file) => {
-      const outcome = removeRecords(file, request);
-      return { file: outcome.file, result: outcome };
-    });
+    return await editor.update(
+      (file) => {
+        const outcome = removeRecords(file, request);
+        return { file: outcome.file, result: outcome };
+      },
+      (result) => result.removed.map((record) => record.name),
+    );
   } catch (error) {
     throw error instanceof NotFoundError ? (fromLinkedProject(editor, request.name) ?? error) : error;
   }

@@ -67,6 +67,11 @@ export interface RecordStoreOptions {
   keep?: boolean;
   /** Write in this worker thread rather than in this one (the daemon: answers go on meanwhile). */
   writer?: BackgroundWriter;
+  /**
+   * After each write by update(), before its callers hear of it: the file before and after, and
+   * the names the changes touched (undefined when one of them could not say).
+   */
+  onWrite?: (before: RecordFile, after: RecordFile, touched: ReadonlySet<string> | undefined) => void;
 }
 
 /** Which file is on disk: inode, size and change times. Every devdns write is a rename to a new inode. */
@@ -81,6 +86,7 @@ export function fileStamp(path: string): string {
 
 interface Queued {
   change: (file: RecordFile) => Change<unknown>;
+  touched: ((result: unknown) => Iterable<string>) | undefined;
   resolve(result: unknown): void;
   reject(error: unknown): void;
 }
@@ -143,12 +149,22 @@ export class RecordStore {
    * changes that arrive while a write is under way are applied in turn and written together:
    * each sees the records as the ones before it left them, and each settles once its write did.
    */
-  update<T>(change: (file: RecordFile) => Change<T>): Promise<T> {
+  update<T>(change: (file: RecordFile) => Change<T>, touched?: (result: T) => Iterable<string>): Promise<T> {
     if (this.options.writer === undefined) return this.updateNow(change);
     return new Promise<T>((resolve, reject) => {
-      this.queued.push({ change, resolve: resolve as (result: unknown) => void, reject });
+      this.queued.push({
+        change,
+        touched: touched as Queued['touched'],
+        resolve: resolve as (result: unknown) => void,
+        reject,
+      });
       void this.writeQueued();
     });
+  }
+
+  /** Whether a write by update() is under way or waiting. */
+  busy(): boolean {
+    return this.writing !== undefined || this.queued.length > 0;
   }
 
   private readonly queued: Queued[] = [];
@@ -209,6 +225,12 @@ export class RecordStore {
         const next = { ...file, serial: nextSerial(current.serial, this.now()) };
         await this.writeInBackground(next);
         this.keep(next);
+        let touched: Set<string> | undefined = new Set<string>();
+        for (const { item, result } of done) {
+          if (item.touched === undefined) touched = undefined;
+          else if (touched) for (const name of item.touched(result)) touched.add(name);
+        }
+        this.options.onWrite?.(current, next, touched);
       });
     } catch (error) {
       // Nothing of the batch reached the disk (the file unreadable, the lock or the write failed):

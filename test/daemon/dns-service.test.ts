@@ -58,7 +58,7 @@ describe('DNS service', () => {
 
   it('serves a change to the records file without being asked, and says so', async () => {
     const reloads: number[] = [];
-    await withService({ onReload: (served) => reloads.push(served.records.length) }, async (service, home) => {
+    await withService({ onReload: (served) => reloads.push(served().records.length) }, async (service, home) => {
       await addToHome(home, { name: 'new.test', value: '10.2.2.2' });
       assert.deepEqual(
         await eventually(
@@ -77,7 +77,7 @@ describe('DNS service', () => {
 
   it('reads a change once: a reload after the watcher has read it reads nothing, one after a write reads it', async () => {
     const reloads: number[] = [];
-    await withService({ onReload: (served) => reloads.push(served.records.length) }, async (service, home) => {
+    await withService({ onReload: (served) => reloads.push(served().records.length) }, async (service, home) => {
       assert.equal(service.reload(), false, 'nothing written since the start');
       await addToHome(home, { name: 'new.test', value: '10.2.2.2' });
       await eventually(() => (reloads.length > 0 ? true : undefined), 3_000, 'the watcher reloaded');

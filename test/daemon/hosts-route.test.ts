@@ -39,27 +39,27 @@ describe('the daemon keeps the hosts-file route in step', () => {
   it('does nothing without a setup, or when setup chose a resolver', async () => {
     const home = tempDir();
     try {
-      assert.deepEqual(syncHostsRoute(home.path, served('a.test')), { kind: 'none' });
+      assert.deepEqual(syncHostsRoute(home.path, () => served('a.test')), { kind: 'none' });
     } finally {
       home.cleanup();
     }
     await withRoute('macos', (home, hosts) => {
-      assert.deepEqual(syncHostsRoute(home, served('a.test')), { kind: 'none' });
+      assert.deepEqual(syncHostsRoute(home, () => served('a.test')), { kind: 'none' });
       assert.equal(readFileSync(hosts, 'utf8'), '127.0.0.1 localhost\n');
     });
   });
 
   it('writes the block, then leaves an up-to-date file alone', async () => {
     await withRoute('hosts', (home, hosts) => {
-      const first = syncHostsRoute(home, served('a.test', 'b.test'));
+      const first = syncHostsRoute(home, () => served('a.test', 'b.test'));
       assert.deepEqual(first, { kind: 'written', path: hosts, names: 2 });
       assert.match(describeHostsSync(first) ?? '', /^hosts-file route: wrote 2 names into /);
       assert.match(readFileSync(hosts, 'utf8'), /^127\.0\.0\.1 a\.test\n127\.0\.0\.1 b\.test\n# devdns end\n$/m);
-      const second = syncHostsRoute(home, served('a.test', 'b.test'));
+      const second = syncHostsRoute(home, () => served('a.test', 'b.test'));
       assert.deepEqual(second, { kind: 'unchanged', path: hosts });
       assert.equal(describeHostsSync(second), undefined);
       // No names left: no block at all, the file as it was.
-      syncHostsRoute(home, served());
+      syncHostsRoute(home, () => served());
       assert.equal(readFileSync(hosts, 'utf8'), '127.0.0.1 localhost\n');
     });
   });
@@ -67,7 +67,7 @@ describe('the daemon keeps the hosts-file route in step', () => {
   it('a journal it cannot use is reported as such, never with a sync of the journal file', async () => {
     await withRoute('hosts', (home) => {
       writeFileSync(join(home, 'setup-journal.json'), '{"version": 1, "resolver": "hosts"}');
-      const sync = syncHostsRoute(home, served('a.test'));
+      const sync = syncHostsRoute(home, () => served('a.test'));
       assert.equal(sync.kind, 'journal-refused');
       const line = describeHostsSync(sync) ?? '';
       assert.match(line, /^hosts-file route: not kept in step, the setup journal is refused: /);
@@ -77,7 +77,7 @@ describe('the daemon keeps the hosts-file route in step', () => {
 
   it('writes only names under the TLDs setup routed', async () => {
     await withRoute('hosts', (home, hosts) => {
-      syncHostsRoute(home, { ...served('a.test', 'db.internal', 'router.home.arpa'), zones: { test: {}, internal: {}, 'home.arpa': {} } });
+      syncHostsRoute(home, () => ({ ...served('a.test', 'db.internal', 'router.home.arpa'), zones: { test: {}, internal: {}, 'home.arpa': {} } }));
       const text = readFileSync(hosts, 'utf8');
       assert.match(text, /^127\.0\.0\.1 a\.test$/m);
       assert.doesNotMatch(text, /internal|home\.arpa/);
@@ -88,7 +88,7 @@ describe('the daemon keeps the hosts-file route in step', () => {
     await withRoute('hosts', (home, hosts) => {
       rmSync(hosts);
       mkdirSync(hosts); // something other than a file where the hosts file was
-      const sync = syncHostsRoute(home, served('a.test'));
+      const sync = syncHostsRoute(home, () => served('a.test'));
       assert.equal(sync.kind, 'failed');
       assert.match(
         describeHostsSync(sync) ?? '',
@@ -99,7 +99,7 @@ describe('the daemon keeps the hosts-file route in step', () => {
 
   it('leaves the block alone once teardown has begun, and teardown marks the journal before it touches the block', async () => {
     await withRoute('hosts', async (home, hosts) => {
-      syncHostsRoute(home, served('a.test'));
+      syncHostsRoute(home, () => served('a.test'));
       // A block teardown cannot remove (damaged by hand): teardown stops, the journal stays, marked.
       writeFileSync(hosts, `${readFileSync(hosts, 'utf8')}# devdns begin\n`);
       const journal = journalToUndo(home, { privileged: false });
@@ -109,7 +109,7 @@ describe('the daemon keeps the hosts-file route in step', () => {
       assert.equal(marked?.undoing, true);
       // The daemon no longer writes the block of a route being undone.
       const damaged = readFileSync(hosts, 'utf8');
-      assert.deepEqual(syncHostsRoute(home, served('a.test', 'b.test')), { kind: 'none' });
+      assert.deepEqual(syncHostsRoute(home, () => served('a.test', 'b.test')), { kind: 'none' });
       assert.equal(readFileSync(hosts, 'utf8'), damaged);
       // Fixed by hand, teardown finishes from the marked journal.
       writeFileSync(hosts, damaged.replace(/# devdns begin\n$/, ''));
