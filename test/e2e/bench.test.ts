@@ -5,12 +5,15 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Scale } from '../bench/scale.js';
+import type { Startup, StartupState } from '../bench/startup.js';
 import { runCommand, tempDir } from '../helpers/devdns.js';
 
 const script = fileURLToPath(new URL('../bench/run.ts', import.meta.url));
 
 describe('npm run bench (smoke)', () => {
-  it('measures devdns, the echo ceiling, the CLI and the scale section, and writes the figures as JSON', { timeout: 180_000 }, async () => {
+  it('measures devdns, the echo ceiling, start-up, the scale section and answers during reloads, and writes the figures as JSON', {
+    timeout: 180_000,
+  }, async () => {
     const dir = tempDir();
     try {
       const out = join(dir.path, 'bench.json');
@@ -21,10 +24,10 @@ describe('npm run bench (smoke)', () => {
       const figures = JSON.parse(readFileSync(out, 'utf8')) as {
         servers: Record<string, { qps: number; p50: number; p99: number; peakRssMiB: number }>;
         ratios: { toEcho: number };
-        cli: { nodeMs: number; versionMs: number; lsMs: number };
         upToAnswerMs: number;
         addToAnswerMs: number;
         idleCpuTicks: number;
+        startup: Startup | null;
         scale: Scale | null;
       };
       for (const name of ['devdns', 'echo (ceiling)']) {
@@ -34,38 +37,90 @@ describe('npm run bench (smoke)', () => {
       }
       assert.ok((figures.servers.devdns?.peakRssMiB ?? 0) > 0);
       assert.ok(figures.ratios.toEcho > 0);
-      assert.ok(figures.cli.nodeMs > 0 && figures.cli.versionMs > 0 && figures.cli.lsMs > 0);
       assert.ok(figures.upToAnswerMs > 0 && figures.addToAnswerMs >= 0);
       assert.equal(typeof figures.idleCpuTicks, 'number');
+      // Start-up: each chosen Node (this one, at least), daemon stopped and running, 5 records.
+      const startup = figures.startup;
+      assert.ok(startup, 'the smoke run measures start-up');
+      assert.equal(startup.records, 5);
+      assert.ok(startup.nodes.length >= 1 && startup.nodes.length <= 2, 'one or two Node versions');
+      assert.equal(startup.nodes.length === 1, startup.note !== null, 'a single Node version is said so');
+      for (const node of startup.nodes) {
+        assert.match(node.node, /^v\d+\.\d+\.\d+$/);
+        assert.ok(node.nodeMs > 0 && node.versionMs > 0 && node.versionRatio > 0, `${node.node}: --version against node -e 0`);
+        for (const [label, state] of [
+          ['stopped', node.stopped],
+          ['running', node.running],
+        ] as Array<[string, StartupState]>) {
+          assert.ok(state.lsMs > 0 && state.addMs > 0 && state.rmMs > 0, `${node.node}, daemon ${label}: ls, add and rm timed`);
+          assert.ok(state.lsRatio > 0 && state.addRatio > 0 && state.rmRatio > 0, `${node.node}, daemon ${label}: ratios`);
+        }
+        assert.match(
+          result.stdout,
+          new RegExp(
+            `^start-up \\(Node ${node.node.replaceAll('.', '\\.')}, 5 records\\).*daemon running: ls [\\d.]+, add [\\d.]+, rm [\\d.]+; daemon stopped: ls`,
+            'm',
+          ),
+        );
+      }
       // The scale section: 200 imported names, then the CLI and the daemon with them.
       const scale = figures.scale;
       assert.ok(scale, 'the smoke run measures the scale section');
-      assert.equal(scale.records, 200);
-      assert.equal(scale.adds, 3);
-      assert.ok(scale.importMs > 0 && scale.importPeakRssMiB > 0, 'import time and peak memory measured');
-      assert.ok(scale.addMs > 0 && scale.lsMs > 0, 'add and ls timed with the daemon stopped');
-      assert.ok(scale.rssAfterUpMiB > 0 && scale.rssAfterAddsMiB > 0, 'daemon memory read');
-      assert.ok(scale.addToAnswerMs >= 0);
-      assert.match(result.stdout, /^scale, 200 names/m);
+      assert.deepEqual(
+        scale.imports.map((i) => i.records),
+        [200],
+      );
+      const [imported] = scale.imports;
+      assert.ok(
+        imported && imported.exitCode === 0 && imported.importMs > 0 && imported.importPeakRssMiB > 0,
+        'import time and peak memory measured',
+      );
+      const run = scale.run;
+      assert.ok(run, 'the section runs at 200 names');
+      assert.equal(run.records, 200);
+      assert.ok(run.addMs > 0 && run.lsMs > 0, 'add and ls timed with the daemon stopped');
+      assert.ok(run.lsRows > 0, 'devdns ls host1 listed names');
+      assert.equal(run.adds, 3);
+      assert.ok(run.rssAfterUpMiB > 0 && run.rssAfterAddsMiB > 0, 'daemon memory read');
+      assert.ok(run.addToAnswerMs >= 0);
+      // Answers during reloads: a steady load while a few adds run.
+      const reload = run.reload;
+      assert.equal(reload.adds, 3);
+      assert.equal(reload.rate, 2000);
+      assert.ok(reload.sent > 0 && reload.answered > 0 && reload.answered + reload.lost === reload.sent, 'queries sent and answered');
+      assert.ok(reload.p50 > 0 && reload.p99 >= reload.p50 && reload.max >= reload.p99, 'latency during the adds measured');
+      assert.match(result.stdout, /^scale, import \(hosts file.*: 200 names [\d.]+ ms/m);
+      assert.match(result.stdout, /^scale, daemon with 200 names: [\d.]+ MiB after up, [\d.]+ MiB after 3 adds/m);
+      assert.match(
+        result.stdout,
+        /^scale, 2000 queries\/s during 3 devdns adds .*p50 [\d.]+ us, p99 [\d.]+ us, max [\d.]+ us; lost \d+ of \d+/m,
+      );
     } finally {
       dir.cleanup();
     }
   });
 
-  it('measures with its own Node load generator where dnsperf is not used', { timeout: 180_000 }, async () => {
+  it('measures with its own Node load generator where dnsperf is not used, and skips start-up and scale with --load-only', {
+    timeout: 180_000,
+  }, async () => {
     const dir = tempDir();
     try {
       const out = join(dir.path, 'bench.json');
       const result = await runCommand(
         process.execPath,
-        ['--import', 'tsx', script, '--smoke', '--node-load', '--json', out],
+        ['--import', 'tsx', script, '--smoke', '--node-load', '--load-only', '--json', out],
         process.env,
         170_000,
       );
       assert.equal(result.code, 0, result.stdout + result.stderr);
       const figures = JSON.parse(readFileSync(out, 'utf8')) as {
         servers: Record<string, { qps: number; p50: number; p99: number; tool: string }>;
+        startup: Startup | null;
+        scale: Scale | null;
       };
+      assert.equal(figures.startup, null, '--load-only measures no start-up');
+      assert.equal(figures.scale, null, '--load-only measures no scale section');
+      assert.doesNotMatch(result.stdout, /^(start-up|scale)/m);
       for (const name of ['devdns', 'echo (ceiling)']) {
         const server = figures.servers[name];
         assert.equal(server?.tool, 'node', `${name} was driven by the Node load generator`);
