@@ -530,7 +530,7 @@ async function main(): Promise<void> {
   if (!loadOnly) {
     const { chosen, note } = chooseNodes(findNodes(flagValues('--node-dir')));
     const hyperfine = !args.includes('--no-hyperfine') && have('hyperfine');
-    startup = await measureStartup(chosen, note, { hyperfine, runs: smoke ? 2 : 10, warmup: smoke ? 1 : 2 }, tools);
+    startup = await measureStartup(chosen, note, { hyperfine, runs: smoke ? 2 : 10, warmup: smoke ? 0 : 2 }, tools);
   }
   const scale: Scale | null =
     scaleRecords.length > 0

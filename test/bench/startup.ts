@@ -3,7 +3,8 @@
 // records: `devdns --version`, then `devdns ls`, `devdns add NAME 127.0.0.1` and `devdns rm NAME`
 // with the daemon stopped and again with it running. add and rm alternate, so every run of each
 // changes the records file. Medians, by hyperfine when installed (no shell; 2 untimed runs first,
-// 1 in the smoke run), else by taking turns in a loop of our own.
+// none in the smoke run, which only shows each figure is measured), else by taking turns in a
+// loop of our own.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
