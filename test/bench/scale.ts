@@ -24,6 +24,8 @@ export interface ScaleImport {
   rssFrom: 'time' | 'proc';
   /** The import's exit code: 0, or what it failed with (an import-only count is reported, not fatal). */
   exitCode: number | null;
+  /** The last line the import wrote to stderr when it failed; null when it succeeded. */
+  error: string | null;
 }
 
 /** Answers under a steady load while `adds` devdns adds ran one after another (fewer when the time bound hit). */
@@ -75,23 +77,33 @@ const RELOAD_LOAD_MS = 300_000;
 async function timedImport(tools: BenchTools, dir: string, file: string, records: number): Promise<ScaleImport> {
   const env = { ...process.env, DEVDNS_HOME: dir, NO_COLOR: '1' };
   const command = [process.execPath, tools.bin, 'import', file, '--format', 'hosts'];
-  const figure = (ms: number, peakMiB: number, rssFrom: 'time' | 'proc', exitCode: number | null): ScaleImport => ({
+  const figure = (ms: number, peakMiB: number, rssFrom: 'time' | 'proc', exitCode: number | null, stderr: string): ScaleImport => ({
     records,
     importMs: tools.roundTo(ms, 1),
     importPeakRssMiB: peakMiB,
     rssFrom,
     exitCode,
+    error: exitCode === 0 ? null : (stderr.trim().split('\n').at(-1) ?? ''),
   });
   if (existsSync(TIME)) {
     const report = join(dir, 'import-time.txt');
     const started = process.hrtime.bigint();
-    const result = spawnSync(TIME, ['-f', '%M', '-o', report, ...command], { env, stdio: 'ignore', timeout: IMPORT_TIMEOUT_MS });
+    const result = spawnSync(TIME, ['-f', '%M', '-o', report, ...command], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+      timeout: IMPORT_TIMEOUT_MS,
+    });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     const kib = existsSync(report) ? Number(readFileSync(report, 'utf8').trim().split('\n').at(-1)) : 0;
-    return figure(ms, Number.isFinite(kib) ? Math.round(kib / 102.4) / 10 : 0, 'time', result.status);
+    return figure(ms, Number.isFinite(kib) ? Math.round(kib / 102.4) / 10 : 0, 'time', result.status, result.stderr ?? '');
   }
   const started = process.hrtime.bigint();
-  const child = spawn(command[0] ?? '', command.slice(1), { env, stdio: 'ignore', timeout: IMPORT_TIMEOUT_MS });
+  const child = spawn(command[0] ?? '', command.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'], timeout: IMPORT_TIMEOUT_MS });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4096);
+  });
   let exitCode: number | null | undefined;
   child.on('exit', (code) => {
     exitCode = code;
@@ -101,7 +113,7 @@ async function timedImport(tools: BenchTools, dir: string, file: string, records
     peakMiB = Math.max(peakMiB, tools.peakRssMiB(child.pid ?? 0));
     await tools.pause(1);
   }
-  return figure(Number(process.hrtime.bigint() - started) / 1e6, peakMiB, 'proc', exitCode);
+  return figure(Number(process.hrtime.bigint() - started) / 1e6, peakMiB, 'proc', exitCode, stderr);
 }
 
 /** A hosts file of `records` names in a new home, imported. */
@@ -209,7 +221,8 @@ export async function measureScale(options: ScaleOptions, tools: BenchTools): Pr
     const { dir, imported } = await importInNewHome(tools, records);
     imports.push(imported);
     if (records === runAt) {
-      if (imported.exitCode !== 0) throw new Error(`the scale import of ${records} names failed (exit code ${imported.exitCode})`);
+      if (imported.exitCode !== 0)
+        throw new Error(`the scale import of ${records} names failed (exit code ${imported.exitCode}): ${imported.error}`);
       runDir = dir;
     }
   }
@@ -222,7 +235,7 @@ export function scaleLines(scale: Scale): string[] {
   const imports = scale.imports
     .map(
       (i) =>
-        `${i.records} names ${i.importMs} ms, ${i.importPeakRssMiB} MiB${i.exitCode === 0 ? '' : ` (failed, exit code ${i.exitCode})`}`,
+        `${i.records} names ${i.importMs} ms, ${i.importPeakRssMiB} MiB${i.exitCode === 0 ? '' : ` (failed, exit code ${i.exitCode}: ${i.error})`}`,
     )
     .join('; ');
   const lines = [`scale, import (hosts file; time, peak memory by ${scale.imports[0]?.rssFrom ?? 'time'}): ${imports}`];

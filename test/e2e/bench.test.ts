@@ -72,7 +72,7 @@ describe('npm run bench (smoke)', () => {
       );
       const [imported] = scale.imports;
       assert.ok(
-        imported && imported.exitCode === 0 && imported.importMs > 0 && imported.importPeakRssMiB > 0,
+        imported && imported.exitCode === 0 && imported.error === null && imported.importMs > 0 && imported.importPeakRssMiB > 0,
         'import time and peak memory measured',
       );
       const run = scale.run;
