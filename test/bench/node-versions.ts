@@ -33,6 +33,12 @@ function versionOf(path: string): NodeBinary | undefined {
 
 const compare = (a: NodeBinary, b: NodeBinary): number => a.parts[0] - b.parts[0] || a.parts[1] - b.parts[1] || a.parts[2] - b.parts[2];
 
+/** The Node running the bench. */
+export function currentNode(): NodeBinary {
+  const [major = 0, minor = 0, patch = 0] = process.versions.node.split('.').map(Number);
+  return { path: process.execPath, version: process.version, parts: [major, minor, patch] };
+}
+
 /** Every distinct Node binary found (by real path, then by version), with its version. */
 export function findNodes(extraDirs: readonly string[]): NodeBinary[] {
   const candidates = [

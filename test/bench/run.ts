@@ -15,7 +15,8 @@
 // Flags: --json FILE (write the figures), --smoke (tiny counts, for the test suite), --seconds N
 // (each throughput run), --rounds N (throughput runs per server, default 5), --node-load (the Node
 // load generator even where dnsperf is installed), --load-only (no start-up or scale section),
-// --node-dir DIR (another directory holding a `node` for the start-up section; repeatable),
+// --node-dir DIR (another directory holding a `node` for the start-up section; repeatable; the
+// smoke run times only its own Node),
 // --no-hyperfine (time start-up with our own loop even where hyperfine is installed),
 // --records N or N1,N2,... (the scale section: each count of names imported; the rest at the
 // largest count up to 100,000; off unless given; the smoke run uses 200), --adds N (adds in a row
@@ -27,7 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as packet from 'dns-packet';
-import { chooseNodes, findNodes } from './node-versions.js';
+import { chooseNodes, currentNode, findNodes } from './node-versions.js';
 import { measureScale, type Scale, scaleLines } from './scale.js';
 import { measureStartup, type Startup, startupLines } from './startup.js';
 import type { BenchTools, DaemonState } from './tools.js';
@@ -528,7 +529,10 @@ async function main(): Promise<void> {
   };
   let startup: Startup | null = null;
   if (!loadOnly) {
-    const { chosen, note } = chooseNodes(findNodes(flagValues('--node-dir')));
+    // The smoke run times this Node only: the test suite runs once on each Node version anyway.
+    const { chosen, note } = smoke
+      ? { chosen: [currentNode()], note: 'the smoke run times only the Node running it' }
+      : chooseNodes(findNodes(flagValues('--node-dir')));
     const hyperfine = !args.includes('--no-hyperfine') && have('hyperfine');
     startup = await measureStartup(chosen, note, { hyperfine, runs: smoke ? 2 : 10, warmup: smoke ? 0 : 2 }, tools);
   }

@@ -1,9 +1,10 @@
 // A smoke run of `npm run bench` with tiny counts: every figure is measured and written.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { chooseNodes, findNodes, type NodeBinary } from '../bench/node-versions.js';
 import type { Scale } from '../bench/scale.js';
 import type { Startup, StartupState } from '../bench/startup.js';
 import { runCommand, tempDir } from '../helpers/devdns.js';
@@ -39,12 +40,16 @@ describe('npm run bench (smoke)', () => {
       assert.ok(figures.ratios.toEcho > 0);
       assert.ok(figures.upToAnswerMs > 0 && figures.addToAnswerMs >= 0);
       assert.equal(typeof figures.idleCpuTicks, 'number');
-      // Start-up: each chosen Node (this one, at least), daemon stopped and running, 5 records.
+      // Start-up: this Node only in the smoke run (said so), daemon stopped and running, 5 records.
       const startup = figures.startup;
       assert.ok(startup, 'the smoke run measures start-up');
       assert.equal(startup.records, 5);
-      assert.ok(startup.nodes.length >= 1 && startup.nodes.length <= 2, 'one or two Node versions');
-      assert.equal(startup.nodes.length === 1, startup.note !== null, 'a single Node version is said so');
+      assert.deepEqual(
+        startup.nodes.map((n) => n.node),
+        [process.version],
+      );
+      assert.ok(startup.note, 'a single Node version is said so');
+      assert.match(result.stdout, /^start-up: medians of 2 runs .*the smoke run times only the Node running it/m);
       for (const node of startup.nodes) {
         assert.match(node.node, /^v\d+\.\d+\.\d+$/);
         assert.ok(node.nodeMs > 0 && node.versionMs > 0 && node.versionRatio > 0, `${node.node}: --version against node -e 0`);
@@ -129,6 +134,50 @@ describe('npm run bench (smoke)', () => {
       }
     } finally {
       dir.cleanup();
+    }
+  });
+
+  it('finds Node binaries in --node-dir directories, each version once', () => {
+    const dir = tempDir();
+    try {
+      const fake = join(dir.path, 'fake');
+      const same = join(dir.path, 'same');
+      for (const sub of [fake, same]) mkdirSync(sub);
+      writeFileSync(join(fake, 'node'), '#!/bin/sh\necho v99.1.0\n');
+      chmodSync(join(fake, 'node'), 0o755);
+      symlinkSync(process.execPath, join(same, 'node'));
+      const found = findNodes([fake, same, join(dir.path, 'missing')]);
+      assert.deepEqual(
+        found.filter((n) => n.version === process.version).map((n) => n.version),
+        [process.version],
+        'the running Node once, though --node-dir links to it too',
+      );
+      assert.ok(found.some((n) => n.version === 'v99.1.0' && n.path === join(fake, 'node')));
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it('chooses the oldest Node 20 and the newest Node, and says when that is not two', () => {
+    const node = (version: string): NodeBinary => {
+      const [major = 0, minor = 0, patch = 0] = version.slice(1).split('.').map(Number);
+      return { path: `/opt/${version}/node`, version, parts: [major, minor, patch] };
+    };
+    const cases: Array<[string, string[], string[], boolean]> = [
+      ['20 and 26', ['v26.1.0', 'v20.20.2'], ['v20.20.2', 'v26.1.0'], false],
+      ['oldest 20, newest overall', ['v20.20.2', 'v20.9.0', 'v24.3.0', 'v26.1.0', 'v26.0.0'], ['v20.9.0', 'v26.1.0'], false],
+      ['20 only', ['v20.20.2'], ['v20.20.2'], true],
+      ['no 20', ['v22.1.0', 'v26.1.0'], ['v26.1.0'], true],
+      ['none', [], [], true],
+    ];
+    for (const [label, found, chosen, noted] of cases) {
+      const choice = chooseNodes(found.map(node));
+      assert.deepEqual(
+        choice.chosen.map((n) => n.version),
+        chosen,
+        label,
+      );
+      assert.equal(choice.note !== null, noted, `${label}: note`);
     }
   });
 });
