@@ -5,14 +5,22 @@
 // Query mix: 85% existing names across A/AAAA/MX/TXT, 15% missing names.
 // Reports queries/s (bounded outstanding queries: no loss), p50/p99 latency at 5k queries/s
 // (dnsperf's own per-query latencies when installed),
-// lost queries and peak RSS; CLI start-up, `up` to first answer, `add` to answered, idle CPU.
+// lost queries and peak RSS; `up` to first answer, `add` to answered, idle CPU; then the start-up
+// section of startup.ts (the CLI against `node -e 0`, daemon stopped and running, on the oldest
+// Node 20 and the newest Node found: node-versions.ts) and, when asked for, the scale section of
+// scale.ts.
 // Throughput is measured in rounds, the servers taking turns; each server's median is reported,
 // and each ratio is the median over the rounds of that round's ratio: the machine's speed drifts,
 // and runs side by side see the same machine.
 // Flags: --json FILE (write the figures), --smoke (tiny counts, for the test suite), --seconds N
 // (each throughput run), --rounds N (throughput runs per server, default 5), --node-load (the Node
-// load generator even where dnsperf is installed), --records N (also the scale section of
-// scale.ts: N names imported, then the CLI and the daemon with them; off unless given).
+// load generator even where dnsperf is installed), --load-only (no start-up or scale section),
+// --node-dir DIR (another directory holding a `node` for the start-up section; repeatable; the
+// smoke run times only its own Node),
+// --no-hyperfine (time start-up with our own loop even where hyperfine is installed),
+// --records N or N1,N2,... (the scale section: each count of names imported; the rest at the
+// largest count up to 100,000; off unless given; the smoke run uses 200), --adds N (adds in a row
+// in the scale section, default 100).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,20 +28,48 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as packet from 'dns-packet';
-import { measureScale, type Scale } from './scale.js';
+import { chooseNodes, currentNode, findNodes } from './node-versions.js';
+import { measureScale, type Scale, scaleLines } from './scale.js';
+import { measureStartup, type Startup, startupLines } from './startup.js';
+import type { BenchTools, DaemonState } from './tools.js';
 
 const BIN = fileURLToPath(new URL('../../bin/devdns.js', import.meta.url));
 const args = process.argv.slice(2);
+/** Every value given for `--name VALUE`, in order. */
+function flagValues(name: string): string[] {
+  return args.flatMap((arg, i) => (arg === name && args[i + 1] !== undefined ? [args[i + 1] ?? ''] : []));
+}
+/** `--name N` as a positive number, or `fallback` when not given. */
+function numberFlag(name: string, fallback: number): number {
+  const given = flagValues(name).at(-1);
+  if (given === undefined) return fallback;
+  const value = Number(given);
+  if (!(value > 0)) throw new Error(`${name} takes a positive number, not ${given}`);
+  return value;
+}
 const smoke = args.includes('--smoke');
-const jsonPath = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
-const seconds = smoke ? 0.5 : Number(args.includes('--seconds') ? args[args.indexOf('--seconds') + 1] : 5);
+const jsonPath = flagValues('--json').at(-1);
+const seconds = smoke ? 0.5 : numberFlag('--seconds', 5);
 /** Throughput is measured this many times for each server, in turns; the median counts. */
-const rounds = smoke ? 1 : Number(args.includes('--rounds') ? args[args.indexOf('--rounds') + 1] : 5);
+const rounds = smoke ? 1 : numberFlag('--rounds', 5);
 const latencySeconds = smoke ? 0.5 : 3;
 /** The Node load generator even where dnsperf is installed (its own test runs this way). */
 const nodeLoad = args.includes('--node-load');
-/** Names in the scale section's hosts file: none (no scale section) unless --records is given. */
-const scaleRecords = smoke ? 200 : Number(args.includes('--records') ? args[args.indexOf('--records') + 1] : 0);
+/** Throughput and latency only: no start-up section and no scale section. */
+const loadOnly = args.includes('--load-only');
+/** The scale section's counts of names: none (no scale section) unless --records is given. */
+const scaleRecords = loadOnly
+  ? []
+  : smoke
+    ? [200]
+    : flagValues('--records')
+        .flatMap((list) => list.split(','))
+        .map((count) => {
+          const value = Number(count.trim().replaceAll('_', ''));
+          if (!Number.isInteger(value) || value < 1) throw new Error(`--records takes whole numbers of names, not ${count}`);
+          return value;
+        });
+const scaleAdds = smoke ? 3 : numberFlag('--adds', 100);
 /** Every temporary home; each is stopped (`devdns down`) and removed at the end, even on failure. */
 const homes: string[] = [];
 function newHome(): string {
@@ -45,14 +81,20 @@ const home = newHome();
 const children: ChildProcess[] = [];
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The built CLI with its home at `dir`. */
-function cli(dir: string, ...argv: string[]): { code: number | null; stdout: string } {
-  const result = spawnSync(process.execPath, [BIN, ...argv], {
+/** The built CLI run by `node` with its home at `dir`. */
+function cliWith(node: string, dir: string, ...argv: string[]): { code: number | null; stdout: string } {
+  const result = spawnSync(node, [BIN, ...argv], {
     env: { ...process.env, DEVDNS_HOME: dir, NO_COLOR: '1' },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
+    timeout: 300_000,
   });
   return { code: result.status, stdout: result.stdout };
+}
+
+/** The built CLI with its home at `dir`. */
+function cli(dir: string, ...argv: string[]): { code: number | null; stdout: string } {
+  return cliWith(process.execPath, dir, ...argv);
 }
 
 function devdns(...argv: string[]): { code: number | null; stdout: string } {
@@ -325,7 +367,11 @@ function medianMs(commands: string[][], runs: number, dir = home): number[] {
   for (let i = 0; i < runs; i++) {
     for (const [index, command] of commands.entries()) {
       const started = process.hrtime.bigint();
-      spawnSync(command[0] ?? '', command.slice(1), { env: { ...process.env, DEVDNS_HOME: dir, NO_COLOR: '1' }, stdio: 'ignore' });
+      spawnSync(command[0] ?? '', command.slice(1), {
+        env: { ...process.env, DEVDNS_HOME: dir, NO_COLOR: '1' },
+        stdio: 'ignore',
+        timeout: 300_000,
+      });
       times[index]?.push(Number(process.hrtime.bigint() - started) / 1e6);
     }
   }
@@ -365,18 +411,13 @@ async function untilAnswered(port: number, name: string, expect: (reply: Buffer)
 
 const answers = (reply: Buffer) => (packet.decode(reply).answers ?? []).length > 0;
 
-interface DaemonState {
-  pid: number;
-  dns: { port: number };
-}
-
 /**
- * `devdns up` on ephemeral ports with its home at `dir`: the daemon's state once it has written
- * it, and the `up` command's exit (it returns once the daemon runs).
+ * `devdns up` on ephemeral ports, run by `node`, with its home at `dir`: the daemon's state once
+ * it has written it, and the `up` command's exit (it returns once the daemon runs).
  */
-async function startDaemon(dir: string): Promise<{ state: DaemonState; upExited: Promise<unknown> }> {
+async function startDaemon(dir: string, node = process.execPath): Promise<{ state: DaemonState; upExited: Promise<unknown> }> {
   const started = Date.now();
-  const up = spawn(process.execPath, [BIN, 'up', '--port', '0', '--control-port', '0'], {
+  const up = spawn(node, [BIN, 'up', '--port', '0', '--control-port', '0'], {
     env: { ...process.env, DEVDNS_HOME: dir, NO_COLOR: '1' },
     stdio: 'ignore',
   });
@@ -397,16 +438,7 @@ async function startDaemon(dir: string): Promise<{ state: DaemonState; upExited:
 // ---- run ---------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const runs = smoke ? 3 : 20;
   seedRecords();
-  const [nodeMs = 0, versionMs = 0, lsMs = 0] = medianMs(
-    [
-      [process.execPath, '-e', '0'],
-      [process.execPath, BIN, '--version'],
-      [process.execPath, BIN, 'ls'],
-    ],
-    runs,
-  );
 
   // devdns up: from the command to the first answer.
   const upStarted = Date.now();
@@ -473,28 +505,50 @@ async function main(): Promise<void> {
   await pause(smoke ? 300 : 2000);
   const idleTicks = cpuTicks(state.pid) - idleStart;
 
+  const tools: BenchTools = {
+    bin: BIN,
+    newHome,
+    cli,
+    cliWith,
+    medianMs,
+    startDaemon,
+    untilAnswered,
+    answers,
+    rssMiB,
+    peakRssMiB,
+    median: (list) =>
+      roundTo(
+        quantile(
+          [...list].sort((a, b) => a - b),
+          0.5,
+        ) ?? 0,
+        1,
+      ),
+    roundTo,
+    pause,
+  };
+  let startup: Startup | null = null;
+  if (!loadOnly) {
+    // The smoke run times this Node only: the test suite runs once on each Node version anyway.
+    const { chosen, note } = smoke
+      ? { chosen: [currentNode()], note: 'the smoke run times only the Node running it' }
+      : chooseNodes(findNodes(flagValues('--node-dir')));
+    const hyperfine = !args.includes('--no-hyperfine') && have('hyperfine');
+    startup = await measureStartup(chosen, note, { hyperfine, runs: smoke ? 2 : 10, warmup: smoke ? 0 : 2 }, tools);
+  }
   const scale: Scale | null =
-    scaleRecords > 0
-      ? await measureScale(scaleRecords, smoke ? 3 : 5, smoke ? 3 : 20, {
-          bin: BIN,
-          newHome,
-          cli,
-          medianMs,
-          startDaemon,
-          untilAnswered,
-          answers,
-          rssMiB,
-          peakRssMiB,
-          median: (list) =>
-            roundTo(
-              quantile(
-                [...list].sort((a, b) => a - b),
-                0.5,
-              ) ?? 0,
-              1,
-            ),
-          pause,
-        })
+    scaleRecords.length > 0
+      ? await measureScale(
+          {
+            records: scaleRecords,
+            cliRuns: smoke ? 3 : 5,
+            adds: scaleAdds,
+            reloadAdds: smoke ? 3 : 20,
+            rate: 2000,
+            addsBudgetMs: smoke ? 30_000 : 300_000,
+          },
+          tools,
+        )
       : null;
 
   const figures = {
@@ -508,16 +562,10 @@ async function main(): Promise<void> {
       toEcho: pairedRatio(measuredRuns.get('devdns'), measuredRuns.get('echo (ceiling)')) ?? 0,
       toDnsmasq: pairedRatio(measuredRuns.get('devdns'), measuredRuns.get('dnsmasq')) ?? null,
     },
-    cli: {
-      nodeMs,
-      versionMs,
-      lsMs,
-      versionRatio: Math.round((versionMs / nodeMs) * 100) / 100,
-      lsRatio: Math.round((lsMs / nodeMs) * 100) / 100,
-    },
     upToAnswerMs,
     addToAnswerMs,
     idleCpuTicks: idleTicks,
+    startup,
     scale,
   };
 
@@ -531,19 +579,10 @@ async function main(): Promise<void> {
     `devdns / echo ceiling: ${figures.ratios.toEcho}${figures.ratios.toDnsmasq === null ? ' (dnsmasq not installed)' : `; devdns / dnsmasq: ${figures.ratios.toDnsmasq}`}`,
   );
   console.log(
-    `CLI: node -e 0 ${nodeMs} ms, devdns --version ${versionMs} ms (x${figures.cli.versionRatio}), devdns ls ${lsMs} ms (x${figures.cli.lsRatio})`,
-  );
-  console.log(
     `devdns up to first answer: ${upToAnswerMs} ms; devdns add to answered (median): ${addToAnswerMs} ms; idle CPU ticks in ${smoke ? 0.3 : 2} s: ${idleTicks}`,
   );
-  if (scale) {
-    console.log(
-      `scale, ${scale.records} names (hosts file): import ${scale.importMs} ms, peak ${scale.importPeakRssMiB} MiB (${scale.rssFrom}); daemon stopped: devdns add ${scale.addMs} ms, devdns ls 'host1*' ${scale.lsMs} ms (median of ${scale.cliRuns})`,
-    );
-    console.log(
-      `scale, daemon with ${scale.records} names: ${scale.rssAfterUpMiB} MiB after up, ${scale.rssAfterAddsMiB} MiB after ${scale.adds} adds; devdns add to answered (median): ${scale.addToAnswerMs} ms`,
-    );
-  }
+  for (const line of startup ? startupLines(startup) : []) console.log(line);
+  for (const line of scale ? scaleLines(scale) : []) console.log(line);
   if (jsonPath) writeFileSync(jsonPath, `${JSON.stringify(figures, null, 2)}\n`);
 }
 
