@@ -127,18 +127,28 @@ function servedAt(sources: ServedSources, names: ReadonlySet<string>): Map<strin
 function servedZones(sources: ServedSources): RecordFile['zones'] {
   const zones = { ...sources.user.zones };
   for (const zone of sources.settingsZones) zones[zone] ??= {};
-  for (const project of sources.projects) for (const [zone, settings] of Object.entries(project.file?.zones ?? {})) zones[zone] ??= settings;
+  for (const project of sources.projects)
+    for (const [zone, settings] of Object.entries(project.file?.zones ?? {})) zones[zone] ??= settings;
   return zones;
 }
 
 // Until the index can be brought up to date in place: built afresh.
-function updateZoneIndex(_index: ZoneIndex, _file: RecordFile, _names: ReadonlySet<string>, _at: (name: string) => readonly DnsRecord[]): boolean {
+function updateZoneIndex(
+  _index: ZoneIndex,
+  _file: RecordFile,
+  _names: ReadonlySet<string>,
+  _at: (name: string) => readonly DnsRecord[],
+): boolean {
   return false;
 }
 
 export async function startDnsService(options: DnsServiceOptions): Promise<DnsService> {
   const writer = new BackgroundWriter();
-  const store = new RecordStore(options.home, { keep: true, writer, onWrite: (before, after, touched) => serveEdit(before, after, touched) });
+  const store = new RecordStore(options.home, {
+    keep: true,
+    writer,
+    onWrite: (before, after, touched) => serveEdit(before, after, touched),
+  });
   const problem = options.onProblem ?? (() => undefined);
   // The user's records file not parsing stops the start, with the store's own message; a linked
   // project file that does not parse is reported and left out.
@@ -151,7 +161,8 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     return merged;
   };
   /** How many records are served: without linked projects, the user's, counted without a merge. */
-  const count = (): number => (sources.projects.some((project) => project.file !== undefined) ? served().file.records.length : sources.user.records.length);
+  const count = (): number =>
+    sources.projects.some((project) => project.file !== undefined) ? served().file.records.length : sources.user.records.length;
   const load = (stamp = servedSourcesStamp(options.home)): ServedRecords => {
     // Stamped before reading: a write during the read changes the stamp, so it is read again.
     // Kept only for a read that worked: after a failure (a home opened to others, a file

@@ -39,12 +39,18 @@ describe('the daemon keeps the hosts-file route in step', () => {
   it('does nothing without a setup, or when setup chose a resolver', async () => {
     const home = tempDir();
     try {
-      assert.deepEqual(syncHostsRoute(home.path, () => served('a.test')), { kind: 'none' });
+      assert.deepEqual(
+        syncHostsRoute(home.path, () => served('a.test')),
+        { kind: 'none' },
+      );
     } finally {
       home.cleanup();
     }
     await withRoute('macos', (home, hosts) => {
-      assert.deepEqual(syncHostsRoute(home, () => served('a.test')), { kind: 'none' });
+      assert.deepEqual(
+        syncHostsRoute(home, () => served('a.test')),
+        { kind: 'none' },
+      );
       assert.equal(readFileSync(hosts, 'utf8'), '127.0.0.1 localhost\n');
     });
   });
@@ -77,7 +83,10 @@ describe('the daemon keeps the hosts-file route in step', () => {
 
   it('writes only names under the TLDs setup routed', async () => {
     await withRoute('hosts', (home, hosts) => {
-      syncHostsRoute(home, () => ({ ...served('a.test', 'db.internal', 'router.home.arpa'), zones: { test: {}, internal: {}, 'home.arpa': {} } }));
+      syncHostsRoute(home, () => ({
+        ...served('a.test', 'db.internal', 'router.home.arpa'),
+        zones: { test: {}, internal: {}, 'home.arpa': {} },
+      }));
       const text = readFileSync(hosts, 'utf8');
       assert.match(text, /^127\.0\.0\.1 a\.test$/m);
       assert.doesNotMatch(text, /internal|home\.arpa/);
@@ -109,7 +118,10 @@ describe('the daemon keeps the hosts-file route in step', () => {
       assert.equal(marked?.undoing, true);
       // The daemon no longer writes the block of a route being undone.
       const damaged = readFileSync(hosts, 'utf8');
-      assert.deepEqual(syncHostsRoute(home, () => served('a.test', 'b.test')), { kind: 'none' });
+      assert.deepEqual(
+        syncHostsRoute(home, () => served('a.test', 'b.test')),
+        { kind: 'none' },
+      );
       assert.equal(readFileSync(hosts, 'utf8'), damaged);
       // Fixed by hand, teardown finishes from the marked journal.
       writeFileSync(hosts, damaged.replace(/# devdns begin\n$/, ''));

@@ -6,7 +6,8 @@ import { StoreError } from '../../src/errors.js';
 import { parseRecordInput } from '../../src/records/record-input.js';
 import { addRecords } from '../../src/records/record-set.js';
 import { RecordStore } from '../../src/store/record-store.js';
-import { tempDir } from '../helpers/devdns.js';
+import { BackgroundWriter } from '../../src/store/records-writer.js';
+import { tempDir, withTempHome } from '../helpers/devdns.js';
 
 const addChange = (name: string, value?: string) => (file: Parameters<typeof addRecords>[0]) => {
   const result = addRecords(file, parseRecordInput({ name, value }));
@@ -106,5 +107,80 @@ describe('RecordStore', () => {
     const store = new RecordStore(home);
     await Promise.all(Array.from({ length: 20 }, (_, i) => store.update(addChange(`host${i}.test`, `10.0.0.${i + 1}`))));
     assert.equal(store.read().records.length, 20);
+  });
+});
+
+describe('RecordStore with a background writer (the daemon)', () => {
+  it('applies changes that arrive during a write in turn, writes them together, and settles each', async () => {
+    await withTempHome(async (home) => {
+      const writer = new BackgroundWriter();
+      const writes: Array<{ records: number; touched: string[] | undefined }> = [];
+      const store = new RecordStore(home, {
+        keep: true,
+        writer,
+        onWrite: (_before, after, touched) => writes.push({ records: after.records.length, touched: touched && [...touched].sort() }),
+      });
+      try {
+        const names = Array.from({ length: 30 }, (_, i) => `n${i}.test`);
+        const results = await Promise.all(names.map((name) => store.update(addChange(name, '10.0.0.1'), () => [name])));
+        assert.deepEqual(
+          results.map((r) => r.added.length),
+          names.map(() => 1),
+        );
+        await store.settled();
+        assert.equal(new RecordStore(home).read().records.length, 30);
+        // The first change is written alone; those that came while it was written, together.
+        assert.ok(writes.length >= 2 && writes.length < 30, `${writes.length} writes`);
+        assert.equal(writes.at(-1)?.records, 30);
+        assert.deepEqual(writes.flatMap((w) => w.touched ?? []).sort(), [...names].sort());
+        // A change that fails fails alone; one that cannot say what it touched makes the batch say nothing.
+        const [bad, good] = await Promise.allSettled([
+          store.update(addChange('n0.test', 'not-an-address')),
+          store.update(addChange('late.test', '10.0.0.2')),
+        ]);
+        assert.equal(bad.status, 'rejected');
+        assert.equal(good.status, 'fulfilled');
+        assert.equal(writes.at(-1)?.touched, undefined);
+        assert.equal(new RecordStore(home).read().records.length, 31);
+      } finally {
+        await writer.close();
+      }
+    });
+  });
+
+  it('rejects every queued change when the file cannot be read, and writes nothing', async () => {
+    await withTempHome(async (home) => {
+      const writer = new BackgroundWriter();
+      const store = new RecordStore(home, { keep: true, writer });
+      try {
+        await store.update(addChange('a.test', '10.0.0.1'));
+        writeFileSync(join(home, 'records.json'), '{broken');
+        const outcomes = await Promise.allSettled([
+          store.update(addChange('b.test', '10.0.0.2')),
+          store.update(addChange('c.test', '10.0.0.3')),
+        ]);
+        for (const outcome of outcomes) {
+          assert.equal(outcome.status, 'rejected');
+          assert.match(String((outcome as PromiseRejectedResult).reason.message), /is not valid JSON/);
+        }
+        assert.equal(readFileSync(join(home, 'records.json'), 'utf8'), '{broken');
+        assert.equal(store.busy(), false);
+      } finally {
+        await writer.close();
+      }
+    });
+  });
+
+  it('reads the file again only when it changed on disk', async () => {
+    await withTempHome(async (home) => {
+      const store = new RecordStore(home, { keep: true });
+      await new RecordStore(home).update(addChange('a.test', '10.0.0.1'));
+      const first = store.read();
+      assert.equal(store.read(), first, 'the same file: kept');
+      await new RecordStore(home).update(addChange('b.test', '10.0.0.2'));
+      const second = store.read();
+      assert.notEqual(second, first);
+      assert.equal(second.records.length, 2);
+    });
   });
 });
