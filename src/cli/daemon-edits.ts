@@ -3,10 +3,13 @@
 // No daemon, or one that cannot be reached before anything was sent: the command writes the file
 // itself, under the writers' lock. Sent but not answered: it stops and says so, never sending the
 // change twice.
+
+import { existsSync } from 'node:fs';
 import { ControlClient } from '../control/client.js';
 import type { Route } from '../control/protocol.js';
 import { type DaemonState, lookupDaemon } from '../daemon/state.js';
 import { DevdnsError } from '../errors.js';
+import { homePath } from '../store/paths.js';
 import type { CommandContext } from './context.js';
 
 /** The warning for a state file whose daemon is gone, which the lookup removed. */
@@ -36,4 +39,13 @@ export async function editThroughDaemon<Request, Response>(
     }
     throw error;
   }
+}
+
+/**
+ * After the daemon made a change: where setup routes through the hosts file, says when its block
+ * is behind. Without a setup journal there is no such route, and nothing more is loaded.
+ */
+export async function afterDaemonEdit(context: CommandContext): Promise<void> {
+  if (!existsSync(homePath(context.home, 'journal'))) return;
+  (await import('./running-daemon.js')).warnIfHostsRouteBehind(context, true);
 }

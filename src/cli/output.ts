@@ -2,7 +2,7 @@
 // stdout, messages to stderr, colour and spinners only on a TTY and never with NO_COLOR or TERM=dumb.
 // chalk is loaded only when some output is in colour: scripts and pipes start without it.
 import { DevdnsError } from '../errors.js';
-import { escapeControls } from '../records/presentation.js';
+import { escapeControls } from '../records/terminal-text.js';
 
 export interface OutStream {
   write(chunk: string): unknown;

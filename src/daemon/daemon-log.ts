@@ -4,7 +4,7 @@
 // count of the rest, and a write that fails (a full disk, a closed file) is counted and dropped.
 // Also keeps a failed write to stdout or stderr from ending the process.
 import { closeSync, fstatSync, writeSync } from 'node:fs';
-import { escapeControls } from '../records/presentation.js';
+import { escapeControls } from '../records/terminal-text.js';
 import { openForAppend } from '../store/safe-file.js';
 import { makeRoom } from './log-file.js';
 

@@ -3,7 +3,7 @@
 import { ROUTES } from '../../control/protocol.js';
 import type { RecordInput } from '../../records/record-input.js';
 import type { CommandContext } from '../context.js';
-import { editThroughDaemon } from '../daemon-edits.js';
+import { afterDaemonEdit, editThroughDaemon } from '../daemon-edits.js';
 
 export interface AddOptions extends Omit<RecordInput, 'name' | 'value'> {
   force?: boolean;
@@ -33,8 +33,7 @@ export async function runAdd(context: CommandContext, name: string, value: strin
       warnings: sent.warnings ?? [],
     };
     print(context, report);
-    if (report.added.length > 0 || report.retimed.length > 0)
-      await (await import('../running-daemon.js')).warnIfHostsRouteBehind(context, true);
+    if (report.added.length > 0 || report.retimed.length > 0) await afterDaemonEdit(context);
     return;
   }
   const [{ addRecord }, { describeRecord }] = await Promise.all([import('../../store/edits.js'), import('../../records/presentation.js')]);

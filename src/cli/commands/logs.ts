@@ -5,8 +5,8 @@ import { type QueryLogEntry, ROUTES } from '../../control/protocol.js';
 import { readQueryLogFile } from '../../daemon/query-log.js';
 import { PROBE_LABEL } from '../../dns/zone-index.js';
 import { InputError } from '../../errors.js';
-import { escapeControls } from '../../records/presentation.js';
 import { parseInteger } from '../../records/record-input.js';
+import { escapeControls } from '../../records/terminal-text.js';
 import type { CommandContext } from '../context.js';
 import { findDaemon, requireDaemon } from '../running-daemon.js';
 

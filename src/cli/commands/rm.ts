@@ -2,15 +2,14 @@
 // running, the daemon makes the change (the one writer); else the command writes the file.
 import { ROUTES } from '../../control/protocol.js';
 import type { CommandContext } from '../context.js';
-import { editThroughDaemon } from '../daemon-edits.js';
+import { afterDaemonEdit, editThroughDaemon } from '../daemon-edits.js';
 
 export async function runRm(context: CommandContext, name: string, value: string | undefined, options: { type?: string }): Promise<void> {
   const selector = { name, ...(options.type === undefined ? {} : { type: options.type }), ...(value === undefined ? {} : { value }) };
   const sent = await editThroughDaemon(context, ROUTES.removeRecords, selector);
-  const daemon = await import('../running-daemon.js');
   if (sent !== undefined) {
     print(context, sent.removed, sent.zonesRemoved);
-    daemon.warnIfHostsRouteBehind(context, true);
+    await afterDaemonEdit(context);
     return;
   }
   const [{ removeRecord }, { describeRecord }] = await Promise.all([
@@ -19,7 +18,7 @@ export async function runRm(context: CommandContext, name: string, value: string
   ]);
   const result = await removeRecord(context.home, { name, type: options.type, value });
   print(context, result.removed.map(describeRecord), result.zonesRemoved);
-  await daemon.notifyDaemon(context);
+  await (await import('../running-daemon.js')).notifyDaemon(context);
 }
 
 function print({ output }: CommandContext, removed: readonly string[], zonesRemoved: readonly string[]): void {
