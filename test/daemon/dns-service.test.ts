@@ -3,11 +3,12 @@
 // file, reports each query and each bad message, and leaves no watcher or socket behind on close
 // or on a start that fails.
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { AnsweredQuery, DnsService, DnsServiceOptions } from '../../src/daemon/dns-service.js';
 import { startDnsService } from '../../src/daemon/dns-service.js';
+import { addRecord, removeRecord } from '../../src/store/edits.js';
 import { recordsFile, tempDir } from '../helpers/devdns.js';
 import { dnsHeader, formatResource } from '../helpers/dns.js';
 import { addresses, askTcp, askUdp, isOpen, openTcp, queryBytes } from '../helpers/dns-server.js';
@@ -126,6 +127,62 @@ describe('DNS service', () => {
       assert.match(problems[0] ?? '', /not valid JSON/);
       assert.deepEqual(await udpAddresses(service.port, 'myapp.test'), ['127.0.0.1']);
       assert.equal(service.recordCount(), 2);
+    });
+  });
+
+  it('keeps serving the last good records through a file that fails half-way (a bad record among good ones), then serves the fix', async () => {
+    const problems: string[] = [];
+    await withService({ onProblem: (error) => problems.push(error.message) }, async (service, home) => {
+      const good = JSON.parse(readFileSync(recordsFile(home), 'utf8')) as { records: Array<Record<string, unknown>> };
+      const records = [...good.records, { name: 'new.test', type: 'A', address: '10.0.0.1' }];
+      // Valid JSON; the third of four records is not a record devdns can serve.
+      const broken = [...records.slice(0, 2), { name: 'bad.test', type: 'A', address: '999.0.0.1' }, records[2]];
+      writeFileSync(recordsFile(home), JSON.stringify({ ...good, zones: { test: {} }, records: broken }));
+      await eventually(() => (problems.length > 0 ? true : undefined), 3_000, 'the problem reported');
+      assert.match(problems[0] ?? '', /records\[2\]\.address/);
+      assert.deepEqual(await udpAddresses(service.port, 'myapp.test'), ['127.0.0.1']);
+      assert.equal(await udpAddresses(service.port, 'new.test').then((got) => got?.length ?? 0), 0, 'nothing of the bad file is served');
+      assert.match(service.recordsError() ?? '', /records\[2\]/);
+      writeFileSync(recordsFile(home), JSON.stringify({ ...good, zones: { test: {} }, records }));
+      assert.deepEqual(await eventually(async () => (await udpAddresses(service.port, 'new.test'))?.[0], 3_000, 'the fix served'), '10.0.0.1');
+      assert.equal(service.recordsError(), undefined);
+    });
+  });
+
+  it('serves an edit through its editor at once, by the names it touched, and once: the watcher reads nothing more', async () => {
+    const reloads: number[] = [];
+    await withService({ onReload: (_served, count) => reloads.push(count) }, async (service, home) => {
+      await addRecord(home, { name: 'api.myapp.test', value: '10.0.0.7' }, {}, service.editor);
+      // Answered when the edit returns, without waiting for the watcher.
+      assert.deepEqual(await udpAddresses(service.port, 'api.myapp.test'), ['10.0.0.7']);
+      await removeRecord(home, { name: 'myapp.test' }, service.editor);
+      assert.deepEqual(service.answer('myapp.test', 1).rcode, 0, 'an empty non-terminal above api.myapp.test: NODATA');
+      assert.equal(service.answer('myapp.test', 1).answer.length, 0);
+      assert.equal(service.recordCount(), 1);
+      assert.equal(service.reload(), false, 'what the daemon wrote it has served already');
+      assert.deepEqual(reloads, [3, 1]);
+      // The file holds what is served.
+      assert.deepEqual(
+        (JSON.parse(readFileSync(recordsFile(home), 'utf8')) as { records: Array<{ name: string }> }).records.map((r) => r.name),
+        ['api.myapp.test'],
+      );
+    });
+  });
+
+  it('reads a hand edit made between two of its own writes before changing the records again', async () => {
+    await withService({}, async (service, home) => {
+      await addRecord(home, { name: 'one.test', value: '10.0.0.1' }, {}, service.editor);
+      // Another writer (a command while the daemon was thought down, an editor) replaces the file.
+      await addToHome(home, { name: 'hand.test', value: '10.0.0.2' });
+      await addRecord(home, { name: 'two.test', value: '10.0.0.3' }, {}, service.editor);
+      for (const [name, address] of [
+        ['one.test', '10.0.0.1'],
+        ['hand.test', '10.0.0.2'],
+        ['two.test', '10.0.0.3'],
+      ]) {
+        assert.deepEqual(await udpAddresses(service.port, name ?? ''), [address], name);
+      }
+      assert.equal((JSON.parse(readFileSync(recordsFile(home), 'utf8')) as { records: unknown[] }).records.length, 5);
     });
   });
 
