@@ -114,6 +114,11 @@ export function readCaa(value: string): Omit<CaaRecord, 'name' | 'ttl'> {
  */
 export function readTxt(value: string, notes: string[]): string[] {
   const strings = value.startsWith('"') ? parseQuotedStrings(value) : splitCharacterStrings(refuseControls(value), notes);
+  return checkTxtSizes(strings);
+}
+
+/** The bounds on TXT data once it is read into its strings: the whole, then each string. */
+export function checkTxtSizes(strings: string[]): string[] {
   const total = strings.reduce((sum, text) => sum + octets(text), 0);
   if (total > MAX_TXT_OCTETS) {
     throw new InputError(
