@@ -16,9 +16,12 @@ export interface NameRules {
  * `field` names the input in errors ("name", "value", "CNAME target").
  */
 export function normalizeName(text: string, field: string, rules: NameRules = {}): string {
-  // Text already in stored form comes back as it is; anything else takes the full path below,
-  // which gives the same result for such text and the messages for any other.
-  if (isStoredName(text, rules.wildcard === true)) return text;
+  // Text already in stored form comes back as it is: the full rules would give it back unchanged.
+  return isStoredName(text, rules.wildcard === true) ? text : normalizeNameInFull(text, field, rules);
+}
+
+/** {@link normalizeName} without its shortcut: every rule in turn, each with its own message. */
+export function normalizeNameInFull(text: string, field: string, rules: NameRules = {}): string {
   const fail = (message: string, hint?: string): never => {
     throw new InputError(field, message, hint);
   };
