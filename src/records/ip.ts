@@ -27,7 +27,7 @@ export function parseIPv4(text: string): IpParse {
 }
 
 /** True when `text` is an address as {@link parseIPv4} accepts it, checked in one pass without allocating. */
-function isDottedQuad(text: string): boolean {
+export function isDottedQuad(text: string): boolean {
   const length = text.length;
   if (length < 7 || length > 15) return false;
   let parts = 0;

@@ -2,6 +2,7 @@
 // Pure: the store reads the bytes, this says whether they hold a valid RecordFile and where not.
 import { DevdnsError, InputError } from '../errors.js';
 import { quoteCharacterString } from './character-strings.js';
+import { isDottedQuad } from './ip.js';
 import { isStoredName, normalizeName } from './names.js';
 import { parseTtl } from './parse-integer.js';
 import { checkTxtSizes, type ValueOptions } from './rdata-readers.js';
@@ -195,6 +196,13 @@ function readRecord(raw: unknown, index: number): DnsRecord {
   if (unknownKey(raw, allowed) !== undefined) onlyKeys(raw, allowed, recordPath(index));
   const name = readName(raw.name, index);
   const ttl = readTtl(raw.ttl, index);
+  // An address or a target as readA and readTarget keep it: the record is made at once. A stored
+  // name has no ":", so it is never an IPv6 address, and a dotted quad is not a target.
+  if (type === 'A' && typeof raw.address === 'string' && isDottedQuad(raw.address)) return { name, type, ttl, address: raw.address };
+  if (type === 'CNAME' || type === 'NS' || type === 'PTR') {
+    const target = raw.target;
+    if (typeof target === 'string' && isStoredName(target, false) && !isDottedQuad(target)) return { name, type, ttl, target };
+  }
   const data = readData(type, raw, index);
   // The one-field types are made here in makeRecord's field order, without its copying.
   if (data.type === 'A' || data.type === 'AAAA') return { name, type: data.type, ttl, address: data.address };

@@ -312,27 +312,29 @@ function rdataIn(type: RecordType, value: string): string | undefined {
 
 /** Checks the rules that span records, for a file read from disk; returns the first problem found. */
 export function findSetProblem(file: RecordFile): string | undefined {
-  const zoneNames = new Set(Object.keys(file.zones));
+  const zoneOfName = zoneFinder(Object.keys(file.zones));
   const targets = new Map<string, string>();
   // The records so far at each name: every rule here is about one name, so each check is short.
-  const atNames = new Map<string, DnsRecord[]>();
+  // Most names have one record, kept as it is; a second makes it a list.
+  const atNames = new Map<string, DnsRecord | DnsRecord[]>();
   // The octets of each RRset, kept once a name has a second record (`name type` keys).
   const rrsetOctets = new Map<string, number>();
   const records = file.records;
   for (let index = 0; index < records.length; index++) {
     const record = records[index] as DnsRecord;
-    const zone = zoneAmong(record.name, zoneNames);
+    const zone = zoneOfName(record.name);
     if (zone === undefined) return `${where(index, record)} is in none of the zones listed under "zones"`;
-    const atName = atNames.get(record.name);
+    const seen = atNames.get(record.name);
     let octets = recordOctets(record);
-    if (atName === undefined) {
+    if (seen === undefined) {
       // The first record at its name: only the rules about the record alone apply.
       const problem = checkAlone(record, zone, targets);
       if (problem !== undefined) return `${where(index, record)}: ${problem}`;
       if (octets > MAX_RRSET_OCTETS) return `${where(index, record)}: ${rrsetTooLarge(record, octets)}`;
-      atNames.set(record.name, [record]);
+      atNames.set(record.name, record);
       continue;
     }
+    const atName = Array.isArray(seen) ? seen : [seen];
     if (atName.some((r) => sameRecord(r, record))) return `${where(index, record)} appears twice`;
     const rrsetTtl = atName.find((r) => r.type === record.type)?.ttl;
     if (rrsetTtl !== undefined && rrsetTtl !== record.ttl) {
@@ -353,8 +355,22 @@ export function findSetProblem(file: RecordFile): string | undefined {
     if (octets > MAX_RRSET_OCTETS) return `${where(index, record)}: ${rrsetTooLarge(record, octets)}`;
     rrsetOctets.set(key, octets);
     atName.push(record);
+    if (atName !== seen) atNames.set(record.name, atName);
   }
   return undefined;
+}
+
+/**
+ * {@link zoneOf} for many names against the same zones. A few zones are compared in place, the
+ * longest first, with nothing allocated; many are looked up by the name's suffixes.
+ */
+function zoneFinder(zones: readonly string[]): (name: string) => string | undefined {
+  if (zones.length > 8) {
+    const set = new Set(zones);
+    return (name) => zoneAmong(name, set);
+  }
+  const longestFirst = [...zones].sort((a, b) => b.length - a.length);
+  return (name) => longestFirst.find((zone) => isAtOrBelow(name, zone));
 }
 
 /** A record in a problem: its place in the file and what it is. */
