@@ -1,11 +1,11 @@
 // Checks a parsed records file against the model, field by field, with the same rules as user input.
 // Pure: the store reads the bytes, this says whether they hold a valid RecordFile and where not.
 import { DevdnsError, InputError } from '../errors.js';
-import { quoteCharacterString } from './character-strings.js';
+import { CHARACTER_STRING_OCTETS, quoteCharacterString } from './character-strings.js';
 import { isDottedQuad } from './ip.js';
 import { isStoredName, normalizeName } from './names.js';
 import { parseTtl } from './parse-integer.js';
-import { checkTxtSizes, type ValueOptions } from './rdata-readers.js';
+import { MAX_TXT_OCTETS, type ValueOptions } from './rdata-readers.js';
 import { findSetProblem } from './record-set.js';
 import { parseType, type RecordOption, recordKind, type WireKind } from './record-types.js';
 import {
@@ -156,18 +156,19 @@ function isPrintableAscii(text: string): boolean {
 /**
  * TXT and CAA data whose text is printable ASCII (and a CAA tag in lowercase), read without
  * quoting it to read it back: for such text the reader gives back the fields as they are. The
- * size rules still apply. Anything else (or a problem) is undefined, for the full path.
+ * size rules of checkTxtSizes still apply. Anything else (or a problem) is undefined, for the full path.
  */
 function readPlainData(type: RecordType, raw: Record<string, unknown>): RecordData | undefined {
   if (type === 'TXT') {
     const strings = raw.strings;
     if (!Array.isArray(strings) || strings.length === 0) return undefined;
-    for (const text of strings) if (typeof text !== 'string' || !isPrintableAscii(text)) return undefined;
-    try {
-      return { type, strings: checkTxtSizes([...(strings as string[])]) };
-    } catch {
-      return undefined;
+    // In ASCII a character is an octet: the sizes checkTxtSizes bounds are the lengths.
+    let total = 0;
+    for (const text of strings) {
+      if (typeof text !== 'string' || text.length > CHARACTER_STRING_OCTETS || !isPrintableAscii(text)) return undefined;
+      total += text.length;
     }
+    return total > MAX_TXT_OCTETS ? undefined : { type, strings: [...(strings as string[])] };
   }
   if (type === 'CAA') {
     const { flags, tag, value } = raw;

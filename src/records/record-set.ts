@@ -341,7 +341,8 @@ export function findSetProblem(file: RecordFile): string | undefined {
       return `${where(index, record)} has ttl ${record.ttl} where the rest of its RRset has ${rrsetTtl} (RFC 2181 §5.2)`;
     }
     try {
-      checkCompatible(atName, record, zone);
+      // checkCompatible finds a problem only where a CNAME is, new or already there.
+      if (record.type === 'CNAME' || atName.some((r) => r.type === 'CNAME')) checkCompatible(atName, record, zone);
       if (record.type === 'CNAME') {
         targets.set(record.name, record.target);
         checkNoCnameLoop(targets, record);

@@ -136,6 +136,19 @@ describe('checkRecordFile shortcuts', () => {
       }));
       assert.deepEqual(checkOne({ type: 'TXT', strings }), expected, JSON.stringify(strings));
     }
+    // At the bounds: 255 octets a string, 4000 in all.
+    for (const strings of [
+      ['y'.repeat(255)],
+      ['y'.repeat(256)],
+      new Array(16).fill('y'.repeat(250)),
+      new Array(17).fill('y'.repeat(250)),
+    ]) {
+      const expected = problemFrom('records[0].strings', () => ({
+        type: 'TXT',
+        strings: readTxt(strings.map(quoteCharacterString).join(' '), []),
+      }));
+      assert.deepEqual(checkOne({ type: 'TXT', strings }), expected, `${strings.length} of ${strings[0]?.length}`);
+    }
   });
 
   it('reads CAA data as the value reader reads it', () => {
