@@ -13,7 +13,72 @@ export class JsonSyntaxError extends Error {
 }
 
 export function parseStrictJson(text: string): unknown {
-  return new Reader(text).document();
+  const value = parseNatively(text);
+  return value === UNSURE ? new Reader(text).document() : value;
+}
+
+/** What {@link parseNatively} gives for a text it cannot vouch for: the reader below then decides. */
+const UNSURE = Symbol('unsure');
+
+/**
+ * A number longer than the reader takes (it looks 400 characters ahead) has at most 4 characters
+ * that are not digits (`-`, `.`, `e`, a sign), so one of its 3 runs of digits is at least 133
+ * long: a text with such a run is left to the reader. (Digits alone: a class with `e` and `.`
+ * in it is several times slower to search for, as those are everywhere.)
+ */
+const LONG_NUMBER = /[0-9]{133}/;
+
+/**
+ * The value of a text JSON.parse reads, when the reader would read it the same: about three times
+ * faster at 100,000 records. JSON.parse takes the same grammar (RFC 8259) but keeps the last of
+ * a repeated key and has no depth limit, so the value is checked for both: its keys, and the
+ * colons inside its strings, must add up to the colons in the text, which they fall short of when
+ * a key was dropped. A \u escape could stand for a colon, so a text with one is left to the
+ * reader, as are texts JSON.parse refuses (for the reader's message). Objects get no prototype.
+ */
+function parseNatively(text: string): unknown {
+  if (text.includes('\\u') || LONG_NUMBER.test(text)) return UNSURE;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return UNSURE;
+  }
+  const tally = { keys: 0, colons: 0 };
+  if (!settle(value, 0, tally)) return UNSURE;
+  return tally.keys + tally.colons === colonsIn(text) ? value : UNSURE;
+}
+
+function colonsIn(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf(':'); at !== -1; at = text.indexOf(':', at + 1)) count++;
+  return count;
+}
+
+/**
+ * Counts the keys of a parsed value and the colons in its strings, and takes the prototype off
+ * each object; false when the value nests deeper than the reader allows.
+ */
+function settle(value: unknown, depth: number, tally: { keys: number; colons: number }): boolean {
+  if (depth > MAX_DEPTH) return false;
+  if (typeof value === 'string') {
+    tally.colons += colonsIn(value);
+    return true;
+  }
+  if (typeof value !== 'object' || value === null) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!settle(item, depth + 1, tally)) return false;
+    return true;
+  }
+  const object = value as Record<string, unknown>;
+  // biome-ignore lint/suspicious/useGuardForIn: every key counts, and JSON.parse makes only own ones
+  for (const key in object) {
+    tally.keys++;
+    tally.colons += colonsIn(key);
+    if (!settle(object[key], depth + 1, tally)) return false;
+  }
+  Object.setPrototypeOf(object, null);
+  return true;
 }
 
 class Reader {
@@ -56,7 +121,7 @@ class Reader {
   }
 
   private value(depth: number): unknown {
-    if (depth > 64) this.fail('nesting is deeper than 64 levels');
+    if (depth > MAX_DEPTH) this.fail('nesting is deeper than 64 levels');
     const code = this.text.charCodeAt(this.i);
     if (code === 0x7b) return this.object(depth); // {
     if (code === 0x5b) return this.array(depth); // [
@@ -234,6 +299,9 @@ class Reader {
     return negative ? -value : value;
   }
 }
+
+/** How deep values may nest: deeper is refused, not read. */
+const MAX_DEPTH = 64;
 
 const WORDS = [
   ['true', true],

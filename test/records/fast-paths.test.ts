@@ -259,6 +259,22 @@ describe('parseStrictJson', () => {
     for (const [text, message] of cases) assert.throws(() => parseStrictJson(text), { message }, text);
   });
 
+  it("refuses what JSON.parse takes and the reader does not, with the reader's message", () => {
+    const deep = (levels: number) => `${'['.repeat(levels)}1${']'.repeat(levels)}`;
+    assert.deepEqual(JSON.stringify(parseStrictJson(deep(64))), deep(64));
+    assert.throws(() => parseStrictJson(deep(65)), { message: 'line 1, column 66: nesting is deeper than 64 levels' });
+    const cases: Array<[string, string]> = [
+      ['{"a": "x:y", "a": 1}', 'line 1, column 14: the key "a" appears twice in one object'],
+      ['{"a": 1, "b": "x:", "a": 2}', 'line 1, column 21: the key "a" appears twice in one object'],
+      ['{"a\\u003a": 1, "a\\u003a": 2}', 'line 1, column 16: the key "a:" appears twice in one object'],
+      ['[{"k": {"k": 1, "k": 2}}]', 'line 1, column 17: the key "k" appears twice in one object'],
+      ['\ufeff{}', 'line 1, column 1: the file starts with a byte-order mark; save it as UTF-8 without one'],
+    ];
+    for (const [text, message] of cases) assert.throws(() => parseStrictJson(text), { message }, text);
+    // Digits in strings are no numbers: long runs there are read all the same.
+    assert.deepEqual(parseStrictJson(`{"a": "${'7'.repeat(500)}:"}`), Object.assign(Object.create(null), { a: `${'7'.repeat(500)}:` }));
+  });
+
   it('refuses a repeated key, "__proto__" too', () => {
     assert.throws(() => parseStrictJson('{"__proto__": 1, "__proto__": 2}'), { message: /the key "__proto__" appears twice/ });
     assert.throws(() => parseStrictJson('{"a": 1, "b": 2, "a": 3}'), {
