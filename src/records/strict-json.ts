@@ -44,9 +44,11 @@ function parseNatively(text: string): unknown {
   } catch {
     return UNSURE;
   }
-  const tally = { keys: 0, colons: 0 };
-  if (!settle(value, 0, tally)) return UNSURE;
-  return tally.keys + tally.colons === colonsIn(text) ? value : UNSURE;
+  const keys = settle(value, 0);
+  if (keys < 0) return UNSURE;
+  const colons = colonsIn(text);
+  // Most files have no colon in any string: then the keys alone must add up.
+  return keys === colons || keys + colonsInStrings(value) === colons ? value : UNSURE;
 }
 
 function colonsIn(text: string): number {
@@ -56,29 +58,44 @@ function colonsIn(text: string): number {
 }
 
 /**
- * Counts the keys of a parsed value and the colons in its strings, and takes the prototype off
- * each object; false when the value nests deeper than the reader allows.
+ * The number of keys in a parsed value, taking the prototype off each object; -1 when the value
+ * nests deeper than the reader allows.
  */
-function settle(value: unknown, depth: number, tally: { keys: number; colons: number }): boolean {
-  if (depth > MAX_DEPTH) return false;
-  if (typeof value === 'string') {
-    tally.colons += colonsIn(value);
-    return true;
-  }
-  if (typeof value !== 'object' || value === null) return true;
+function settle(value: unknown, depth: number): number {
+  if (depth > MAX_DEPTH) return -1;
+  if (typeof value !== 'object' || value === null) return 0;
+  let keys = 0;
   if (Array.isArray(value)) {
-    for (const item of value) if (!settle(item, depth + 1, tally)) return false;
-    return true;
+    for (const item of value) {
+      const inner = settle(item, depth + 1);
+      if (inner < 0) return -1;
+      keys += inner;
+    }
+    return keys;
   }
   const object = value as Record<string, unknown>;
   // JSON.parse makes only own keys; an inherited one would be counted, and the text left to the reader.
   for (const key in object) {
-    tally.keys++;
-    tally.colons += colonsIn(key);
-    if (!settle(object[key], depth + 1, tally)) return false;
+    const inner = settle(object[key], depth + 1);
+    if (inner < 0) return -1;
+    keys += 1 + inner;
   }
   Object.setPrototypeOf(object, null);
-  return true;
+  return keys;
+}
+
+/** The colons in the strings of a parsed value, keys included. */
+function colonsInStrings(value: unknown): number {
+  if (typeof value === 'string') return colonsIn(value);
+  if (typeof value !== 'object' || value === null) return 0;
+  let colons = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) colons += colonsInStrings(item);
+    return colons;
+  }
+  const object = value as Record<string, unknown>;
+  for (const key in object) colons += colonsIn(key) + colonsInStrings(object[key]);
+  return colons;
 }
 
 class Reader {
