@@ -9,7 +9,7 @@ import type { Question, Response } from '../dns/protocol.js';
 import { Responder } from '../dns/respond.js';
 import { type DnsLimits, type DnsServer, startDnsServer } from '../dns/server.js';
 import type { Transport } from '../dns/transport.js';
-import { buildZoneIndex, type ZoneIndex } from '../dns/zone-index.js';
+import { buildZoneIndex, updateZoneIndex, type ZoneIndex } from '../dns/zone-index.js';
 import type { DnsRecord, RecordFile } from '../records/types.js';
 import type { RecordEditor } from '../store/edits.js';
 import { HOME_FILES } from '../store/paths.js';
@@ -130,16 +130,6 @@ function servedZones(sources: ServedSources): RecordFile['zones'] {
   for (const project of sources.projects)
     for (const [zone, settings] of Object.entries(project.file?.zones ?? {})) zones[zone] ??= settings;
   return zones;
-}
-
-// Until the index can be brought up to date in place: built afresh.
-function updateZoneIndex(
-  _index: ZoneIndex,
-  _file: RecordFile,
-  _names: ReadonlySet<string>,
-  _at: (name: string) => readonly DnsRecord[],
-): boolean {
-  return false;
 }
 
 export async function startDnsService(options: DnsServiceOptions): Promise<DnsService> {

@@ -10,6 +10,8 @@ const DECIMAL_OCTET = /^(0|[1-9][0-9]{0,2})$/;
  * parsers and decimal to others), no trailing dot, no shorthand such as `127.1`.
  */
 export function parseIPv4(text: string): IpParse {
+  if (isDottedQuad(text)) return { ok: true, address: text };
+  // Not an address: the checks below say why.
   if (text.endsWith('.')) return { ok: false, reason: 'it ends with a dot' };
   const parts = text.split('.');
   if (parts.length !== 4) {
@@ -22,6 +24,33 @@ export function parseIPv4(text: string): IpParse {
     if (Number(part) > 255) return { ok: false, reason: `part ${part} is over 255` };
   }
   return { ok: true, address: text };
+}
+
+/** True when `text` is an address as {@link parseIPv4} accepts it, checked in one pass without allocating. */
+export function isDottedQuad(text: string): boolean {
+  const length = text.length;
+  if (length < 7 || length > 15) return false;
+  let parts = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= length; i++) {
+    const code = i === length ? 0x2e : text.charCodeAt(i);
+    if (code === 0x2e) {
+      if (digits === 0 || value > 255) return false;
+      parts++;
+      value = 0;
+      digits = 0;
+    } else if (code >= 0x30 && code <= 0x39) {
+      // A leading zero only as the whole part ("0", never "01").
+      if (digits === 1 && value === 0) return false;
+      value = value * 10 + (code - 0x30);
+      digits++;
+      if (digits > 3) return false;
+    } else {
+      return false;
+    }
+  }
+  return parts === 4;
 }
 
 /** Parses IPv6 text into eight 16-bit groups; IPv4-mapped and other embedded dotted forms are accepted. */

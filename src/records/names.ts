@@ -16,6 +16,12 @@ export interface NameRules {
  * `field` names the input in errors ("name", "value", "CNAME target").
  */
 export function normalizeName(text: string, field: string, rules: NameRules = {}): string {
+  // Text already in stored form comes back as it is: the full rules would give it back unchanged.
+  return isStoredName(text, rules.wildcard === true) ? text : normalizeNameInFull(text, field, rules);
+}
+
+/** {@link normalizeName} without its shortcut: every rule in turn, each with its own message. */
+export function normalizeNameInFull(text: string, field: string, rules: NameRules = {}): string {
   const fail = (message: string, hint?: string): never => {
     throw new InputError(field, message, hint);
   };
@@ -36,6 +42,46 @@ export function normalizeName(text: string, field: string, rules: NameRules = {}
     fail(`is ${name.length} characters long; a domain name has at most ${MAX_NAME_CHARS}`, 'use a shorter name');
   }
   return name;
+}
+
+const DOT = 0x2e;
+const HYPHEN = 0x2d;
+const STAR = 0x2a;
+
+/** `a-z`, `0-9`, `_` and `-`: what a stored label holds. */
+function isLabelCode(code: number): boolean {
+  return (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || code === 0x5f || code === HYPHEN;
+}
+
+/**
+ * True when `text` is a name exactly as {@link normalizeName} stores it, so that it would come
+ * back unchanged: labels of 1 to 63 of `a-z0-9_-`, none starting or ending with `-`, at most 253
+ * characters in all, and `*` only as the whole leftmost label when `wildcard` allows it. One
+ * pass over the characters, without allocating: the records file holds names in this form.
+ */
+export function isStoredName(text: string, wildcard: boolean): boolean {
+  const length = text.length;
+  if (length === 0 || length > MAX_NAME_CHARS) return false;
+  let start = 0;
+  if (text.charCodeAt(0) === STAR) {
+    if (!wildcard) return false;
+    if (length === 1) return true;
+    if (text.charCodeAt(1) !== DOT) return false;
+    start = 2;
+  }
+  let labelStart = start;
+  for (let i = start; i <= length; i++) {
+    const code = i === length ? DOT : text.charCodeAt(i);
+    if (code === DOT) {
+      const labelLength = i - labelStart;
+      if (labelLength === 0 || labelLength > MAX_LABEL_OCTETS) return false;
+      if (text.charCodeAt(labelStart) === HYPHEN || text.charCodeAt(i - 1) === HYPHEN) return false;
+      labelStart = i + 1;
+    } else if (!isLabelCode(code)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** IDNs are stored as punycode (UTS #46 via the WHATWG URL parser): dns2 corrupts raw UTF-8 on the wire. */
@@ -86,5 +132,8 @@ export function isWildcardName(name: string): boolean {
 
 /** True when `name` is `zone` itself or lies below it. Both are stored names. */
 export function isAtOrBelow(name: string, zone: string): boolean {
-  return name === zone || name.endsWith(`.${zone}`);
+  if (name === zone) return true;
+  // `.${zone}` at the end, compared in place: this runs for every record against every zone.
+  const dot = name.length - zone.length - 1;
+  return dot >= 0 && name.charCodeAt(dot) === DOT && name.endsWith(zone);
 }

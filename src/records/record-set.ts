@@ -336,36 +336,86 @@ function rdataIn(type: RecordType, value: string): string | undefined {
 
 /** Checks the rules that span records, for a file read from disk; returns the first problem found. */
 export function findSetProblem(file: RecordFile): string | undefined {
-  const zoneNames = Object.keys(file.zones);
+  const zoneOfName = zoneFinder(Object.keys(file.zones));
   const targets = new Map<string, string>();
   // The records so far at each name: every rule here is about one name, so each check is short.
-  const atNames = new Map<string, DnsRecord[]>();
+  // Most names have one record, kept as it is; a second makes it a list.
+  const atNames = new Map<string, DnsRecord | DnsRecord[]>();
+  // The octets of each RRset, kept once a name has a second record (`name type` keys).
   const rrsetOctets = new Map<string, number>();
-  for (const [index, record] of file.records.entries()) {
-    const where = () => `records[${index}] (${describeRecord(record)})`;
-    const zone = zoneOf(record.name, zoneNames);
-    if (zone === undefined) return `${where()} is in none of the zones listed under "zones"`;
-    const atName = atNames.get(record.name) ?? [];
-    if (atName.some((r) => sameRecord(r, record))) return `${where()} appears twice`;
+  const records = file.records;
+  for (let index = 0; index < records.length; index++) {
+    const record = records[index] as DnsRecord;
+    const zone = zoneOfName(record.name);
+    if (zone === undefined) return `${where(index, record)} is in none of the zones listed under "zones"`;
+    const seen = atNames.get(record.name);
+    let octets = recordOctets(record);
+    if (seen === undefined) {
+      // The first record at its name: only the rules about the record alone apply.
+      const problem = checkAlone(record, zone, targets);
+      if (problem !== undefined) return `${where(index, record)}: ${problem}`;
+      if (octets > MAX_RRSET_OCTETS) return `${where(index, record)}: ${rrsetTooLarge(record, octets)}`;
+      atNames.set(record.name, record);
+      continue;
+    }
+    const atName = Array.isArray(seen) ? seen : [seen];
+    if (atName.some((r) => sameRecord(r, record))) return `${where(index, record)} appears twice`;
     const rrsetTtl = atName.find((r) => r.type === record.type)?.ttl;
     if (rrsetTtl !== undefined && rrsetTtl !== record.ttl) {
-      return `${where()} has ttl ${record.ttl} where the rest of its RRset has ${rrsetTtl} (RFC 2181 §5.2)`;
+      return `${where(index, record)} has ttl ${record.ttl} where the rest of its RRset has ${rrsetTtl} (RFC 2181 §5.2)`;
     }
     try {
-      checkCompatible(atName, record, zone);
+      // checkCompatible finds a problem only where a CNAME is, new or already there.
+      if (record.type === 'CNAME' || atName.some((r) => r.type === 'CNAME')) checkCompatible(atName, record, zone);
       if (record.type === 'CNAME') {
         targets.set(record.name, record.target);
         checkNoCnameLoop(targets, record);
       }
     } catch (error) {
-      return `${where()}: ${error instanceof InputError ? error.detail : (error as Error).message}`;
+      return `${where(index, record)}: ${error instanceof InputError ? error.detail : (error as Error).message}`;
     }
     const key = `${record.name} ${record.type}`;
-    const octets = (rrsetOctets.get(key) ?? 0) + recordOctets(record);
-    if (octets > MAX_RRSET_OCTETS) return `${where()}: ${rrsetTooLarge(record, octets)}`;
+    // The first time a name's RRset is counted here, its records so far are summed once.
+    octets += rrsetOctets.get(key) ?? atName.reduce((sum, r) => (r.type === record.type ? sum + recordOctets(r) : sum), 0);
+    if (octets > MAX_RRSET_OCTETS) return `${where(index, record)}: ${rrsetTooLarge(record, octets)}`;
     rrsetOctets.set(key, octets);
     atName.push(record);
-    atNames.set(record.name, atName);
+    if (atName !== seen) atNames.set(record.name, atName);
+  }
+  return undefined;
+}
+
+/**
+ * {@link zoneOf} for many names against the same zones. A few zones are compared in place, the
+ * longest first, with nothing allocated; many are looked up by the name's suffixes.
+ */
+function zoneFinder(zones: readonly string[]): (name: string) => string | undefined {
+  if (zones.length > 8) {
+    const set = new Set(zones);
+    return (name) => zoneAmong(name, set);
+  }
+  const longestFirst = [...zones].sort((a, b) => b.length - a.length);
+  return (name) => longestFirst.find((zone) => isAtOrBelow(name, zone));
+}
+
+/** A record in a problem: its place in the file and what it is. */
+function where(index: number, record: DnsRecord): string {
+  return `records[${index}] (${describeRecord(record)})`;
+}
+
+/**
+ * The rules of {@link findSetProblem} for a record with none before it at its name: what
+ * checkCompatible and checkNoCnameLoop say of it then, without building their messages unless
+ * there is a problem.
+ */
+function checkAlone(record: DnsRecord, zone: string, targets: Map<string, string>): string | undefined {
+  if (record.type !== 'CNAME') return undefined;
+  try {
+    checkCompatible([], record, zone);
+    targets.set(record.name, record.target);
+    checkNoCnameLoop(targets, record);
+  } catch (error) {
+    return error instanceof InputError ? error.detail : (error as Error).message;
   }
   return undefined;
 }

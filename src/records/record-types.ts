@@ -128,22 +128,30 @@ export function targetName(data: RecordData): string | undefined {
 }
 
 /** An uncompressed domain name's wire length: each label with its length octet, plus the root. */
-const nameOctets = (text: string) => (text === '' ? 1 : octets(text) + 2);
+const nameOctets = (text: string) => (text === '' ? 1 : textOctets(text) + 2);
+
+/** {@link octets}, without encoding text that is all ASCII (every stored name): there a character is an octet. */
+function textOctets(text: string): number {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return octets(text);
+  return text.length;
+}
 
 const FIXED_OCTETS: Partial<Record<WireKind, number>> = { ipv4: 4, ipv6: 16, u8: 1, u16: 2, u32: 4 };
 
 /** How many octets a field takes on the wire, names written in full. */
 export function fieldOctets(kind: WireKind, value: unknown): number {
   if (kind === 'name') return nameOctets(String(value));
-  if (kind === 'strings') return (value as string[]).reduce((sum, text) => sum + 1 + octets(text), 0);
-  if (kind === 'tag') return 1 + octets(String(value));
-  if (kind === 'octets') return octets(String(value));
+  if (kind === 'strings') return (value as string[]).reduce((sum, text) => sum + 1 + textOctets(text), 0);
+  if (kind === 'tag') return 1 + textOctets(String(value));
+  if (kind === 'octets') return textOctets(String(value));
   return FIXED_OCTETS[kind] ?? 0;
 }
 
 /** The RDATA's length on the wire, names written in full. */
 export function rdataOctets(data: RecordData): number {
-  return recordKind(data.type).wire.reduce((sum, { field, kind }) => sum + fieldOctets(kind, fieldOf(data, field)), 0);
+  let sum = 0;
+  for (const { field, kind } of recordKind(data.type).wire) sum += fieldOctets(kind, fieldOf(data, field));
+  return sum;
 }
 
 /** The types that take an option, in table order: `--port` applies only to SRV records. */

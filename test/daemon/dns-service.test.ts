@@ -144,7 +144,10 @@ describe('DNS service', () => {
       assert.equal(await udpAddresses(service.port, 'new.test').then((got) => got?.length ?? 0), 0, 'nothing of the bad file is served');
       assert.match(service.recordsError() ?? '', /records\[2\]/);
       writeFileSync(recordsFile(home), JSON.stringify({ ...good, zones: { test: {} }, records }));
-      assert.deepEqual(await eventually(async () => (await udpAddresses(service.port, 'new.test'))?.[0], 3_000, 'the fix served'), '10.0.0.1');
+      assert.deepEqual(
+        await eventually(async () => (await udpAddresses(service.port, 'new.test'))?.[0], 3_000, 'the fix served'),
+        '10.0.0.1',
+      );
       assert.equal(service.recordsError(), undefined);
     });
   });
