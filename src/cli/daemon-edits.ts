@@ -7,15 +7,11 @@
 import { existsSync } from 'node:fs';
 import { ControlClient } from '../control/client.js';
 import type { Route } from '../control/protocol.js';
-import { type DaemonState, lookupDaemon } from '../daemon/state.js';
+import { lookupDaemon } from '../daemon/state.js';
 import { DevdnsError } from '../errors.js';
 import { homePath } from '../store/paths.js';
 import type { CommandContext } from './context.js';
-
-/** The warning for a state file whose daemon is gone, which the lookup removed. */
-export function warnStale(context: CommandContext): (state: DaemonState | undefined) => void {
-  return (state) => context.output.warn(`removed a stale state file${state ? ` (devdns pid ${state.pid} is not running)` : ''}`);
-}
+import { warnStale } from './stale-state.js';
 
 /** What the daemon answered, or undefined when there is no daemon to ask (the command writes itself). */
 export async function editThroughDaemon<Request, Response>(

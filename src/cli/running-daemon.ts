@@ -10,7 +10,7 @@ import { journalHostsRoute, readJournal } from '../os/journal.js';
 import { SystemAccess } from '../os/system.js';
 import { loadServedRecords } from '../store/projects.js';
 import type { CommandContext } from './context.js';
-import { warnStale } from './daemon-edits.js';
+import { warnStale } from './stale-state.js';
 
 export interface RunningDaemon {
   state: DaemonState;

@@ -97,7 +97,8 @@ function limitParam(query: URLSearchParams, max: number): number {
 export function buildHandlers(context: HandlerContext): Handlers {
   const { home, service, queryLog } = context;
   const { editor } = service;
-  const zones = () => Object.keys(editor.served().file.zones);
+  // The zones served, as the index holds them: no merge of the served records for an answer.
+  const zones = () => editor.index().zones;
   /** Makes a change through the daemon's one writer, which serves it once written; typed errors become API errors. */
   const edit = async <T>(change: () => Promise<T>): Promise<T> => {
     try {

@@ -22,6 +22,29 @@ function lineOf(record: DnsRecord): string {
 }
 
 /**
+ * Each run of records' text, by its first record, with the records it was made of: a later write
+ * whose run holds the same records (all but the end, after an add) reuses the text.
+ */
+const runs = new WeakMap<DnsRecord, { first: boolean; records: DnsRecord[]; text: string }>();
+
+function runText(records: readonly DnsRecord[], start: number, end: number): string {
+  const first = records[start] as DnsRecord;
+  const kept = runs.get(first);
+  // The first run has no comma before it: a run is reused only where it was made for.
+  if (
+    kept &&
+    kept.first === (start === 0) &&
+    kept.records.length === end - start &&
+    kept.records.every((record, i) => record === records[start + i])
+  )
+    return kept.text;
+  let text = '';
+  for (let i = start; i < end; i++) text += `${i === 0 ? '' : ','}\n    ${lineOf(records[i] as DnsRecord)}`;
+  runs.set(first, { first: start === 0, records: records.slice(start, end), text });
+  return text;
+}
+
+/**
  * The text of `file`, in chunks that join to the whole: the header, each run of records, the end.
  * A caller in a hurry joins them; the daemon yields to its sockets between them.
  */
@@ -30,10 +53,7 @@ export function* recordFileChunks(file: RecordFile): Generator<string> {
   const { records } = file;
   yield `{\n  "version": ${file.version},\n  "serial": ${file.serial},\n  "zones": ${zones},\n  "records": [`;
   for (let start = 0; start < records.length; start += RECORDS_PER_CHUNK) {
-    let chunk = '';
-    const end = Math.min(start + RECORDS_PER_CHUNK, records.length);
-    for (let i = start; i < end; i++) chunk += `${i === 0 ? '' : ','}\n    ${lineOf(records[i] as DnsRecord)}`;
-    yield chunk;
+    yield runText(records, start, Math.min(start + RECORDS_PER_CHUNK, records.length));
   }
   yield `${records.length === 0 ? '' : '\n  '}]\n}\n`;
 }

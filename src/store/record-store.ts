@@ -184,7 +184,9 @@ export class RecordStore {
       const { file, result } = change(current);
       if (file !== current) {
         const next = { ...file, serial: nextSerial(current.serial, this.now()) };
-        this.describeFailure(() => writer.writeRecordsText(Conf, this.home, this.text(next, [...recordFileChunks(next)])));
+        const chunks = [...recordFileChunks(next)];
+        this.checkSize(next, chunks);
+        this.describeFailure(() => writer.writeRecordsText(Conf, this.home, chunks.join('')));
         this.keep(next);
       }
       return result;
@@ -304,9 +306,10 @@ export class RecordStore {
       chunks.push(chunk);
       await yieldToOthers();
     }
-    const text = this.describeFailure(() => this.text(file, chunks));
+    this.checkSize(file, chunks);
     try {
-      await this.options.writer?.write(this.home, text);
+      // Joined in the writer's thread: one string of the whole file costs this one a copy.
+      await this.options.writer?.write(this.home, chunks);
     } catch (error) {
       this.describeFailure(() => {
         throw error;
@@ -314,10 +317,10 @@ export class RecordStore {
     }
   }
 
-  /** The file's text; one devdns could not read back is never written: every later command would refuse it. */
-  private text(file: RecordFile, chunks: string[]): string {
-    const text = chunks.join('');
-    const bytes = Buffer.byteLength(text);
+  /** A file devdns could not read back is never written: every later command would refuse it. */
+  private checkSize(file: RecordFile, chunks: readonly string[]): void {
+    let bytes = 0;
+    for (const chunk of chunks) bytes += Buffer.byteLength(chunk);
     if (bytes > this.maxBytes)
       throw new StoreError(
         'records-too-large',
@@ -325,7 +328,6 @@ export class RecordStore {
         `would take ${size(bytes)} with ${file.records.length} records, over devdns's limit of ${size(this.maxBytes)}; nothing was written`,
         'import fewer names, or remove some first (devdns ls shows them)',
       );
-    return text;
   }
 
   /** Runs a write, reporting a failure as the store does: devdns's own errors as they are. */

@@ -21,8 +21,12 @@ export async function loadConf(): Promise<ConfClass> {
   return (await import('conf')).default;
 }
 
-/** Replaces the records file in `home` with `text` through conf. */
-export function writeRecordsText(Conf: ConfClass, home: string, text: string): void {
+/**
+ * A writer of the records file in `home` through conf: each call replaces the file with `text`.
+ * One conf for every write, since making one reads the file.
+ */
+export function recordsTextWriter(Conf: ConfClass, home: string): (text: string) => void {
+  let next = '';
   const conf = new Conf<Record<string, unknown>>({
     cwd: home,
     configName: HOME_FILES.records.replace(/\.json$/, ''),
@@ -30,9 +34,21 @@ export function writeRecordsText(Conf: ConfClass, home: string, text: string): v
     configFileMode: 0o600,
     accessPropertiesByDotNotation: false,
     deserialize: () => ({}),
-    serialize: () => text,
+    serialize: () => next,
   });
-  conf.store = {};
+  return (text) => {
+    next = text;
+    try {
+      conf.store = {};
+    } finally {
+      next = '';
+    }
+  };
+}
+
+/** Replaces the records file in `home` with `text` through conf. */
+export function writeRecordsText(Conf: ConfClass, home: string, text: string): void {
+  recordsTextWriter(Conf, home)(text);
 }
 
 interface Pending {
@@ -50,16 +66,17 @@ export class BackgroundWriter {
   private next = 0;
   private readonly pending = new Map<number, Pending>();
 
-  async write(home: string, text: string): Promise<void> {
+  /** Writes the file whose text is `chunks` joined. */
+  async write(home: string, chunks: readonly string[]): Promise<void> {
     const worker = await this.start();
     if (worker === undefined) {
-      writeRecordsText(await loadConf(), home, text);
+      writeRecordsText(await loadConf(), home, chunks.join(''));
       return;
     }
     const id = this.next++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, home, text });
+      worker.postMessage({ id, home, chunks });
     });
   }
 

@@ -54,4 +54,20 @@ describe('the records file text', () => {
     assert.equal(chunks.join(''), recordFileText(file));
     assert.equal(readBack(chunks.join('')).records.length, 4_500);
   });
+
+  it('reuses the text of a run only when it holds the same records at the same place', () => {
+    const file = fileOf(Array.from({ length: 4_500 }, (_, i) => ({ name: `h${i}.test`, value: '10.0.0.1' })));
+    recordFileText(file);
+    const changes: RecordFile[] = [
+      // one gone from the first run: every run after it shifts
+      { ...file, records: file.records.filter((_, i) => i !== 10) },
+      // one added at the end: the runs before are reused
+      addRecords(file, parseRecordInput({ name: 'last.test', value: '10.0.0.2' })).file,
+      // the first record of a later run moved to the front: its run's text must not follow it there
+      { ...file, records: [file.records[2_000], ...file.records.filter((_, i) => i !== 2_000)].filter((r) => r !== undefined) },
+      // a run's first record kept, the rest of it different
+      { ...file, records: [...file.records.slice(0, 2_001), ...file.records.slice(2_002)] },
+    ];
+    for (const changed of changes) assert.deepEqual(readBack(recordFileText(changed)), changed);
+  });
 });

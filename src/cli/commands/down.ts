@@ -1,7 +1,7 @@
 // `devdns down`: stop the daemon of this home (not running is fine).
 import { stopDaemon } from '../../daemon/launcher.js';
 import type { CommandContext } from '../context.js';
-import { warnStale } from '../daemon-edits.js';
+import { warnStale } from '../stale-state.js';
 
 export async function runDown(context: CommandContext): Promise<void> {
   const stopped = await stopDaemon(context.home, { onStale: warnStale(context) });

@@ -6,7 +6,7 @@ import { checkStartable, stopDaemon } from '../../daemon/launcher.js';
 import { lookupDaemon } from '../../daemon/state.js';
 import { DevdnsError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
-import { warnStale } from '../daemon-edits.js';
+import { warnStale } from '../stale-state.js';
 import { listenOptions, runUp, type UpOptions } from './up.js';
 
 export async function runRestart(

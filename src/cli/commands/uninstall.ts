@@ -10,8 +10,8 @@ import { SystemAccess } from '../../os/system.js';
 import { removeOwnFiles } from '../../store/home.js';
 import { recordsPath } from '../../store/paths.js';
 import type { CommandContext } from '../context.js';
-import { warnStale } from '../daemon-edits.js';
 import { confirm } from '../privilege.js';
+import { warnStale } from '../stale-state.js';
 
 export async function runUninstall(
   context: CommandContext,
