@@ -7,21 +7,6 @@ import type { DnsRecord, RecordFile } from './types.js';
 const RECORDS_PER_CHUNK = 2_000;
 
 /**
- * Each record's line, made once: records are never changed in place, so a writer that keeps its
- * records (the daemon) turns only the new ones into text on each write.
- */
-const lines = new WeakMap<DnsRecord, string>();
-
-function lineOf(record: DnsRecord): string {
-  let line = lines.get(record);
-  if (line === undefined) {
-    line = JSON.stringify(record);
-    lines.set(record, line);
-  }
-  return line;
-}
-
-/**
  * Each run of records' text, by its first record, with the records it was made of: a later write
  * whose run holds the same records (all but the end, after an add) reuses the text.
  */
@@ -39,7 +24,7 @@ function runText(records: readonly DnsRecord[], start: number, end: number): str
   )
     return kept.text;
   let text = '';
-  for (let i = start; i < end; i++) text += `${i === 0 ? '' : ','}\n    ${lineOf(records[i] as DnsRecord)}`;
+  for (let i = start; i < end; i++) text += `${i === 0 ? '' : ','}\n    ${JSON.stringify(records[i])}`;
   runs.set(first, { first: start === 0, records: records.slice(start, end), text });
   return text;
 }
