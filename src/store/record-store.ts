@@ -306,10 +306,9 @@ export class RecordStore {
       chunks.push(chunk);
       await yieldToOthers();
     }
-    this.checkSize(file, chunks);
+    const bytes = this.checkSize(file, chunks);
     try {
-      // Joined in the writer's thread: one string of the whole file costs this one a copy.
-      await this.options.writer?.write(this.home, chunks);
+      await this.options.writer?.write(this.home, chunks, bytes);
     } catch (error) {
       this.describeFailure(() => {
         throw error;
@@ -318,7 +317,7 @@ export class RecordStore {
   }
 
   /** A file devdns could not read back is never written: every later command would refuse it. */
-  private checkSize(file: RecordFile, chunks: readonly string[]): void {
+  private checkSize(file: RecordFile, chunks: readonly string[]): number {
     let bytes = 0;
     for (const chunk of chunks) bytes += Buffer.byteLength(chunk);
     if (bytes > this.maxBytes)
@@ -328,6 +327,7 @@ export class RecordStore {
         `would take ${size(bytes)} with ${file.records.length} records, over devdns's limit of ${size(this.maxBytes)}; nothing was written`,
         'import fewer names, or remove some first (devdns ls shows them)',
       );
+    return bytes;
   }
 
   /** Runs a write, reporting a failure as the store does: devdns's own errors as they are. */

@@ -25,8 +25,8 @@ export async function loadConf(): Promise<ConfClass> {
  * A writer of the records file in `home` through conf: each call replaces the file with `text`.
  * One conf for every write, since making one reads the file.
  */
-export function recordsTextWriter(Conf: ConfClass, home: string): (text: string) => void {
-  let next = '';
+export function recordsTextWriter(Conf: ConfClass, home: string): (text: string | Uint8Array) => void {
+  let next: string | Uint8Array = '';
   const conf = new Conf<Record<string, unknown>>({
     cwd: home,
     configName: HOME_FILES.records.replace(/\.json$/, ''),
@@ -34,7 +34,8 @@ export function recordsTextWriter(Conf: ConfClass, home: string): (text: string)
     configFileMode: 0o600,
     accessPropertiesByDotNotation: false,
     deserialize: () => ({}),
-    serialize: () => next,
+    // conf hands what this returns to its atomic writer, which takes bytes as well as text.
+    serialize: () => next as string,
   });
   return (text) => {
     next = text;
@@ -56,36 +57,50 @@ interface Pending {
   reject(error: Error & { code?: string }): void;
 }
 
+/** The writer thread's heap: room for a few copies of the file (conf reads it before each write), and no more. */
+const heapFor = (bytes: number) => Math.max(64, Math.ceil((4 * bytes) / 2 ** 20));
+
 /**
- * The daemon's writer: one worker thread, started at the first write, that writes each text it is
- * given in order. A write that fails rejects with the error's code and message. Where no worker
- * can start (Node 20 running the TypeScript sources), it writes in this thread instead.
+ * The daemon's writer: one worker thread, started at the first write, that writes each file it is
+ * given in order. The text is copied once into bytes whose memory moves to the worker, and the
+ * worker's heap is bounded by the file's size (restarted larger when the file outgrows it), so a
+ * run of writes leaves no copies behind. A write that fails rejects with the error's code and
+ * message. Where no worker can start (Node 20 running the TypeScript sources), it writes in this
+ * thread instead.
  */
 export class BackgroundWriter {
   private starting: Promise<Worker | undefined> | undefined;
+  private heapMb = 0;
   private next = 0;
   private readonly pending = new Map<number, Pending>();
 
-  /** Writes the file whose text is `chunks` joined. */
-  async write(home: string, chunks: readonly string[]): Promise<void> {
-    const worker = await this.start();
+  /** Writes the file whose text is `chunks` joined, `bytes` long in UTF-8. */
+  async write(home: string, chunks: readonly string[], bytes: number): Promise<void> {
+    if (this.starting !== undefined && heapFor(bytes) > this.heapMb) await this.close();
+    const worker = await this.start(heapFor(bytes));
     if (worker === undefined) {
       writeRecordsText(await loadConf(), home, chunks.join(''));
       return;
     }
+    const data = new Uint8Array(new ArrayBuffer(bytes));
+    let offset = 0;
+    for (const chunk of chunks) offset += Buffer.from(data.buffer, offset).write(chunk, 'utf8');
     const id = this.next++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, home, chunks });
+      worker.postMessage({ id, home, data }, [data.buffer]);
     });
   }
 
-  private start(): Promise<Worker | undefined> {
+  private start(heapMb: number): Promise<Worker | undefined> {
     this.starting ??= (async () => {
       const { Worker } = await import('node:worker_threads');
+      this.heapMb = heapMb;
       // The worker's file sits beside this one, compiled (.js) or, under a TypeScript loader, not (.ts).
       const here = fileURLToPath(import.meta.url);
-      const worker = new Worker(new URL(`./records-writer-worker${extname(here)}`, import.meta.url));
+      const worker = new Worker(new URL(`./records-writer-worker${extname(here)}`, import.meta.url), {
+        resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 8 },
+      });
       worker.unref();
       return new Promise<Worker | undefined>((resolve) => {
         let ready = false;
@@ -106,8 +121,9 @@ export class BackgroundWriter {
           for (const waiting of this.pending.values()) waiting.reject(error);
           this.pending.clear();
           // The next write starts another.
-          this.starting = undefined;
+          if (this.worker === worker) this.starting = undefined;
         };
+        this.worker = worker;
         worker.on('error', fail);
         worker.on('exit', (code) => fail(new Error(`the records writer stopped (exit code ${code})`)));
       });
@@ -115,9 +131,14 @@ export class BackgroundWriter {
     return this.starting;
   }
 
+  private worker: Worker | undefined;
+
+  /** Stops the worker once the writes given to it are done. */
   async close(): Promise<void> {
-    const worker = await this.starting;
+    const starting = this.starting;
     this.starting = undefined;
+    const worker = await starting;
+    while (this.pending.size > 0) await new Promise((resolve) => setTimeout(resolve, 5));
     await worker?.terminate();
   }
 }
