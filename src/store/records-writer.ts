@@ -93,9 +93,10 @@ export class BackgroundWriter {
   }
 
   private start(heapMb: number): Promise<Worker | undefined> {
-    this.starting ??= (async () => {
+    if (this.starting !== undefined) return this.starting;
+    this.heapMb = heapMb;
+    this.starting = (async () => {
       const { Worker } = await import('node:worker_threads');
-      this.heapMb = heapMb;
       // The worker's file sits beside this one, compiled (.js) or, under a TypeScript loader, not (.ts).
       const here = fileURLToPath(import.meta.url);
       const worker = new Worker(new URL(`./records-writer-worker${extname(here)}`, import.meta.url), {

@@ -1,0 +1,52 @@
+// The daemon's records writer: files written in order, bytes exact, and one that outgrows the
+// writer thread's heap written by a larger one.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { BackgroundWriter } from '../../src/store/records-writer.js';
+import { withTempHome } from '../helpers/devdns.js';
+
+const write = (writer: BackgroundWriter, home: string, chunks: string[]) =>
+  writer.write(
+    home,
+    chunks,
+    chunks.reduce((sum, chunk) => sum + Buffer.byteLength(chunk), 0),
+  );
+
+describe('BackgroundWriter', () => {
+  it('writes each file in order, byte for byte (UTF-8 too), mode 0600', async () => {
+    await withTempHome(async (home) => {
+      mkdirSync(home, { mode: 0o700 });
+      const writer = new BackgroundWriter();
+      try {
+        const texts = Array.from({ length: 5 }, (_, i) => [`{"n": ${i}, `, '"text": "ünïcode ✓"', '}\n']);
+        await Promise.all(texts.map((chunks) => write(writer, home, chunks)));
+        assert.equal(readFileSync(join(home, 'records.json'), 'utf8'), texts.at(-1)?.join(''));
+        assert.equal(statSync(join(home, 'records.json')).mode & 0o777, 0o600);
+      } finally {
+        await writer.close();
+      }
+    });
+  });
+
+  it('writes a file larger than its thread was made for', async () => {
+    await withTempHome(async (home) => {
+      mkdirSync(home, { mode: 0o700 });
+      const writer = new BackgroundWriter();
+      try {
+        await write(writer, home, ['{}\n']);
+        // 24 MiB: four copies of it are more than the first thread's 64 MiB.
+        const big = Array.from({ length: 24 }, (_, i) => `${String(i % 10).repeat(1024 * 1024 - 1)}\n`);
+        await write(writer, home, big);
+        const written = readFileSync(join(home, 'records.json'), 'utf8');
+        assert.equal(written.length, 24 * 1024 * 1024);
+        assert.equal(written, big.join(''));
+        await write(writer, home, ['{"after": true}\n']);
+        assert.equal(readFileSync(join(home, 'records.json'), 'utf8'), '{"after": true}\n');
+      } finally {
+        await writer.close();
+      }
+    });
+  });
+});
