@@ -246,9 +246,15 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     }
     sources = { ...sources, user };
     merged = undefined;
-    const names = touched ?? changedNames(before.records, user.records);
-    const at = servedAt(sources, names);
-    if (!updateZoneIndex(index, { ...user, zones: servedZones(sources) }, names, (name) => at.get(name) ?? [])) {
+    try {
+      const names = touched ?? changedNames(before.records, user.records);
+      const at = servedAt(sources, names);
+      if (!updateZoneIndex(index, { ...user, zones: servedZones(sources) }, names, (name) => at.get(name) ?? [])) {
+        index = buildZoneIndex(served().file);
+      }
+    } catch (error) {
+      // The change is on disk: whatever went wrong here, what is served is built from it afresh.
+      problem(new Error(`serving a change in place failed (${(error as Error).message}); built afresh`));
       index = buildZoneIndex(served().file);
     }
     responder.setIndex(index);
