@@ -23,7 +23,7 @@ import {
   withRecordsStamp,
 } from '../store/projects.js';
 import { fileStamp, RecordStore } from '../store/record-store.js';
-import { BackgroundWriter } from '../store/records-writer.js';
+import { BackgroundWriter, type RecordsFileWriter } from '../store/records-writer.js';
 
 /** A query answered, as recorded for every one: numbers and references, no text made. */
 export interface AnsweredQuery {
@@ -55,6 +55,8 @@ export interface DnsServiceOptions {
   onBadMessage?: (reason: string, address: string, port: number, transport: Transport) => void;
   /** A socket error or a failure to answer one message; the server goes on. Per packet. */
   onServerError?: (error: Error) => void;
+  /** What writes the records file (a worker thread unless given: tests give one that fails or waits). */
+  writer?: RecordsFileWriter;
 }
 
 export interface DnsService {
@@ -133,11 +135,17 @@ function servedZones(sources: ServedSources): RecordFile['zones'] {
 }
 
 export async function startDnsService(options: DnsServiceOptions): Promise<DnsService> {
-  const writer = new BackgroundWriter();
+  const writer = options.writer ?? new BackgroundWriter();
   const store = new RecordStore(options.home, {
     keep: true,
     writer,
     onWrite: (before, after, touched) => serveEdit(before, after, touched),
+    // A reload put off while writing runs once the writes are over, whether they worked or not.
+    onIdle: () => {
+      if (!reloadWaiting || closed) return;
+      reloadWaiting = false;
+      schedule();
+    },
   });
   const problem = options.onProblem ?? (() => undefined);
   // The user's records file not parsing stops the start, with the store's own message; a linked
@@ -261,10 +269,6 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     loadedStamp = stamp;
     recordsError = undefined;
     options.onReload?.(() => served().file, count());
-    if (reloadWaiting) {
-      reloadWaiting = false;
-      schedule();
-    }
   }
 
   const editor: RecordEditor = {

@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { ControlClient } from '../control/client.js';
 import { ROUTES } from '../control/protocol.js';
 import { DevdnsError } from '../errors.js';
+import { DAEMON_NODE_OPTIONS } from '../platform/daemon-flags.js';
 import { waitForExit } from '../platform/processes.js';
 import { DEVDNS_BIN, startDetached } from '../platform/run-program.js';
 import { homePath } from '../store/paths.js';
@@ -52,13 +53,6 @@ function startError(logPath: string, offset: number, exitCode: number): DevdnsEr
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * The daemon's V8 young generation kept small (1 MiB semi-spaces, where the default grows to 16):
- * its short-lived garbage is a reply or a parsed query, and at 100,000 records this keeps about
- * 20-40 MiB off its memory, with no loss of queries/s measured (dnsperf, 100k names).
- */
-const DAEMON_NODE_OPTIONS = ['--max-semi-space-size=1'];
 
 /** Starts the daemon of `home` with `args` (flags of `devdns up`) and resolves once it is ready. */
 export async function launchDaemon(home: string, args: readonly string[], timeoutMs = 10_000): Promise<DaemonState> {

@@ -1,7 +1,9 @@
 // Start-at-login definitions for the daemon: a systemd user unit (Linux) and a launchd user agent
-// (macOS). Both run `devdns up --foreground`, which is the daemon itself. Pure text and paths.
+// (macOS). Both run `devdns up --foreground`, which is the daemon itself, with the node flags the
+// launcher gives it. Pure text and paths.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { DAEMON_NODE_OPTIONS } from '../platform/daemon-flags.js';
 
 export type ServicePlatform = 'linux' | 'darwin';
 
@@ -86,7 +88,7 @@ export function serviceFile(spec: ServiceSpec, name: ServiceName = serviceName(u
     <key>ProgramArguments</key>
     <array>
       <string>${xml(spec.node)}</string>
-      <string>${xml(spec.bin)}</string>
+${DAEMON_NODE_OPTIONS.map((flag) => `      <string>${xml(flag)}</string>\n`).join('')}      <string>${xml(spec.bin)}</string>
       <string>up</string>
       <string>--foreground</string>
     </array>
@@ -118,7 +120,7 @@ Documentation=https://www.npmjs.com/package/devdns
 
 [Service]
 Type=simple
-ExecStart=${unitQuote(spec.node)} ${unitQuote(spec.bin)} up --foreground
+ExecStart=${[spec.node, ...DAEMON_NODE_OPTIONS, spec.bin].map(unitQuote).join(' ')} up --foreground
 ${env}
 Restart=on-failure
 RestartSec=2

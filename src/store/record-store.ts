@@ -13,7 +13,7 @@ import { emptyRecordFile, type RecordFile } from '../records/types.js';
 import { verbose } from '../verbose.js';
 import { ensurePrivateHome, readHomeFile } from './home.js';
 import { homePath, recordsPath } from './paths.js';
-import type { BackgroundWriter } from './records-writer.js';
+import type { RecordsFileWriter } from './records-writer.js';
 import { MIB } from './safe-file.js';
 
 /** What a change to the file returns: the new file (the same object when nothing changed) and a report. */
@@ -65,13 +65,18 @@ export interface RecordStoreOptions {
    * is another (a long-lived process: the daemon). A command reads once and need not.
    */
   keep?: boolean;
-  /** Write in this worker thread rather than in this one (the daemon: answers go on meanwhile). */
-  writer?: BackgroundWriter;
+  /** Write through this (the daemon's worker thread, so that answers go on meanwhile) rather than in this thread. */
+  writer?: RecordsFileWriter;
   /**
    * After each write by update(), before its callers hear of it: the file before and after, and
    * the names the changes touched (undefined when one of them could not say).
    */
   onWrite?: (before: RecordFile, after: RecordFile, touched: ReadonlySet<string> | undefined) => void;
+  /**
+   * Once no change handed to update() is left, whether the last writes worked or failed: what was
+   * put off while writing (a reload of a hand edit) can run now.
+   */
+  onIdle?: () => void;
 }
 
 /** Which file is on disk: inode, size and change times. Every devdns write is a rename to a new inode. */
@@ -201,6 +206,7 @@ export class RecordStore {
         while (this.queued.length > 0) await this.writeBatch(this.queued.splice(0));
       } finally {
         this.writing = undefined;
+        this.options.onIdle?.();
       }
     })();
     await this.writing;

@@ -57,8 +57,23 @@ interface Pending {
   reject(error: Error & { code?: string }): void;
 }
 
+/** What writes the records file for a long-lived process: the daemon's BackgroundWriter, or a test's stand-in. */
+export interface RecordsFileWriter {
+  /** Writes the file whose text is `chunks` joined, `bytes` long in UTF-8. */
+  write(home: string, chunks: readonly string[], bytes: number): Promise<void>;
+  /** Stops once the writes given to it are done. */
+  close(): Promise<void>;
+}
+
 /** The writer thread's heap: room for a few copies of the file (conf reads it before each write), and no more. */
 const heapFor = (bytes: number) => Math.max(64, Math.ceil((4 * bytes) / 2 ** 20));
+
+/** A started writer thread, with the writes it was given and not yet answered: its exit fails only those. */
+interface WriterThread {
+  worker: Worker;
+  heapMb: number;
+  pending: Map<number, Pending>;
+}
 
 /**
  * The daemon's writer: one worker thread, started at the first write, that writes each file it is
@@ -66,19 +81,36 @@ const heapFor = (bytes: number) => Math.max(64, Math.ceil((4 * bytes) / 2 ** 20)
  * worker's heap is bounded by the file's size (restarted larger when the file outgrows it), so a
  * run of writes leaves no copies behind. A write that fails rejects with the error's code and
  * message. Where no worker can start (Node 20 running the TypeScript sources), it writes in this
- * thread instead.
+ * thread instead. Calls run one at a time, in order: a write never meets a thread that a close
+ * or a restart is stopping.
  */
-export class BackgroundWriter {
-  private starting: Promise<Worker | undefined> | undefined;
-  private heapMb = 0;
+export class BackgroundWriter implements RecordsFileWriter {
+  /** The thread, once one started; undefined before, and after one failed to start (this thread writes). */
+  private thread: Promise<WriterThread | undefined> | undefined;
   private next = 0;
-  private readonly pending = new Map<number, Pending>();
+  private turn: Promise<unknown> = Promise.resolve();
 
-  /** Writes the file whose text is `chunks` joined, `bytes` long in UTF-8. */
-  async write(home: string, chunks: readonly string[], bytes: number): Promise<void> {
-    if (this.starting !== undefined && heapFor(bytes) > this.heapMb) await this.close();
-    const worker = await this.start(heapFor(bytes));
-    if (worker === undefined) {
+  write(home: string, chunks: readonly string[], bytes: number): Promise<void> {
+    return this.inTurn(() => this.writeNow(home, chunks, bytes));
+  }
+
+  close(): Promise<void> {
+    return this.inTurn(() => this.stop());
+  }
+
+  /** Runs `work` after every call made before it has settled. */
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(work);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeNow(home: string, chunks: readonly string[], bytes: number): Promise<void> {
+    const heapMb = heapFor(bytes);
+    if (this.thread !== undefined && ((await this.thread)?.heapMb ?? heapMb) < heapMb) await this.stop();
+    this.thread ??= this.start(heapMb);
+    const thread = await this.thread;
+    if (thread === undefined) {
       writeRecordsText(await loadConf(), home, chunks.join(''));
       return;
     }
@@ -87,59 +119,54 @@ export class BackgroundWriter {
     for (const chunk of chunks) offset += Buffer.from(data.buffer, offset).write(chunk, 'utf8');
     const id = this.next++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, home, data }, [data.buffer]);
+      thread.pending.set(id, { resolve, reject });
+      thread.worker.postMessage({ id, home, data }, [data.buffer]);
     });
   }
 
-  private start(heapMb: number): Promise<Worker | undefined> {
-    if (this.starting !== undefined) return this.starting;
-    this.heapMb = heapMb;
-    this.starting = (async () => {
-      const { Worker } = await import('node:worker_threads');
-      // The worker's file sits beside this one, compiled (.js) or, under a TypeScript loader, not (.ts).
-      const here = fileURLToPath(import.meta.url);
-      const worker = new Worker(new URL(`./records-writer-worker${extname(here)}`, import.meta.url), {
-        resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 8 },
+  private async start(heapMb: number): Promise<WriterThread | undefined> {
+    const { Worker } = await import('node:worker_threads');
+    // The worker's file sits beside this one, compiled (.js) or, under a TypeScript loader, not (.ts).
+    const here = fileURLToPath(import.meta.url);
+    const worker = new Worker(new URL(`./records-writer-worker${extname(here)}`, import.meta.url), {
+      resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 8 },
+    });
+    worker.unref();
+    const thread: WriterThread = { worker, heapMb, pending: new Map() };
+    return new Promise<WriterThread | undefined>((resolve) => {
+      let ready = false;
+      worker.on('message', (message: { ready?: true; id?: number; failure?: WriteFailure }) => {
+        if (message.ready) {
+          ready = true;
+          resolve(thread);
+          return;
+        }
+        const waiting = thread.pending.get(message.id ?? -1);
+        thread.pending.delete(message.id ?? -1);
+        const { failure } = message;
+        if (failure === undefined) waiting?.resolve();
+        else waiting?.reject(Object.assign(new Error(failure.message), failure.code === undefined ? {} : { code: failure.code }));
       });
-      worker.unref();
-      return new Promise<Worker | undefined>((resolve) => {
-        let ready = false;
-        worker.on('message', (message: { ready?: true; id?: number; failure?: WriteFailure }) => {
-          if (message.ready) {
-            ready = true;
-            resolve(worker);
-            return;
-          }
-          const waiting = this.pending.get(message.id ?? -1);
-          this.pending.delete(message.id ?? -1);
-          const { failure } = message;
-          if (failure === undefined) waiting?.resolve();
-          else waiting?.reject(Object.assign(new Error(failure.message), failure.code === undefined ? {} : { code: failure.code }));
+      const fail = (error: Error) => {
+        if (!ready) return resolve(undefined);
+        for (const waiting of thread.pending.values()) waiting.reject(error);
+        thread.pending.clear();
+      };
+      worker.on('error', fail);
+      worker.on('exit', (code) => {
+        fail(new Error(`the records writer stopped (exit code ${code})`));
+        // The next write starts another, unless this one was already replaced.
+        void this.thread?.then((current) => {
+          if (current === thread) this.thread = undefined;
         });
-        const fail = (error: Error) => {
-          if (!ready) return resolve(undefined);
-          for (const waiting of this.pending.values()) waiting.reject(error);
-          this.pending.clear();
-          // The next write starts another.
-          if (this.worker === worker) this.starting = undefined;
-        };
-        this.worker = worker;
-        worker.on('error', fail);
-        worker.on('exit', (code) => fail(new Error(`the records writer stopped (exit code ${code})`)));
       });
-    })();
-    return this.starting;
+    });
   }
 
-  private worker: Worker | undefined;
-
-  /** Stops the worker once the writes given to it are done. */
-  async close(): Promise<void> {
-    const starting = this.starting;
-    this.starting = undefined;
-    const worker = await starting;
-    while (this.pending.size > 0) await new Promise((resolve) => setTimeout(resolve, 5));
-    await worker?.terminate();
+  /** Stops the thread; every write given to it has been answered, since calls take turns. */
+  private async stop(): Promise<void> {
+    const thread = await this.thread;
+    this.thread = undefined;
+    await thread?.worker.terminate();
   }
 }

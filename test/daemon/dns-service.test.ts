@@ -9,6 +9,8 @@ import { describe, it } from 'node:test';
 import type { AnsweredQuery, DnsService, DnsServiceOptions } from '../../src/daemon/dns-service.js';
 import { startDnsService } from '../../src/daemon/dns-service.js';
 import { addRecord, removeRecord } from '../../src/store/edits.js';
+import type { RecordsFileWriter } from '../../src/store/records-writer.js';
+import { setSetting } from '../../src/store/settings.js';
 import { recordsFile, tempDir } from '../helpers/devdns.js';
 import { dnsHeader, formatResource } from '../helpers/dns.js';
 import { addresses, askTcp, askUdp, isOpen, openTcp, queryBytes } from '../helpers/dns-server.js';
@@ -186,6 +188,29 @@ describe('DNS service', () => {
         assert.deepEqual(await udpAddresses(service.port, name ?? ''), [address], name);
       }
       assert.equal((JSON.parse(readFileSync(recordsFile(home), 'utf8')) as { records: unknown[] }).records.length, 5);
+    });
+  });
+
+  it('reads a change put off while its own write ran once that write has failed', async () => {
+    let service: DnsService | undefined;
+    let deferred: boolean | undefined;
+    // A write that fails (a full disk, say) while the settings change and a reload is asked for.
+    const writer: RecordsFileWriter = {
+      write: async (home) => {
+        setSetting(home, 'zones', 'internal');
+        deferred = service?.reload();
+        throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+      },
+      close: async () => undefined,
+    };
+    await withService({ writer }, async (started, home) => {
+      service = started;
+      assert.equal(started.answer('box.internal', 1).rcode, 5, 'internal is not served yet: REFUSED');
+      await assert.rejects(addRecord(home, { name: 'one.test', value: '10.0.0.1' }, {}, started.editor), /disk is full/);
+      assert.equal(deferred, false, 'the reload waited for the write');
+      // Settings are not watched: only the reload put off can serve the new zone.
+      await eventually(() => (started.answer('box.internal', 1).rcode === 3 ? true : undefined), 2_000, 'internal served: NXDOMAIN');
+      assert.equal(started.answer('one.test', 1).rcode, 3, 'the failed change is not served: NXDOMAIN');
     });
   });
 

@@ -26,7 +26,11 @@ describe('service files', () => {
 
   it('writes a systemd unit that runs the daemon in the foreground, quoting paths', () => {
     const unit = serviceFile({ ...spec, platform: 'linux' });
-    assert.match(unit, /^ExecStart="\/opt\/node 20\/bin\/node" "\/usr\/lib\/node_modules\/devdns\/bin\/devdns\.js" up --foreground$/m);
+    assert.match(
+      unit,
+      /^ExecStart="\/opt\/node 20\/bin\/node" "--max-semi-space-size=1" "\/usr\/lib\/node_modules\/devdns\/bin\/devdns\.js" up --foreground$/m,
+      'the daemon runs with the flags the launcher gives it',
+    );
     assert.match(unit, /^Environment="DEVDNS_HOME=\/home\/ann\/dev dns%%"$/m, '% is a systemd specifier and is doubled');
     assert.match(unit, /^Environment="DEVDNS_DAEMON=1"$/m);
     assert.match(unit, /^Restart=on-failure$/m);
@@ -38,6 +42,11 @@ describe('service files', () => {
     const plist = serviceFile({ ...spec, platform: 'darwin', home: '/Users/a&b' });
     assert.match(plist, /<key>Label<\/key>\s*<string>dev\.devdns\.daemon<\/string>/);
     assert.match(plist, /<string>\/Users\/a&amp;b<\/string>/);
+    assert.match(
+      plist,
+      /<string>\/opt\/node 20\/bin\/node<\/string>\s*<string>--max-semi-space-size=1<\/string>\s*<string>\/usr\/lib\/node_modules\/devdns\/bin\/devdns\.js<\/string>/,
+      'the daemon runs with the flags the launcher gives it',
+    );
     assert.match(plist, /<key>KeepAlive<\/key>\s*<dict>\s*<key>SuccessfulExit<\/key>\s*<false\/>/);
   });
 

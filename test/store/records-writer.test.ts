@@ -49,4 +49,30 @@ describe('BackgroundWriter', () => {
       }
     });
   });
+
+  it('takes calls in turn: writes given at once across a restart and a close all land, in order', async () => {
+    await withTempHome(async (home) => {
+      mkdirSync(home, { mode: 0o700 });
+      const writer = new BackgroundWriter();
+      try {
+        const big = Array.from({ length: 24 }, () => `${'x'.repeat(1024 * 1024 - 1)}\n`);
+        // Not awaited one by one: the big file restarts the thread with a larger heap, and the
+        // close stops it, while the other writes wait their turn.
+        const results = await Promise.allSettled([
+          write(writer, home, ['{"n": 1}\n']),
+          write(writer, home, big),
+          write(writer, home, ['{"n": 2}\n']),
+          writer.close(),
+          write(writer, home, ['{"n": 3}\n']),
+        ]);
+        assert.deepEqual(
+          results.map((result) => result.status),
+          ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'],
+        );
+        assert.equal(readFileSync(join(home, 'records.json'), 'utf8'), '{"n": 3}\n');
+      } finally {
+        await writer.close();
+      }
+    });
+  });
 });

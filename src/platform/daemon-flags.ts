@@ -1,0 +1,9 @@
+// How node runs the daemon, whoever starts it: `devdns up` (the launcher) and the start-at-login
+// files (systemd, launchd) give it the same flags.
+
+/**
+ * The daemon's V8 young generation kept small (1 MiB semi-spaces, where the default grows to 16):
+ * its short-lived garbage is a reply or a parsed query, and at 100,000 records this keeps about
+ * 20-40 MiB off its memory, with no loss of queries/s measured (dnsperf, 100k names).
+ */
+export const DAEMON_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=1'];
