@@ -18,7 +18,7 @@ import {
   type ResourceRecord,
   type Response,
 } from './protocol.js';
-import { type Node, type ZoneIndex, zoneFor } from './zone-index.js';
+import { type Node, rrsetAt, type ZoneIndex, zoneFor } from './zone-index.js';
 
 /** CNAME chains longer than this are answered SERVFAIL (RFC 1034 §3.6.2 asks for a bound). */
 export const MAX_CNAME_CHAIN = 8;
@@ -135,8 +135,8 @@ class Lookup {
   private answerFrom(node: Node, zone: string, owner: string, source: Response['matches'][number]): void {
     const { response } = this;
     const type = this.question.type;
-    const cname = node.get(QTYPE.CNAME);
-    const rrset = type === QTYPE.ANY ? ANY_ORDER.map((t) => node.get(t)).find((set) => set !== undefined) : node.get(type);
+    const cname = rrsetAt(node, QTYPE.CNAME);
+    const rrset = type === QTYPE.ANY ? ANY_ORDER.map((t) => rrsetAt(node, t)).find((set) => set !== undefined) : rrsetAt(node, type);
     if (cname && type !== QTYPE.CNAME && type !== QTYPE.ANY) {
       response.matches.push(source);
       this.add(cname, owner);
@@ -196,7 +196,7 @@ class Lookup {
   }
 
   private refer(cut: string): void {
-    const ns = this.index.nodes.get(cut)?.get(QTYPE.NS) ?? [];
+    const ns = rrsetAt(this.index.nodes.get(cut), QTYPE.NS) ?? [];
     this.response.authoritative = false;
     this.response.authority.push(...ns);
     this.response.additional.push(...this.additionalFor(ns, cut));
@@ -212,7 +212,7 @@ class Lookup {
       const target = data.type !== 'SOA' && recordKind(data.type).additional ? targetName(data) : undefined;
       if (target === undefined || (cut !== undefined && !(target === cut || target.endsWith(`.${cut}`)))) continue;
       const node = this.index.nodes.get(target);
-      extra.push(...(node?.get(QTYPE.A) ?? []), ...(node?.get(QTYPE.AAAA) ?? []));
+      extra.push(...(rrsetAt(node, QTYPE.A) ?? []), ...(rrsetAt(node, QTYPE.AAAA) ?? []));
     }
     return extra;
   }

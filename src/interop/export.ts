@@ -4,7 +4,7 @@
 // text goes to which file.
 import { join } from 'node:path';
 import { SOA_WIRE } from '../dns/protocol.js';
-import { buildZoneIndex } from '../dns/zone-index.js';
+import { buildZoneIndex, rrsetAt } from '../dns/zone-index.js';
 import { InputError } from '../errors.js';
 import { isWildcardName } from '../records/names.js';
 import { absoluteName, formatFields, formatRdata } from '../records/presentation.js';
@@ -36,7 +36,7 @@ function relativeName(name: string, zone: string): string {
 export function exportZone(file: RecordFile, zone: string): string {
   const index = buildZoneIndex(file);
   const soa = index.soa.get(zone);
-  const apexNs = index.nodes.get(zone)?.get(2) ?? [];
+  const apexNs = rrsetAt(index.nodes.get(zone), 2) ?? [];
   const records = recordsOf(file, zone).filter((r) => !(r.type === 'NS' && r.name === zone));
   const width = Math.max(1, ...records.map((r) => relativeName(r.name, zone).length));
   const line = (owner: string, ttl: number, type: string, data: string) =>
