@@ -23,8 +23,11 @@ function runText(records: readonly DnsRecord[], start: number, end: number): str
     kept.records.every((record, i) => record === records[start + i])
   )
     return kept.text;
-  let text = '';
-  for (let i = start; i < end; i++) text += `${i === 0 ? '' : ','}\n    ${JSON.stringify(records[i])}`;
+  // Joined once rather than appended to: appending leaves a tree of partial strings, several
+  // times the text's size, until the text is first read.
+  const lines: string[] = [];
+  for (let i = start; i < end; i++) lines.push(`${i === 0 ? '' : ','}\n    ${JSON.stringify(records[i])}`);
+  const text = lines.join('');
   runs.set(first, { first: start === 0, records: records.slice(start, end), text });
   return text;
 }

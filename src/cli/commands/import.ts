@@ -31,13 +31,17 @@ export interface ImportCommandOptions {
 
 /** Lines of a report, each shown when there are a few; past that, the first few and a count (--verbose shows all). */
 const SHOWN_LINES = 20;
-function listLines(context: CommandContext, lines: readonly string[], what: string): void {
+/**
+ * `count` lines, the i-th made by `line(i)` only when it is printed: a million imported records
+ * would otherwise be a million report strings held at once, for five lines shown.
+ */
+function listLines(context: CommandContext, count: number, line: (i: number) => string, what: string): void {
   const { output } = context;
-  const shown = lines.length <= SHOWN_LINES ? lines.length : 5;
-  for (const line of lines.slice(0, shown)) output.info(line);
-  if (shown === lines.length) return;
-  for (const line of lines.slice(shown)) output.verbose(line);
-  output.info(`... and ${lines.length - shown} more ${what} (--verbose shows them all)`);
+  const shown = count <= SHOWN_LINES ? count : 5;
+  for (let i = 0; i < shown; i++) output.info(line(i));
+  if (shown === count) return;
+  for (let i = shown; i < count; i++) output.verbose(line(i));
+  output.info(`... and ${count - shown} more ${what} (--verbose shows them all)`);
 }
 
 /** `path:line` for a report line: the file it came from (one of several with --from), and its line when it has one. */
@@ -78,7 +82,9 @@ export async function runImport(
     throw new InputError('--format', `"${requested}" is not a format devdns reads`, `use one of ${IMPORT_FORMATS.join(', ')}`);
   const format: ImportFormat = requested === 'auto' ? detectFormat(text) : (requested as ImportFormat);
   if (requested === 'auto') output.info(`reading ${path} as ${format}`);
-  await importParsed(context, path, parseImport(text, format), options);
+  const parsed = parseImport(text, format);
+  text = undefined;
+  await importParsed(context, path, parsed, options);
 }
 
 /** `--from valet|puma-dev`: that tool's own files, found in the user's home. */
@@ -117,14 +123,20 @@ async function importParsed(context: CommandContext, label: string, parsed: Pars
   try {
     const report = await importRecords(context.home, parsed, options);
     const would = options.dryRun ? 'would be ' : '';
-    const skipped = report.skipped.map((skip) => `${where(label, skip)}: skipped ${skip.what}: ${skip.reason}`);
-    const changes = [
-      ...report.added.map((record) => `${would}added ${describeRecord(record)}`),
-      ...report.updated.map((change) => `${would}updated ${change.name} ${change.type}: ttl ${change.from} -> ${change.to}`),
-    ];
-    listLines(context, skipped, 'skipped lines');
+    const { added, updated, skipped } = report;
+    const skippedLine = (i: number) => {
+      const skip = skipped[i] as (typeof skipped)[number];
+      return `${where(label, skip)}: skipped ${skip.what}: ${skip.reason}`;
+    };
+    // Added records first, then updated ones, as one list.
+    const changeLine = (i: number) => {
+      if (i < added.length) return `${would}added ${describeRecord(added[i] as (typeof added)[number])}`;
+      const change = updated[i - added.length] as (typeof updated)[number];
+      return `${would}updated ${change.name} ${change.type}: ttl ${change.from} -> ${change.to}`;
+    };
+    listLines(context, skipped.length, skippedLine, 'skipped lines');
     for (const problem of report.problems) output.warn(`${where(label, problem)}: ${problem.message} (skipped)`);
-    listLines(context, changes, `records ${would}added or updated`);
+    listLines(context, added.length + updated.length, changeLine, `records ${would}added or updated`);
     for (const zone of report.zonesAdded) output.info(`${would}serving zone ${zone}`);
     if (report.replaced > 0) output.info(`${report.replaced} existing records ${options.dryRun ? 'would be ' : 'were '}replaced`);
     output.success(
