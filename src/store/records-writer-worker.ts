@@ -1,6 +1,7 @@
-// The daemon's records writer thread: writes each file it is sent (as bytes), in order, and says how it went.
+// The daemon's records writer thread: writes each file it is sent (as bytes), in order, says how
+// it went and hands the bytes' memory back.
 import { parentPort } from 'node:worker_threads';
-import { loadConf, recordsTextWriter, type WriteFailure } from './records-writer.js';
+import { loadConf, recordsTextWriter, type WriteFailure, type WriterReply } from './records-writer.js';
 
 const Conf = await loadConf();
 const writers = new Map<string, (text: string | Uint8Array) => void>();
@@ -17,6 +18,9 @@ parentPort?.on('message', ({ id, home, data }: { id: number; home: string; data:
     const { code, message } = error as NodeJS.ErrnoException;
     failure = code === undefined ? { message } : { code, message };
   }
-  parentPort?.postMessage({ id, ...(failure === undefined ? {} : { failure }) });
+  // The memory goes back to the daemon, which fills it for the next write.
+  const { buffer } = data;
+  const reply: WriterReply = { id, ...(failure === undefined ? {} : { failure }), ...(buffer instanceof ArrayBuffer ? { buffer } : {}) };
+  parentPort?.postMessage(reply, buffer instanceof ArrayBuffer ? [buffer] : []);
 });
 parentPort?.postMessage({ ready: true });

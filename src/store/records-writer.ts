@@ -40,7 +40,8 @@ export function recordsTextWriter(Conf: ConfClass, home: string): (text: string 
   return (text) => {
     next = text;
     try {
-      conf.store = {};
+      // With an `__internal__` key in the value, conf does not read the file first to keep its own.
+      conf.store = { __internal__: {} };
     } finally {
       next = '';
     }
@@ -65,8 +66,21 @@ export interface RecordsFileWriter {
   close(): Promise<void>;
 }
 
-/** The writer thread's heap: room for a few copies of the file (conf reads it before each write), and no more. */
+/** The writer thread's heap: room for a few copies of the file (conf reads it once, when the thread starts), and no more. */
 const heapFor = (bytes: number) => Math.max(64, Math.ceil((4 * bytes) / 2 ** 20));
+
+/** Room a new write buffer leaves for the file to grow, so that a run of adds reuses one. */
+const SPARE_ROOM = 1.125;
+/** How long the last write's buffer is kept for another. */
+const SPARE_KEPT_MS = 5_000;
+
+/** What the writer thread posts: once that it is ready, then for each write its id, how it went and its memory back. */
+export interface WriterReply {
+  ready?: true;
+  id?: number;
+  failure?: WriteFailure;
+  buffer?: ArrayBuffer;
+}
 
 /** A started writer thread, with the writes it was given and not yet answered: its exit fails only those. */
 interface WriterThread {
@@ -77,7 +91,8 @@ interface WriterThread {
 
 /**
  * The daemon's writer: one worker thread, started at the first write, that writes each file it is
- * given in order. The text is copied once into bytes whose memory moves to the worker, and the
+ * given in order. The text is copied once into bytes whose memory moves to the worker and back
+ * (kept a few seconds for the next write to reuse), and the
  * worker's heap is bounded by the file's size (restarted larger when the file outgrows it), so a
  * run of writes leaves no copies behind. A write that fails rejects with the error's code and
  * message. Where no worker can start (Node 20 running the TypeScript sources), it writes in this
@@ -89,6 +104,9 @@ export class BackgroundWriter implements RecordsFileWriter {
   private thread: Promise<WriterThread | undefined> | undefined;
   private next = 0;
   private turn: Promise<unknown> = Promise.resolve();
+  /** The memory of the last write, back from the worker, kept while writes keep coming. */
+  private spare: ArrayBuffer | undefined;
+  private spareTimer: NodeJS.Timeout | undefined;
 
   write(home: string, chunks: readonly string[], bytes: number): Promise<void> {
     return this.inTurn(() => this.writeNow(home, chunks, bytes));
@@ -114,13 +132,18 @@ export class BackgroundWriter implements RecordsFileWriter {
       writeRecordsText(await loadConf(), home, chunks.join(''));
       return;
     }
-    const data = new Uint8Array(new ArrayBuffer(bytes));
+    // The worker hands the memory back after each write, for the next one to fill: a new buffer
+    // per write lived until the worker's heap next collected, about 7 MB a write at 100,000 records.
+    const spare = this.spare;
+    this.spare = undefined;
+    const buffer = spare !== undefined && spare.byteLength >= bytes ? spare : new ArrayBuffer(Math.ceil(bytes * SPARE_ROOM));
     let offset = 0;
-    for (const chunk of chunks) offset += Buffer.from(data.buffer, offset).write(chunk, 'utf8');
+    for (const chunk of chunks) offset += Buffer.from(buffer, offset).write(chunk, 'utf8');
+    const data = new Uint8Array(buffer, 0, bytes);
     const id = this.next++;
     return new Promise((resolve, reject) => {
       thread.pending.set(id, { resolve, reject });
-      thread.worker.postMessage({ id, home, data }, [data.buffer]);
+      thread.worker.postMessage({ id, home, data }, [buffer]);
     });
   }
 
@@ -135,12 +158,13 @@ export class BackgroundWriter implements RecordsFileWriter {
     const thread: WriterThread = { worker, heapMb, pending: new Map() };
     return new Promise<WriterThread | undefined>((resolve) => {
       let ready = false;
-      worker.on('message', (message: { ready?: true; id?: number; failure?: WriteFailure }) => {
+      worker.on('message', (message: WriterReply) => {
         if (message.ready) {
           ready = true;
           resolve(thread);
           return;
         }
+        if (message.buffer !== undefined) this.keepSpare(message.buffer);
         const waiting = thread.pending.get(message.id ?? -1);
         thread.pending.delete(message.id ?? -1);
         const { failure } = message;
@@ -163,10 +187,21 @@ export class BackgroundWriter implements RecordsFileWriter {
     });
   }
 
+  /** Keeps `buffer` for the next write, for a few seconds: an idle daemon holds no copy of the file. */
+  private keepSpare(buffer: ArrayBuffer): void {
+    this.spare = buffer;
+    clearTimeout(this.spareTimer);
+    this.spareTimer = setTimeout(() => {
+      this.spare = undefined;
+    }, SPARE_KEPT_MS).unref();
+  }
+
   /** Stops the thread; every write given to it has been answered, since calls take turns. */
   private async stop(): Promise<void> {
     const thread = await this.thread;
     this.thread = undefined;
+    clearTimeout(this.spareTimer);
+    this.spare = undefined;
     await thread?.worker.terminate();
   }
 }

@@ -38,6 +38,24 @@ describe('addRecords', () => {
     );
   });
 
+  it('continues after a refused add as if it had not been tried, at names of one record and of several', () => {
+    const one = build({ name: 'other.test', value: '10.9.9.9' }, { name: 'a.test', value: '10.0.0.1' });
+    assert.throws(() => add(one, { name: 'a.test', type: 'CNAME', value: 'other.test' }), InputError);
+    // A new TTL reaches every record of the RRset, found by its positions in the file.
+    const two = add(one, { name: 'a.test', value: '10.0.0.2', ttl: '60' }).file;
+    assert.deepEqual(lines(two), ['other.test A 10.9.9.9 5', 'a.test A 10.0.0.1 60', 'a.test A 10.0.0.2 60']);
+    assert.throws(() => add(two, { name: 'a.test', type: 'CNAME', value: 'other.test' }), InputError);
+    assert.throws(() => add(two, { name: 'new.test', type: 'CNAME', value: 'new.test' }), InputError);
+    const three = add(two, { name: 'a.test', value: '10.0.0.3', ttl: '30' }).file;
+    assert.deepEqual(lines(three), [
+      'other.test A 10.9.9.9 5',
+      'a.test A 10.0.0.1 30',
+      'a.test A 10.0.0.2 30',
+      'a.test A 10.0.0.3 30',
+    ]);
+    assert.deepEqual(lines(add(three, { name: 'new.test', value: '10.1.1.1' }).file).at(-1), 'new.test A 10.1.1.1 5');
+  });
+
   it('joins a second A value to the RRset', () => {
     const file = build({ name: 'a.test', value: '10.0.0.1' }, { name: 'a.test', value: '10.0.0.2' });
     assert.deepEqual(lines(file), ['a.test A 10.0.0.1 5', 'a.test A 10.0.0.2 5']);
