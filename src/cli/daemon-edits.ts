@@ -1,5 +1,6 @@
 // Record edits made by the running daemon, the one writer while it runs: the command sends the
-// change and prints what the daemon says it did, without reading or writing the records itself.
+// change and prints what the daemon says it did, without reading or writing the records itself
+// (and `ls` asks it what it serves, without reading them either).
 // No daemon, or one that cannot be reached before anything was sent: the command writes the file
 // itself, under the writers' lock. Sent but not answered: it stops and says so, never sending the
 // change twice.
@@ -13,11 +14,16 @@ import { homePath } from '../store/paths.js';
 import type { CommandContext } from './context.js';
 import { warnStale } from './stale-state.js';
 
-/** What the daemon answered, or undefined when there is no daemon to ask (the command writes itself). */
-export async function editThroughDaemon<Request, Response>(
+/**
+ * What the running daemon answered, or undefined when there is none to ask, or it could not be
+ * reached before anything was sent, or it answered with one of the error codes in `orSelf`: the
+ * command then does the work itself.
+ */
+export async function askRunningDaemon<Request, Response>(
   context: CommandContext,
   route: Route<Request, Response>,
   request: Request,
+  orSelf: readonly string[] = [],
 ): Promise<Response | undefined> {
   const found = lookupDaemon(context.home);
   if (found.kind === 'stale') warnStale(context)(found.state);
@@ -25,7 +31,20 @@ export async function editThroughDaemon<Request, Response>(
   try {
     return (await new ControlClient(found.state).call(route, ...([request] as never))).body;
   } catch (error) {
-    if (error instanceof DevdnsError && error.code === 'daemon-unreachable') return undefined;
+    if (error instanceof DevdnsError && (error.code === 'daemon-unreachable' || orSelf.includes(error.code))) return undefined;
+    throw error;
+  }
+}
+
+/** What the daemon answered, or undefined when there is no daemon to ask (the command writes itself). */
+export async function editThroughDaemon<Request, Response>(
+  context: CommandContext,
+  route: Route<Request, Response>,
+  request: Request,
+): Promise<Response | undefined> {
+  try {
+    return await askRunningDaemon(context, route, request);
+  } catch (error) {
     if (error instanceof DevdnsError && error.code === 'daemon-no-answer') {
       throw new DevdnsError(
         'daemon-no-answer',

@@ -28,6 +28,8 @@ const route = <Request, Response>(method: Route<Request, Response>['method'], pa
 export const ROUTES = {
   status: route<undefined, StatusBody>('GET', '/status'),
   listRecords: route<{ pattern?: string } | undefined, ListedRecord[]>('GET', '/records'),
+  /** What `devdns ls` prints: the records served, with where each comes from, and what is wrong among the sources. */
+  served: route<{ pattern?: string } | undefined, ServedBody>('GET', '/served'),
   addRecord: route<RecordBody, AddedBody>('POST', '/records'),
   removeRecords: route<{ name: string; type?: string; value?: string }, RemovedBody>('DELETE', '/records'),
   reload: route<Record<string, never>, { records: number }>('POST', '/reload'),
@@ -122,6 +124,15 @@ export interface ResolveBody {
   authority: string[];
   additional: string[];
   matches: Array<{ name: string; wildcard: boolean }>;
+}
+
+/** GET /served: the records served that match, and every conflict and unreadable linked project among all of them. */
+export interface ServedBody {
+  records: ListedRecord[];
+  /** A name two sources define, the one served and the one left out (`user` or a project file's path), and a sentence saying so. */
+  conflicts: Array<{ name: string; winner: string; loser: string; message: string }>;
+  /** Linked project files that cannot be read: their records are left out. */
+  problems: Array<{ path: string; message: string }>;
 }
 
 export interface AddedBody {

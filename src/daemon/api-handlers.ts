@@ -9,6 +9,7 @@ import { listRecord, listRecords } from '../records/listing.js';
 import { describeRecord } from '../records/presentation.js';
 import { parseType } from '../records/record-input.js';
 import { addRecord, removeRecord } from '../store/edits.js';
+import { describeConflict } from '../store/projects.js';
 import type { DnsService } from './dns-service.js';
 import type { QueryLog } from './query-log.js';
 
@@ -107,16 +108,31 @@ export function buildHandlers(context: HandlerContext): Handlers {
       throw apiErrorFor(error);
     }
   };
+  /** What is served, as the files say now: a hand edit the watcher has not yet seen is read first. */
+  const servedNow = () => {
+    service.reload();
+    const problem = service.recordsError();
+    if (problem !== undefined) throw new ApiError('records-invalid', problem);
+    return editor.served();
+  };
   return {
     status: () => ({ status: 200, body: context.status() }),
 
     listRecords: ({ query }) => {
-      // A hand edit not yet seen by the watcher is read now: the listing is what the files say.
-      service.reload();
-      const problem = service.recordsError();
-      if (problem !== undefined) throw new ApiError('records-invalid', problem);
-      const served = editor.served();
+      const served = servedNow();
       return { status: 200, body: listRecords(served.file, query.get('pattern') ?? undefined, served.sources) };
+    },
+
+    served: ({ query }) => {
+      const served = servedNow();
+      return {
+        status: 200,
+        body: {
+          records: listRecords(served.file, query.get('pattern') ?? undefined, served.sources),
+          conflicts: served.conflicts.map((conflict) => ({ ...conflict, message: describeConflict(conflict) })),
+          problems: served.problems,
+        },
+      };
     },
 
     addRecord: async ({ body = {} }) => {

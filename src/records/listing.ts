@@ -1,6 +1,6 @@
 // Records as `ls --json` and the control API list them: sorted in DNS order, data in presentation form.
 import { formatRdata } from './presentation.js';
-import { compareRecords } from './record-set.js';
+import { compareOrdered, orderLabels } from './record-set.js';
 import type { DnsRecord, RecordFile } from './types.js';
 import { zoneOf } from './zones.js';
 
@@ -25,9 +25,14 @@ export function listRecord(record: DnsRecord, zones: readonly string[]): ListedR
 export function listRecords(file: RecordFile, pattern?: string, sources?: readonly string[]): ListedRecord[] {
   const needle = pattern?.toLowerCase().replace(/\.$/, '');
   const zones = Object.keys(file.zones);
-  return file.records
-    .map((record, index) => ({ record, source: sources?.[index] }))
-    .filter(({ record }) => needle === undefined || record.name.includes(needle))
-    .sort((a, b) => compareRecords(a.record, b.record))
+  // Picked first, then sorted, each name split once: at 100,000 records a listing of 11,000 took
+  // 50-80 ms of the daemon's time when every record was mapped and each comparison split names.
+  const picked: Array<{ record: DnsRecord; labels: string[]; source: string | undefined }> = [];
+  for (const [index, record] of file.records.entries()) {
+    if (needle === undefined || record.name.includes(needle))
+      picked.push({ record, labels: orderLabels(record), source: sources?.[index] });
+  }
+  return picked
+    .sort((a, b) => compareOrdered(a.record, a.labels, b.record, b.labels))
     .map(({ record, source }) => ({ ...listRecord(record, zones), ...(source === undefined ? {} : { source }) }));
 }

@@ -436,10 +436,16 @@ export function nextSerial(previous: number, now: Date): number {
   return Math.min(Math.max(previous + 1, dated), 0xffffffff);
 }
 
-/** DNS canonical order (RFC 4034 §6.1: by labels from the right), then type, then data. */
-export function compareRecords(a: DnsRecord, b: DnsRecord): number {
-  const left = a.name.split('.').reverse();
-  const right = b.name.split('.').reverse();
+/** The labels of a record's name from the right: what DNS canonical order compares first. */
+export function orderLabels(record: DnsRecord): string[] {
+  return record.name.split('.').reverse();
+}
+
+/**
+ * {@link compareRecords} with each name's {@link orderLabels} made already: a sort of many records
+ * makes them once per record rather than once per comparison.
+ */
+export function compareOrdered(a: DnsRecord, left: readonly string[], b: DnsRecord, right: readonly string[]): number {
   for (let i = 0; i < Math.min(left.length, right.length); i++) {
     const l = left[i] ?? '';
     const r = right[i] ?? '';
@@ -448,4 +454,9 @@ export function compareRecords(a: DnsRecord, b: DnsRecord): number {
   return (
     left.length - right.length || recordKind(a.type).listRank - recordKind(b.type).listRank || formatRdata(a).localeCompare(formatRdata(b))
   );
+}
+
+/** DNS canonical order (RFC 4034 §6.1: by labels from the right), then type, then data. */
+export function compareRecords(a: DnsRecord, b: DnsRecord): number {
+  return compareOrdered(a, orderLabels(a), b, orderLabels(b));
 }

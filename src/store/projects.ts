@@ -6,6 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DevdnsError, NotFoundError } from '../errors.js';
 import { checkRecordFile } from '../records/record-file.js';
+import { USER_SOURCE } from '../records/sources.js';
 import { parseStrictJson } from '../records/strict-json.js';
 import type { DnsRecord, RecordFile } from '../records/types.js';
 import { describeRiskyZones, type RiskyZone, riskyZones, zoneOf } from '../records/zones.js';
@@ -48,7 +49,7 @@ export interface ServedRecords {
   problems: Array<{ path: string; message: string }>;
 }
 
-export const USER_SOURCE = 'user';
+export { USER_SOURCE };
 export const CONFLICT_RULE = 'your own records win, then the most recently linked project';
 
 function linksPath(home: string): string {

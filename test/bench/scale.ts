@@ -4,7 +4,8 @@
 // shows. The rest runs at the largest N up to 100,000 (larger counts are import only): with the
 // daemon stopped, `devdns add` and `devdns ls host1` (medians; ls matches a substring); then the
 // daemon with those names: its memory after `up` and after --adds adds in a row, each add's time
-// from the command returning to the name being answered, and the answers' latency under a steady
+// and its time from the command returning to the name being answered, `ls` through it (host1 and
+// one name), and the answers' latency under a steady
 // 2,000 A queries/s for those names while devdns adds run one after another (reloads).
 // run.ts owns starting devdns, the homes and the cleanup; it hands them in (no import back).
 import { spawn, spawnSync } from 'node:child_process';
@@ -41,6 +42,10 @@ export interface ScaleRun {
   lsMs: number;
   /** Rows `devdns ls host1` printed: it must match something to time anything. */
   lsRows: number;
+  /** With the daemon running (medians): each add of a new name, and `ls` matching many names and one. */
+  runningAddMs: number;
+  runningLsMs: number;
+  runningLsOneMs: number;
   rssAfterUpMiB: number;
   /** Adds in a row, each waited for until answered (fewer than asked when the time bound hit). */
   adds: number;
@@ -184,16 +189,21 @@ async function measureRun(tools: BenchTools, dir: string, records: number, optio
     await upExited;
     const rssAfterUpMiB = tools.rssMiB(state.pid);
     const answerTimes: number[] = [];
+    const runningAddTimes: number[] = [];
     const addsUntil = Date.now() + options.addsBudgetMs;
     for (let i = 0; i < options.adds && Date.now() < addsUntil; i++) {
+      const started = process.hrtime.bigint();
       if (tools.cli(dir, 'add', `fresh${i}.test`, '10.1.1.1').code !== 0) throw new Error('devdns add failed at scale');
       const returned = process.hrtime.bigint();
+      runningAddTimes.push(Number(returned - started) / 1e6);
       if (!(await tools.untilAnswered(state.dns.port, `fresh${i}.test`, tools.answers, 10_000))) {
         throw new Error(`fresh${i}.test was not answered after devdns add`);
       }
       answerTimes.push(Number(process.hrtime.bigint() - returned) / 1e6);
     }
     const rssAfterAddsMiB = tools.rssMiB(state.pid);
+    const [runningLsMs = 0] = tools.medianMs([[process.execPath, tools.bin, 'ls', 'host1']], cliRuns, dir);
+    const [runningLsOneMs = 0] = tools.medianMs([[process.execPath, tools.bin, 'ls', `host${records - 1}.test`]], cliRuns, dir);
     const reload = await reloadLatency(tools, dir, state.dns.port, records, options);
     return {
       records,
@@ -201,6 +211,9 @@ async function measureRun(tools: BenchTools, dir: string, records: number, optio
       addMs: tools.median(addTimes),
       lsMs,
       lsRows,
+      runningAddMs: tools.median(runningAddTimes),
+      runningLsMs,
+      runningLsOneMs,
       rssAfterUpMiB,
       adds: answerTimes.length,
       rssAfterAddsMiB,
@@ -247,6 +260,7 @@ export function scaleLines(scale: Scale): string[] {
   const r = run.reload;
   lines.push(
     `scale, ${run.records} names, daemon stopped: devdns add ${run.addMs} ms, devdns ls host1 ${run.lsMs} ms (${run.lsRows} rows) (median of ${run.cliRuns})`,
+    `scale, ${run.records} names, daemon running: devdns add ${run.runningAddMs} ms (median of ${run.adds}), devdns ls host1 ${run.runningLsMs} ms, devdns ls of one name ${run.runningLsOneMs} ms (median of ${run.cliRuns})`,
     `scale, daemon with ${run.records} names: ${run.rssAfterUpMiB} MiB after up, ${run.rssAfterAddsMiB} MiB after ${run.adds} adds; devdns add to answered (median): ${run.addToAnswerMs} ms`,
     `scale, ${r.rate} queries/s during ${r.adds} devdns adds (${run.records} names, ${r.seconds} s): p50 ${r.p50} us, p99 ${r.p99} us, max ${r.max} us; lost ${r.lost} of ${r.sent}`,
   );

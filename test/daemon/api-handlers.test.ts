@@ -82,6 +82,12 @@ describe('api handlers', () => {
       [A, AAAA, { ...A, name: 'seed.test', value: '10.0.0.9' }].map((r) => ({ ...r, source: 'user' })),
     ],
     ['ls with a pattern', ['listRecords', { pattern: 'seed.test' }], 200, [{ ...A, name: 'seed.test', value: '10.0.0.9', source: 'user' }]],
+    [
+      'ls as the CLI asks: the records that match, and no conflict or project left out',
+      ['served', { pattern: 'seed' }],
+      200,
+      { records: [{ ...A, name: 'seed.test', value: '10.0.0.9', source: 'user' }], conflicts: [], problems: [] },
+    ],
     ['rm', ['removeRecords', {}, { name: 'seed.test' }], 200, { removed: ['seed.test A 10.0.0.9'], zonesRemoved: [] }],
     ['reload: the records in service', ['reload', {}], 200, { records: 2 }],
     ['status', ['status', {}], 200, status],
@@ -173,6 +179,7 @@ describe('api handlers', () => {
     writeFileSync(join(dir.path, 'records.json'), '{broken');
     for (const request of [
       ['listRecords', {}],
+      ['served', {}],
       ['addRecord', {}, { name: 'more.test' }],
       ['removeRecords', {}, { name: 'myapp.test' }],
     ] as Call[]) {

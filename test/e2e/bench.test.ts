@@ -86,6 +86,7 @@ describe('npm run bench (smoke)', () => {
       assert.ok(run.addMs > 0 && run.lsMs > 0, 'add and ls timed with the daemon stopped');
       assert.ok(run.lsRows > 0, 'devdns ls host1 listed names');
       assert.equal(run.adds, 3);
+      assert.ok(run.runningAddMs > 0 && run.runningLsMs > 0 && run.runningLsOneMs > 0, 'add and ls timed with the daemon running');
       assert.ok(run.rssAfterUpMiB > 0 && run.rssAfterAddsMiB > 0, 'daemon memory read');
       assert.ok(run.addToAnswerMs >= 0);
       // Answers during reloads: a steady load while a few adds run.
@@ -95,6 +96,7 @@ describe('npm run bench (smoke)', () => {
       assert.ok(reload.sent > 0 && reload.answered > 0 && reload.answered + reload.lost === reload.sent, 'queries sent and answered');
       assert.ok(reload.p50 > 0 && reload.p99 >= reload.p50 && reload.max >= reload.p99, 'latency during the adds measured');
       assert.match(result.stdout, /^scale, import \(hosts file.*: 200 names [\d.]+ ms/m);
+      assert.match(result.stdout, /^scale, 200 names, daemon running: devdns add [\d.]+ ms .*devdns ls of one name [\d.]+ ms/m);
       assert.match(result.stdout, /^scale, daemon with 200 names: [\d.]+ MiB after up, [\d.]+ MiB after 3 adds/m);
       assert.match(
         result.stdout,

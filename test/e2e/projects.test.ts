@@ -157,4 +157,51 @@ describe('team project files (built binary)', () => {
       dir.cleanup();
     }
   });
+  it('ls says the same with the daemon running as with it stopped: sources, conflicts, projects left out, a broken file', {
+    timeout: 60_000,
+  }, async () => {
+    const dir = tempDir();
+    const home = join(dir.path, 'home');
+    const record = (name: string, address: string) => ({ name, type: 'A', ttl: 5, address });
+    const project = (name: string, records: object[]) => {
+      const repo = join(dir.path, name);
+      mkdirSync(join(repo, '.git'), { recursive: true });
+      writeFileSync(join(repo, 'devdns.json'), JSON.stringify({ version: 1, zones: { test: {} }, records }));
+      return repo;
+    };
+    try {
+      await runDevdns(['add', 'myapp.test', '127.0.0.1'], { home });
+      const shop = project('shop', [record('myapp.test', '10.0.0.2'), record('shop.test', '10.0.0.1')]);
+      const gone = project('gone', [record('gone.test', '10.0.0.3')]);
+      for (const repo of [shop, gone]) assert.equal((await runDevdns(['link', repo], { home })).code, 0);
+      writeFileSync(join(gone, 'devdns.json'), '{not json');
+      const look = async () =>
+        Promise.all([runDevdns(['ls'], { home }), runDevdns(['ls', '--json', 'shop'], { home }), runDevdns(['ls', 'none'], { home })]);
+      const stopped = await look();
+      assert.match(stopped[0].stdout, /myapp\.test +A +5 +127\.0\.0\.1 +you/);
+      assert.match(
+        stopped[0].stderr,
+        /conflict: myapp\.test is defined by your records and by .*shop.devdns\.json; your records are served/,
+      );
+      assert.match(stopped[0].stderr, /linked project left out: .*gone.devdns\.json/);
+      assert.match(stopped[2].stderr, /no records match "none"/);
+
+      const up = await runDevdns(['up', '--port', '0', '--control-port', '0'], { home });
+      assert.equal(up.code, 0, up.stderr);
+      const running = await look();
+      for (const [i, result] of running.entries()) {
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(result.stdout, stopped[i]?.stdout);
+        assert.equal(result.stderr, stopped[i]?.stderr);
+      }
+      // A records file the daemon refuses: ls reads it, and names the file and the problem.
+      writeFileSync(join(home, 'records.json'), '{broken');
+      const broken = await runDevdns(['ls'], { home });
+      assert.equal(broken.code, 1, broken.stderr);
+      assert.match(broken.stderr, /records\.json.*not valid JSON/);
+    } finally {
+      await runDevdns(['down'], { home });
+      dir.cleanup();
+    }
+  });
 });

@@ -16,6 +16,7 @@ export function fakeHandlers(overrides: Partial<Handlers> = {}): Handlers {
   return {
     status: ok,
     listRecords: ok,
+    served: ok,
     addRecord: async () => {
       await new Promise((resolve) => setImmediate(resolve));
       return { status: 201, body: NOTHING_ADDED };

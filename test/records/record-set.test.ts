@@ -47,12 +47,7 @@ describe('addRecords', () => {
     assert.throws(() => add(two, { name: 'a.test', type: 'CNAME', value: 'other.test' }), InputError);
     assert.throws(() => add(two, { name: 'new.test', type: 'CNAME', value: 'new.test' }), InputError);
     const three = add(two, { name: 'a.test', value: '10.0.0.3', ttl: '30' }).file;
-    assert.deepEqual(lines(three), [
-      'other.test A 10.9.9.9 5',
-      'a.test A 10.0.0.1 30',
-      'a.test A 10.0.0.2 30',
-      'a.test A 10.0.0.3 30',
-    ]);
+    assert.deepEqual(lines(three), ['other.test A 10.9.9.9 5', 'a.test A 10.0.0.1 30', 'a.test A 10.0.0.2 30', 'a.test A 10.0.0.3 30']);
     assert.deepEqual(lines(add(three, { name: 'new.test', value: '10.1.1.1' }).file).at(-1), 'new.test A 10.1.1.1 5');
   });
 

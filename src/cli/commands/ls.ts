@@ -1,14 +1,39 @@
 // `devdns ls`: the records served, as a table or as JSON, in DNS order (a name before the names
 // below it), with where each comes from when projects are linked, and every conflict between them.
-import { listRecords } from '../../records/listing.js';
-import { describeConflict, loadServedRecords, USER_SOURCE } from '../../store/projects.js';
+// With the daemon running it asks the daemon, which holds them already (at 100,000 records that
+// is several times quicker than reading and checking the files); else it reads the files itself.
+import { ROUTES, type ServedBody } from '../../control/protocol.js';
+import { USER_SOURCE } from '../../records/sources.js';
 import type { CommandContext } from '../context.js';
+import { askRunningDaemon } from '../daemon-edits.js';
 
-export function runLs(context: CommandContext, pattern: string | undefined, options: { json?: boolean }): void {
+/**
+ * The daemon's answers that send the command to the files: they are refused there (the command
+ * names the file and the problem), or the daemon predates the route, or did not answer.
+ */
+const READ_FILES_ON = ['records-invalid', 'not-found', 'daemon-no-answer'];
+
+/** What the files say is served, as the daemon would answer it. */
+async function readServed(home: string, pattern: string | undefined): Promise<ServedBody> {
+  const [{ listRecords }, { describeConflict, loadServedRecords }] = await Promise.all([
+    import('../../records/listing.js'),
+    import('../../store/projects.js'),
+  ]);
+  const served = loadServedRecords(home);
+  return {
+    records: listRecords(served.file, pattern, served.sources),
+    conflicts: served.conflicts.map((conflict) => ({ ...conflict, message: describeConflict(conflict) })),
+    problems: served.problems,
+  };
+}
+
+export async function runLs(context: CommandContext, pattern: string | undefined, options: { json?: boolean }): Promise<void> {
   const { output } = context;
-  const served = loadServedRecords(context.home);
-  const listed = listRecords(served.file, pattern, served.sources);
-  for (const conflict of served.conflicts) output.warn(`conflict: ${describeConflict(conflict)}`);
+  const served =
+    (await askRunningDaemon(context, ROUTES.served, pattern === undefined ? undefined : { pattern }, READ_FILES_ON)) ??
+    (await readServed(context.home, pattern));
+  const listed = served.records;
+  for (const conflict of served.conflicts) output.warn(`conflict: ${conflict.message}`);
   for (const problem of served.problems) output.warn(`linked project left out: ${problem.message}`);
   if (options.json) {
     output.json(listed);
