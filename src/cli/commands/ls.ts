@@ -2,16 +2,24 @@
 // below it), with where each comes from when projects are linked, and every conflict between them.
 // With the daemon running it asks the daemon, which holds them already (at 100,000 records that
 // is several times quicker than reading and checking the files); else it reads the files itself.
+import { existsSync } from 'node:fs';
 import { ROUTES, type ServedBody } from '../../control/protocol.js';
 import { USER_SOURCE } from '../../records/sources.js';
+import { homePath } from '../../store/paths.js';
 import type { CommandContext } from '../context.js';
-import { askRunningDaemon } from '../daemon-edits.js';
 
 /**
  * The daemon's answers that send the command to the files: they are refused there (the command
  * names the file and the problem), or the daemon predates the route, or did not answer.
  */
 const READ_FILES_ON = ['records-invalid', 'not-found', 'daemon-no-answer'];
+
+/** What the running daemon serves; undefined when there is none (the control client is loaded only when there may be). */
+async function askDaemon(context: CommandContext, pattern: string | undefined): Promise<ServedBody | undefined> {
+  if (!existsSync(homePath(context.home, 'state'))) return undefined;
+  const { askRunningDaemon } = await import('../daemon-edits.js');
+  return askRunningDaemon(context, ROUTES.served, pattern === undefined ? undefined : { pattern }, READ_FILES_ON);
+}
 
 /** What the files say is served, as the daemon would answer it. */
 async function readServed(home: string, pattern: string | undefined): Promise<ServedBody> {
@@ -29,9 +37,7 @@ async function readServed(home: string, pattern: string | undefined): Promise<Se
 
 export async function runLs(context: CommandContext, pattern: string | undefined, options: { json?: boolean }): Promise<void> {
   const { output } = context;
-  const served =
-    (await askRunningDaemon(context, ROUTES.served, pattern === undefined ? undefined : { pattern }, READ_FILES_ON)) ??
-    (await readServed(context.home, pattern));
+  const served = (await askDaemon(context, pattern)) ?? (await readServed(context.home, pattern));
   const listed = served.records;
   for (const conflict of served.conflicts) output.warn(`conflict: ${conflict.message}`);
   for (const problem of served.problems) output.warn(`linked project left out: ${problem.message}`);
