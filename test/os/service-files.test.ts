@@ -28,7 +28,7 @@ describe('service files', () => {
     const unit = serviceFile({ ...spec, platform: 'linux' });
     assert.match(
       unit,
-      /^ExecStart="\/opt\/node 20\/bin\/node" "--max-semi-space-size=1" "\/usr\/lib\/node_modules\/devdns\/bin\/devdns\.js" up --foreground$/m,
+      /^ExecStart="\/opt\/node 20\/bin\/node" "--max-semi-space-size=1" "--expose-gc" "\/usr\/lib\/node_modules\/devdns\/bin\/devdns\.js" up --foreground$/m,
       'the daemon runs with the flags the launcher gives it',
     );
     assert.match(unit, /^Environment="DEVDNS_HOME=\/home\/ann\/dev dns%%"$/m, '% is a systemd specifier and is doubled');
@@ -44,7 +44,7 @@ describe('service files', () => {
     assert.match(plist, /<string>\/Users\/a&amp;b<\/string>/);
     assert.match(
       plist,
-      /<string>\/opt\/node 20\/bin\/node<\/string>\s*<string>--max-semi-space-size=1<\/string>\s*<string>\/usr\/lib\/node_modules\/devdns\/bin\/devdns\.js<\/string>/,
+      /<string>\/opt\/node 20\/bin\/node<\/string>\s*<string>--max-semi-space-size=1<\/string>\s*<string>--expose-gc<\/string>\s*<string>\/usr\/lib\/node_modules\/devdns\/bin\/devdns\.js<\/string>/,
       'the daemon runs with the flags the launcher gives it',
     );
     assert.match(plist, /<key>KeepAlive<\/key>\s*<dict>\s*<key>SuccessfulExit<\/key>\s*<false\/>/);
