@@ -16,14 +16,12 @@ import { warnStale } from './stale-state.js';
 
 /**
  * What the running daemon answered, or undefined when there is none to ask, or it could not be
- * reached before anything was sent, or it answered with one of the error codes in `orSelf`: the
- * command then does the work itself.
+ * reached before anything was sent: the command then does the work itself.
  */
 export async function askRunningDaemon<Request, Response>(
   context: CommandContext,
   route: Route<Request, Response>,
   request: Request,
-  orSelf: readonly string[] = [],
 ): Promise<Response | undefined> {
   const found = lookupDaemon(context.home);
   if (found.kind === 'stale') warnStale(context)(found.state);
@@ -31,7 +29,7 @@ export async function askRunningDaemon<Request, Response>(
   try {
     return (await new ControlClient(found.state).call(route, ...([request] as never))).body;
   } catch (error) {
-    if (error instanceof DevdnsError && (error.code === 'daemon-unreachable' || orSelf.includes(error.code))) return undefined;
+    if (error instanceof DevdnsError && error.code === 'daemon-unreachable') return undefined;
     throw error;
   }
 }

@@ -5,6 +5,8 @@ import type { ListedRecord } from '../records/listing.js';
 /** The control API listens here only: a literal address, never the name "localhost". */
 export const CONTROL_HOST = '127.0.0.1';
 export const MAX_BODY_BYTES = 64 * 1024;
+/** The most records GET /served lists at once: about 20 ms of the daemon's time. */
+export const SERVED_LISTING_LIMIT = 20_000;
 
 /**
  * A route of the API: its method and path, and as types only what it takes (query parameters
@@ -28,7 +30,11 @@ const route = <Request, Response>(method: Route<Request, Response>['method'], pa
 export const ROUTES = {
   status: route<undefined, StatusBody>('GET', '/status'),
   listRecords: route<{ pattern?: string } | undefined, ListedRecord[]>('GET', '/records'),
-  /** What `devdns ls` prints: the records served, with where each comes from, and what is wrong among the sources. */
+  /**
+   * What `devdns ls` prints: the records served, with where each comes from, and what is wrong
+   * among the sources. More than SERVED_LISTING_LIMIT matching records are refused
+   * (`listing-too-large`): listing them would hold up the daemon's answers; `ls` reads the files.
+   */
   served: route<{ pattern?: string } | undefined, ServedBody>('GET', '/served'),
   addRecord: route<RecordBody, AddedBody>('POST', '/records'),
   removeRecords: route<{ name: string; type?: string; value?: string }, RemovedBody>('DELETE', '/records'),
@@ -57,6 +63,7 @@ export const API_ERRORS = {
   'invalid-record': 400,
   'no-match': 404,
   'records-invalid': 409,
+  'listing-too-large': 422,
   'too-many-streams': 429,
   busy: 503,
   internal: 500,

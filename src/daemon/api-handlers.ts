@@ -1,11 +1,11 @@
 // What each control-API endpoint does, over the running DNS service, the store and the query log.
 
-import type { RecordBody, StatusBody } from '../control/protocol.js';
+import { type RecordBody, SERVED_LISTING_LIMIT, type StatusBody } from '../control/protocol.js';
 import { ApiError, type Handlers } from '../control/server.js';
 import { describeResource } from '../dns/describe.js';
 import { QTYPE, RCODE_NAMES } from '../dns/protocol.js';
 import { InputError, NotFoundError, StoreError } from '../errors.js';
-import { listRecord, listRecords } from '../records/listing.js';
+import { countListed, listRecord, listRecords } from '../records/listing.js';
 import { describeRecord } from '../records/presentation.js';
 import { parseType } from '../records/record-input.js';
 import { addRecord, removeRecord } from '../store/edits.js';
@@ -125,10 +125,19 @@ export function buildHandlers(context: HandlerContext): Handlers {
 
     served: ({ query }) => {
       const served = servedNow();
+      const pattern = query.get('pattern') ?? undefined;
+      const count = countListed(served.file, pattern);
+      if (count > SERVED_LISTING_LIMIT) {
+        throw new ApiError(
+          'listing-too-large',
+          `${count} records match; the daemon lists at most ${SERVED_LISTING_LIMIT} at once, so that answers are not held up`,
+          'give a narrower pattern, or read them from the files (devdns ls does)',
+        );
+      }
       return {
         status: 200,
         body: {
-          records: listRecords(served.file, query.get('pattern') ?? undefined, served.sources),
+          records: listRecords(served.file, pattern, served.sources),
           conflicts: served.conflicts.map((conflict) => ({ ...conflict, message: describeConflict(conflict) })),
           problems: served.problems,
         },

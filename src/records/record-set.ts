@@ -436,6 +436,13 @@ export function nextSerial(previous: number, now: Date): number {
   return Math.min(Math.max(previous + 1, dated), 0xffffffff);
 }
 
+/** Values in one order whatever the locale of the process that sorts them (`ls` and the daemon alike). */
+let valueCollator: Intl.Collator | undefined;
+function compareValues(a: string, b: string): number {
+  valueCollator ??= new Intl.Collator('en');
+  return valueCollator.compare(a, b);
+}
+
 /** The labels of a record's name from the right: what DNS canonical order compares first. */
 export function orderLabels(record: DnsRecord): string[] {
   return record.name.split('.').reverse();
@@ -452,7 +459,7 @@ export function compareOrdered(a: DnsRecord, left: readonly string[], b: DnsReco
     if (l !== r) return l < r ? -1 : 1;
   }
   return (
-    left.length - right.length || recordKind(a.type).listRank - recordKind(b.type).listRank || formatRdata(a).localeCompare(formatRdata(b))
+    left.length - right.length || recordKind(a.type).listRank - recordKind(b.type).listRank || compareValues(formatRdata(a), formatRdata(b))
   );
 }
 

@@ -87,6 +87,8 @@ interface WriterThread {
   worker: Worker;
   heapMb: number;
   pending: Map<number, Pending>;
+  /** Set once the thread failed or exited. */
+  dead: boolean;
 }
 
 /**
@@ -125,7 +127,9 @@ export class BackgroundWriter implements RecordsFileWriter {
 
   private async writeNow(home: string, chunks: readonly string[], bytes: number): Promise<void> {
     const heapMb = heapFor(bytes);
-    if (this.thread !== undefined && ((await this.thread)?.heapMb ?? heapMb) < heapMb) await this.stop();
+    const current = await this.thread;
+    if (current?.dead) this.thread = undefined;
+    else if (current !== undefined && current.heapMb < heapMb) await this.stop();
     this.thread ??= this.start(heapMb);
     const thread = await this.thread;
     if (thread === undefined) {
@@ -155,7 +159,7 @@ export class BackgroundWriter implements RecordsFileWriter {
       resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 8 },
     });
     worker.unref();
-    const thread: WriterThread = { worker, heapMb, pending: new Map() };
+    const thread: WriterThread = { worker, heapMb, pending: new Map(), dead: false };
     return new Promise<WriterThread | undefined>((resolve) => {
       let ready = false;
       worker.on('message', (message: WriterReply) => {
@@ -171,19 +175,16 @@ export class BackgroundWriter implements RecordsFileWriter {
         if (failure === undefined) waiting?.resolve();
         else waiting?.reject(Object.assign(new Error(failure.message), failure.code === undefined ? {} : { code: failure.code }));
       });
+      // A thread that failed (an uncaught error, out of memory) or exited takes no more writes:
+      // the next write starts another, as soon as the failure is known, not only at the exit.
       const fail = (error: Error) => {
         if (!ready) return resolve(undefined);
+        thread.dead = true;
         for (const waiting of thread.pending.values()) waiting.reject(error);
         thread.pending.clear();
       };
       worker.on('error', fail);
-      worker.on('exit', (code) => {
-        fail(new Error(`the records writer stopped (exit code ${code})`));
-        // The next write starts another, unless this one was already replaced.
-        void this.thread?.then((current) => {
-          if (current === thread) this.thread = undefined;
-        });
-      });
+      worker.on('exit', (code) => fail(new Error(`the records writer stopped (exit code ${code})`)));
     });
   }
 

@@ -5,11 +5,13 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { StatusBody } from '../../src/control/protocol.js';
+import { SERVED_LISTING_LIMIT, type StatusBody } from '../../src/control/protocol.js';
 import type { ApiRequest, ApiResult, Handlers } from '../../src/control/server.js';
 import { buildHandlers } from '../../src/daemon/api-handlers.js';
 import { type DnsService, startDnsService } from '../../src/daemon/dns-service.js';
 import { QueryLog } from '../../src/daemon/query-log.js';
+import { recordFileText } from '../../src/records/file-text.js';
+import { emptyRecordFile, makeRecord } from '../../src/records/types.js';
 import { tempDir } from '../helpers/devdns.js';
 
 type Call = [route: keyof Handlers, query: Record<string, string>, body?: Record<string, unknown>];
@@ -188,5 +190,36 @@ describe('api handlers', () => {
       assert.match(message, /not valid JSON/, request[0]);
     }
     assert.equal(service.answer('myapp.test', 1).answer.length, 1);
+  });
+});
+
+describe('api handlers: GET /served at scale', () => {
+  it(`lists at most ${SERVED_LISTING_LIMIT} records at once, so that a listing never holds up the answers for long`, async () => {
+    const dir = tempDir();
+    const records = Array.from({ length: SERVED_LISTING_LIMIT + 1 }, (_, i) =>
+      makeRecord(`host${i}.test`, 5, { type: 'A', address: '10.0.0.1' }),
+    );
+    writeFileSync(join(dir.path, 'records.json'), recordFileText({ ...emptyRecordFile(), zones: { test: {} }, records }), { mode: 0o600 });
+    const service = await startDnsService({ home: dir.path, host: '127.0.0.1', port: 0 });
+    const queryLog = new QueryLog(join(dir.path, 'queries.log'));
+    try {
+      const handlers = buildHandlers({ home: dir.path, service, queryLog, status: () => ({}) as StatusBody, requestStop: () => undefined });
+      const served = (query: Record<string, string>) => handlers.served({ query: new URLSearchParams(query), body: undefined });
+      await assert.rejects(
+        async () => served({}),
+        (error: { code?: string; message?: string }) =>
+          error.code === 'listing-too-large' && /^20001 records match; the daemon lists at most 20000/.test(error.message ?? ''),
+      );
+      const one = await served({ pattern: `host${SERVED_LISTING_LIMIT}.test` });
+      assert.ok('body' in one);
+      assert.deepEqual(
+        (one.body as { records: Array<{ name: string }> }).records.map((r) => r.name),
+        [`host${SERVED_LISTING_LIMIT}.test`],
+      );
+    } finally {
+      await service.close();
+      await queryLog.close();
+      dir.cleanup();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { InputError, NotFoundError, RiskyNameError } from '../../src/errors.js';
 import { describeRecord } from '../../src/records/presentation.js';
@@ -16,6 +17,25 @@ function build(...inputs: Array<RecordInput & { force?: boolean }>): RecordFile 
 const add = (file: RecordFile, input: RecordInput & { force?: boolean }) =>
   addRecords(file, { ...parseRecordInput(input), force: input.force ?? false });
 const lines = (file: RecordFile) => file.records.map((r) => `${describeRecord(r)} ${r.ttl}`);
+
+describe('compareRecords', () => {
+  it('orders values the same in every locale (ls with the daemon running sorts in the daemon)', () => {
+    // Danish collation puts "aa" after "z"; devdns's order must not follow the user's locale.
+    const code = [
+      "import { compareRecords } from './src/records/record-set.ts';",
+      "import { makeRecord } from './src/records/types.ts';",
+      "const records = ['z', 'aa', 'b'].map((text) => makeRecord('t.test', 5, { type: 'TXT', strings: [text] }));",
+      'console.log(records.sort(compareRecords).map((r) => r.strings[0]).join(" "));',
+    ].join('\n');
+    for (const locale of ['en_US.UTF-8', 'da_DK.UTF-8']) {
+      const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+        encoding: 'utf8',
+        env: { ...process.env, LC_ALL: locale, LANG: locale },
+      });
+      assert.equal(result.stdout.trim(), 'aa b z', `${locale}: ${result.stderr}`);
+    }
+  });
+});
 
 describe('addRecords', () => {
   it('keeps an RRset small enough to answer: 1,024 A records at a name, not 1,025; other names and types apart', () => {

@@ -4,21 +4,25 @@
 // is several times quicker than reading and checking the files); else it reads the files itself.
 import { existsSync } from 'node:fs';
 import { ROUTES, type ServedBody } from '../../control/protocol.js';
+import { DevdnsError } from '../../errors.js';
 import { USER_SOURCE } from '../../records/sources.js';
 import { homePath } from '../../store/paths.js';
 import type { CommandContext } from '../context.js';
 
 /**
- * The daemon's answers that send the command to the files: they are refused there (the command
- * names the file and the problem), or the daemon predates the route, or did not answer.
+ * What the running daemon serves; undefined when there is none, or when asking it went wrong in
+ * any way (a state file that cannot be read, a refusal, a listing too large for it, no answer):
+ * `ls` only reads, so the files say the same. The control client loads only when there may be a daemon.
  */
-const READ_FILES_ON = ['records-invalid', 'not-found', 'daemon-no-answer'];
-
-/** What the running daemon serves; undefined when there is none (the control client is loaded only when there may be). */
 async function askDaemon(context: CommandContext, pattern: string | undefined): Promise<ServedBody | undefined> {
   if (!existsSync(homePath(context.home, 'state'))) return undefined;
-  const { askRunningDaemon } = await import('../daemon-edits.js');
-  return askRunningDaemon(context, ROUTES.served, pattern === undefined ? undefined : { pattern }, READ_FILES_ON);
+  try {
+    const { askRunningDaemon } = await import('../daemon-edits.js');
+    return await askRunningDaemon(context, ROUTES.served, pattern === undefined ? undefined : { pattern });
+  } catch (error) {
+    if (error instanceof DevdnsError) return undefined;
+    throw error;
+  }
 }
 
 /** What the files say is served, as the daemon would answer it. */
