@@ -3,7 +3,7 @@
 // With the daemon running it asks the daemon, which holds them already (at 100,000 records that
 // is several times quicker than reading and checking the files); else it reads the files itself.
 import { existsSync } from 'node:fs';
-import { ROUTES, type ServedBody } from '../../control/protocol.js';
+import type { ServedBody } from '../../control/protocol.js';
 import { DevdnsError } from '../../errors.js';
 import { USER_SOURCE } from '../../records/sources.js';
 import { homePath } from '../../store/paths.js';
@@ -17,7 +17,7 @@ import type { CommandContext } from '../context.js';
 async function askDaemon(context: CommandContext, pattern: string | undefined): Promise<ServedBody | undefined> {
   if (!existsSync(homePath(context.home, 'state'))) return undefined;
   try {
-    const { askRunningDaemon } = await import('../daemon-edits.js');
+    const [{ askRunningDaemon }, { ROUTES }] = await Promise.all([import('../daemon-edits.js'), import('../../control/protocol.js')]);
     return await askRunningDaemon(context, ROUTES.served, pattern === undefined ? undefined : { pattern });
   } catch (error) {
     if (error instanceof DevdnsError) return undefined;
