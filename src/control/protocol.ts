@@ -1,6 +1,7 @@
 // The control API's contract, shared by the daemon's server and the CLI's client: routes, the
 // bodies they carry, and the stable error codes. Pure data.
 import type { ListedRecord } from '../records/listing.js';
+import type { ServedListing } from '../store/projects.js';
 
 /** The control API listens here only: a literal address, never the name "localhost". */
 export const CONTROL_HOST = '127.0.0.1';
@@ -133,14 +134,8 @@ export interface ResolveBody {
   matches: Array<{ name: string; wildcard: boolean }>;
 }
 
-/** GET /served: the records served that match, and every conflict and unreadable linked project among all of them. */
-export interface ServedBody {
-  records: ListedRecord[];
-  /** A name two sources define, the one served and the one left out (`user` or a project file's path), and a sentence saying so. */
-  conflicts: Array<{ name: string; winner: string; loser: string; message: string }>;
-  /** Linked project files that cannot be read: their records are left out. */
-  problems: Array<{ path: string; message: string }>;
-}
+/** GET /served: what `devdns ls` shows (store/projects.ts makes it, for the daemon and for `ls` alike). */
+export type ServedBody = ServedListing;
 
 export interface AddedBody {
   added: ListedRecord[];

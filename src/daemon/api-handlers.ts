@@ -9,7 +9,7 @@ import { countListed, listRecord, listRecords } from '../records/listing.js';
 import { describeRecord } from '../records/presentation.js';
 import { parseType } from '../records/record-input.js';
 import { addRecord, removeRecord } from '../store/edits.js';
-import { describeConflict } from '../store/projects.js';
+import { servedListing } from '../store/projects.js';
 import type { DnsService } from './dns-service.js';
 import type { QueryLog } from './query-log.js';
 
@@ -134,14 +134,7 @@ export function buildHandlers(context: HandlerContext): Handlers {
           'give a narrower pattern, or read them from the files (devdns ls does)',
         );
       }
-      return {
-        status: 200,
-        body: {
-          records: listRecords(served.file, pattern, served.sources),
-          conflicts: served.conflicts.map((conflict) => ({ ...conflict, message: describeConflict(conflict) })),
-          problems: served.problems,
-        },
-      };
+      return { status: 200, body: servedListing(served, pattern) };
     },
 
     addRecord: async ({ body = {} }) => {

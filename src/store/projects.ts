@@ -5,6 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DevdnsError, NotFoundError } from '../errors.js';
+import { type ListedRecord, listRecords } from '../records/listing.js';
 import { checkRecordFile } from '../records/record-file.js';
 import { USER_SOURCE } from '../records/sources.js';
 import { parseStrictJson } from '../records/strict-json.js';
@@ -286,6 +287,24 @@ export function mergeServed(sources: ServedSources): ServedRecords {
 /** The records devdns serves (see mergeServed), read from the home's files. */
 export function loadServedRecords(home: string, settings?: Pick<Settings, 'zones'>): ServedRecords {
   return mergeServed(readServedSources(home, settings));
+}
+
+/** What `devdns ls` shows (GET /served answers it): the records that match, and every conflict and unreadable linked project among all of them. */
+export interface ServedListing {
+  records: ListedRecord[];
+  /** A name two sources define, the one served and the one left out (`user` or a project file's path), and a sentence saying so. */
+  conflicts: Array<Conflict & { message: string }>;
+  /** Linked project files that cannot be read: their records are left out. */
+  problems: Array<{ path: string; message: string }>;
+}
+
+/** What `devdns ls` shows of `served`: the records matching `pattern`, every conflict and project left out. */
+export function servedListing(served: ServedRecords, pattern: string | undefined): ServedListing {
+  return {
+    records: listRecords(served.file, pattern, served.sources),
+    conflicts: served.conflicts.map((conflict) => ({ ...conflict, message: describeConflict(conflict) })),
+    problems: served.problems,
+  };
 }
 
 export function describeConflict(conflict: Conflict): string {

@@ -27,16 +27,8 @@ async function askDaemon(context: CommandContext, pattern: string | undefined): 
 
 /** What the files say is served, as the daemon would answer it. */
 async function readServed(home: string, pattern: string | undefined): Promise<ServedBody> {
-  const [{ listRecords }, { describeConflict, loadServedRecords }] = await Promise.all([
-    import('../../records/listing.js'),
-    import('../../store/projects.js'),
-  ]);
-  const served = loadServedRecords(home);
-  return {
-    records: listRecords(served.file, pattern, served.sources),
-    conflicts: served.conflicts.map((conflict) => ({ ...conflict, message: describeConflict(conflict) })),
-    problems: served.problems,
-  };
+  const { loadServedRecords, servedListing } = await import('../../store/projects.js');
+  return servedListing(loadServedRecords(home), pattern);
 }
 
 export async function runLs(context: CommandContext, pattern: string | undefined, options: { json?: boolean }): Promise<void> {
