@@ -3,8 +3,8 @@
 // on loopback. A daemon too busy to take the request (503, before it did anything) is asked again
 // until the deadline.
 import type { IncomingMessage } from 'node:http';
-import { createRequire } from 'node:module';
 import { DevdnsError } from '../errors.js';
+import { http } from '../platform/builtins.js';
 import type { ApiErrorBody, QueryParameters, Route } from './protocol.js';
 
 export interface ControlEndpoint {
@@ -29,13 +29,6 @@ function requestOf(route: Route<unknown, unknown>, request: unknown): { path: st
   const text = query.toString();
   return { path: text === '' ? route.path : `${route.path}?${text}`, body: undefined };
 }
-
-/**
- * node:http through require, when the first request is made: an ESM import of it reads each of its
- * exports, and on Node 26 one of them loads the whole fetch implementation, about 45 ms of every
- * command's start (measured: `import { request } from 'node:http'` 86 ms, required 44 ms, `node -e 0` 37 ms).
- */
-const http = (): typeof import('node:http') => createRequire(import.meta.url)('node:http');
 
 const TIMEOUT_MS = 5_000;
 /** The longest pause between tries when the daemon answers 503 with Retry-After. */

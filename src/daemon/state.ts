@@ -1,10 +1,10 @@
 // The daemon's state file: how the CLI finds a running daemon (pid, ports, control socket, token).
 // Written only once both servers are bound, with mode 0600 in a 0700 directory, and removed on
 // exit. A state file whose process is gone (killed with -9) is stale: detected, removed, never trusted.
-import { randomBytes } from 'node:crypto';
 import { lstatSync } from 'node:fs';
 import type { DaemonIdentity, DaemonSources } from '../control/protocol.js';
 import { DevdnsError } from '../errors.js';
+import { crypto } from '../platform/builtins.js';
 import { commandLine, processAlive, processStart, processUid } from '../platform/processes.js';
 import { checkHome, ensurePrivateHome, homeReadLimits, removeHomeFile } from '../store/home.js';
 import { readJson, writeJsonAtomic } from '../store/json-file.js';
@@ -35,7 +35,7 @@ export function statePath(home: string): string {
 
 /** A fresh bearer token for the control API: 32 random bytes, rotated on every start. */
 export function newToken(): string {
-  return randomBytes(32).toString('hex');
+  return crypto().randomBytes(32).toString('hex');
 }
 
 /** Writes the state atomically (temp file, rename), readable by the user only. */

@@ -2,9 +2,12 @@
 // output we read (with a timeout, stdin closed), a command run in the user's terminal (sudo), the
 // detached daemon, and a blocking run as another user. execa is loaded on first use, so start-up
 // does not pay for it.
-import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { verbose } from '../verbose.js';
+
+/** node:child_process when first needed: most commands run no program, and it takes 5 ms to load. */
+const childProcess = (): typeof import('node:child_process') => createRequire(import.meta.url)('node:child_process');
 
 /** The devdns executable, for running devdns again (the daemon, sudo, a login service). */
 export const DEVDNS_BIN = fileURLToPath(new URL('../../bin/devdns.js', import.meta.url));
@@ -96,7 +99,7 @@ export interface SyncRunOptions extends RunOptions {
  */
 export function runProgramSync(file: string, args: readonly string[], options: SyncRunOptions): ProgramResult {
   const { timeoutMs, env, uid, gid, input } = options;
-  const result = spawnSync(file, args, {
+  const result = childProcess().spawnSync(file, args, {
     input: input ?? '',
     encoding: 'utf8',
     timeout: timeoutMs,

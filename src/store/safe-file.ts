@@ -4,7 +4,6 @@
 // or can write. Writes in the home go to a fresh temp file and are renamed over the old one, so a
 // link planted at the name is replaced, never written through.
 
-import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   constants,
@@ -19,6 +18,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { DevdnsError } from '../errors.js';
+import { crypto } from '../platform/builtins.js';
 
 export const KIB = 1024;
 export const MIB = 1024 * KIB;
@@ -166,7 +166,7 @@ export function readTextSafely(path: string, limits: ReadLimits): string | undef
  * at that name is written through), synced, then renamed over the old file or link.
  */
 export function writeFileAtomically(path: string, data: string | Uint8Array, mode = 0o600): void {
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const temp = `${path}.${process.pid}.${crypto().randomBytes(4).toString('hex')}.tmp`;
   const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, mode);
   try {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;

@@ -9,19 +9,8 @@ import { isStoredName, normalizeName, normalizeNameInFull } from '../../src/reco
 import { parseTtl } from '../../src/records/parse-integer.js';
 import { readA, readAaaa, readCaa, readTarget, readTxt } from '../../src/records/rdata-readers.js';
 import { checkRecordFile } from '../../src/records/record-file.js';
-import { parseStrictJson } from '../../src/records/strict-json.js';
-
-/** A seeded generator (mulberry32): the same cases on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { hasLongDigitRun, parseStrictJson } from '../../src/records/strict-json.js';
+import { random } from '../helpers/fuzz.js';
 
 /** Text made of `pieces`, up to `most` of them. */
 function texts(seed: number, count: number, pieces: readonly string[], most: number): string[] {
@@ -237,6 +226,24 @@ describe('parseStrictJson', () => {
       // Through JSON again: prototypes and -0 aside, the values are the same.
       assert.equal(JSON.stringify(parsed), JSON.stringify(JSON.parse(text)), text);
       noPrototypes(parsed);
+    }
+  });
+
+  it('finds a run of 133 digits wherever it is, and no shorter one', () => {
+    const next = random(7);
+    for (let i = 0; i < 3000; i++) {
+      const pieces: string[] = [];
+      while (pieces.join('').length < 700) {
+        pieces.push(
+          next() < 0.5 ? '7'.repeat(Math.floor(next() * 140)) : (['x', ',', ':', '.', '-', 'e', '"'][Math.floor(next() * 7)] as string),
+        );
+      }
+      const text = pieces.join('');
+      assert.equal(hasLongDigitRun(text), /[0-9]{133}/.test(text), text);
+    }
+    for (let offset = 0; offset < 300; offset++) {
+      assert.equal(hasLongDigitRun(`${'a'.repeat(offset)}${'5'.repeat(133)}`), true, String(offset));
+      assert.equal(hasLongDigitRun(`${'a'.repeat(offset)}${'5'.repeat(132)}b${'5'.repeat(132)}`), false, String(offset));
     }
   });
 
