@@ -367,7 +367,7 @@ export const COMMANDS: readonly CommandDeclaration[] = [
     hidden: true,
     homeless: true,
     run: async ({ context }: CommandCall) => {
-      const { packageVersion } = await import('./version.js');
+      const { packageVersion } = await import('../platform/package-version.js');
       context.output.data(packageVersion());
       return ExitCode.ok;
     },

@@ -3,12 +3,12 @@
 // when that command runs, so start-up stays small.
 import { Command, CommanderError } from 'commander';
 import { asDevdnsError, DevdnsError, ExitCode } from '../errors.js';
+import { packageVersion } from '../platform/package-version.js';
 import { checkHome } from '../store/home.js';
 import { setVerboseSink } from '../verbose.js';
 import { COMMANDS, type CommandDeclaration } from './command-table.js';
 import { type CommandContext, commandContext } from './context.js';
 import type { CliIo } from './output.js';
-import { packageVersion } from './version.js';
 
 const examples = (lines: readonly string[]): string => `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
 

@@ -32,18 +32,54 @@ function runText(records: readonly DnsRecord[], start: number, end: number): str
   return text;
 }
 
+const headerText = (file: RecordFile) =>
+  `{\n  "version": ${file.version},\n  "serial": ${file.serial},\n  "zones": ${JSON.stringify(file.zones, null, 2).replaceAll('\n', '\n  ')},\n  "records": [`;
+const endText = (file: RecordFile) => `${file.records.length === 0 ? '' : '\n  '}]\n}\n`;
+
 /**
  * The text of `file`, in chunks that join to the whole: the header, each run of records, the end.
  * A caller in a hurry joins them; the daemon yields to its sockets between them.
  */
 export function* recordFileChunks(file: RecordFile): Generator<string> {
-  const zones = JSON.stringify(file.zones, null, 2).replaceAll('\n', '\n  ');
   const { records } = file;
-  yield `{\n  "version": ${file.version},\n  "serial": ${file.serial},\n  "zones": ${zones},\n  "records": [`;
+  yield headerText(file);
   for (let start = 0; start < records.length; start += RECORDS_PER_CHUNK) {
     yield runText(records, start, Math.min(start + RECORDS_PER_CHUNK, records.length));
   }
-  yield `${records.length === 0 ? '' : '\n  '}]\n}\n`;
+  yield endText(file);
+}
+
+/**
+ * Takes `text` as the text of `file`'s runs, for a file read from text that recordFileChunks
+ * made (one record a line): the next write after a change reuses what did not change, as it
+ * would in the process that wrote the text. Nothing is kept unless the text has the layout
+ * throughout: the same header and end, and one line for each record.
+ */
+export function rememberFileText(file: RecordFile, text: string): void {
+  const { records } = file;
+  const header = headerText(file);
+  const end = endText(file);
+  const recordsEnd = text.length - end.length;
+  if (records.length === 0 || !text.startsWith(header) || !text.endsWith(end)) return;
+  // Where each record's text starts: at its comma (none for the first), then "\n    " and the record.
+  const starts: number[] = [];
+  let at = header.length;
+  for (let index = 0; index < records.length; index++) {
+    if (index % RECORDS_PER_CHUNK === 0) starts.push(at);
+    const lead = index === 0 ? '\n    ' : ',\n    ';
+    if (!text.startsWith(lead, at)) return;
+    // A record's JSON has no newline: its line ends at the next one, the next record's comma before it.
+    const lineEnd = text.indexOf('\n', at + lead.length);
+    at = index === records.length - 1 ? lineEnd : lineEnd - 1;
+    if (lineEnd === -1) return;
+  }
+  if (at !== recordsEnd) return;
+  starts.push(at);
+  for (let run = 0; run + 1 < starts.length; run++) {
+    const start = run * RECORDS_PER_CHUNK;
+    const runRecords = records.slice(start, start + RECORDS_PER_CHUNK);
+    runs.set(runRecords[0] as DnsRecord, { first: start === 0, records: runRecords, text: text.slice(starts[run], starts[run + 1]) });
+  }
 }
 
 export function recordFileText(file: RecordFile): string {

@@ -80,9 +80,12 @@ export class RecordSetBuilder {
   readonly #records: DnsRecord[];
   /**
    * Positions in #records of the records at each name, in file order: a number where a name has
-   * one record, as most do (an array for each of 100,000 names took 6 MB).
+   * one record, as most do (an array for each of 100,000 names took 6 MB). Made once the builder
+   * has looked up a few names; before that a name's records are found by a scan, so a command
+   * that adds one record to a large file does not index all of it (about 50 ms at 100,000).
    */
-  readonly #atName = new Map<string, number | number[]>();
+  #atName: Map<string, number | number[]> | undefined;
+  #lookups = 0;
   readonly #targets: Map<string, string>;
   #changed = false;
 
@@ -91,13 +94,22 @@ export class RecordSetBuilder {
     this.#zones = file.zones;
     this.#zoneNames = new Set(Object.keys(file.zones));
     this.#records = [...file.records];
-    for (const [index, record] of this.#records.entries()) {
-      const positions = this.#atName.get(record.name);
-      if (positions === undefined) this.#atName.set(record.name, index);
-      else if (typeof positions === 'number') this.#atName.set(record.name, [positions, index]);
-      else positions.push(index);
-    }
     this.#targets = cnameTargets(this.#records);
+  }
+
+  /** The positions of the records at `name`, as #atName keeps them. */
+  #positionsAt(name: string): number | number[] | undefined {
+    if (this.#atName === undefined && ++this.#lookups > SCANS_BEFORE_INDEX) this.#atName = positionsByName(this.#records);
+    if (this.#atName !== undefined) return this.#atName.get(name);
+    const records = this.#records;
+    let found: number | number[] | undefined;
+    for (let index = 0; index < records.length; index++) {
+      if ((records[index] as DnsRecord).name !== name) continue;
+      if (found === undefined) found = index;
+      else if (typeof found === 'number') found = [found, index];
+      else found.push(index);
+    }
+    return found;
   }
 
   /**
@@ -132,7 +144,7 @@ export class RecordSetBuilder {
       zone = proposal.zone;
       newZone = zone;
     }
-    const found = this.#atName.get(request.name);
+    const found = this.#positionsAt(request.name);
     const positions = found === undefined ? [] : typeof found === 'number' ? [found] : found;
     // Everything a request changes is at its one name, so undoing it needs only what was there.
     const before = {
@@ -174,14 +186,14 @@ export class RecordSetBuilder {
       this.#records.length = before.length;
       positions.length = before.positions;
       for (const [k, i] of positions.entries()) this.#records[i] = before.atName[k] as DnsRecord;
-      if (found === undefined) this.#atName.delete(request.name);
-      else this.#atName.set(request.name, found);
+      if (found === undefined) this.#atName?.delete(request.name);
+      else this.#atName?.set(request.name, found);
       if (hadTarget === undefined) this.#targets.delete(request.name);
       else this.#targets.set(request.name, hadTarget);
       throw error;
     }
     if (positions !== found && positions.length > 0)
-      this.#atName.set(request.name, positions.length === 1 ? (positions[0] as number) : positions);
+      this.#atName?.set(request.name, positions.length === 1 ? (positions[0] as number) : positions);
     if (request.ttl !== undefined) {
       const atName = positions.map((i) => this.#records[i] as DnsRecord);
       step.warnings.push(...otherTtls(atName, request.name, request.ttl, request.data));
@@ -269,6 +281,22 @@ function checkCompatible(records: readonly DnsRecord[], record: DnsRecord, zone:
   } else if (atName.some((r) => r.type === 'CNAME')) {
     throw new InputError('name', `"${record.name}" is a CNAME; it cannot also have ${record.type} data (RFC 1034 §3.6.2)`, hint);
   }
+}
+
+/** Names a builder looks up by scanning its records before it indexes them. */
+const SCANS_BEFORE_INDEX = 8;
+
+/** The positions of the records at each name, as RecordSetBuilder keeps them. */
+function positionsByName(records: readonly DnsRecord[]): Map<string, number | number[]> {
+  const atName = new Map<string, number | number[]>();
+  for (let index = 0; index < records.length; index++) {
+    const { name } = records[index] as DnsRecord;
+    const positions = atName.get(name);
+    if (positions === undefined) atName.set(name, index);
+    else if (typeof positions === 'number') atName.set(name, [positions, index]);
+    else positions.push(index);
+  }
+  return atName;
 }
 
 /** The CNAME target of each name, for chasing chains. */

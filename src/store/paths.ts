@@ -23,6 +23,8 @@ export function devdnsHome(
 export const HOME_FILES = {
   /** The user's records (conf writes it). */
   records: 'records.json',
+  /** The hash of the records file devdns last wrote and checked (checked-mark.ts). */
+  recordsChecked: 'records.checked',
   /** The writers' lock beside the records. */
   recordsLock: 'records.json.lock',
   /** The running daemon's pid, ports and token. */

@@ -5,16 +5,17 @@
 import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { DevdnsError, StoreError } from '../errors.js';
-import { recordFileChunks } from '../records/file-text.js';
+import { recordFileChunks, rememberFileText } from '../records/file-text.js';
 import { checkRecordFile } from '../records/record-file.js';
 import { nextSerial } from '../records/record-set.js';
 import { JsonSyntaxError, parseStrictJson } from '../records/strict-json.js';
 import { emptyRecordFile, type RecordFile } from '../records/types.js';
 import { verbose } from '../verbose.js';
-import { ensurePrivateHome, readHomeFile } from './home.js';
+import { isMarkedChecked } from './checked-mark.js';
+import { ensurePrivateHome, homeReadLimits } from './home.js';
 import { homePath, recordsPath } from './paths.js';
 import type { RecordsFileWriter } from './records-writer.js';
-import { MIB } from './safe-file.js';
+import { MIB, type ReadLimits, readFileSafely } from './safe-file.js';
 
 /** What a change to the file returns: the new file (the same object when nothing changed) and a report. */
 export interface Change<T> {
@@ -116,25 +117,40 @@ export class RecordStore {
 
   /** The records as they are on disk; no file yet is an empty set. */
   read(): RecordFile {
-    if (!this.options.keep) return this.readFile();
+    return this.readKept(false);
+  }
+
+  /** read(), for a change that will be written when `forWrite`: then the text read is kept for the write. */
+  private readKept(forWrite: boolean): RecordFile {
+    if (!this.options.keep) return this.readFile(forWrite);
     // Stamped before reading: a write during the read changes the stamp, so the next read reads again.
     const stamp = fileStamp(this.path);
     if (this.kept?.stamp === stamp && stamp !== '-') return this.kept.file;
     this.kept = undefined;
-    const file = this.readFile();
+    const file = this.readFile(forWrite);
     this.kept = { stamp, file };
     return file;
   }
 
-  private readFile(): RecordFile {
+  private readFile(forWrite: boolean): RecordFile {
     verbose(`reading ${this.path}`);
-    let text: string | undefined;
+    let bytes: Buffer | undefined;
+    let limits: ReadLimits;
     try {
-      text = readHomeFile(this.home, this.path, this.maxBytes);
+      limits = homeReadLimits(this.home, this.maxBytes);
+      bytes = readFileSafely(this.path, limits);
     } catch (error) {
       throw fileFailure(error, 'records-unreadable', this.path, 'cannot be read', 'check the file and its permissions');
     }
-    if (text === undefined) return emptyRecordFile();
+    if (bytes === undefined) return emptyRecordFile();
+    const text = bytes.toString('utf8');
+    // What devdns wrote and checked, byte for byte, is taken as it is (checked-mark.ts).
+    if (isMarkedChecked(this.home, bytes, limits)) {
+      const file = JSON.parse(text) as RecordFile;
+      // The write to come reuses the text of what it leaves unchanged.
+      if (forWrite) rememberFileText(file, text);
+      return file;
+    }
     const hint = 'fix it by hand, or move it away to start afresh; devdns never overwrites a file it cannot read';
     let raw: unknown;
     try {
@@ -185,7 +201,7 @@ export class RecordStore {
     const writer = await import('./records-writer.js');
     const Conf = await writer.loadConf();
     return this.locked(() => {
-      const current = this.read();
+      const current = this.readKept(true);
       const { file, result } = change(current);
       if (file !== current) {
         const next = { ...file, serial: nextSerial(current.serial, this.now()) };
@@ -217,7 +233,7 @@ export class RecordStore {
     const failed = new Set<Queued>();
     try {
       await this.locked(async () => {
-        const current = this.read();
+        const current = this.readKept(true);
         let file = current;
         for (const item of batch) {
           try {

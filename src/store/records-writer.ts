@@ -6,6 +6,7 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
+import { markChecked } from './checked-mark.js';
 import { HOME_FILES } from './paths.js';
 
 type ConfClass = typeof import('conf').default;
@@ -45,6 +46,7 @@ export function recordsTextWriter(Conf: ConfClass, home: string): (text: string 
     } finally {
       next = '';
     }
+    markChecked(home, text);
   };
 }
 

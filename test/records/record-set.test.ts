@@ -71,6 +71,40 @@ describe('addRecords', () => {
     assert.deepEqual(lines(add(three, { name: 'new.test', value: '10.1.1.1' }).file).at(-1), 'new.test A 10.1.1.1 5');
   });
 
+  it('gives the same results whether it finds a name by scanning or by its index', () => {
+    // A builder scans for the first few names it looks up, then indexes; one that continues from
+    // add to add crosses over, one made afresh for each add always scans.
+    const inputs: RecordInput[] = [];
+    for (let i = 0; i < 40; i++) {
+      const name = `n${i % 5}.test`;
+      inputs.push(
+        i % 7 === 3
+          ? { name, type: 'CNAME', value: `n${(i + 1) % 5}.test` }
+          : i % 11 === 5
+            ? { name: `c${i % 3}.test`, type: 'CNAME', value: `c${(i + 1) % 3}.test` }
+            : { name, value: `10.0.0.${i % 9}`, ...(i % 6 === 0 ? { ttl: String(30 + i) } : {}) },
+      );
+    }
+    const outcome = (fresh: boolean) => {
+      let file = emptyRecordFile();
+      const seen: string[] = [];
+      for (const input of inputs) {
+        const from = fresh ? { ...file, records: [...file.records] } : file;
+        try {
+          const result = add(from, input);
+          file = result.file;
+          seen.push(`added ${result.added.length} unchanged ${result.unchanged.length} retimed ${result.retimed.length}`);
+        } catch (error) {
+          seen.push(`refused: ${(error as Error).message}`);
+        }
+      }
+      return [...seen, ...lines(file)];
+    };
+    const continued = outcome(false);
+    assert.ok(continued.some((line) => line.startsWith('refused')) && continued.some((line) => line.includes('retimed 1')));
+    assert.deepEqual(continued, outcome(true));
+  });
+
   it('joins a second A value to the RRset', () => {
     const file = build({ name: 'a.test', value: '10.0.0.1' }, { name: 'a.test', value: '10.0.0.2' });
     assert.deepEqual(lines(file), ['a.test A 10.0.0.1 5', 'a.test A 10.0.0.2 5']);

@@ -7,11 +7,11 @@ import { hostPort, runDaemonProcess } from '../../daemon/main.js';
 import { type DaemonSources, type DaemonState, lookupDaemon } from '../../daemon/state.js';
 import { InputError } from '../../errors.js';
 import { readJournal, routedPort } from '../../os/journal.js';
+import { packageVersion } from '../../platform/package-version.js';
 import { isLoopback, parseListenAddress } from '../../records/listen-address.js';
 import { parseInteger } from '../../records/record-input.js';
 import { effective, loadSettings } from '../../store/settings.js';
 import type { CommandContext } from '../context.js';
-import { packageVersion } from '../version.js';
 
 export interface UpOptions {
   foreground?: boolean;
