@@ -138,6 +138,8 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
   const writer = options.writer ?? new BackgroundWriter();
   const store = new RecordStore(options.home, {
     keep: true,
+    // What the daemon serves goes to every program on the machine: it never takes a file unchecked.
+    checkInFull: true,
     writer,
     onWrite: (before, after, touched) => serveEdit(before, after, touched),
     // A reload put off while writing runs once the writes are over, whether they worked or not.

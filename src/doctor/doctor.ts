@@ -116,7 +116,7 @@ export async function gatherFacts(options: DoctorOptions): Promise<DoctorFacts> 
     }
   }
   const portOwner = running && running.dns.port === routedPort ? undefined : await findPortOwner(routedPort);
-  const records = await outcome(() => new RecordStore(options.home).read());
+  const records = await outcome(() => new RecordStore(options.home, { checkInFull: true }).read());
   const file = records.ok ? records.value : undefined;
 
   const served = file ? await outcome(() => loadServedRecords(options.home, settings)) : undefined;

@@ -1,9 +1,10 @@
 // Readers for the other import formats, and the guess of which one a file is: hosts files,
 // dnsmasq configuration, devdns's own JSON, and the seed project's YAML map (`name: ip`).
 import { InputError } from '../errors.js';
-import { parseQuotedStrings } from '../records/character-strings.js';
+import { parseQuotedStrings, quoteCharacterString } from '../records/character-strings.js';
 import { ipFamily, parseIPv4, parseIPv6 } from '../records/ip.js';
 import { normalizeName } from '../records/names.js';
+import { checkTxtSizes } from '../records/rdata-readers.js';
 import { checkRecordFile } from '../records/record-file.js';
 import { parseRdata, parseTtl } from '../records/record-input.js';
 import { JsonSyntaxError, parseStrictJson } from '../records/strict-json.js';
@@ -141,7 +142,8 @@ export function parseDnsmasq(text: string): ParsedImport {
           const comma = value.indexOf(',');
           const name = comma < 0 ? value : value.slice(0, comma);
           const strings = comma < 0 ? [''] : parseQuotedStrings(value.slice(comma + 1).replace(/",\s*"/g, '" "'));
-          add(name, { type: 'TXT', strings });
+          // Bounded as any TXT value is: a string of at most 255 octets, the whole at most 4,000.
+          add(name, { type: 'TXT', strings: checkTxtSizes(strings) });
           return;
         }
         case 'ptr-record': {
@@ -157,12 +159,13 @@ export function parseDnsmasq(text: string): ParsedImport {
           }
           const bytes = Buffer.from(hex.replace(/[:\s]/g, ''), 'hex');
           const tagLength = bytes[1] ?? 0;
-          add(name, {
-            type: 'CAA',
-            flags: bytes[0] ?? 0,
-            tag: bytes.subarray(2, 2 + tagLength).toString(),
-            value: bytes.subarray(2 + tagLength).toString(),
-          });
+          const tag = bytes.subarray(2, 2 + tagLength).toString('latin1');
+          const caaValue = bytes.subarray(2 + tagLength).toString('latin1');
+          // Read as the same value typed would be: the tag's letters, the value's characters, checked.
+          // An empty tag would leave the flags to be read as the tag.
+          if (tag === '')
+            throw new InputError('value', 'the CAA data has an empty tag', 'a CAA tag is 1-15 letters and digits (RFC 8659 §4.1)');
+          add(name, parseRdata('CAA', `${bytes[0] ?? 0} ${tag} ${quoteCharacterString(caaValue)}`));
           return;
         }
         default:

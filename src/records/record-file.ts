@@ -20,6 +20,7 @@ import {
   type RecordType,
   type ZoneSettings,
 } from './types.js';
+import { usableZone } from './zones.js';
 
 export type FileCheck = { ok: true; file: RecordFile } | { ok: false; problem: string };
 
@@ -219,7 +220,7 @@ function readZones(raw: unknown): Record<string, ZoneSettings> {
   const zones: Record<string, ZoneSettings> = {};
   for (const [zoneName, settings] of Object.entries(raw)) {
     const path = `zones["${zoneName}"]`;
-    const zone = field(path, () => normalizeName(zoneName, 'zone'));
+    const zone = field(path, () => usableZone(normalizeName(zoneName, 'zone'), 'zone'));
     expect(isObject(settings), path, 'must be an object of settings', settings);
     onlyKeys(settings, ZONE_FIELDS, path);
     zones[zone] =

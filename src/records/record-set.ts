@@ -7,7 +7,7 @@ import { describeRecord, formatRdata } from './presentation.js';
 import { parseRdata } from './record-input.js';
 import { rdataOctets, recordKind, targetName } from './record-types.js';
 import { DEFAULT_TTL, DEFAULT_ZONE, type DnsRecord, makeRecord, type RecordData, type RecordFile, type RecordType } from './types.js';
-import { proposeZone, zoneOf } from './zones.js';
+import { proposeZone, usableZone, zoneOf } from './zones.js';
 
 /** Two records are the same record when owner, type and data match; the TTL is not part of it. */
 export function sameRecord(a: DnsRecord, b: DnsRecord): boolean {
@@ -141,7 +141,7 @@ export class RecordSetBuilder {
     if (zone === undefined) {
       const proposal = proposeZone(request.name);
       if (proposal.risk !== undefined && !request.force) throw riskyZoneError(request.name, proposal.risk);
-      zone = proposal.zone;
+      zone = usableZone(proposal.zone, 'name');
       newZone = zone;
     }
     const found = this.#positionsAt(request.name);

@@ -1,4 +1,5 @@
 // Which zone a name belongs to, and which zones devdns may claim without being told twice.
+import { InputError } from '../errors.js';
 import { isAtOrBelow } from './names.js';
 
 /**
@@ -55,6 +56,16 @@ export interface ZoneProposal {
   zone: string;
   /** Present when claiming the zone can break something outside devdns. */
   risk?: ZoneRisk;
+}
+
+/**
+ * A zone name devdns can keep: every one but `__proto__`, which as a key of the plain objects the
+ * zones are kept in (and JSON files hold) would stand for the object's prototype, not a zone.
+ * No real top-level domain has an underscore. Returns the zone; throws InputError.
+ */
+export function usableZone(zone: string, field: string): string {
+  if (zone === '__proto__') throw new InputError(field, 'a zone cannot be named "__proto__"', 'choose another name');
+  return zone;
 }
 
 /**

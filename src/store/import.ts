@@ -3,7 +3,7 @@
 
 import { DevdnsError, InputError, RiskyNameError } from '../errors.js';
 import type { ImportedRecord, ImportProblem, ImportSkip, ParsedImport } from '../interop/imported.js';
-import { RecordSetBuilder } from '../records/record-set.js';
+import { findSetProblem, RecordSetBuilder } from '../records/record-set.js';
 import { type DnsRecord, emptyRecordFile, type RecordType } from '../records/types.js';
 import { describeRiskyZones, riskyZones } from '../records/zones.js';
 import { RecordStore } from './record-store.js';
@@ -63,8 +63,19 @@ export async function importRecords(home: string, parsed: ParsedImport, options:
       }
       const risky = new Set(refused.map((r) => r.zone));
       const zones = Object.entries(parsed.zones).filter(([zone]) => !risky.has(zone));
-      report.zonesAdded.push(...zones.map(([zone]) => zone).filter((zone) => !(zone in file.zones)));
+      const newZones = zones.map(([zone]) => zone).filter((zone) => !Object.hasOwn(file.zones, zone));
+      report.zonesAdded.push(...newZones);
       file = { ...file, zones: { ...file.zones, ...Object.fromEntries(zones) } };
+      // A new zone can make a record already there invalid (a CNAME at its apex): the whole set
+      // is checked again then, and such an import is refused, even with --skip-invalid.
+      const problem = newZones.length > 0 && file.records.length > 0 ? findSetProblem(file) : undefined;
+      if (problem !== undefined) {
+        throw new DevdnsError(
+          'import-invalid',
+          `with the zones of the file, ${problem}; nothing was written`,
+          'leave that zone out of the file, or remove the record first (devdns rm NAME)',
+        );
+      }
     }
     // One builder for the whole import: each line costs the same however many came before it.
     const set = new RecordSetBuilder(file);

@@ -66,6 +66,11 @@ export interface RecordStoreOptions {
    * is another (a long-lived process: the daemon). A command reads once and need not.
    */
   keep?: boolean;
+  /**
+   * Check the file in full even when devdns's mark says it wrote and checked it (checked-mark.ts):
+   * the daemon, which serves what it reads to every program, and doctor, whose business it is.
+   */
+  checkInFull?: boolean;
   /** Write through this (the daemon's worker thread, so that answers go on meanwhile) rather than in this thread. */
   writer?: RecordsFileWriter;
   /**
@@ -145,7 +150,7 @@ export class RecordStore {
     if (bytes === undefined) return emptyRecordFile();
     const text = bytes.toString('utf8');
     // What devdns wrote and checked, byte for byte, is taken as it is (checked-mark.ts).
-    if (isMarkedChecked(this.home, bytes, limits)) {
+    if (!this.options.checkInFull && isMarkedChecked(this.home, bytes, limits)) {
       const file = JSON.parse(text) as RecordFile;
       // The write to come reuses the text of what it leaves unchanged.
       if (forWrite) rememberFileText(file, text);

@@ -7,7 +7,7 @@ import { parseListenAddress } from '../records/listen-address.js';
 import { normalizeName } from '../records/names.js';
 import { parseInteger, parseTtl } from '../records/record-input.js';
 import { DEFAULT_TTL } from '../records/types.js';
-import { describeRiskyZones, riskyZones } from '../records/zones.js';
+import { describeRiskyZones, riskyZones, usableZone } from '../records/zones.js';
 import { homeReadLimits } from './home.js';
 import { JsonContentError, readJson, saveHomeJson } from './json-file.js';
 import { homePath } from './paths.js';
@@ -87,7 +87,7 @@ const SPECS: { [F in SettingField]: SettingSpec<SettingValues[F]> } = {
         .split(',')
         .map((zone) => zone.trim().replace(/^\./, ''))
         .filter(Boolean)
-        .map((zone) => normalizeName(zone, 'zones'));
+        .map((zone) => usableZone(normalizeName(zone, 'zones'), 'zones'));
       const risky = riskyZones(zones);
       if (risky.length > 0 && !force)
         throw new InputError(

@@ -88,6 +88,29 @@ describe('import formats', () => {
     );
   });
 
+  it('dnsmasq: TXT and CAA data meet the rules a typed value meets, or the line is a problem', () => {
+    const hex = (flags: number, tag: string, value: string) =>
+      Buffer.concat([Buffer.from([flags, tag.length]), Buffer.from(tag, 'latin1'), Buffer.from(value, 'latin1')]).toString('hex');
+    const parsed = parseDnsmasq(
+      [
+        `txt-record=t.test,"${'a'.repeat(300)}"`,
+        `txt-record=t.test,${Array.from({ length: 20 }, () => `"${'b'.repeat(250)}"`).join(',')}`,
+        `dns-rr=c.test,257,${hex(0, 'ISSUE', 'ca.example')}`,
+        `dns-rr=c.test,257,${hex(0, '', 'B')}`,
+        `dns-rr=c.test,257,${hex(0, 'issue', 'bad\u0007value')}`,
+        `dns-rr=c.test,257,${hex(0, 'x'.repeat(16), 'v')}`,
+      ].join('\n'),
+    );
+    // An upper-case tag is read as a typed one is: lowercased (RFC 8659 §4.1).
+    assert.deepEqual(records(parsed), ['3 c.test CAA 0 issue "ca.example"']);
+    assert.deepEqual(
+      parsed.problems.map((problem) => problem.line),
+      [1, 2, 4, 5, 6],
+    );
+    assert.match(parsed.problems[0]?.message ?? '', /255/);
+    assert.match(parsed.problems[1]?.message ?? '', /TXT data is 5000 octets; devdns keeps TXT records to 4000/);
+  });
+
   it('the seed YAML map and devdns JSON', () => {
     assert.deepEqual(records(parseYamlMap('# records\nexample.test: 192.0.2.1\n"api.test": "::1"\n')), [
       '2 example.test A 192.0.2.1',

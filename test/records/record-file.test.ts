@@ -41,6 +41,12 @@ describe('checkRecordFile', () => {
     ['zones as an array', { ...valid, zones: ['test'] }, /zones: must be an object/],
     ['a bad zone name', { ...valid, zones: { 'a..b': {} } }, /zones\["a\.\.b"\]: .*empty label/],
     ['an unknown zone setting', { ...valid, zones: { test: { soa: 1 } } }, /unknown field "soa"/],
+    // As a key of a plain object, "__proto__" would set the object's prototype rather than name a zone.
+    [
+      'a zone named __proto__',
+      { ...valid, zones: JSON.parse('{"test": {}, "__proto__": {}}') },
+      /zones\["__proto__"\]: a zone cannot be named "__proto__"/,
+    ],
     ['records as an object', { ...valid, records: {} }, /records: must be an array/],
     [
       'a string TTL',

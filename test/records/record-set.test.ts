@@ -173,6 +173,10 @@ describe('addRecords', () => {
     );
     const forced = add(emptyRecordFile(), { name: 'api.myapp.dev', force: true });
     assert.deepEqual(forced.zonesAdded, ['myapp.dev']);
+    for (const name of ['__proto__', '*.__proto__']) {
+      assert.throws(() => add(emptyRecordFile(), { name, force: true }), /a zone cannot be named "__proto__"/, name);
+    }
+    assert.deepEqual(add(emptyRecordFile(), { name: '__proto__.test' }).file.records.length, 2);
   });
 
   it('refuses a CNAME beside other data, in both orders (RFC 1034 §3.6.2)', () => {

@@ -2,7 +2,7 @@
 // checking it again, and checks anything else in full.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { packageVersion } from '../../src/platform/package-version.js';
@@ -14,7 +14,7 @@ import { parseStrictJson } from '../../src/records/strict-json.js';
 import type { RecordFile } from '../../src/records/types.js';
 import { isMarkedChecked, markChecked } from '../../src/store/checked-mark.js';
 import { RecordStore } from '../../src/store/record-store.js';
-import { tempDir } from '../helpers/devdns.js';
+import { isRoot, tempDir } from '../helpers/devdns.js';
 import { EVERY_TYPE } from '../helpers/record-samples.js';
 
 const addChange = (input: Parameters<typeof parseRecordInput>[0]) => (file: RecordFile) => ({
@@ -88,6 +88,27 @@ describe('the checked mark beside the records', () => {
       writeFileSync(records, refused);
       make();
       assert.throws(() => new RecordStore(home).read(), { code: 'records-invalid' }, what);
+    }
+  });
+
+  it('is never relied on by a store that checks in full (the daemon, doctor)', () => {
+    const file = new RecordStore(home).read();
+    writeFileSync(records, refusedText(file));
+    markChecked(home, refusedText(file));
+    assert.equal(new RecordStore(home).read().records.length, file.records.length + 1);
+    assert.throws(() => new RecordStore(home, { checkInFull: true }).read(), { code: 'records-invalid' });
+  });
+
+  it('is neither written nor trusted by root acting for a user through sudo', { skip: !isRoot }, () => {
+    const saved = process.env.SUDO_UID;
+    rmSync(mark);
+    try {
+      process.env.SUDO_UID = '65534';
+      markChecked(home, readFileSync(records));
+      assert.equal(existsSync(mark), false);
+    } finally {
+      if (saved === undefined) delete process.env.SUDO_UID;
+      else process.env.SUDO_UID = saved;
     }
   });
 

@@ -43,3 +43,29 @@ describe('importRecords: zones of a JSON file', () => {
     });
   }
 });
+
+describe('importRecords: a zone that makes a record already there invalid', () => {
+  it('refuses the import, even with --skip-invalid, and leaves the file as it was', async () => {
+    const dir = tempDir();
+    try {
+      const home = join(dir.path, 'home');
+      const store = new RecordStore(home);
+      await importRecords(home, parseImport('127.0.0.1 web.test\n', 'hosts'), {});
+      await store.update((file) => ({
+        file: { ...file, records: [...file.records, { name: 'app.test', type: 'CNAME', ttl: 5, target: 'web.test' }] },
+        result: undefined,
+      }));
+      const before = store.read();
+      const zones = JSON.stringify({ version: 1, serial: 0, zones: { 'app.test': {} }, records: [] });
+      for (const skipInvalid of [false, true]) {
+        await assert.rejects(importRecords(home, parseImport(zones, 'json'), { skipInvalid }), (error: Error) => {
+          assert.match(error.message, /with the zones of the file, records\[1\] \(app\.test CNAME web\.test\.?\).*apex/);
+          return true;
+        });
+        assert.deepEqual(new RecordStore(home).read(), before);
+      }
+    } finally {
+      dir.cleanup();
+    }
+  });
+});
