@@ -39,14 +39,20 @@ export function readAaaa(value: string): Omit<AaaaRecord, 'name' | 'ttl'> {
 
 /** A name that a record points at: never an address (RFC 1034 §3.6.2, RFC 2181 §10.3). */
 export function readTarget(value: string, type: RecordType): string {
-  if (parseIPv4(value).ok || parseIPv6(value).ok) {
-    throw new InputError(
-      'value',
-      `a ${type} record points at a host name, and "${value}" is an IP address`,
-      'use an A or AAAA record for an address',
-    );
-  }
-  return normalizeName(value, 'value', {});
+  const notAnAddress = (text: string) => {
+    if (parseIPv4(text).ok || parseIPv6(text).ok) {
+      throw new InputError(
+        'value',
+        `a ${type} record points at a host name, and "${value}" is an IP address`,
+        'use an A or AAAA record for an address',
+      );
+    }
+  };
+  notAnAddress(value);
+  const name = normalizeName(value, 'value', {});
+  // "10.0.0.1." is the address once its final dot is gone, as the file keeps it.
+  notAnAddress(name);
+  return name;
 }
 
 /** Splits `10 mail.shop.test` into its numeric fields and the name, when the value has that form. */

@@ -71,6 +71,19 @@ describe('parseRecordInput: bad input names the field and the fix', () => {
     ['SOA by hand', { name: 'a.test', value: 'x', type: 'SOA' }, '--type', /made by devdns/],
     ['CNAME without a value', { name: 'a.test', type: 'CNAME' }, 'value', /needs a value/],
     ['CNAME to an address', { name: 'a.test', value: '10.0.0.1', type: 'CNAME' }, 'value', /IP address.*A or AAAA/],
+    // With its final dot it is the same address once the name is normalised, as the file keeps it.
+    [
+      'CNAME to an address with a final dot',
+      { name: 'a.test', value: '10.0.0.1.', type: 'CNAME' },
+      'value',
+      /"10\.0\.0\.1\." is an IP address/,
+    ],
+    [
+      'SRV to an address with a final dot',
+      { name: '_h._tcp.a.test', value: '10.0.0.1.', type: 'SRV', priority: 0, weight: 0, port: 80 },
+      'value',
+      /is an IP address/,
+    ],
     ['MX without priority', { name: 'a.test', value: 'mail.test', type: 'MX' }, '--priority', /needs a priority.*--priority 10/],
     [
       'MX priority out of range',
