@@ -12,7 +12,21 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
  * Each layer may import only layers listed before it (and itself). A module's layer is its
  * directory under src/, or its own name for a file at the top.
  */
-const LAYERS = ['errors', 'verbose', 'records', 'dns', 'interop', 'platform', 'store', 'os', 'control', 'daemon', 'doctor', 'cli'];
+const LAYERS = [
+  'errors',
+  'verbose',
+  'records',
+  'dns',
+  'forward',
+  'interop',
+  'platform',
+  'store',
+  'os',
+  'control',
+  'daemon',
+  'doctor',
+  'cli',
+];
 
 /** The one module (or directory) that may import each third-party package. */
 const PACKAGE_HOMES: Record<string, string> = {
