@@ -209,10 +209,10 @@ export function encodeResponseWith(
 }
 
 /** A plain query for `name` and `type`, with recursion not desired. */
-export function encodeQuery(id: number, name: string, type: number): Buffer {
+export function encodeQuery(id: number, name: string, type: number, options: { recursionDesired?: boolean } = {}): Buffer {
   const Packet = dns2Packet();
   const packet = new Packet();
-  packet.header = { id, qr: 0, opcode: 0, rd: 0 };
+  packet.header = { id, qr: 0, opcode: 0, rd: options.recursionDesired ? 1 : 0 };
   packet.questions.push({ name, type, class: CLASS_IN });
   return packet.toBuffer();
 }

@@ -1,0 +1,94 @@
+// One question to an upstream resolver over UDP, as RFC 5452 asks of a resolver: a random query ID
+// and a fresh socket on a port the system picks at random for each question, and an answer taken
+// only from the address and port asked, with the same ID and the same question (name without
+// case, type, class); anything else is dropped and the wait goes on, to the deadline.
+import { createSocket, type RemoteInfo } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { crypto } from '../platform/builtins.js';
+
+export interface Upstream {
+  host: string;
+  port: number;
+}
+
+export interface UpstreamQuestion {
+  /** The name as asked; compared without case. */
+  name: string;
+  type: number;
+  class: number;
+}
+
+/** No answer came that could be taken, within the deadline. */
+export class UpstreamTimeout extends Error {
+  constructor(upstream: Upstream, timeoutMs: number) {
+    super(`${upstream.host}:${upstream.port} gave no answer within ${timeoutMs} ms`);
+  }
+}
+
+const HEADER_BYTES = 12;
+
+/**
+ * Whether `message` answers `id` and `question`: a response (QR set) with that ID and exactly that
+ * one question. A name compressed or malformed in the question is no match.
+ */
+export function answersQuestion(message: Uint8Array, id: number, question: UpstreamQuestion): boolean {
+  if (message.length < HEADER_BYTES + 5) return false;
+  const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
+  if (view.getUint16(0) !== id || (view.getUint8(2) & 0x80) === 0 || view.getUint16(4) !== 1) return false;
+  const wanted = question.name.replace(/\.$/, '').toLowerCase();
+  const labels: string[] = [];
+  let at = HEADER_BYTES;
+  for (;;) {
+    const length = message[at];
+    if (length === undefined || length > 63) return false;
+    at++;
+    if (length === 0) break;
+    if (at + length > message.length) return false;
+    labels.push(
+      Buffer.from(message.subarray(at, at + length))
+        .toString('latin1')
+        .toLowerCase(),
+    );
+    at += length;
+  }
+  if (at + 4 > message.length || labels.join('.') !== wanted) return false;
+  return view.getUint16(at) === question.type && view.getUint16(at + 2) === question.class;
+}
+
+/** A random 16-bit query ID from the system's generator (RFC 5452 §9.2). */
+export function randomQueryId(): number {
+  return crypto().randomInt(0, 0x10000);
+}
+
+/**
+ * Sends `query` (a whole message; its ID is replaced by a random one) to `upstream` and returns the
+ * first datagram that answers it, ID and all; rejects with UpstreamTimeout after `timeoutMs`.
+ */
+export function queryUdp(upstream: Upstream, query: Uint8Array, question: UpstreamQuestion, timeoutMs: number): Promise<Uint8Array> {
+  const id = randomQueryId();
+  const message = Buffer.from(query);
+  message.writeUInt16BE(id, 0);
+  return new Promise((resolve, reject) => {
+    const socket = createSocket(isIPv6(upstream.host) ? 'udp6' : 'udp4');
+    let done = false;
+    const finish = (result: Uint8Array | Error) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.close();
+      if (result instanceof Error) reject(result);
+      else resolve(result);
+    };
+    const timer = setTimeout(() => finish(new UpstreamTimeout(upstream, timeoutMs)), timeoutMs);
+    socket.on('message', (reply: Buffer, from: RemoteInfo) => {
+      // RFC 5452 §9.1: only from where the question went, with its ID and question.
+      if (from.address !== upstream.host || from.port !== upstream.port) return;
+      if (answersQuestion(reply, id, question)) finish(reply);
+    });
+    socket.on('error', (error) => finish(error));
+    // Port 0: the system picks the port, at random on Linux, macOS and the BSDs. An upstream on
+    // loopback is asked from loopback, so the port is open on no other interface.
+    const local = upstream.host === '::1' ? '::1' : upstream.host.startsWith('127.') ? '127.0.0.1' : undefined;
+    socket.bind(0, local, () => socket.send(message, upstream.port, upstream.host));
+  });
+}
