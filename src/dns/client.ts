@@ -11,18 +11,19 @@ export interface Asked {
 }
 
 /**
- * One question and its answer over a socket of the caller's, with a deadline: `ask` sends and
- * calls `finish` with the answer or an error; `close` is called once, whatever happened first.
+ * One exchange over a socket of the caller's, with a deadline: `start` opens the socket, sends,
+ * and calls `finish` with the result or an error; the socket is closed once, whatever happened
+ * first, and nothing after the first result counts.
  */
-function exchange(
-  over: 'UDP' | 'TCP',
+export function withDeadline<T>(
   timeoutMs: number,
-  ask: (id: number, finish: (result: Asked | Error) => void) => { close(): void },
-): Promise<Asked> {
+  timedOut: () => Error,
+  start: (finish: (result: T | Error) => void) => { close(): void },
+): Promise<T> {
   return new Promise((resolve, reject) => {
     let socket: { close(): void } | undefined;
     let done = false;
-    const finish = (result: Asked | Error) => {
+    const finish = (result: T | Error) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
@@ -30,10 +31,24 @@ function exchange(
       if (result instanceof Error) reject(result);
       else resolve(result);
     };
-    const timer = setTimeout(() => finish(new Error(`no answer over ${over} within ${timeoutMs} ms`)), timeoutMs);
-    socket = ask(Math.floor(Math.random() * 65536), finish);
+    const timer = setTimeout(() => finish(timedOut()), timeoutMs);
+    socket = start(finish);
     if (done) socket.close();
   });
+}
+
+/** One question and its answer, as {@link withDeadline} runs it, with a random ID. */
+function exchange(
+  over: 'UDP' | 'TCP',
+  timeoutMs: number,
+  ask: (id: number, finish: (result: Asked | Error) => void) => { close(): void },
+): Promise<Asked> {
+  const id = Math.floor(Math.random() * 65536);
+  return withDeadline(
+    timeoutMs,
+    () => new Error(`no answer over ${over} within ${timeoutMs} ms`),
+    (finish) => ask(id, finish),
+  );
 }
 
 export function askUdp(host: string, port: number, name: string, type: number, timeoutMs = 2_000): Promise<Asked> {

@@ -4,6 +4,7 @@
 // case, type, class); anything else is dropped and the wait goes on, to the deadline.
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import { isIPv6 } from 'node:net';
+import { withDeadline } from '../dns/client.js';
 import { crypto } from '../platform/builtins.js';
 
 export interface Upstream {
@@ -68,27 +69,22 @@ export function queryUdp(upstream: Upstream, query: Uint8Array, question: Upstre
   const id = randomQueryId();
   const message = Buffer.from(query);
   message.writeUInt16BE(id, 0);
-  return new Promise((resolve, reject) => {
-    const socket = createSocket(isIPv6(upstream.host) ? 'udp6' : 'udp4');
-    let done = false;
-    const finish = (result: Uint8Array | Error) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.close();
-      if (result instanceof Error) reject(result);
-      else resolve(result);
-    };
-    const timer = setTimeout(() => finish(new UpstreamTimeout(upstream, timeoutMs)), timeoutMs);
-    socket.on('message', (reply: Buffer, from: RemoteInfo) => {
-      // RFC 5452 §9.1: only from where the question went, with its ID and question.
-      if (from.address !== upstream.host || from.port !== upstream.port) return;
-      if (answersQuestion(reply, id, question)) finish(reply);
-    });
-    socket.on('error', (error) => finish(error));
-    // Port 0: the system picks the port, at random on Linux, macOS and the BSDs. An upstream on
-    // loopback is asked from loopback, so the port is open on no other interface.
-    const local = upstream.host === '::1' ? '::1' : upstream.host.startsWith('127.') ? '127.0.0.1' : undefined;
-    socket.bind(0, local, () => socket.send(message, upstream.port, upstream.host));
-  });
+  return withDeadline(
+    timeoutMs,
+    () => new UpstreamTimeout(upstream, timeoutMs),
+    (finish) => {
+      const socket = createSocket(isIPv6(upstream.host) ? 'udp6' : 'udp4');
+      socket.on('message', (reply: Buffer, from: RemoteInfo) => {
+        // RFC 5452 §9.1: only from where the question went, with its ID and question.
+        if (from.address !== upstream.host || from.port !== upstream.port) return;
+        if (answersQuestion(reply, id, question)) finish(reply);
+      });
+      socket.on('error', (error) => finish(error));
+      // Port 0: the system picks the port, at random on Linux, macOS and the BSDs. An upstream on
+      // loopback is asked from loopback, so the port is open on no other interface.
+      const local = upstream.host === '::1' ? '::1' : upstream.host.startsWith('127.') ? '127.0.0.1' : undefined;
+      socket.bind(0, local, () => socket.send(message, upstream.port, upstream.host));
+      return { close: () => socket.close() };
+    },
+  );
 }
