@@ -43,6 +43,21 @@ function readQuestionName(bytes: Uint8Array, start: number): { name: string; end
   }
 }
 
+/**
+ * The question of a message (a response too): its name as readQuery reads it, type and class;
+ * undefined when the message holds no well-formed question at its head.
+ */
+export function readQuestion(bytes: Uint8Array): { name: string; type: number; class: number } | undefined {
+  try {
+    const name = readQuestionName(bytes, HEADER_BYTES);
+    if (name.end + 4 > bytes.length) return undefined;
+    return { name: name.name, type: u16(bytes, name.end), class: u16(bytes, name.end + 2) };
+  } catch (error) {
+    if (error instanceof Malformed) return undefined;
+    throw error;
+  }
+}
+
 /** Skips an owner name in the additional section without following pointers. */
 function skipName(bytes: Uint8Array, start: number): { end: number; root: boolean } {
   let offset = start;

@@ -5,6 +5,7 @@
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { withDeadline } from '../dns/client.js';
+import { readQuestion } from '../dns/wire.js';
 import { crypto } from '../platform/builtins.js';
 
 export interface Upstream {
@@ -30,30 +31,20 @@ const HEADER_BYTES = 12;
 
 /**
  * Whether `message` answers `id` and `question`: a response (QR set) with that ID and exactly that
- * one question. A name compressed or malformed in the question is no match.
+ * one question, its name read as the daemon reads a query's (a label holding a dot stays one
+ * label) and compared without case.
  */
 export function answersQuestion(message: Uint8Array, id: number, question: UpstreamQuestion): boolean {
-  if (message.length < HEADER_BYTES + 5) return false;
+  if (message.length < HEADER_BYTES) return false;
   const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
   if (view.getUint16(0) !== id || (view.getUint8(2) & 0x80) === 0 || view.getUint16(4) !== 1) return false;
-  const wanted = question.name.replace(/\.$/, '').toLowerCase();
-  const labels: string[] = [];
-  let at = HEADER_BYTES;
-  for (;;) {
-    const length = message[at];
-    if (length === undefined || length > 63) return false;
-    at++;
-    if (length === 0) break;
-    if (at + length > message.length) return false;
-    labels.push(
-      Buffer.from(message.subarray(at, at + length))
-        .toString('latin1')
-        .toLowerCase(),
-    );
-    at += length;
-  }
-  if (at + 4 > message.length || labels.join('.') !== wanted) return false;
-  return view.getUint16(at) === question.type && view.getUint16(at + 2) === question.class;
+  const asked = readQuestion(message);
+  return (
+    asked !== undefined &&
+    asked.type === question.type &&
+    asked.class === question.class &&
+    asked.name.toLowerCase() === question.name.replace(/\.$/, '').toLowerCase()
+  );
 }
 
 /** A random 16-bit query ID from the system's generator (RFC 5452 §9.2). */

@@ -76,6 +76,22 @@ describe('queryUdp', () => {
     assert.equal(answersQuestion(reply(query).subarray(0, 20), 7, QUESTION), false, 'cut short');
   });
 
+  it('takes no answer whose question holds the name in other labels (a label "api.example", then "com")', async () => {
+    const oneLabel = (id: number) =>
+      Buffer.concat([
+        Buffer.from([id >> 8, id & 0xff, 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0]),
+        Buffer.from([11, ...Buffer.from('api.example'), 3, ...Buffer.from('com'), 0, 0, 1, 0, 1]),
+      ]);
+    assert.equal(answersQuestion(oneLabel(9), 9, QUESTION), false);
+    behaviour = (query, from, socket) => {
+      socket.send(oneLabel(query.readUInt16BE(0)), from.port, from.address);
+      const answer = reply(query);
+      answer[3] = 0x83;
+      setTimeout(() => socket.send(answer, from.port, from.address), 50);
+    };
+    assert.equal((await ask())[3], 0x83);
+  });
+
   it('gives up at its deadline when only spoofs come', async () => {
     behaviour = (query, from, _socket, spoof) => spoof.send(reply(query), from.port, from.address);
     const started = performance.now();

@@ -2,7 +2,7 @@
 // checking it again, and checks anything else in full.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { packageVersion } from '../../src/platform/package-version.js';
@@ -110,6 +110,14 @@ describe('the checked mark beside the records', () => {
       if (saved === undefined) delete process.env.SUDO_UID;
       else process.env.SUDO_UID = saved;
     }
+  });
+
+  it("is no mark when another user's file stands in its place", { skip: !isRoot }, () => {
+    const file = new RecordStore(home).read();
+    writeFileSync(records, refusedText(file));
+    markChecked(home, refusedText(file));
+    chownSync(mark, 65534, 65534);
+    assert.throws(() => new RecordStore(home).read(), { code: 'records-invalid' });
   });
 
   it('is never trusted by root acting for another user, whose files these are', () => {
