@@ -82,6 +82,22 @@ export const COMMANDS: readonly CommandDeclaration[] = [
       finished((await import('./commands/add.js')).runAdd(context, name, value, options)),
   },
   {
+    name: 'override',
+    summary: 'take over a real name (or *.subtree): its addresses from devdns, everything else from its real servers',
+    arguments: [
+      ['<name>', 'the real name, or *.name for the names under it'],
+      ['[value]', 'IPv4 or IPv6 address (default: A 127.0.0.1 and AAAA ::1)'],
+    ],
+    options: [TYPE_OPTION, ['--ttl <seconds>', "time to live, 0-2147483647 (default: the RRset's, else 5)"]],
+    examples: [
+      'devdns override api.example.com 127.0.0.1',
+      "devdns override '*.staging.example.com' 10.0.0.7",
+      'devdns rm api.example.com                 # removing its last record ends the override',
+    ],
+    run: async ({ context, args: [name, value], options }: CommandCall<[string, string | undefined], AddOptions>) =>
+      finished((await import('./commands/add.js')).runAdd(context, name, value, { ...options, override: true })),
+  },
+  {
     name: 'rm',
     aliases: ['remove', 'delete'],
     summary: 'remove the records that match a name, and optionally a type and value',

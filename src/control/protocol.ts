@@ -164,6 +164,8 @@ export interface RecordBody {
   weight?: number | string;
   port?: number | string;
   force?: boolean;
+  /** `devdns override`: take over a real name (its zone becomes an override). */
+  override?: boolean;
   domain?: string;
   ip?: string;
 }

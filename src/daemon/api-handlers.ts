@@ -21,7 +21,7 @@ export interface HandlerContext {
   requestStop: () => void;
 }
 
-const RECORD_KEYS = ['name', 'type', 'value', 'ttl', 'priority', 'weight', 'port', 'force'];
+const RECORD_KEYS = ['name', 'type', 'value', 'ttl', 'priority', 'weight', 'port', 'force', 'override'];
 const SEED_KEYS = ['domain', 'ip'];
 
 function stringField(body: Record<string, unknown>, key: string): string | undefined {
@@ -51,7 +51,8 @@ function readRecordBody(body: Record<string, unknown>): RecordBody {
     );
   }
   if (seed) return { name: stringField(body, 'domain') ?? '', value: stringField(body, 'ip') ?? '' };
-  if (body.force !== undefined && typeof body.force !== 'boolean') throw new ApiError('invalid-record', 'force: must be true or false');
+  for (const flag of ['force', 'override'] as const)
+    if (body[flag] !== undefined && typeof body[flag] !== 'boolean') throw new ApiError('invalid-record', `${flag}: must be true or false`);
   return {
     name: stringField(body, 'name') ?? '',
     type: stringField(body, 'type'),
@@ -61,6 +62,7 @@ function readRecordBody(body: Record<string, unknown>): RecordBody {
     weight: numberField(body, 'weight'),
     port: numberField(body, 'port'),
     force: body.force === true,
+    override: body.override === true,
   };
 }
 
@@ -138,8 +140,8 @@ export function buildHandlers(context: HandlerContext): Handlers {
     },
 
     addRecord: async ({ body = {} }) => {
-      const { force, domain: _domain, ip: _ip, ...input } = readRecordBody(body);
-      const result = await edit(() => addRecord(home, { ...input, name: input.name ?? '' }, { force }, editor));
+      const { force, override, domain: _domain, ip: _ip, ...input } = readRecordBody(body);
+      const result = await edit(() => addRecord(home, { ...input, name: input.name ?? '' }, { force, override }, editor));
       const zoneNames = zones();
       return {
         status: result.added.length > 0 ? 201 : 200,

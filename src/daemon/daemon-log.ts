@@ -18,7 +18,7 @@ export const DAEMON_LOG_LINES_PER_SECOND = 5;
 const MAX_LINE_CHARS = 1000;
 
 /** A kind of message: lines of one kind are limited together. */
-export type LogKind = 'dns' | 'dns-dropped' | 'control' | 'records' | 'reload' | 'hosts' | 'query-log' | 'output';
+export type LogKind = 'dns' | 'dns-dropped' | 'control' | 'records' | 'reload' | 'hosts' | 'query-log' | 'output' | 'forward';
 
 /**
  * At most `perSecond` lines of a kind in each second of the clock. What it refuses it counts;

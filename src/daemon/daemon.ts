@@ -15,6 +15,7 @@ import { loadSettings } from '../store/settings.js';
 import { buildHandlers } from './api-handlers.js';
 import { DAEMON_ENV, DaemonLog, keepOutputFailuresFromStopping, LogFile, type LogKind } from './daemon-log.js';
 import { type AnsweredQuery, type DnsService, startDnsService } from './dns-service.js';
+import { setUpForwarding } from './forwarding.js';
 import { describeHostsSync, syncHostsRoute } from './hosts-route.js';
 import { QueryLog } from './query-log.js';
 import { type DaemonSources, type DaemonState, ensurePrivateHome, lookupDaemon, newToken, removeState, writeState } from './state.js';
@@ -86,7 +87,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     file?.close();
     restoreOutput();
   };
-  const maxFileBytes = loadSettings(home).logSize;
+  const settings = loadSettings(home);
+  const maxFileBytes = settings.logSize;
+  // Before anything opens: an upstream that is devdns itself stops the start with its reason.
+  const { forwarding, summary: forwardingSummary } = setUpForwarding(settings, { host: options.dnsHost, port: options.dnsPort });
   const queryLog = new QueryLog(homePath(home, 'queryLog'), {
     maxFileBytes,
     onError: (error) => message('query-log', `query log: ${error.message}`),
@@ -110,6 +114,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       host: options.dnsHost,
       port: options.dnsPort,
       limits: options.dnsLimits,
+      forwarding,
       onQuery: (query) => {
         queryLog.record(query);
         options.onQuery?.(query);
@@ -123,6 +128,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       onServerError: (error) => message('dns', `DNS server: ${error.message}`),
     });
     const dns = service;
+    message('forward', forwardingSummary);
     const status = (): StatusBody => ({
       running: true,
       pid: process.pid,

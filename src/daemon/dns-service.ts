@@ -10,6 +10,8 @@ import { Responder } from '../dns/respond.js';
 import { type DnsLimits, type DnsServer, startDnsServer } from '../dns/server.js';
 import type { Transport } from '../dns/transport.js';
 import { buildZoneIndex, updateZoneIndex, type ZoneIndex } from '../dns/zone-index.js';
+import { type Forwarded, type Forwarder, refusedReply } from '../forward/forwarder.js';
+import { isLoopback } from '../records/listen-address.js';
 import type { DnsRecord, RecordFile } from '../records/types.js';
 import type { RecordEditor } from '../store/edits.js';
 import { HOME_FILES } from '../store/paths.js';
@@ -57,6 +59,16 @@ export interface DnsServiceOptions {
   onServerError?: (error: Error) => void;
   /** What writes the records file (a worker thread unless given: tests give one that fails or waits). */
   writer?: RecordsFileWriter;
+  /** Where questions the records leave to the real servers go; without one they are REFUSED. */
+  forwarding?: Forwarding;
+}
+
+export interface Forwarding {
+  forwarder: Forwarder;
+  /** `forward all`: every name outside devdns's zones too. */
+  forwardAll: boolean;
+  /** Each forwarded query's outcome: counted, never logged by name (forwarded names are other people's). */
+  onForwarded?: (forwarded: Forwarded) => void;
 }
 
 export interface DnsService {
@@ -70,6 +82,8 @@ export interface DnsService {
   recordsError(): string | undefined;
   /** Answers a question from the records in service, by the same rules as over the wire. */
   answer(name: string, type: number): Response;
+  /** The forwarder in service, if any: its upstreams' health and its cache. */
+  forwarder: Forwarder | undefined;
   /**
    * Re-reads the records now, unless no source file changed since they were read: a change made
    * through the daemon, then seen by the file watcher, is loaded once. Returns whether it read.
@@ -177,7 +191,8 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     return all;
   };
   let index: ZoneIndex = buildZoneIndex(load().file);
-  const responder = new Responder(index);
+  const { forwarding } = options;
+  const responder = new Responder(index, { policy: { forwardAll: forwarding?.forwardAll === true } });
   const watchers = new Map<string, FSWatcher>();
   let timer: NodeJS.Timeout | undefined;
   const schedule = () => {
@@ -301,6 +316,16 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
         const started = performance.now();
         const exchange = responder.respond(message, transport);
         const { reply, question, response } = exchange;
+        if (exchange.forward) {
+          // Never an open resolver (RFC 5358): only this machine's programs are answered for others' names.
+          if (forwarding === undefined || !isLoopback(address)) return refusedReply(message, exchange.forward);
+          const { onForwarded } = forwarding;
+          const forwarded = forwarding.forwarder.forward(message, exchange.forward);
+          return forwarded.then((outcome) => {
+            onForwarded?.(outcome);
+            return outcome.reply;
+          });
+        }
         if (onQuery && question && response) {
           const micros = Math.round((performance.now() - started) * 1000);
           onQuery({ at: Date.now(), address, port, transport, question, response, micros });
@@ -324,6 +349,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     served: () => served().file,
     recordsError: () => recordsError,
     answer: (name, type) => answerQuestion(index, name, type),
+    forwarder: forwarding?.forwarder,
     reload,
     editor,
     close: async () => {

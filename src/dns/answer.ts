@@ -77,7 +77,72 @@ export function answerQuestion(index: ZoneIndex, name: string, type: number): Re
   });
 }
 
+/** Where names outside devdns's own zones go (the `forward` setting). */
+export interface AnswerPolicy {
+  /** `forward all`: every name outside devdns's zones and overrides goes upstream; else those are REFUSED. */
+  forwardAll: boolean;
+}
+
+/**
+ * What to do with a query: answer it (from the records, or with an error), or forward it upstream.
+ * `rule` says why it goes upstream: a type or name an override leaves to the real servers, or a
+ * name outside every zone under `forward all`.
+ */
+export type Decision = { kind: 'answer'; response: Response } | { kind: 'forward'; question: Question; rule: 'override' | 'all' };
+
+/**
+ * At an overridden name, the types answered here whatever records the name has: the address
+ * types, and HTTPS and SVCB, whose address hints would lead a browser to the real
+ * site (answered NODATA, as devdns holds none).
+ */
+const OVERRIDE_TYPES: ReadonlySet<number> = new Set([QTYPE.A, QTYPE.AAAA, QTYPE.SVCB, QTYPE.HTTPS, QTYPE.ANY]);
+
+const NO_FORWARDING: AnswerPolicy = { forwardAll: false };
+
+/**
+ * The answering rules of DESIGN.md section 10, as far as they exist: the records and overrides,
+ * then forwarding where the policy says, then REFUSED. Pure.
+ */
+export function decide(index: ZoneIndex, query: Query, policy: AnswerPolicy = NO_FORWARDING): Decision {
+  const response = answerOrForward(index, query, policy.forwardAll);
+  if (response !== undefined) return { kind: 'answer', response };
+  const question = query.question as Question;
+  return { kind: 'forward', question, rule: zoneFor(index, asciiLower(question.name)) === undefined ? 'all' : 'override' };
+}
+
+/**
+ * The node that answers `name` in the override zone `zone`: its own, or its closest encloser's
+ * wildcard (RFC 4592) when the name does not exist; undefined when devdns holds nothing there,
+ * and the real servers answer.
+ */
+function overrideNode(index: ZoneIndex, name: string, zone: string): Node | undefined {
+  const own = index.nodes.get(name);
+  if (own !== undefined || index.existing.has(name)) return own;
+  let encloser = name;
+  while (encloser !== zone) {
+    encloser = encloser.slice(encloser.indexOf('.') + 1);
+    if (index.existing.has(encloser)) break;
+  }
+  return index.nodes.get(`*.${encloser}`);
+}
+
+/** Whether the override zone answers `type` at `name` itself, or leaves it to the real servers. */
+function overrideAnswers(index: ZoneIndex, name: string, zone: string, type: number): boolean {
+  const node = overrideNode(index, name, zone);
+  if (node === undefined) return false;
+  return OVERRIDE_TYPES.has(type) || rrsetAt(node, type) !== undefined || rrsetAt(node, QTYPE.CNAME) !== undefined;
+}
+
+/**
+ * The authoritative answer to a query, where nothing is forwarded: a question an override
+ * leaves to the real servers is REFUSED, as for any name devdns does not answer.
+ */
 export function answerQuery(index: ZoneIndex, query: Query): Response {
+  return answerOrForward(index, query, false) ?? { ...emptyResponse(query, RCODE.REFUSED) };
+}
+
+/** The answer to a query, or undefined when it is for an upstream. */
+function answerOrForward(index: ZoneIndex, query: Query, forwardAll: boolean): Response | undefined {
   if (query.opcode !== OPCODE_QUERY) return { ...emptyResponse(query, RCODE.NOTIMP), question: undefined };
   const question = query.question;
   if (query.malformed !== undefined || question === undefined) {
@@ -91,8 +156,9 @@ export function answerQuery(index: ZoneIndex, query: Query): Response {
   const response = emptyResponse(query, RCODE.NOERROR);
   const name = asciiLower(question.name);
   const zone = zoneFor(index, name);
-  // Not ours: devdns is not a resolver and says so (RFC 5358), without AA.
-  if (zone === undefined) return { ...response, rcode: RCODE.REFUSED };
+  // Not ours: devdns is not a resolver and says so (RFC 5358), without AA; or the upstream's.
+  if (zone === undefined) return forwardAll ? undefined : { ...response, rcode: RCODE.REFUSED };
+  if (index.overrides.has(zone) && !overrideAnswers(index, name, zone, question.type)) return undefined;
   response.authoritative = true;
   new Lookup(index, response, question).resolve(name, zone, question.name);
   return response;
@@ -158,7 +224,9 @@ class Lookup {
       return;
     }
     const zone = zoneFor(this.index, target);
-    if (zone !== undefined) this.resolve(target, zone, target);
+    // Into an override, only as far as devdns holds the target: the client's resolver asks the rest.
+    if (zone === undefined || (this.index.overrides.has(zone) && !overrideAnswers(this.index, target, zone, this.question.type))) return;
+    this.resolve(target, zone, target);
   }
 
   /** Adds an RRset under the owner as sent (synthesised wildcard answers take the query name). */

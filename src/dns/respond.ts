@@ -8,9 +8,9 @@
 //   limit, for the other spellings of a question and for queries with EDNS options (cookies);
 //   the question's own spelling is patched in too.
 // Either way the reply is exactly the bytes the full path would give.
-import { answerQuery } from './answer.js';
+import { type AnswerPolicy, decide } from './answer.js';
 import { encodeResponse } from './encode.js';
-import { CLASSIC_UDP_PAYLOAD, EDNS_UDP_PAYLOAD, type EdnsInfo, type Question, type Response } from './protocol.js';
+import { CLASSIC_UDP_PAYLOAD, EDNS_UDP_PAYLOAD, type EdnsInfo, type Query, type Question, type Response } from './protocol.js';
 import type { Transport } from './transport.js';
 import { readQuery } from './wire.js';
 import type { ZoneIndex } from './zone-index.js';
@@ -26,6 +26,19 @@ export interface Exchange {
   dropped?: string;
   /** Why the query was answered FORMERR. */
   malformed?: string;
+  /** A question for an upstream: no reply is made here (reply and response are undefined). */
+  forward?: ForwardRequest;
+}
+
+/** A query the answering rules send upstream, with what a forwarder needs to ask and to reply. */
+export interface ForwardRequest {
+  query: Query;
+  /** Where the question section ends in the message: bytes 12..questionEnd are the question as sent. */
+  questionEnd: number;
+  /** Why it goes upstream: an override's type or name the records leave out, or `forward all`. */
+  rule: 'override' | 'all';
+  /** The most a reply may take over this transport (the client's UDP size, or 65535 over TCP). */
+  maxSize: number;
 }
 
 /**
@@ -76,6 +89,8 @@ export interface ResponderOptions {
   maxBytes?: number;
   /** Makes each table of a level; by default a plain Map (a test passes one that counts its hits). */
   newTable?: <Value>(level: CacheLevel) => Map<string, Value>;
+  /** Where names outside devdns's zones go; by default they are REFUSED. */
+  policy?: AnswerPolicy;
 }
 
 const newMap = <Value>() => new Map<string, Value>();
@@ -110,6 +125,7 @@ export class Responder {
   private readonly byQuestion: Map<string, Cached>;
   private readonly maxEntries: number;
   private readonly maxBytes: number;
+  private readonly policy: AnswerPolicy;
   private entries = 0;
   private bytes = 0;
 
@@ -119,6 +135,7 @@ export class Responder {
   ) {
     this.maxEntries = options.maxEntries ?? DEFAULT_CACHE_ENTRIES;
     this.maxBytes = options.maxBytes ?? DEFAULT_CACHE_BYTES;
+    this.policy = options.policy ?? { forwardAll: false };
     const newTable = options.newTable ?? newMap;
     this.exact = [0, 1, 2, 3].map(() => newTable<Cached>('exact'));
     this.byQuestion = newTable<Cached>('byQuestion');
@@ -168,7 +185,12 @@ export class Responder {
       return { reply, question, response: known.response };
     }
 
-    const response = answerQuery(this.index, query);
+    const decision = decide(this.index, query, this.policy);
+    // Never kept here: an upstream's answer changes without the records changing.
+    if (decision.kind === 'forward') {
+      return { reply: undefined, question, response: undefined, forward: { query, questionEnd, rule: decision.rule, maxSize } };
+    }
+    const response = decision.response;
     const encoded = encodeResponse(response, { maxSize });
     if (exactToo) this.remember(exact, exactKey, encoded.bytes, question, response);
     // By question: only compressed replies, where every later use of the name points at the question.

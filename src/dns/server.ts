@@ -9,8 +9,20 @@ import { createServer, isIP, isIPv6, type Server, type Socket as TcpSocket } fro
 import { PortInUseError, PortNotAllowedError } from '../errors.js';
 import type { Transport } from './transport.js';
 
-/** Called for every message with where it came from; positional, as it runs for every datagram. */
-export type MessageHandler = (message: Buffer, address: string, port: number, transport: Transport) => Uint8Array | undefined;
+/**
+ * Called for every message with where it came from; positional, as it runs for every datagram.
+ * The reply at once, or later (a forwarded question): over TCP, replies may then go out in
+ * another order than their queries came (RFC 7766 §7); the client matches them by ID.
+ */
+export type MessageHandler = (
+  message: Buffer,
+  address: string,
+  port: number,
+  transport: Transport,
+) => Uint8Array | undefined | Promise<Uint8Array | undefined>;
+
+const isPromise = (value: unknown): value is Promise<Uint8Array | undefined> =>
+  typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 
 /** What TCP clients may hold; each has a default. */
 export interface DnsLimits {
@@ -135,18 +147,33 @@ function serve(udp: Socket, tcp: Server, host: string, port: number, options: Dn
 
   const handle: MessageHandler = (message, address, port, transport) => {
     try {
-      return options.handle(message, address, port, transport);
+      const reply = options.handle(message, address, port, transport);
+      if (!isPromise(reply)) return reply;
+      return reply.catch((error: unknown) => {
+        onError(error as Error);
+        return undefined;
+      });
     } catch (error) {
       onError(error as Error);
       return undefined;
     }
   };
 
+  let udpOpen = true;
+  udp.on('close', () => {
+    udpOpen = false;
+  });
   udp.on('message', (message: Buffer, remote: RemoteInfo) => {
     if (REFLECTOR_PORTS.has(remote.port)) return;
     const reply = handle(message, remote.address, remote.port, 'udp');
     // No callback per send: a failed send is an 'error' event on the socket.
-    if (reply) udp.send(reply, remote.port, remote.address);
+    if (!isPromise(reply)) {
+      if (reply) udp.send(reply, remote.port, remote.address);
+      return;
+    }
+    void reply.then((later) => {
+      if (later && udpOpen) udp.send(later, remote.port, remote.address);
+    });
   });
   udp.on('error', onError);
 
@@ -275,15 +302,25 @@ function serveTcp(socket: TcpSocket, limits: TcpLimits, handle: MessageHandler, 
       deadline.refresh();
       onMessage();
       const reply = handle(message, address, port, 'tcp');
-      if (!reply) continue;
-      const frame = Buffer.allocUnsafe(2 + reply.length);
-      frame.writeUInt16BE(reply.length, 0);
-      frame.set(reply, 2);
-      socket.write(frame);
-      if (socket.writableLength > limits.maxBacklogBytes) {
-        socket.destroy();
-        return;
+      if (isPromise(reply)) {
+        void reply.then((later) => {
+          if (later && !socket.destroyed) sendFrame(socket, later, limits);
+        });
+        continue;
       }
+      if (!reply) continue;
+      if (!sendFrame(socket, reply, limits)) return;
     }
   });
+}
+
+/** Writes one reply with its length before it; false when the client was cut off for not reading. */
+function sendFrame(socket: TcpSocket, reply: Uint8Array, limits: TcpLimits): boolean {
+  const frame = Buffer.allocUnsafe(2 + reply.length);
+  frame.writeUInt16BE(reply.length, 0);
+  frame.set(reply, 2);
+  socket.write(frame);
+  if (socket.writableLength <= limits.maxBacklogBytes) return true;
+  socket.destroy();
+  return false;
 }

@@ -46,6 +46,12 @@ function setRRset(node: Node, type: number, rrset: ResourceRecord[]): void {
 export interface ZoneIndex {
   /** Zone apexes, longest first, so the first match is the closest zone. */
   zones: string[];
+  /**
+   * The zones that override real names (ZoneSettings.override): devdns holds only some types of
+   * some names there, and the rest is forwarded. Their apexes have no SOA or NS node and no
+   * probe name (the real servers answer for the apex), but their SOA is kept for negative answers.
+   */
+  overrides: Set<string>;
   /** Names with records, apexes included (they have SOA and NS). */
   nodes: Map<string, Node>;
   /** Every name that exists: names with records and their ancestors inside the zone (RFC 8020). */
@@ -130,6 +136,7 @@ export function buildZoneIndex(file: RecordFile): ZoneIndex {
   const zones = Object.keys(file.zones).sort((a, b) => b.length - a.length);
   const index: ZoneIndex = {
     zones,
+    overrides: new Set(zones.filter((zone) => file.zones[zone]?.override === true)),
     nodes: new Map(),
     existing: new Set(),
     cuts: new Set(),
@@ -155,6 +162,7 @@ export function buildZoneIndex(file: RecordFile): ZoneIndex {
     index.existing.add(zone);
     const soa = soaRecord(zone, index.serial, file.zones[zone]?.negativeTtl ?? DEFAULT_NEGATIVE_TTL);
     index.soa.set(zone, soa);
+    if (index.overrides.has(zone)) continue;
     addTo(index.nodes, soa, QTYPE.SOA);
     if (!zone.endsWith('.arpa') && !index.nodes.has(`${PROBE_LABEL}.${zone}`)) {
       addTo(index.nodes, probeRecord(`${PROBE_LABEL}.${zone}`), QTYPE.A);
@@ -186,6 +194,7 @@ export function updateZoneIndex(
   for (const zone of zoneNames) {
     const soa = index.soa.get(zone);
     if (soa === undefined || soa.ttl !== (file.zones[zone]?.negativeTtl ?? DEFAULT_NEGATIVE_TTL)) return false;
+    if ((file.zones[zone]?.override === true) !== index.overrides.has(zone)) return false;
   }
   const serial = Math.max(file.serial, 1);
   if (serial !== index.serial) {
@@ -194,7 +203,7 @@ export function updateZoneIndex(
       // New records rather than a changed field: an answer made before keeps the serial it had.
       const soa = soaRecord(zone, serial, (index.soa.get(zone) as ResourceRecord).ttl);
       index.soa.set(zone, soa);
-      const apex = index.nodes.get(zone);
+      const apex = index.overrides.has(zone) ? undefined : index.nodes.get(zone);
       if (apex) setRRset(apex, QTYPE.SOA, [soa]);
     }
   }
@@ -205,8 +214,9 @@ export function updateZoneIndex(
 /** Gives one name exactly `records`, with what buildZoneIndex adds there and what follows above it. */
 function updateName(index: ZoneIndex, name: string, records: readonly DnsRecord[]): void {
   const zone = zoneFor(index, name);
-  const apex = name === zone;
-  const probe = zone !== undefined && !apex && isProbeName(name, zone);
+  const override = zone !== undefined && index.overrides.has(zone);
+  const apex = name === zone && !override;
+  const probe = zone !== undefined && !apex && !override && isProbeName(name, zone);
   let node: Node | undefined;
   for (const record of records) {
     if (node === undefined) node = [typeNumber(record.type), [toResource(record)]];
@@ -220,12 +230,12 @@ function updateName(index: ZoneIndex, name: string, records: readonly DnsRecord[
     node = [QTYPE.A, [probeRecord(name)]];
   }
   // Below an apex, only the names other than the probe have a node exactly when they have records.
-  const counted = zone !== undefined && !apex && !probe;
+  const counted = zone !== undefined && name !== zone && !probe;
   const had = counted && index.nodes.has(name);
   if (node === undefined) index.nodes.delete(name);
   else index.nodes.set(name, node);
   index.cuts.delete(name);
-  if (zone !== undefined && !apex && records.some((record) => record.type === 'NS')) index.cuts.add(name);
+  if (zone !== undefined && name !== zone && records.some((record) => record.type === 'NS')) index.cuts.add(name);
   if (!counted) return;
   const has = records.length > 0;
   if (has && !had) addOwner(index, name, zone);

@@ -212,7 +212,7 @@ function readRecord(raw: unknown, index: number): DnsRecord {
   return makeRecord(name, ttl, data);
 }
 
-const ZONE_FIELDS: ReadonlySet<string> = new Set(['negativeTtl']);
+const ZONE_FIELDS: ReadonlySet<string> = new Set(['negativeTtl', 'override']);
 const FILE_FIELDS: ReadonlySet<string> = new Set(['version', 'serial', 'zones', 'records']);
 
 function readZones(raw: unknown): Record<string, ZoneSettings> {
@@ -223,10 +223,14 @@ function readZones(raw: unknown): Record<string, ZoneSettings> {
     const zone = field(path, () => usableZone(normalizeName(zoneName, 'zone'), 'zone'));
     expect(isObject(settings), path, 'must be an object of settings', settings);
     onlyKeys(settings, ZONE_FIELDS, path);
-    zones[zone] =
-      settings.negativeTtl === undefined
-        ? {}
-        : { negativeTtl: field(`${path}.negativeTtl`, () => parseTtl(integer(settings.negativeTtl, `${path}.negativeTtl`))) };
+    const read: ZoneSettings = {};
+    if (settings.negativeTtl !== undefined)
+      read.negativeTtl = field(`${path}.negativeTtl`, () => parseTtl(integer(settings.negativeTtl, `${path}.negativeTtl`)));
+    if (settings.override !== undefined) {
+      expect(settings.override === true, `${path}.override`, 'must be true when present', settings.override);
+      read.override = true;
+    }
+    zones[zone] = read;
   }
   return zones;
 }

@@ -38,6 +38,11 @@ export interface AddRequest {
   force?: boolean;
   /** The TTL of a new RRset when none is given (the `ttl` setting). */
   defaultTtl?: number;
+  /**
+   * `devdns override`: the name is a real one to take over. Its zone is the name itself (for
+   * `*.x`, the subtree under x), made an override zone, unless one of ours holds it already.
+   */
+  override?: boolean;
 }
 
 export interface AddResult {
@@ -138,7 +143,13 @@ export class RecordSetBuilder {
     const step: AddStep = { added: [], unchanged: [], retimed: [], zonesAdded: [], warnings: [] };
     let zone = zoneAmong(request.name, this.#zoneNames);
     let newZone: string | undefined;
-    if (zone === undefined) {
+    if (request.override) {
+      const taken = overrideZone(request.name, zone, this.#zones);
+      if (taken !== zone) {
+        zone = taken;
+        newZone = taken;
+      }
+    } else if (zone === undefined) {
       const proposal = proposeZone(request.name);
       if (proposal.risk !== undefined && !request.force) throw riskyZoneError(request.name, proposal.risk);
       zone = usableZone(proposal.zone, 'name');
@@ -201,13 +212,34 @@ export class RecordSetBuilder {
     if (step.added.length > 0 || step.retimed.length > 0) {
       this.#changed = true;
       if (newZone !== undefined) {
-        this.#zones = { ...this.#zones, [newZone]: {} };
+        this.#zones = { ...this.#zones, [newZone]: request.override ? { override: true } : {} };
         this.#zoneNames.add(newZone);
         step.zonesAdded.push(newZone);
       }
     }
     return step;
   }
+}
+
+/**
+ * The zone an override of `name` goes in: the override zone that holds it already, or a new one
+ * at the name (for `*.x`, at x). A name in one of the user's own zones is a record, not an
+ * override; a whole top-level domain is refused (every real name under it would be taken).
+ */
+function overrideZone(name: string, current: string | undefined, zones: RecordFile['zones']): string {
+  if (current !== undefined && zones[current]?.override) return current;
+  if (current !== undefined) {
+    throw new InputError(
+      'name',
+      `${name} is in your zone ${current}, which devdns answers in full`,
+      `add it as a record: devdns add ${name} ...`,
+    );
+  }
+  const zone = usableZone(name.startsWith('*.') ? name.slice(2) : name, 'name');
+  if (!zone.includes('.')) {
+    throw new InputError('name', `${zone} is a whole top-level domain`, `override the names you need under it, e.g. api.example.${zone}`);
+  }
+  return zone;
 }
 
 /** The longest of `zones` that holds `name` (as {@link zoneOf}), found by the name's suffixes. */
@@ -352,7 +384,8 @@ export function removeRecords(file: RecordFile, request: RemoveRequest): RemoveR
   const zonesRemoved: string[] = [];
   // A zone that only existed for the removed records goes with them; `test` is always served.
   for (const zone of new Set(matches.map((r) => zoneOf(r.name, Object.keys(zones))))) {
-    if (zone === undefined || zone === DEFAULT_ZONE || Object.keys(zones[zone] ?? {}).length > 0) continue;
+    // A zone with settings of its own stays; an override has no other reason to be.
+    if (zone === undefined || zone === DEFAULT_ZONE || Object.keys(zones[zone] ?? {}).some((key) => key !== 'override')) continue;
     if (records.some((r) => isAtOrBelow(r.name, zone))) continue;
     delete zones[zone];
     zonesRemoved.push(zone);

@@ -59,6 +59,11 @@ export type RecordData = WithoutOwner<DnsRecord>;
 export interface ZoneSettings {
   /** Seconds a resolver may cache a negative answer (the SOA MINIMUM, RFC 2308 §4). */
   negativeTtl?: number;
+  /**
+   * A real name (or subtree) taken over from its own servers: devdns answers its address types
+   * from the records here and forwards every other question about it (DESIGN.md section 10).
+   */
+  override?: true;
 }
 
 /** The whole records file. */

@@ -43,6 +43,8 @@ export interface AddOutcome extends AddResult {
 
 export interface AddRequest {
   force?: boolean | undefined;
+  /** Take over a real name: its zone is an override (see RecordSetBuilder.add). */
+  override?: boolean | undefined;
   /** The TTL of a record given without one (default: the ttl setting, read before the writers' lock). */
   defaultTtl?: number;
 }
@@ -50,7 +52,7 @@ export interface AddRequest {
 export async function addRecord(
   home: string,
   input: RecordInput,
-  { force = false, ...request }: AddRequest = {},
+  { force = false, override = false, ...request }: AddRequest = {},
   editor = fileEditor(home),
 ): Promise<AddOutcome> {
   // The input first: a mistake in what the user typed is the error to show, whatever the settings.
@@ -58,7 +60,7 @@ export async function addRecord(
   const defaultTtl = request.defaultTtl ?? loadSettings(home).ttl;
   const result = await editor.update(
     (file) => {
-      const outcome = addRecords(file, { ...parsed, force, defaultTtl });
+      const outcome = addRecords(file, { ...parsed, force, override, defaultTtl });
       return { file: outcome.file, result: outcome };
     },
     () => [parsed.name],

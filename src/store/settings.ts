@@ -3,6 +3,7 @@
 // each value is checked with the same care as a record; a flag overrides a setting for one run;
 // and every effective value knows where it came from (default, setting, flag).
 import { InputError, StoreError } from '../errors.js';
+import { formatUpstream, parseUpstreams } from '../forward/upstream-spec.js';
 import { parseListenAddress } from '../records/listen-address.js';
 import { normalizeName } from '../records/names.js';
 import { parseInteger, parseTtl } from '../records/record-input.js';
@@ -24,7 +25,13 @@ export interface SettingValues {
   ttl: number;
   zones: string[];
   logSize: number;
+  /** Where forwarded questions go, as `config set upstream` takes them (parseUpstreams reads each). */
+  upstream: string[];
+  forward: ForwardMode;
 }
+
+/** `overrides`: forward what an override leaves to the real servers; `all`: every name outside devdns's zones. */
+export type ForwardMode = 'overrides' | 'all';
 
 export type SettingField = keyof SettingValues;
 export type SettingValue = SettingValues[SettingField];
@@ -108,6 +115,33 @@ const SPECS: { [F in SettingField]: SettingSpec<SettingValues[F]> } = {
       if (!match || factor === undefined)
         throw new InputError('log.size', `"${text}" is not a size`, 'write bytes, or a number with k or m: 512k, 4m');
       return parseInteger(Number(match[1]) * factor, 'log.size', 4096, 1024 ** 3);
+    },
+  },
+  upstream: {
+    key: 'upstream',
+    description: "where forwarded names are asked: auto (the system's servers), IP[:port], tls://IP#name, https://URL (comma-separated)",
+    defaultValue: ['auto'],
+    parse: (text) => {
+      const specs = parseUpstreams(text);
+      const secure = specs.find((spec) => spec.kind === 'tls' || spec.kind === 'https');
+      if (secure !== undefined)
+        throw new InputError(
+          'upstream',
+          `${formatUpstream(secure)}: DNS over TLS and over HTTPS are not in this version of devdns`,
+          'give a plain DNS server: 192.0.2.53 or 192.0.2.53:5353',
+        );
+      return specs.map(formatUpstream);
+    },
+  },
+  forward: {
+    key: 'forward',
+    description: 'what is forwarded: overrides (what overridden names leave to the real servers) or all (every other name)',
+    defaultValue: 'overrides',
+    parse: (text) => {
+      const mode = text.trim().toLowerCase();
+      if (mode !== 'overrides' && mode !== 'all')
+        throw new InputError('forward', `"${text}" is not overrides or all`, 'devdns config set forward overrides');
+      return mode;
     },
   },
 };

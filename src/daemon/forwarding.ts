@@ -1,0 +1,59 @@
+// The daemon's forwarding, from the settings: the upstreams (`auto` read from the system), never
+// devdns itself, each with its transport, and the forwarder that asks them.
+import { DevdnsError } from '../errors.js';
+import { Forwarder, plainDns, type UpstreamTransport } from '../forward/forwarder.js';
+import type { UpstreamSpec } from '../forward/upstream-spec.js';
+import { parseUpstreams } from '../forward/upstream-spec.js';
+import { systemUpstreams } from '../os/system-upstreams.js';
+import type { Settings } from '../store/settings.js';
+import type { Forwarding } from './dns-service.js';
+
+export interface ForwardingSetup {
+  forwarding: Forwarding;
+  /** What to say in the daemon's log: the upstreams in use, or why there are none. */
+  summary: string;
+}
+
+/** The loopback addresses that reach devdns's own socket when it listens on `host`. */
+function reachesUs(host: string, port: number, own: { host: string; port: number }): boolean {
+  if (port !== own.port) return false;
+  if (host === own.host) return true;
+  // A socket on 0.0.0.0 or :: takes every address of its family.
+  return (own.host === '0.0.0.0' && !host.includes(':')) || (own.host === '::' && host.includes(':'));
+}
+
+/** Upstream transports for the specs; `auto` becomes the system's servers. Throws on a loop back to devdns. */
+export function upstreamTransports(specs: readonly UpstreamSpec[], own: { host: string; port: number }): UpstreamTransport[] {
+  const resolved = specs.flatMap((spec) =>
+    spec.kind === 'auto' ? systemUpstreams().map((server) => ({ kind: 'udp' as const, ...server })) : [spec],
+  );
+  const transports: UpstreamTransport[] = [];
+  for (const spec of resolved) {
+    if (spec.kind !== 'udp') {
+      throw new DevdnsError(
+        'upstream-unsupported',
+        `upstream ${spec.kind === 'tls' ? 'tls://' : 'https://'}... is not served by this version of devdns`,
+        'use a plain DNS server: devdns config set upstream 192.0.2.53',
+      );
+    }
+    if (reachesUs(spec.host, spec.port, own)) {
+      throw new DevdnsError(
+        'upstream-loop',
+        `the upstream ${spec.host}:${spec.port} is devdns itself: forwarded questions would come back to it`,
+        'devdns config set upstream to the DNS server your network gives you',
+      );
+    }
+    transports.push(plainDns(spec));
+  }
+  return transports;
+}
+
+export function setUpForwarding(settings: Settings, own: { host: string; port: number }): ForwardingSetup {
+  const upstreams = upstreamTransports(parseUpstreams(settings.upstream.join(',')), own);
+  const forwarder = new Forwarder({ upstreams });
+  const summary =
+    upstreams.length === 0
+      ? 'forwarding: no upstream found (upstream auto, and the system names none devdns can use); forwarded names get SERVFAIL until devdns config set upstream IP'
+      : `forwarding ${settings.forward === 'all' ? 'every other name' : 'what overrides leave'} to ${upstreams.map((u) => u.label).join(', ')}`;
+  return { forwarding: { forwarder, forwardAll: settings.forward === 'all' }, summary };
+}

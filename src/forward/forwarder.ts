@@ -1,0 +1,247 @@
+// Forwarding: a question the answering rules send upstream (an override's other types, or every
+// name under `forward all`) is answered from the cache, or asked of the upstreams in turn within
+// one deadline, and the reply fitted to the client. Identical questions in flight share one
+// upstream query; the upstream that answered last is asked first; when none answers, an answer
+// kept past its TTL is served stale (RFC 8767), else SERVFAIL, never later than the deadline.
+// The sockets are the transports' (udp-upstream.ts, tcp-upstream.ts); this is the policy.
+import { RCODE } from '../dns/protocol.js';
+import type { ForwardRequest } from '../dns/respond.js';
+import { AnswerCache, type CacheLimits, cacheKey } from './answer-cache.js';
+import { readReplyFacts } from './reply-facts.js';
+import { queryTcp } from './tcp-upstream.js';
+import { queryUdp, type Upstream, type UpstreamQuestion } from './udp-upstream.js';
+
+/** How one upstream is asked: over UDP with a TCP retry on TC, or over TCP alone (DNS over TLS). */
+export interface UpstreamTransport {
+  /** How the upstream shows in logs and `status`: `192.0.2.53:53`. */
+  label: string;
+  ask(query: Uint8Array, question: UpstreamQuestion, timeoutMs: number): Promise<Uint8Array>;
+  /** Asks again when a reply came back truncated; absent where the transport is a stream already. */
+  retry?(query: Uint8Array, question: UpstreamQuestion, timeoutMs: number): Promise<Uint8Array>;
+}
+
+/** Plain DNS: UDP first, TCP when the reply is truncated (RFC 7766 §5). */
+export function plainDns(upstream: Upstream): UpstreamTransport {
+  return {
+    label: upstream.host.includes(':') ? `[${upstream.host}]:${upstream.port}` : `${upstream.host}:${upstream.port}`,
+    ask: (query, question, timeoutMs) => queryUdp(upstream, query, question, timeoutMs),
+    retry: (query, question, timeoutMs) => queryTcp(upstream, query, question, timeoutMs),
+  };
+}
+
+export type AnswerSource = 'upstream' | 'cache' | 'stale' | 'failed';
+
+export interface Forwarded {
+  reply: Buffer;
+  source: AnswerSource;
+  /** The upstream that answered (source 'upstream'). */
+  upstream?: string;
+  /** Seconds of freshness left (source 'cache'). */
+  ttlLeft?: number;
+}
+
+export interface ForwarderOptions {
+  upstreams: readonly UpstreamTransport[];
+  /** The whole forwarding of one question, every upstream tried, ends within this (default 2 s). */
+  timeoutMs?: number;
+  cache?: Partial<CacheLimits>;
+  /** Upstream questions at once at most; beyond, SERVFAIL at once (a flood must not open sockets without end). */
+  maxInFlight?: number;
+  /** Milliseconds, never going back; performance.now by default. */
+  now?: () => number;
+}
+
+export const DEFAULT_FORWARD_TIMEOUT_MS = 2_000;
+const DEFAULT_MAX_IN_FLIGHT = 256;
+/** One upstream's share of the deadline, at most: a silent one leaves time to ask the next. */
+const PER_UPSTREAM_MS = 1_000;
+export const DEFAULT_CACHE_LIMITS: CacheLimits = {
+  maxEntries: 100_000,
+  maxBytes: 48 * 1024 * 1024,
+  maxTtl: 86_400,
+  maxNegativeTtl: 3_600,
+  staleFor: 86_400,
+};
+
+const HEADER_BYTES = 12;
+
+/** What an upstream said, without its ID; undefined when every upstream failed. */
+interface Resolved {
+  message: Uint8Array;
+  upstream: string;
+}
+
+export interface ForwarderStats {
+  upstreams: Array<{ label: string; answered: number; failed: number }>;
+  cache: ReturnType<AnswerCache['stats']>;
+  inFlight: number;
+}
+
+export class Forwarder {
+  readonly #upstreams: readonly UpstreamTransport[];
+  readonly #timeoutMs: number;
+  readonly #maxInFlight: number;
+  readonly #cache: AnswerCache;
+  readonly #now: () => number;
+  readonly #inFlight = new Map<string, Promise<Resolved | undefined>>();
+  readonly #health: Array<{ answered: number; failed: number }>;
+  /** The upstream asked first: the one that answered last. */
+  #preferred = 0;
+
+  constructor(options: ForwarderOptions) {
+    this.#upstreams = options.upstreams;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS;
+    this.#maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+    this.#now = options.now ?? (() => performance.now());
+    this.#cache = new AnswerCache({ ...DEFAULT_CACHE_LIMITS, ...options.cache }, this.#now);
+    this.#health = this.#upstreams.map(() => ({ answered: 0, failed: 0 }));
+  }
+
+  /** The reply to `message` (the client's query, as sent), which the answering rules sent upstream. */
+  async forward(message: Uint8Array, request: ForwardRequest): Promise<Forwarded> {
+    const { question } = request.query;
+    if (question === undefined) return { reply: failure(message, request, RCODE.SERVFAIL), source: 'failed' };
+    const key = cacheKey(question.name, question.type, question.class);
+    const hit = this.#cache.get(key);
+    if (hit) return { reply: fitted(hit.message, message, request), source: 'cache', ttlLeft: hit.ttlLeft };
+    let pending = this.#inFlight.get(key);
+    if (pending === undefined) {
+      if (this.#inFlight.size >= this.#maxInFlight || this.#upstreams.length === 0) return this.#failed(key, message, request);
+      pending = this.#resolve(key, message.subarray(HEADER_BYTES, request.questionEnd), question);
+      this.#inFlight.set(key, pending);
+      void pending.finally(() => this.#inFlight.delete(key));
+    }
+    const resolved = await pending;
+    if (resolved === undefined) return this.#failed(key, message, request);
+    return { reply: fitted(resolved.message, message, request), source: 'upstream', upstream: resolved.upstream };
+  }
+
+  /** Forgets every cached answer (`devdns cache flush`). */
+  flush(): void {
+    this.#cache.flush();
+  }
+
+  stats(): ForwarderStats {
+    return {
+      upstreams: this.#upstreams.map((upstream, i) => ({
+        label: upstream.label,
+        ...(this.#health[i] as { answered: number; failed: number }),
+      })),
+      cache: this.#cache.stats(),
+      inFlight: this.#inFlight.size,
+    };
+  }
+
+  /** No upstream answered: a stale answer while there is one, else SERVFAIL. */
+  #failed(key: string, message: Uint8Array, request: ForwardRequest): Forwarded {
+    const stale = this.#cache.get(key, { stale: true });
+    if (stale) return { reply: fitted(stale.message, message, request), source: 'stale' };
+    return { reply: failure(message, request, RCODE.SERVFAIL), source: 'failed' };
+  }
+
+  /** Asks the upstreams in turn, the preferred first, until one answers or the deadline passes. */
+  async #resolve(key: string, questionBytes: Uint8Array, question: UpstreamQuestion): Promise<Resolved | undefined> {
+    // The query upstream: a fresh header (the transport sets a random ID), RD set, the question as
+    // the client spelled it, and no EDNS, so no OPT comes back to a client that sent none.
+    const query = Buffer.alloc(HEADER_BYTES + questionBytes.length);
+    query.writeUInt16BE(0x0100, 2);
+    query.writeUInt16BE(1, 4);
+    query.set(questionBytes, HEADER_BYTES);
+    const deadline = this.#now() + this.#timeoutMs;
+    let lastFailure: Resolved | undefined;
+    for (let tried = 0; tried < this.#upstreams.length; tried++) {
+      const index = (this.#preferred + tried) % this.#upstreams.length;
+      const upstream = this.#upstreams[index] as UpstreamTransport;
+      const health = this.#health[index] as { answered: number; failed: number };
+      const left = deadline - this.#now();
+      if (left <= 0) break;
+      const outcome = await this.#ask(upstream, query, question, Math.min(left, PER_UPSTREAM_MS), deadline);
+      if (outcome === undefined || outcome.kind === 'failed') {
+        health.failed++;
+        if (outcome?.kind === 'failed') lastFailure = outcome.resolved;
+        continue;
+      }
+      health.answered++;
+      this.#preferred = index;
+      if (outcome.cacheable) this.#cache.set(key, outcome.cacheable);
+      return outcome.resolved;
+    }
+    // Every upstream failed to answer well: SERVFAIL (or REFUSED) from one is passed on, not cached.
+    return lastFailure;
+  }
+
+  /** One upstream, with a TCP retry on TC; undefined when it gave nothing usable. */
+  async #ask(
+    upstream: UpstreamTransport,
+    query: Uint8Array,
+    question: UpstreamQuestion,
+    timeoutMs: number,
+    deadline: number,
+  ): Promise<
+    | { kind: 'answered'; resolved: Resolved; cacheable: Parameters<AnswerCache['set']>[1] | undefined }
+    | { kind: 'failed'; resolved: Resolved }
+    | undefined
+  > {
+    let reply: Uint8Array;
+    try {
+      reply = await upstream.ask(query, question, timeoutMs);
+      let facts = readReplyFacts(reply, question.type);
+      if (facts?.truncated && upstream.retry) {
+        const left = deadline - this.#now();
+        if (left <= 0) return undefined;
+        reply = await upstream.retry(query, question, Math.min(left, PER_UPSTREAM_MS));
+        facts = readReplyFacts(reply, question.type);
+      }
+      if (facts === undefined) return undefined;
+      const resolved = { message: reply.subarray(2), upstream: upstream.label };
+      // SERVFAIL, REFUSED, NOTIMP: this upstream cannot answer; the next may.
+      if (facts.rcode !== RCODE.NOERROR && facts.rcode !== RCODE.NXDOMAIN) return { kind: 'failed', resolved };
+      const keep = !facts.truncated && facts.inChain && facts.ttl > 0;
+      const cacheable = keep
+        ? { message: resolved.message, ttlOffsets: facts.ttlOffsets.map((offset) => offset - 2), ttl: facts.ttl, negative: facts.negative }
+        : undefined;
+      return { kind: 'answered', resolved, cacheable };
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/**
+ * A reply for the client from a message without its ID: the client's ID, its RD and CD bits and
+ * its spelling of the question (the same octets but for letter case: the cache key folds case);
+ * over UDP, a reply larger than the client takes goes as TC=1 with the question alone.
+ */
+function fitted(withoutId: Uint8Array, query: Uint8Array, request: ForwardRequest): Buffer {
+  const reply = Buffer.allocUnsafe(withoutId.length + 2);
+  reply.set(withoutId, 2);
+  reply[0] = query[0] ?? 0;
+  reply[1] = query[1] ?? 0;
+  reply[2] = ((reply[2] ?? 0) & ~0x01) | ((query[2] ?? 0) & 0x01);
+  reply[3] = ((reply[3] ?? 0) & ~0x10) | ((query[3] ?? 0) & 0x10);
+  const questionBytes = query.subarray(HEADER_BYTES, request.questionEnd);
+  if (reply.length >= request.questionEnd) reply.set(questionBytes, HEADER_BYTES);
+  if (reply.length <= request.maxSize) return reply;
+  return headerOnly(query, request, (reply[3] ?? 0) & 0x0f, true);
+}
+
+/** An answer with no records: the client's ID and question, QR and RA set, RD copied; TC when asked. */
+function headerOnly(query: Uint8Array, request: ForwardRequest, rcode: number, truncated: boolean): Buffer {
+  const reply = Buffer.alloc(request.questionEnd);
+  reply.set(query.subarray(0, request.questionEnd));
+  reply[2] = 0x80 | (truncated ? 0x02 : 0) | ((query[2] ?? 0) & 0x01);
+  reply[3] = 0x80 | ((query[3] ?? 0) & 0x10) | (rcode & 0x0f);
+  reply.writeUInt16BE(1, 4);
+  reply.writeUInt32BE(0, 6);
+  reply.writeUInt16BE(0, 10);
+  return reply;
+}
+
+function failure(query: Uint8Array, request: ForwardRequest, rcode: number): Buffer {
+  return headerOnly(query, request, rcode, false);
+}
+
+/** REFUSED for a question that would go upstream, to a client that may not have it forwarded. */
+export function refusedReply(query: Uint8Array, request: ForwardRequest): Buffer {
+  return failure(query, request, RCODE.REFUSED);
+}

@@ -1,0 +1,49 @@
+// `upstream auto`: the servers the system asked before devdns, never devdns itself. From
+// /etc/resolv.conf's nameserver lines; where that names systemd-resolved's stub (127.0.0.53),
+// from the servers resolved itself uses (/run/systemd/resolve/resolv.conf). A local resolver on
+// another loopback address (dnsmasq on 127.0.0.1, say) is left out: once setup routes a name to
+// devdns there, asking it about that name would come back to devdns.
+import { readFileSync } from 'node:fs';
+import { parseIPv4, parseIPv6 } from '../records/ip.js';
+import { isLoopback } from '../records/listen-address.js';
+
+export interface SystemUpstream {
+  host: string;
+  port: number;
+}
+
+const RESOLV_CONF = '/etc/resolv.conf';
+const RESOLVED_UPSTREAMS = '/run/systemd/resolve/resolv.conf';
+/** resolv.conf is a few lines; more is not one. */
+const MAX_BYTES = 64 * 1024;
+
+/** The nameservers of a resolv.conf's text, in order, as addresses (a scope suffix `%eth0` dropped). */
+export function nameservers(text: string): string[] {
+  const found: string[] = [];
+  for (const line of text.split('\n')) {
+    const match = /^\s*nameserver\s+(\S+)/.exec(line);
+    if (!match) continue;
+    const raw = (match[1] as string).replace(/%.*$/, '');
+    const v4 = parseIPv4(raw);
+    const v6 = parseIPv6(raw);
+    const address = v4.ok ? v4.address : v6.ok ? v6.address : undefined;
+    if (address !== undefined && !found.includes(address)) found.push(address);
+  }
+  return found;
+}
+
+function readSmall(path: string): string | undefined {
+  try {
+    const text = readFileSync(path, 'utf8');
+    return text.length > MAX_BYTES ? text.slice(0, MAX_BYTES) : text;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The system's upstreams, port 53, none of them a loopback resolver; `read` is for tests. */
+export function systemUpstreams(read: (path: string) => string | undefined = readSmall): SystemUpstream[] {
+  let servers = nameservers(read(RESOLV_CONF) ?? '');
+  if (servers.includes('127.0.0.53')) servers = nameservers(read(RESOLVED_UPSTREAMS) ?? '');
+  return servers.filter((host) => !isLoopback(host)).map((host) => ({ host, port: 53 }));
+}
