@@ -149,7 +149,9 @@ export class Forwarder {
     query.set(questionBytes, HEADER_BYTES);
     const deadline = this.#now() + this.#timeoutMs;
     let lastFailure: Resolved | undefined;
-    for (let tried = 0; tried < this.#upstreams.length; tried++) {
+    // Round the upstreams, the preferred first, until one answers or the deadline: with one
+    // upstream, a lost datagram is sent again after its share of the time.
+    for (let tried = 0; ; tried++) {
       const index = (this.#preferred + tried) % this.#upstreams.length;
       const upstream = this.#upstreams[index] as UpstreamTransport;
       const health = this.#health[index] as { answered: number; failed: number };
@@ -159,6 +161,8 @@ export class Forwarder {
       if (outcome === undefined || outcome.kind === 'failed') {
         health.failed++;
         if (outcome?.kind === 'failed') lastFailure = outcome.resolved;
+        // An upstream that said SERVFAIL or REFUSED says it again at once: each is asked once for that.
+        if (lastFailure !== undefined && tried + 1 >= this.#upstreams.length) break;
         continue;
       }
       health.answered++;
@@ -184,12 +188,12 @@ export class Forwarder {
   > {
     let reply: Uint8Array;
     try {
-      reply = await upstream.ask(query, question, timeoutMs);
+      reply = await within(upstream.ask(query, question, timeoutMs), timeoutMs);
       let facts = readReplyFacts(reply, question.type);
       if (facts?.truncated && upstream.retry) {
         const left = deadline - this.#now();
         if (left <= 0) return undefined;
-        reply = await upstream.retry(query, question, Math.min(left, PER_UPSTREAM_MS));
+        reply = await within(upstream.retry(query, question, Math.min(left, PER_UPSTREAM_MS)), left);
         facts = readReplyFacts(reply, question.type);
       }
       if (facts === undefined) return undefined;
@@ -205,6 +209,15 @@ export class Forwarder {
       return undefined;
     }
   }
+}
+
+/** `promise`, or a rejection after `ms`: a transport's own deadline is not taken on trust. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms + 50);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /**
