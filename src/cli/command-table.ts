@@ -330,8 +330,15 @@ export const COMMANDS: readonly CommandDeclaration[] = [
       finished((await import('./commands/link.js')).runLinks(context, options)),
   },
   {
+    name: 'cache',
+    summary: 'forget the forwarded answers the daemon keeps: devdns cache flush',
+    arguments: [['<action>', 'flush']],
+    examples: ['devdns cache flush'],
+    run: async ({ context, args: [action] }: CommandCall<[string]>) => (await import('./commands/cache.js')).runCache(context, action),
+  },
+  {
     name: 'config',
-    summary: 'show and change settings: dns.host, dns.port, control.port, ttl, zones, log.size',
+    summary: 'show and change settings: dns.host, dns.port, control.port, ttl, zones, log.size, upstream, forward',
     arguments: [
       ['[action]', 'list (the default), get, set or unset'],
       ['[key]', 'the setting'],

@@ -44,6 +44,8 @@ export const ROUTES = {
   queries: route<{ limit?: number; follow?: 1 }, QueryLogEntry[]>('GET', '/queries'),
   resolve: route<{ name: string; type: string }, ResolveBody>('GET', '/resolve'),
   stop: route<Record<string, never>, { stopping: true }>('POST', '/stop'),
+  /** `devdns cache flush`: forgets every forwarded answer kept; says how many went. */
+  flushCache: route<Record<string, never>, { flushed: number }>('POST', '/cache/flush'),
 } as const;
 
 export type RouteName = keyof typeof ROUTES;
@@ -105,6 +107,17 @@ export interface StatusBody extends DaemonIdentity {
   recordsError: string | null;
   logFile: string;
   queryLogFile: string;
+  /** The forwarder's state; absent from a daemon of an earlier version. */
+  forwarding?: ForwardingStatus;
+}
+
+export interface ForwardingStatus {
+  /** The `forward` setting: overrides, or all. */
+  mode: string;
+  /** Questions forwarded since start: counted, not logged by name. */
+  forwarded: number;
+  upstreams: Array<{ label: string; answered: number; failed: number }>;
+  cache: { entries: number; bytes: number; hits: number; staleHits: number; misses: number };
 }
 
 /** One answered query, as the query log keeps it and GET /queries answers it. */

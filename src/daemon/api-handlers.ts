@@ -201,6 +201,13 @@ export function buildHandlers(context: HandlerContext): Handlers {
       };
     },
 
+    flushCache: () => {
+      const forwarder = service.forwarder;
+      const flushed = forwarder?.stats().cache.entries ?? 0;
+      forwarder?.flush();
+      return { status: 200, body: { flushed } };
+    },
+
     stop: () => {
       setImmediate(context.requestStop);
       return { status: 202, body: { stopping: true } };

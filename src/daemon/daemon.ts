@@ -91,6 +91,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const maxFileBytes = settings.logSize;
   // Before anything opens: an upstream that is devdns itself stops the start with its reason.
   const { forwarding, summary: forwardingSummary } = setUpForwarding(settings, { host: options.dnsHost, port: options.dnsPort });
+  let forwarded = 0;
+  forwarding.onForwarded = () => {
+    forwarded++;
+  };
   const queryLog = new QueryLog(homePath(home, 'queryLog'), {
     maxFileBytes,
     onError: (error) => message('query-log', `query log: ${error.message}`),
@@ -144,6 +148,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       recordsError: dns.recordsError() ?? null,
       logFile: homePath(home, 'daemonLog'),
       queryLogFile: homePath(home, 'queryLog'),
+      forwarding: {
+        mode: settings.forward,
+        forwarded,
+        ...(({ upstreams, cache }) => ({ upstreams, cache }))(forwarding.forwarder.stats()),
+      },
       ...(options.sources ? { sources: options.sources } : {}),
     });
     control = await startControlServer({

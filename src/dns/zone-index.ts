@@ -128,7 +128,7 @@ function removeOwner(index: ZoneIndex, name: string, zone: string): void {
     }
     index.below.delete(above);
     // Still there with records of its own, or as the probe name (which always exists).
-    if (!index.nodes.has(above) && !isProbeName(above, zone)) index.existing.delete(above);
+    if (!index.nodes.has(above) && !(isProbeName(above, zone) && !index.overrides.has(zone))) index.existing.delete(above);
   }
 }
 

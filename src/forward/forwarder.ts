@@ -55,6 +55,8 @@ export const DEFAULT_FORWARD_TIMEOUT_MS = 2_000;
 const DEFAULT_MAX_IN_FLIGHT = 256;
 /** One upstream's share of the deadline, at most: a silent one leaves time to ask the next. */
 const PER_UPSTREAM_MS = 1_000;
+/** Times round the upstreams at most, whatever the clock says. */
+const MAX_ROUNDS = 3;
 export const DEFAULT_CACHE_LIMITS: CacheLimits = {
   maxEntries: 100_000,
   maxBytes: 48 * 1024 * 1024,
@@ -151,7 +153,7 @@ export class Forwarder {
     let lastFailure: Resolved | undefined;
     // Round the upstreams, the preferred first, until one answers or the deadline: with one
     // upstream, a lost datagram is sent again after its share of the time.
-    for (let tried = 0; ; tried++) {
+    for (let tried = 0; tried < this.#upstreams.length * MAX_ROUNDS; tried++) {
       const index = (this.#preferred + tried) % this.#upstreams.length;
       const upstream = this.#upstreams[index] as UpstreamTransport;
       const health = this.#health[index] as { answered: number; failed: number };

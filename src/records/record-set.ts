@@ -182,7 +182,7 @@ export class RecordSetBuilder {
           step.unchanged.push(record);
           continue;
         }
-        checkCompatible(atName(), record, zone);
+        checkCompatible(atName(), record, request.override || this.#zones[zone]?.override ? undefined : zone);
         const octets = rrsetRecords.reduce((sum, r) => sum + recordOctets(r), recordOctets(record));
         if (octets > MAX_RRSET_OCTETS)
           throw new InputError('value', rrsetTooLarge(record, octets), `remove some first: devdns ls ${record.name}`);
@@ -286,8 +286,12 @@ function riskyZoneError(name: string, risk: 'public' | 'mdns'): RiskyNameError {
   );
 }
 
-/** RFC 1034 §3.6.2 and RFC 2181 §10.1: a CNAME owns its name alone, and not at a zone apex. */
-function checkCompatible(records: readonly DnsRecord[], record: DnsRecord, zone: string): void {
+/**
+ * RFC 1034 §3.6.2 and RFC 2181 §10.1: a CNAME owns its name alone, and not at a zone apex.
+ * `zone` is the apex where devdns keeps an SOA and NS: undefined in an override, whose apex is the
+ * real servers' (a CNAME may take over a real name).
+ */
+function checkCompatible(records: readonly DnsRecord[], record: DnsRecord, zone: string | undefined): void {
   const atName = records.filter((r) => r.name === record.name);
   const hint = `remove what is there first: devdns rm ${record.name}`;
   if (record.type === 'CNAME') {
@@ -420,7 +424,8 @@ export function findSetProblem(file: RecordFile): string | undefined {
     let octets = recordOctets(record);
     if (seen === undefined) {
       // The first record at its name: only the rules about the record alone apply.
-      const problem = checkAlone(record, zone, targets);
+      const apex = file.zones[zone]?.override ? undefined : zone;
+      const problem = checkAlone(record, apex, targets);
       if (problem !== undefined) return `${where(index, record)}: ${problem}`;
       if (octets > MAX_RRSET_OCTETS) return `${where(index, record)}: ${rrsetTooLarge(record, octets)}`;
       atNames.set(record.name, record);
@@ -434,7 +439,8 @@ export function findSetProblem(file: RecordFile): string | undefined {
     }
     try {
       // checkCompatible finds a problem only where a CNAME is, new or already there.
-      if (record.type === 'CNAME' || atName.some((r) => r.type === 'CNAME')) checkCompatible(atName, record, zone);
+      if (record.type === 'CNAME' || atName.some((r) => r.type === 'CNAME'))
+        checkCompatible(atName, record, file.zones[zone]?.override ? undefined : zone);
       if (record.type === 'CNAME') {
         targets.set(record.name, record.target);
         checkNoCnameLoop(targets, record);
@@ -476,7 +482,7 @@ function where(index: number, record: DnsRecord): string {
  * checkCompatible and checkNoCnameLoop say of it then, without building their messages unless
  * there is a problem.
  */
-function checkAlone(record: DnsRecord, zone: string, targets: Map<string, string>): string | undefined {
+function checkAlone(record: DnsRecord, zone: string | undefined, targets: Map<string, string>): string | undefined {
   if (record.type !== 'CNAME') return undefined;
   try {
     checkCompatible([], record, zone);

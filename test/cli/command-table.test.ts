@@ -132,6 +132,7 @@ describe('every command run returns its exit code', { timeout: 90_000 }, () => {
       assert.equal(await run('resolve', ['a.test', undefined]), 0);
       assert.equal(await run('logs', [], { lines: '5' }), 0);
       assert.equal(await run('token', []), 0);
+      assert.equal(await run('cache', ['flush']), 0);
       assert.equal(await run('version', []), 0);
       assert.equal(await run('restart', [], { port: '0', controlPort: '0' }), 0);
       assert.equal(await run('down', []), 0);

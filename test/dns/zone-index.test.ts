@@ -20,7 +20,7 @@ function random(seed: number): () => number {
   };
 }
 
-const ZONES = ['test', 'sub.test', 'example', '10.in-addr.arpa'];
+const ZONES = ['test', 'sub.test', 'example', '10.in-addr.arpa', 'api.elsewhere.org'];
 const LABELS = ['a', 'b', 'ns', '*', PROBE_LABEL, 'x'];
 
 /** Names from a few labels, so that names share ancestors, wildcards and probe names often. */
@@ -64,6 +64,7 @@ function canonical(index: ZoneIndex): unknown {
   const sorted = <T>(items: Iterable<T>) => [...items].sort();
   return {
     zones: index.zones,
+    overrides: [...index.overrides].sort(),
     serial: index.serial,
     nodes: sorted(index.nodes.keys()).map((name) => [
       name,
@@ -100,7 +101,13 @@ const recordsAtIn = (file: RecordFile) => (name: string) => file.records.filter(
 
 describe('updateZoneIndex', () => {
   it('leaves the index as a fresh build of the new records would be, over many random changes', () => {
-    const zones = { test: {}, 'sub.test': { negativeTtl: 30 }, example: {}, '10.in-addr.arpa': {} };
+    const zones = {
+      test: {},
+      'sub.test': { negativeTtl: 30 },
+      example: {},
+      '10.in-addr.arpa': {},
+      'api.elsewhere.org': { override: true as const },
+    };
     for (let seed = 1; seed <= 40; seed++) {
       const next = random(seed);
       const pool = Array.from({ length: 25 }, () => randomName(next));

@@ -99,7 +99,11 @@ describe('override and forwarding against unbound', { skip: haveTools ? false : 
         unboundLog += chunk;
       });
     }
-    await eventually(async () => ((await dig(upstreamPort, 'example.com', 'SOA')).status === 'NOERROR' ? true : undefined), 10_000, 'unbound');
+    await eventually(
+      async () => ((await dig(upstreamPort, 'example.com', 'SOA')).status === 'NOERROR' ? true : undefined),
+      10_000,
+      'unbound',
+    );
     for (const args of [
       ['config', 'set', 'upstream', `127.0.0.1:${upstreamPort}`],
       ['override', 'api.example.com', '127.0.0.1'],

@@ -26,6 +26,7 @@ export function fakeHandlers(overrides: Partial<Handlers> = {}): Handlers {
     queries: ok,
     resolve: ok,
     stop: ok,
+    flushCache: ok,
     ...overrides,
   };
 }

@@ -35,3 +35,38 @@ describe('settings: zones', () => {
     });
   }
 });
+
+describe('settings: upstream and forward', () => {
+  const cases: Array<[string, string, RegExp | string | string[]]> = [
+    ['upstream', '192.0.2.53, 192.0.2.54:5353', ['192.0.2.53', '192.0.2.54:5353']],
+    ['upstream', 'auto', ['auto']],
+    ['upstream', 'dns.example', /is a name/],
+    // Named, checked, and refused until this version speaks them: never stored to fail later.
+    ['upstream', 'tls://9.9.9.9#dns.quad9.net', /DNS over TLS and over HTTPS are not in this version/],
+    ['upstream', 'https://dns.example/dns-query', /not in this version/],
+    ['forward', 'ALL', 'all'],
+    ['forward', 'overrides', 'overrides'],
+    ['forward', 'everything', /"everything" is not overrides or all/],
+  ];
+  for (const [key, text, expected] of cases) {
+    it(`${key}=${text}`, () => {
+      const dir = tempDir();
+      try {
+        const home = join(dir.path, 'home');
+        const before = getSetting(home, key).value;
+        if (expected instanceof RegExp) {
+          assert.throws(
+            () => setSetting(home, key, text),
+            (error: unknown) => error instanceof InputError && expected.test(error.message),
+          );
+          assert.deepEqual(getSetting(home, key).value, before, 'nothing stored');
+        } else {
+          setSetting(home, key, text);
+          assert.deepEqual(getSetting(home, key).value, expected);
+        }
+      } finally {
+        dir.cleanup();
+      }
+    });
+  }
+});

@@ -17,6 +17,8 @@ export interface ConfigOptions {
 }
 
 const ADDRESS_KEYS = new Set(['dns.host', 'dns.port', 'control.port']);
+/** Settings the daemon reads once, when it starts. */
+const START_KEYS = new Set(['upstream', 'forward']);
 
 /** Asks on a terminal; elsewhere only --yes goes ahead, and the hint says what to run. */
 async function offer(context: CommandContext, question: string, hint: string, yes: boolean | undefined): Promise<boolean> {
@@ -60,6 +62,23 @@ export async function runConfig(
   output.success(`${key}: ${formatValue(change.from)} -> ${formatValue(change.to)}${action === 'unset' ? ' (the default)' : ''}`);
   if (key === 'dns.host' && !isLoopback(String(change.to)))
     output.warn(`devdns will listen on ${change.to}, reachable from the network: anyone there can query your names`);
+  if (START_KEYS.has(key)) {
+    // Read when the daemon starts: a running one goes on with what it had.
+    if (lookupDaemon(context.home).kind === 'running' && formatValue(change.from) !== formatValue(change.to)) {
+      if (
+        await offer(
+          context,
+          `devdns runs with the ${key} it started with. Restart it now?`,
+          'restart devdns to use it: devdns restart',
+          options.yes,
+        )
+      ) {
+        const { runRestart } = await import('./restart.js');
+        await runRestart(context, {}, env);
+      }
+    }
+    return;
+  }
   if (!ADDRESS_KEYS.has(key)) return;
   const running = lookupDaemon(context.home);
   const now =

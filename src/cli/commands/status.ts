@@ -1,5 +1,5 @@
 // `devdns status`: whether the daemon runs, where, since when, and what it serves.
-import { ROUTES } from '../../control/protocol.js';
+import { type ForwardingStatus, ROUTES } from '../../control/protocol.js';
 import { ExitCode } from '../../errors.js';
 import { RecordStore } from '../../store/record-store.js';
 import type { CommandContext } from '../context.js';
@@ -26,6 +26,18 @@ function duration(seconds: number): string {
 function describeError(error: unknown): string {
   const hint = (error as { hint?: unknown }).hint;
   return `${(error as Error).message}${typeof hint === 'string' && hint !== '' ? ` (${hint})` : ''}`;
+}
+
+/** One line: what is forwarded, where, how the upstreams fare, and the cache. */
+function describeForwarding(forwarding: ForwardingStatus): string {
+  const { cache } = forwarding;
+  const asked = cache.hits + cache.staleHits + cache.misses;
+  const upstreams =
+    forwarding.upstreams.length === 0
+      ? 'no upstream (devdns config set upstream IP)'
+      : forwarding.upstreams.map((u) => `${u.label} (${u.answered} answered, ${u.failed} failed)`).join(', ');
+  const rate = asked === 0 ? '' : `, ${Math.round((100 * (cache.hits + cache.staleHits)) / asked)}% hits`;
+  return `${forwarding.mode === 'all' ? 'every other name' : 'what overrides leave'} to ${upstreams}; ${forwarding.forwarded} forwarded; cache ${cache.entries} answers, ${Math.ceil(cache.bytes / 1024)} KiB${rate}`;
 }
 
 /** Returns the exit code: 0 running, 3 not running. */
@@ -81,6 +93,7 @@ export async function runStatus(context: CommandContext, options: { json?: boole
         : `${body.records} in ${body.recordsFile}`,
     ],
     ['queries', String(body.queries)],
+    ...(body.forwarding ? ([['forward', describeForwarding(body.forwarding)]] as Array<[string, string]>) : []),
     ['logs', `${body.logFile}, ${body.queryLogFile}`],
     ['version', body.version],
   ];

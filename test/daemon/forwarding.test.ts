@@ -1,0 +1,21 @@
+// The daemon's upstreams from the settings: devdns never forwards to itself.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { upstreamTransports } from '../../src/daemon/forwarding.js';
+import { parseUpstreams } from '../../src/forward/upstream-spec.js';
+
+describe('upstreamTransports', () => {
+  const own = { host: '127.0.0.1', port: 9090 };
+  it('refuses an upstream that is devdns itself, on its own address or its wildcard', () => {
+    assert.throws(() => upstreamTransports(parseUpstreams('127.0.0.1:9090'), own), /is devdns itself/);
+    assert.throws(() => upstreamTransports(parseUpstreams('192.0.2.1:9090'), { host: '0.0.0.0', port: 9090 }), /is devdns itself/);
+  });
+
+  it('takes the same address on another port, and labels each upstream', () => {
+    const transports = upstreamTransports(parseUpstreams('127.0.0.1:5353,[::1]:53'), own);
+    assert.deepEqual(
+      transports.map((t) => t.label),
+      ['127.0.0.1:5353', '[::1]:53'],
+    );
+  });
+});

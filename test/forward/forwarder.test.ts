@@ -1,0 +1,340 @@
+// The forwarder's policy, with upstreams played by functions and a clock the test moves: the
+// cache and its key, identical questions sharing one upstream query, failover and preference,
+// stale answers, SERVFAIL at the deadline whatever a transport does, and the reply fitted to the
+// client (its ID, RD and CD bits, its spelling, the UDP size). And what a reply's bytes say:
+// TTLs, negative answers, and records outside the question's chain that keep it out of the cache.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as packet from 'dns-packet';
+import type { ForwardRequest } from '../../src/dns/respond.js';
+import { readQuery } from '../../src/dns/wire.js';
+import { Forwarder, type UpstreamTransport } from '../../src/forward/forwarder.js';
+import { readReplyFacts } from '../../src/forward/reply-facts.js';
+import type { UpstreamQuestion } from '../../src/forward/udp-upstream.js';
+
+type Answer = packet.Answer;
+const RCODES: Record<string, number> = { NOERROR: 0, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 };
+
+function clientQuery(name: string, type: string, options: { id?: number; rd?: boolean; cd?: boolean; edns?: number } = {}): Buffer {
+  const flags = (options.rd === false ? 0 : packet.RECURSION_DESIRED) | (options.cd ? packet.CHECKING_DISABLED : 0);
+  return packet.encode({
+    type: 'query',
+    id: options.id ?? 4242,
+    flags,
+    questions: [{ name, type: type as never, class: 'IN' }],
+    ...(options.edns ? { additionals: [{ type: 'OPT', name: '.', udpPayloadSize: options.edns } as never] } : {}),
+  });
+}
+
+function request(message: Buffer, maxSize = 65535): ForwardRequest {
+  const read = readQuery(message);
+  assert.equal(read.kind, 'query');
+  if (read.kind !== 'query') throw new Error('unreachable');
+  return { query: read.query, questionEnd: read.questionEnd, rule: 'override', maxSize };
+}
+
+/** An upstream's reply to `query` (as the transport got it: the question as asked, any ID). */
+function upstreamReply(
+  query: Uint8Array,
+  answers: Answer[],
+  options: { rcode?: string; authorities?: Answer[]; tc?: boolean } = {},
+): Buffer {
+  const asked = packet.decode(Buffer.from(query));
+  return packet.encode({
+    type: 'response',
+    id: 7,
+    // dns-packet takes the rcode from the low bits of the flags.
+    flags:
+      packet.RECURSION_DESIRED |
+      packet.RECURSION_AVAILABLE |
+      (options.tc ? packet.TRUNCATED_RESPONSE : 0) |
+      (RCODES[options.rcode ?? 'NOERROR'] ?? 0),
+    questions: asked.questions,
+    answers,
+    authorities: options.authorities ?? [],
+  } as never);
+}
+
+const soa = (ttl: number, minimum: number): Answer =>
+  ({
+    type: 'SOA',
+    name: 'example.com',
+    ttl,
+    data: { mname: 'ns.example.com', rname: 'hostmaster.example.com', serial: 1, refresh: 3600, retry: 600, expire: 86400, minimum },
+  }) as Answer;
+
+interface FakeUpstream extends UpstreamTransport {
+  calls: number;
+  retries: number;
+}
+
+function fake(
+  label: string,
+  answer: (query: Uint8Array, question: UpstreamQuestion) => Promise<Uint8Array> | Uint8Array,
+  retry?: (query: Uint8Array) => Uint8Array,
+): FakeUpstream {
+  const upstream: FakeUpstream = {
+    label,
+    calls: 0,
+    retries: 0,
+    ask: async (query, question) => {
+      upstream.calls++;
+      return answer(query, question);
+    },
+    ...(retry
+      ? {
+          retry: async (query: Uint8Array) => {
+            upstream.retries++;
+            return retry(query);
+          },
+        }
+      : {}),
+  };
+  return upstream;
+}
+
+const addressOf = (name: string, address: string, ttl = 60): Answer => ({ type: 'A', name, ttl, data: address }) as Answer;
+const never = () => new Promise<Uint8Array>(() => undefined);
+const fails = () => Promise.reject(new Error('unreachable'));
+
+function clock() {
+  let now = 1_000;
+  return { now: () => now, advance: (ms: number) => (now += ms) };
+}
+
+/** What the tests read of a reply, as dns-packet decodes it. */
+interface Decoded {
+  id: number;
+  rcode: string;
+  flag_tc: boolean;
+  flag_rd: boolean;
+  flag_cd: boolean;
+  questions: Array<{ name: string }>;
+  answers: Array<{ ttl: number }>;
+  additionals: unknown[];
+}
+
+const decode = (bytes: Uint8Array): Decoded => packet.decode(Buffer.from(bytes)) as unknown as Decoded;
+
+async function forward(forwarder: Forwarder, message: Buffer, maxSize?: number) {
+  const outcome = await forwarder.forward(message, request(message, maxSize));
+  return { ...outcome, decoded: decode(outcome.reply) };
+}
+
+describe('Forwarder', () => {
+  it('asks once, then answers from the cache with the TTL counted down, whatever the spelling', async () => {
+    const time = clock();
+    const upstream = fake('u1', (query) => upstreamReply(query, [addressOf('api.example.com', '192.0.2.1', 60)]));
+    const forwarder = new Forwarder({ upstreams: [upstream], now: time.now });
+    const first = await forward(forwarder, clientQuery('api.example.com', 'A'));
+    assert.deepEqual([first.source, first.upstream, first.decoded.id], ['upstream', 'u1', 4242]);
+    time.advance(10_500);
+    const again = await forward(forwarder, clientQuery('API.example.COM', 'A', { id: 99 }));
+    assert.equal(again.source, 'cache');
+    assert.equal(again.decoded.id, 99);
+    assert.equal(again.decoded.questions[0]?.name, 'API.example.COM');
+    assert.equal(again.decoded.answers[0]?.ttl, 50);
+    assert.equal(upstream.calls, 1);
+    // Another type is another question.
+    await forward(forwarder, clientQuery('api.example.com', 'TXT'));
+    assert.equal(upstream.calls, 2);
+    forwarder.flush();
+    await forward(forwarder, clientQuery('api.example.com', 'A'));
+    assert.equal(upstream.calls, 3);
+  });
+
+  it('shares one upstream query among identical questions in flight', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const upstream = fake('u1', async (query) => {
+      await gate;
+      return upstreamReply(query, [addressOf('api.example.com', '192.0.2.1')]);
+    });
+    const forwarder = new Forwarder({ upstreams: [upstream] });
+    const pending = [1, 2, 3].map((id) => forward(forwarder, clientQuery('api.example.com', 'A', { id })));
+    release();
+    const replies = await Promise.all(pending);
+    assert.equal(upstream.calls, 1);
+    assert.deepEqual(
+      replies.map((r) => r.decoded.id),
+      [1, 2, 3],
+    );
+  });
+
+  it('fails over to the next upstream, and asks the one that answered first from then on', async () => {
+    const down = fake('down', fails);
+    const refusing = fake('refusing', (query) => upstreamReply(query, [], { rcode: 'SERVFAIL' }));
+    const up = fake('up', (query) => upstreamReply(query, [addressOf('api.example.com', '192.0.2.1')]));
+    const forwarder = new Forwarder({ upstreams: [down, refusing, up] });
+    const first = await forward(forwarder, clientQuery('a.example.com', 'A'));
+    assert.deepEqual([first.source, first.upstream], ['upstream', 'up']);
+    await forward(forwarder, clientQuery('b.example.com', 'A'));
+    assert.deepEqual([down.calls, refusing.calls, up.calls], [1, 1, 2]);
+    const stats = forwarder.stats();
+    assert.deepEqual(
+      stats.upstreams.map((u) => [u.label, u.answered, u.failed]),
+      [
+        ['down', 0, 1],
+        ['refusing', 0, 1],
+        ['up', 2, 0],
+      ],
+    );
+  });
+
+  it("passes an upstream's SERVFAIL on when every upstream says it, without keeping it", async () => {
+    const refusing = fake('refusing', (query) => upstreamReply(query, [], { rcode: 'SERVFAIL' }));
+    const forwarder = new Forwarder({ upstreams: [refusing] });
+    assert.equal((await forward(forwarder, clientQuery('a.example.com', 'A'))).decoded.rcode, 'SERVFAIL');
+    await forward(forwarder, clientQuery('a.example.com', 'A'));
+    assert.equal(refusing.calls, 2);
+  });
+
+  it('gives SERVFAIL at the deadline when no upstream answers, even one that ignores its timeout', async () => {
+    const silent = fake('silent', never);
+    const forwarder = new Forwarder({ upstreams: [silent], timeoutMs: 300 });
+    const started = performance.now();
+    const outcome = await forward(forwarder, clientQuery('a.example.com', 'A', { id: 5 }));
+    const took = performance.now() - started;
+    assert.deepEqual([outcome.source, outcome.decoded.rcode, outcome.decoded.id], ['failed', 'SERVFAIL', 5]);
+    assert.ok(took >= 290 && took < 1_000, `${took} ms`);
+  });
+
+  it('serves an expired answer stale (TTL 30) only when no upstream answers', async () => {
+    const time = clock();
+    let up = true;
+    const upstream = fake('u1', (query) => (up ? upstreamReply(query, [addressOf('api.example.com', '192.0.2.1', 5)]) : never()));
+    const forwarder = new Forwarder({ upstreams: [upstream], now: time.now, timeoutMs: 100 });
+    await forward(forwarder, clientQuery('api.example.com', 'A'));
+    time.advance(6_000);
+    // Expired, and the upstream answers: a fresh answer, not the stale one.
+    assert.equal((await forward(forwarder, clientQuery('api.example.com', 'A'))).source, 'upstream');
+    time.advance(6_000);
+    up = false;
+    const stale = await forward(forwarder, clientQuery('api.example.com', 'A'));
+    assert.deepEqual([stale.source, stale.decoded.answers[0]?.ttl], ['stale', 30]);
+  });
+
+  it('keeps a negative answer by its SOA, and one without an SOA not at all (RFC 2308 §5)', async () => {
+    const time = clock();
+    let withSoa = true;
+    const upstream = fake('u1', (query) => upstreamReply(query, [], { rcode: 'NXDOMAIN', authorities: withSoa ? [soa(300, 20)] : [] }));
+    const forwarder = new Forwarder({ upstreams: [upstream], now: time.now });
+    await forward(forwarder, clientQuery('nope.example.com', 'A'));
+    time.advance(19_000);
+    assert.equal((await forward(forwarder, clientQuery('nope.example.com', 'A'))).source, 'cache');
+    time.advance(2_000);
+    assert.equal((await forward(forwarder, clientQuery('nope.example.com', 'A'))).source, 'upstream');
+    withSoa = false;
+    await forward(forwarder, clientQuery('other.example.com', 'A'));
+    await forward(forwarder, clientQuery('other.example.com', 'A'));
+    assert.equal(upstream.calls, 4);
+  });
+
+  it('never keeps an answer with records outside the question and its CNAME chain', async () => {
+    const upstream = fake('u1', (query) =>
+      upstreamReply(query, [
+        { type: 'CNAME', name: 'api.example.com', ttl: 60, data: 'edge.cdn.example' } as Answer,
+        addressOf('edge.cdn.example', '192.0.2.9'),
+        addressOf('bank.example', '203.0.113.66'),
+      ]),
+    );
+    const forwarder = new Forwarder({ upstreams: [upstream] });
+    const first = await forward(forwarder, clientQuery('api.example.com', 'A'));
+    assert.equal(first.decoded.answers.length, 3);
+    await forward(forwarder, clientQuery('api.example.com', 'A'));
+    assert.equal(upstream.calls, 2);
+  });
+
+  it('asks again over the retry transport when the reply is truncated', async () => {
+    const upstream = fake(
+      'u1',
+      (query) => upstreamReply(query, [], { tc: true }),
+      (query) => upstreamReply(query, [addressOf('api.example.com', '192.0.2.1')]),
+    );
+    const forwarder = new Forwarder({ upstreams: [upstream] });
+    const outcome = await forward(forwarder, clientQuery('api.example.com', 'A'));
+    assert.deepEqual([upstream.calls, upstream.retries, outcome.decoded.answers.length], [1, 1, 1]);
+  });
+
+  it('fits the reply to the client: its RD and CD bits, and TC=1 with the question alone past its UDP size', async () => {
+    const many = Array.from({ length: 40 }, (_, i) => addressOf('api.example.com', `192.0.2.${i + 1}`));
+    const upstream = fake('u1', (query) => upstreamReply(query, many));
+    const forwarder = new Forwarder({ upstreams: [upstream] });
+    const small = clientQuery('api.example.com', 'A', { rd: false, cd: true });
+    const fitted = await forward(forwarder, small, 512);
+    assert.equal(fitted.decoded.flag_tc, true);
+    assert.equal(fitted.decoded.flag_rd, false);
+    assert.equal(fitted.decoded.flag_cd, true);
+    assert.deepEqual([fitted.decoded.answers.length, fitted.decoded.questions[0]?.name], [0, 'api.example.com']);
+    const whole = await forward(forwarder, clientQuery('api.example.com', 'A'), 65535);
+    assert.equal(whole.decoded.answers.length, 40);
+    assert.equal(whole.decoded.flag_rd, true);
+  });
+
+  it('asks upstream with RD set, no EDNS, and the question as the client spelled it', async () => {
+    let seen: Decoded | undefined;
+    const upstream = fake('u1', (query) => {
+      seen = decode(query);
+      return upstreamReply(query, []);
+    });
+    await forward(new Forwarder({ upstreams: [upstream] }), clientQuery('Api.Example.com', 'TXT', { rd: false, edns: 1232 }));
+    assert.equal(seen?.flag_rd, true);
+    assert.equal(seen?.additionals.length, 0);
+    assert.equal(seen?.questions[0]?.name, 'Api.Example.com');
+  });
+
+  it('gives SERVFAIL at once with no upstream, or past the bound on questions in flight', async () => {
+    assert.equal((await forward(new Forwarder({ upstreams: [] }), clientQuery('a.example.com', 'A'))).decoded.rcode, 'SERVFAIL');
+    const silent = fake('silent', never);
+    const forwarder = new Forwarder({ upstreams: [silent], maxInFlight: 2, timeoutMs: 200 });
+    const held = [forward(forwarder, clientQuery('a.example.com', 'A')), forward(forwarder, clientQuery('b.example.com', 'A'))];
+    const third = await forward(forwarder, clientQuery('c.example.com', 'A'));
+    assert.equal(third.decoded.rcode, 'SERVFAIL');
+    assert.equal(silent.calls, 2);
+    await Promise.all(held);
+  });
+});
+
+describe('readReplyFacts', () => {
+  const query = clientQuery('api.example.com', 'A');
+  it('finds every TTL, the smallest answer TTL, and the chain', () => {
+    const reply = upstreamReply(query, [
+      { type: 'CNAME', name: 'api.example.com', ttl: 300, data: 'edge.example.net' } as Answer,
+      addressOf('edge.example.net', '192.0.2.1', 20),
+    ]);
+    const facts = readReplyFacts(reply, 1);
+    assert.ok(facts);
+    assert.deepEqual([facts.ttl, facts.negative, facts.inChain, facts.ttlOffsets.length], [20, false, true, 2]);
+    for (const offset of facts.ttlOffsets) assert.ok([300, 20].includes(reply.readUInt32BE(offset)));
+  });
+
+  it('reads NODATA and NXDOMAIN as negative, kept by the smaller of the SOA TTL and MINIMUM', () => {
+    assert.deepEqual(
+      [readReplyFacts(upstreamReply(query, [], { authorities: [soa(300, 20)] }), 1)].map((f) => [f?.negative, f?.ttl]),
+      [[true, 20]],
+    );
+    const nx = readReplyFacts(upstreamReply(query, [], { rcode: 'NXDOMAIN', authorities: [soa(10, 60)] }), 1);
+    assert.deepEqual([nx?.negative, nx?.ttl, nx?.rcode], [true, 10, 3]);
+    // A CNAME to nowhere is NODATA for the type asked.
+    const dangling = readReplyFacts(
+      upstreamReply(query, [{ type: 'CNAME', name: 'api.example.com', ttl: 60, data: 'x.example' } as Answer]),
+      1,
+    );
+    assert.equal(dangling?.negative, true);
+  });
+
+  it('refuses what does not parse: cut short, pointers forward or in a loop, two questions', () => {
+    const good = upstreamReply(query, [addressOf('api.example.com', '192.0.2.1')]);
+    for (let cut = 0; cut < good.length; cut++) assert.equal(readReplyFacts(good.subarray(0, cut), 1), undefined, `cut at ${cut}`);
+    const looping = Buffer.from(good);
+    // The answer's owner is a pointer (0xc00c) right after the question: point it at itself.
+    const owner = 12 + 'api.example.com'.length + 2 + 4;
+    looping.writeUInt16BE(0xc000 | owner, owner);
+    assert.equal(readReplyFacts(looping, 1), undefined);
+    const twoQuestions = Buffer.from(good);
+    twoQuestions.writeUInt16BE(2, 4);
+    assert.equal(readReplyFacts(twoQuestions, 1), undefined);
+  });
+});
