@@ -145,6 +145,26 @@ describe('first words', () => {
     assert.doesNotMatch(result.stderr, /devdns:restart/);
   });
 
+  it('override: says what it takes over and what the browser still does; setup never routes its TLD', async () => {
+    const taken = await runCli(['override', 'api.example.com', '127.0.0.1'], env);
+    assert.equal(taken.code, 0, taken.stderr);
+    assert.match(taken.stderr, /now overriding api\.example\.com: its addresses come from devdns/);
+    assert.match(taken.stderr, /HSTS-preloaded/);
+    assert.match(taken.stderr, /cookies/);
+    assert.match(taken.stderr, /DNSSEC/);
+    const own = await runCli(['override', 'x.test', '127.0.0.1'], env);
+    assert.equal(own.code, 1);
+    assert.match(own.stderr, /^devdns: name: x\.test is in your zone test, which devdns answers in full \(add it as a record: devdns add x\.test \.\.\.\)\n$/);
+    const root = join(dir.path, 'root-override');
+    mkdirSync(join(root, 'etc', 'dnsmasq.d'), { recursive: true });
+    const setup = await runCli(['setup', '--dry-run', '--root', root, '--platform', 'linux', '--resolver', 'dnsmasq'], env);
+    assert.equal(setup.code, 0, setup.stderr);
+    assert.doesNotMatch(setup.stderr, /\.com/);
+    const gone = await runCli(['rm', 'api.example.com'], env);
+    assert.equal(gone.code, 0, gone.stderr);
+    assert.match(gone.stderr, /no longer serving zone api\.example\.com/);
+  });
+
   it('hosts sync with nothing to write writes no empty block, and takes an old block away', async () => {
     const hostsFile = join(dir.path, 'hosts');
     writeFileSync(hostsFile, '127.0.0.1 localhost\n');

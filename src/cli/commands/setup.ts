@@ -29,10 +29,14 @@ export interface SetupOptions {
   port?: string;
 }
 
-/** The TLDs to route: those given, else those of the zones devdns serves (not localhost or reverse zones). */
+/**
+ * The TLDs to route: those given, else those of the zones devdns serves (not localhost or reverse
+ * zones, and not overrides: an override of api.example.com is never a reason to route .com).
+ */
 function chooseTlds(context: CommandContext, options: SetupOptions): string[] {
   const given = options.tld?.flatMap((tld) => tld.split(',')).filter(Boolean);
-  const zones = Object.keys(loadServedRecords(context.home).file.zones);
+  const served = loadServedRecords(context.home).file.zones;
+  const zones = Object.keys(served).filter((zone) => served[zone]?.override !== true);
   const routable =
     given && given.length > 0
       ? given.map((tld) => normalizeName(tld.replace(/^\./, ''), '--tld')).filter(needsRouting)
