@@ -1,7 +1,7 @@
 // The daemon's forwarding, from the settings: the upstreams (`auto` read from the system), never
 // devdns itself, each with its transport, and the forwarder that asks them.
 import { DevdnsError } from '../errors.js';
-import { Forwarder, plainDns, type UpstreamTransport } from '../forward/forwarder.js';
+import { dnsOverTls, Forwarder, plainDns, type UpstreamTransport } from '../forward/forwarder.js';
 import type { UpstreamSpec } from '../forward/upstream-spec.js';
 import { parseUpstreams } from '../forward/upstream-spec.js';
 import { systemUpstreams } from '../os/system-upstreams.js';
@@ -29,11 +29,11 @@ export function upstreamTransports(specs: readonly UpstreamSpec[], own: { host: 
   );
   const transports: UpstreamTransport[] = [];
   for (const spec of resolved) {
-    if (spec.kind !== 'udp') {
+    if (spec.kind === 'https') {
       throw new DevdnsError(
         'upstream-unsupported',
-        `upstream ${spec.kind === 'tls' ? 'tls://' : 'https://'}... is not served by this version of devdns`,
-        'use a plain DNS server: devdns config set upstream 192.0.2.53',
+        `upstream ${spec.url}: DNS over HTTPS is not in this version of devdns`,
+        'use tls:// or a plain DNS server',
       );
     }
     if (reachesUs(spec.host, spec.port, own)) {
@@ -43,7 +43,7 @@ export function upstreamTransports(specs: readonly UpstreamSpec[], own: { host: 
         'devdns config set upstream to the DNS server your network gives you',
       );
     }
-    transports.push(plainDns(spec));
+    transports.push(spec.kind === 'tls' ? dnsOverTls(spec) : plainDns(spec));
   }
   return transports;
 }

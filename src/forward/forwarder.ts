@@ -9,6 +9,7 @@ import type { ForwardRequest } from '../dns/respond.js';
 import { AnswerCache, type CacheLimits, cacheKey } from './answer-cache.js';
 import { readReplyFacts } from './reply-facts.js';
 import { queryTcp } from './tcp-upstream.js';
+import { queryTls, type TlsUpstream } from './tls-upstream.js';
 import { queryUdp, type Upstream, type UpstreamQuestion } from './udp-upstream.js';
 
 /** How one upstream is asked: over UDP with a TCP retry on TC, or over TCP alone (DNS over TLS). */
@@ -26,6 +27,15 @@ export function plainDns(upstream: Upstream): UpstreamTransport {
     label: upstream.host.includes(':') ? `[${upstream.host}]:${upstream.port}` : `${upstream.host}:${upstream.port}`,
     ask: (query, question, timeoutMs) => queryUdp(upstream, query, question, timeoutMs),
     retry: (query, question, timeoutMs) => queryTcp(upstream, query, question, timeoutMs),
+  };
+}
+
+/** DNS over TLS: a stream already, so a reply is never truncated for size. */
+export function dnsOverTls(upstream: TlsUpstream): UpstreamTransport {
+  const target = upstream.host.includes(':') ? `[${upstream.host}]` : upstream.host;
+  return {
+    label: `tls://${target}:${upstream.port}#${upstream.servername}`,
+    ask: (query, question, timeoutMs) => queryTls(upstream, query, question, timeoutMs),
   };
 }
 

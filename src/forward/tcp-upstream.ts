@@ -3,14 +3,26 @@
 // the same checks as over UDP (ID and question), and a deadline over the whole exchange. The
 // first message ends the exchange, so at most 64 KiB and a chunk are ever held.
 import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { withDeadline } from '../dns/client.js';
 import { answersQuestion, randomQueryId, type Upstream, type UpstreamQuestion, UpstreamTimeout } from './udp-upstream.js';
 
 /** The upstream sent something other than an answer to the question. */
 export class UpstreamMismatch extends Error {}
 
+/** Opens the stream a query goes over: a plain TCP connection, or TLS (DNS over TLS, RFC 7858). */
+export type StreamOpener = (upstream: Upstream) => { socket: Duplex & { destroy(): void }; ready: 'connect' | 'secureConnect' };
+
+const plainTcp: StreamOpener = (upstream) => ({ socket: connect({ host: upstream.host, port: upstream.port }), ready: 'connect' });
+
 /** Sends `query` (its ID replaced by a random one) over a new TCP connection and returns the answer. */
-export function queryTcp(upstream: Upstream, query: Uint8Array, question: UpstreamQuestion, timeoutMs: number): Promise<Uint8Array> {
+export function queryTcp(
+  upstream: Upstream,
+  query: Uint8Array,
+  question: UpstreamQuestion,
+  timeoutMs: number,
+  open: StreamOpener = plainTcp,
+): Promise<Uint8Array> {
   const id = randomQueryId();
   const message = Buffer.from(query);
   message.writeUInt16BE(id, 0);
@@ -19,9 +31,9 @@ export function queryTcp(upstream: Upstream, query: Uint8Array, question: Upstre
     timeoutMs,
     () => new UpstreamTimeout(upstream, timeoutMs),
     (finish) => {
-      const socket = connect({ host: upstream.host, port: upstream.port });
+      const { socket, ready } = open(upstream);
       let received = Buffer.alloc(0);
-      socket.on('connect', () => socket.write(frame));
+      socket.on(ready, () => socket.write(frame));
       socket.on('data', (chunk: Buffer) => {
         received = Buffer.concat([received, chunk]);
         if (received.length < 2 || received.length < 2 + received.readUInt16BE(0)) return;

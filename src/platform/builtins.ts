@@ -9,3 +9,4 @@ const require = createRequire(import.meta.url);
 
 export const http = (): typeof import('node:http') => require('node:http');
 export const crypto = (): typeof import('node:crypto') => require('node:crypto');
+export const tls = (): typeof import('node:tls') => require('node:tls');

@@ -123,12 +123,12 @@ const SPECS: { [F in SettingField]: SettingSpec<SettingValues[F]> } = {
     defaultValue: ['auto'],
     parse: (text) => {
       const specs = parseUpstreams(text);
-      const secure = specs.find((spec) => spec.kind === 'tls' || spec.kind === 'https');
-      if (secure !== undefined)
+      const https = specs.find((spec) => spec.kind === 'https');
+      if (https !== undefined)
         throw new InputError(
           'upstream',
-          `${formatUpstream(secure)}: DNS over TLS and over HTTPS are not in this version of devdns`,
-          'give a plain DNS server: 192.0.2.53 or 192.0.2.53:5353',
+          `${formatUpstream(https)}: DNS over HTTPS is not in this version of devdns`,
+          'use DNS over TLS (tls://9.9.9.9#dns.quad9.net) or a plain DNS server (192.0.2.53)',
         );
       return specs.map(formatUpstream);
     },

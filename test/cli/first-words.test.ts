@@ -154,7 +154,10 @@ describe('first words', () => {
     assert.match(taken.stderr, /DNSSEC/);
     const own = await runCli(['override', 'x.test', '127.0.0.1'], env);
     assert.equal(own.code, 1);
-    assert.match(own.stderr, /^devdns: name: x\.test is in your zone test, which devdns answers in full \(add it as a record: devdns add x\.test \.\.\.\)\n$/);
+    assert.match(
+      own.stderr,
+      /^devdns: name: x\.test is in your zone test, which devdns answers in full \(add it as a record: devdns add x\.test \.\.\.\)\n$/,
+    );
     const root = join(dir.path, 'root-override');
     mkdirSync(join(root, 'etc', 'dnsmasq.d'), { recursive: true });
     const setup = await runCli(['setup', '--dry-run', '--root', root, '--platform', 'linux', '--resolver', 'dnsmasq'], env);

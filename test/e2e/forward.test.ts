@@ -14,11 +14,14 @@ import { eventually, type RunningDevdns, startDevdns } from '../helpers/server.j
 
 const haveTools =
   (await runCommand('unbound', ['-V'], process.env).catch(() => ({ code: 127 }))).code === 0 &&
-  (await runCommand('dig', ['-v'], process.env).catch(() => ({ code: 127 }))).code === 0;
+  (await runCommand('dig', ['-v'], process.env).catch(() => ({ code: 127 }))).code === 0 &&
+  (await runCommand('openssl', ['version'], process.env).catch(() => ({ code: 127 }))).code === 0;
 
 const BIG_STRINGS = 12;
 
-function unboundConfig(dir: string, port: number): string {
+const TLS_NAME = 'dns.devdns-test.example';
+
+function unboundConfig(dir: string, port: number, tlsPort: number): string {
   const data = [
     'example.com. 60 IN SOA ns.example.com. hostmaster.example.com. 1 3600 600 86400 30',
     'api.example.com. 60 IN A 93.184.216.34',
@@ -38,6 +41,10 @@ function unboundConfig(dir: string, port: number): string {
   return [
     'server:',
     `  interface: 127.0.0.1@${port}`,
+    `  interface: 127.0.0.1@${tlsPort}`,
+    `  tls-port: ${tlsPort}`,
+    `  tls-service-key: "${join(dir, 'key.pem')}"`,
+    `  tls-service-pem: "${join(dir, 'cert.pem')}"`,
     '  do-daemonize: no',
     '  username: ""',
     '  chroot: ""',
@@ -85,14 +92,41 @@ describe('override and forwarding against unbound', { skip: haveTools ? false : 
   let unbound: ChildProcess;
   let unboundLog = '';
   let upstreamPort = 0;
+  let tlsPort = 0;
   let devdns: RunningDevdns;
   /** How many times unbound was asked this question. */
   const asked = (name: string, type: string) => unboundLog.split('\n').filter((line) => line.endsWith(` ${name}. ${type} IN`)).length;
 
   before(async () => {
     upstreamPort = await freePort();
+    tlsPort = await freePort();
+    // A certificate for the DNS-over-TLS test, which the daemon is told to trust.
+    const cert = await runCommand(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '2',
+        '-keyout',
+        join(dir.path, 'key.pem'),
+        '-out',
+        join(dir.path, 'cert.pem'),
+        '-subj',
+        `/CN=${TLS_NAME}`,
+        '-addext',
+        `subjectAltName=DNS:${TLS_NAME}`,
+      ],
+      process.env,
+    );
+    assert.equal(cert.code, 0, cert.stderr);
     const config = join(dir.path, 'unbound.conf');
-    writeFileSync(config, unboundConfig(dir.path, upstreamPort));
+    writeFileSync(config, unboundConfig(dir.path, upstreamPort, tlsPort));
     unbound = spawn('unbound', ['-d', '-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
     for (const stream of [unbound.stdout, unbound.stderr]) {
       stream?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -181,6 +215,27 @@ describe('override and forwarding against unbound', { skip: haveTools ? false : 
     } finally {
       await all.stop();
     }
+  });
+
+  it('asks over TLS with the certificate checked against the name given, and refuses one for another name', async () => {
+    const env = { NODE_EXTRA_CA_CERTS: join(dir.path, 'cert.pem') };
+    const ask = async (name: string) => {
+      const tlsHome = join(dir.path, `tls-${name}`);
+      assert.equal((await runDevdns(['config', 'set', 'upstream', `tls://127.0.0.1:${tlsPort}#${name}`], { home: tlsHome })).code, 0);
+      assert.equal((await runDevdns(['override', 'api.example.com', '127.0.0.1'], { home: tlsHome })).code, 0);
+      const running = await startDevdns(tlsHome, [], env);
+      try {
+        return await dig(running.port, 'api.example.com', 'TXT');
+      } finally {
+        await running.stop();
+      }
+    };
+    const before = asked('api.example.com', 'TXT');
+    assert.deepEqual((await ask(TLS_NAME)).answer, ['TXT "v=spf1 -all"']);
+    assert.equal(asked('api.example.com', 'TXT'), before + 1, 'asked of unbound over TLS');
+    // RFC 7858 strict privacy: a certificate for another name gives no answer at all.
+    assert.equal((await ask('wrong.example')).status, 'SERVFAIL');
+    assert.equal(asked('api.example.com', 'TXT'), before + 1);
   });
 
   // Last: it stops the upstream.

@@ -41,9 +41,9 @@ describe('settings: upstream and forward', () => {
     ['upstream', '192.0.2.53, 192.0.2.54:5353', ['192.0.2.53', '192.0.2.54:5353']],
     ['upstream', 'auto', ['auto']],
     ['upstream', 'dns.example', /is a name/],
-    // Named, checked, and refused until this version speaks them: never stored to fail later.
-    ['upstream', 'tls://9.9.9.9#dns.quad9.net', /DNS over TLS and over HTTPS are not in this version/],
-    ['upstream', 'https://dns.example/dns-query', /not in this version/],
+    ['upstream', 'tls://9.9.9.9#Dns.Quad9.net', ['tls://9.9.9.9#dns.quad9.net']],
+    // Named, checked, and refused until this version speaks it: never stored to fail later.
+    ['upstream', 'https://dns.example/dns-query', /DNS over HTTPS is not in this version/],
     ['forward', 'ALL', 'all'],
     ['forward', 'overrides', 'overrides'],
     ['forward', 'everything', /"everything" is not overrides or all/],
