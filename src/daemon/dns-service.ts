@@ -69,6 +69,8 @@ export interface Forwarding {
   forwardAll: boolean;
   /** Each forwarded query's outcome: counted, never logged by name (forwarded names are other people's). */
   onForwarded?: (forwarded: Forwarded) => void;
+  /** Whether a client may send one more question upstream now (a rate per client); all may when absent. */
+  admit?: (address: string) => boolean;
 }
 
 export interface DnsService {
@@ -320,7 +322,8 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
           // Never an open resolver (RFC 5358): only this machine's programs are answered for others' names.
           if (forwarding === undefined || !isLoopback(address)) return refusedReply(message, exchange.forward);
           const { onForwarded } = forwarding;
-          const forwarded = forwarding.forwarder.forward(message, exchange.forward);
+          const { admit } = forwarding;
+          const forwarded = forwarding.forwarder.forward(message, exchange.forward, admit && (() => admit(address)));
           return forwarded.then((outcome) => {
             onForwarded?.(outcome);
             return outcome.reply;

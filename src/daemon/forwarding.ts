@@ -2,11 +2,19 @@
 // devdns itself, each with its transport, and the forwarder that asks them.
 import { DevdnsError } from '../errors.js';
 import { dnsOverTls, Forwarder, plainDns, type UpstreamTransport } from '../forward/forwarder.js';
+import { ClientRateLimit } from '../forward/rate-limit.js';
 import type { UpstreamSpec } from '../forward/upstream-spec.js';
 import { parseUpstreams } from '../forward/upstream-spec.js';
 import { systemUpstreams } from '../os/system-upstreams.js';
 import type { Settings } from '../store/settings.js';
 import type { Forwarding } from './dns-service.js';
+
+/**
+ * Upstream questions a second per client: far above what a browser or a test suite asks (answers
+ * from the cache do not count), far below a flood. Every program on this machine shares
+ * 127.0.0.1, so this is the machine's rate.
+ */
+export const CLIENT_RATE = { perSecond: 200, burst: 400 };
 
 export interface ForwardingSetup {
   forwarding: Forwarding;
@@ -51,9 +59,10 @@ export function upstreamTransports(specs: readonly UpstreamSpec[], own: { host: 
 export function setUpForwarding(settings: Settings, own: { host: string; port: number }): ForwardingSetup {
   const upstreams = upstreamTransports(parseUpstreams(settings.upstream.join(',')), own);
   const forwarder = new Forwarder({ upstreams });
+  const limit = new ClientRateLimit(CLIENT_RATE, () => performance.now());
   const summary =
     upstreams.length === 0
       ? 'forwarding: no upstream found (upstream auto, and the system names none devdns can use); forwarded names get SERVFAIL until devdns config set upstream IP'
       : `forwarding ${settings.forward === 'all' ? 'every other name' : 'what overrides leave'} to ${upstreams.map((u) => u.label).join(', ')}`;
-  return { forwarding: { forwarder, forwardAll: settings.forward === 'all' }, summary };
+  return { forwarding: { forwarder, forwardAll: settings.forward === 'all', admit: (address) => limit.allow(address) }, summary };
 }

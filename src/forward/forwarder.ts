@@ -39,7 +39,7 @@ export function dnsOverTls(upstream: TlsUpstream): UpstreamTransport {
   };
 }
 
-export type AnswerSource = 'upstream' | 'cache' | 'stale' | 'failed';
+export type AnswerSource = 'upstream' | 'cache' | 'stale' | 'failed' | 'limited';
 
 export interface Forwarded {
   reply: Buffer;
@@ -109,8 +109,12 @@ export class Forwarder {
     this.#health = this.#upstreams.map(() => ({ answered: 0, failed: 0 }));
   }
 
-  /** The reply to `message` (the client's query, as sent), which the answering rules sent upstream. */
-  async forward(message: Uint8Array, request: ForwardRequest): Promise<Forwarded> {
+  /**
+   * The reply to `message` (the client's query, as sent), which the answering rules sent upstream.
+   * `admit` is asked before a question goes upstream (not for a cached answer or one in flight):
+   * false answers REFUSED at once (a client over its rate).
+   */
+  async forward(message: Uint8Array, request: ForwardRequest, admit: () => boolean = () => true): Promise<Forwarded> {
     const { question } = request.query;
     if (question === undefined) return { reply: failure(message, request, RCODE.SERVFAIL), source: 'failed' };
     const key = cacheKey(question.name, question.type, question.class);
@@ -118,6 +122,7 @@ export class Forwarder {
     if (hit) return { reply: fitted(hit.message, message, request), source: 'cache', ttlLeft: hit.ttlLeft };
     let pending = this.#inFlight.get(key);
     if (pending === undefined) {
+      if (!admit()) return { reply: failure(message, request, RCODE.REFUSED), source: 'limited' };
       if (this.#inFlight.size >= this.#maxInFlight || this.#upstreams.length === 0) return this.#failed(key, message, request);
       pending = this.#resolve(key, message.subarray(HEADER_BYTES, request.questionEnd), question);
       this.#inFlight.set(key, pending);

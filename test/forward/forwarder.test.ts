@@ -285,6 +285,19 @@ describe('Forwarder', () => {
     assert.equal(seen?.questions[0]?.name, 'Api.Example.com');
   });
 
+  it('answers REFUSED, without asking, a question the rate limit does not admit; cached answers are free', async () => {
+    const upstream = fake('u1', (query) => upstreamReply(query, [addressOf('api.example.com', '192.0.2.1')]));
+    const forwarder = new Forwarder({ upstreams: [upstream] });
+    let admitted = 0;
+    const once = () => admitted++ === 0;
+    const first = clientQuery('api.example.com', 'A');
+    assert.equal((await forwarder.forward(first, request(first), once)).source, 'upstream');
+    assert.equal((await forwarder.forward(first, request(first), once)).source, 'cache');
+    const other = clientQuery('other.example.com', 'A');
+    const refused = await forwarder.forward(other, request(other), once);
+    assert.deepEqual([refused.source, decode(refused.reply).rcode, upstream.calls], ['limited', 'REFUSED', 1]);
+  });
+
   it('gives SERVFAIL at once with no upstream, or past the bound on questions in flight', async () => {
     assert.equal((await forward(new Forwarder({ upstreams: [] }), clientQuery('a.example.com', 'A'))).decoded.rcode, 'SERVFAIL');
     const silent = fake('silent', never);
