@@ -145,6 +145,14 @@ export interface ResolveBody {
   authority: string[];
   additional: string[];
   matches: Array<{ name: string; wildcard: boolean }>;
+  /** Present when the question went to the forwarder: why, and where the answer came from. */
+  forwarded?: {
+    rule: 'override' | 'all';
+    /** upstream, cache, stale, failed (no upstream answered) or limited (the client's rate). */
+    source: string;
+    upstream?: string;
+    ttlLeft?: number;
+  };
 }
 
 /** GET /served: what `devdns ls` shows (store/projects.ts makes it, for the daemon and for `ls` alike). */

@@ -3,8 +3,9 @@
 import { type RecordBody, SERVED_LISTING_LIMIT, type StatusBody } from '../control/protocol.js';
 import { ApiError, type Handlers } from '../control/server.js';
 import { describeResource } from '../dns/describe.js';
-import { QTYPE, RCODE_NAMES } from '../dns/protocol.js';
+import { QTYPE, RCODE_NAMES, typeName } from '../dns/protocol.js';
 import { InputError, NotFoundError, StoreError } from '../errors.js';
+import { readAnswerLines } from '../forward/reply-facts.js';
 import { countListed, listRecord, listRecords } from '../records/listing.js';
 import { describeRecord } from '../records/presentation.js';
 import { parseType } from '../records/record-input.js';
@@ -180,12 +181,36 @@ export function buildHandlers(context: HandlerContext): Handlers {
       };
     },
 
-    resolve: ({ query }) => {
+    resolve: async ({ query }) => {
       const name = (query.get('name') ?? '').replace(/\.$/, '');
       if (name === '') throw new ApiError('invalid-body', 'name: give a name to resolve');
       const typeText = query.get('type') ?? 'A';
       const type = withApiErrors(() => questionType(typeText));
-      const response = service.answer(name, type);
+      const asked = await service.ask(name, type);
+      if (asked.kind === 'forward') {
+        const { reply, source, upstream, ttlLeft } = asked.outcome;
+        const lines = readAnswerLines(reply) ?? [];
+        return {
+          status: 200,
+          body: {
+            name,
+            type: typeText.toUpperCase(),
+            rcode: RCODE_NAMES[(reply[3] ?? 0) & 0x0f] ?? String((reply[3] ?? 0) & 0x0f),
+            authoritative: ((reply[2] ?? 0) & 0x04) !== 0,
+            answer: lines.map((line) => `${line.name} ${typeName(line.type)} ${line.data}`),
+            authority: [],
+            additional: [],
+            matches: [],
+            forwarded: {
+              rule: asked.rule,
+              source,
+              ...(upstream === undefined ? {} : { upstream }),
+              ...(ttlLeft === undefined ? {} : { ttlLeft }),
+            },
+          },
+        };
+      }
+      const response = asked.response;
       return {
         status: 200,
         body: {

@@ -4,11 +4,13 @@
 // being served. start() undoes a half-finished start.
 import { type FSWatcher, mkdirSync, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { answerQuestion } from '../dns/answer.js';
+import { answerQuery, answerQuestion, decide, questionQuery } from '../dns/answer.js';
+import { encodeQuery } from '../dns/encode.js';
 import type { Question, Response } from '../dns/protocol.js';
 import { Responder } from '../dns/respond.js';
 import { type DnsLimits, type DnsServer, startDnsServer } from '../dns/server.js';
 import type { Transport } from '../dns/transport.js';
+import { readQuery } from '../dns/wire.js';
 import { buildZoneIndex, updateZoneIndex, type ZoneIndex } from '../dns/zone-index.js';
 import { type Forwarded, type Forwarder, refusedReply } from '../forward/forwarder.js';
 import { isLoopback } from '../records/listen-address.js';
@@ -63,6 +65,8 @@ export interface DnsServiceOptions {
   forwarding?: Forwarding;
 }
 
+export type Asked = { kind: 'answer'; response: Response } | { kind: 'forward'; rule: 'override' | 'all'; outcome: Forwarded };
+
 export interface Forwarding {
   forwarder: Forwarder;
   /** `forward all`: every name outside devdns's zones too. */
@@ -86,6 +90,11 @@ export interface DnsService {
   answer(name: string, type: number): Response;
   /** The forwarder in service, if any: its upstreams' health and its cache. */
   forwarder: Forwarder | undefined;
+  /**
+   * A question as a client's would be taken (`devdns resolve`): answered from the records, or
+   * forwarded through the cache and the upstreams, with where the answer came from.
+   */
+  ask(name: string, type: number): Promise<Asked>;
   /**
    * Re-reads the records now, unless no source file changed since they were read: a change made
    * through the daemon, then seen by the file watcher, is loaded once. Returns whether it read.
@@ -353,6 +362,16 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     recordsError: () => recordsError,
     answer: (name, type) => answerQuestion(index, name, type),
     forwarder: forwarding?.forwarder,
+    ask: async (name, type) => {
+      const query = questionQuery(name, type);
+      const decision = decide(index, query, { forwardAll: forwarding?.forwardAll === true });
+      if (decision.kind === 'answer' || forwarding === undefined) return { kind: 'answer', response: answerQuery(index, query) };
+      const message = encodeQuery(0, name, type, { recursionDesired: true });
+      const read = readQuery(message);
+      if (read.kind !== 'query') return { kind: 'answer', response: answerQuery(index, query) };
+      const request = { query: read.query, questionEnd: read.questionEnd, rule: decision.rule, maxSize: 65535 };
+      return { kind: 'forward', rule: decision.rule, outcome: await forwarding.forwarder.forward(message, request) };
+    },
     reload,
     editor,
     close: async () => {

@@ -63,9 +63,9 @@ function emptyResponse(query: Query, rcode: number): Response {
   };
 }
 
-/** The answer to one question, IN class, as a plain query without EDNS gets it: for `devdns resolve` and checks of the records. */
-export function answerQuestion(index: ZoneIndex, name: string, type: number): Response {
-  return answerQuery(index, {
+/** One question, IN class, as a plain query without EDNS. */
+export function questionQuery(name: string, type: number): Query {
+  return {
     id: 0,
     opcode: OPCODE_QUERY,
     recursionDesired: false,
@@ -74,7 +74,12 @@ export function answerQuestion(index: ZoneIndex, name: string, type: number): Re
     questionCount: 1,
     edns: undefined,
     malformed: undefined,
-  });
+  };
+}
+
+/** The answer to one question, IN class, as a plain query without EDNS gets it: for `devdns resolve` and checks of the records. */
+export function answerQuestion(index: ZoneIndex, name: string, type: number): Response {
+  return answerQuery(index, questionQuery(name, type));
 }
 
 /** Where names outside devdns's own zones go (the `forward` setting). */

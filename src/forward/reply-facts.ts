@@ -5,6 +5,7 @@
 // the poisoning of the Kaminsky attack rides in on such records). Pure.
 import { labelText } from '../dns/name-text.js';
 import { QTYPE, RCODE } from '../dns/protocol.js';
+import { formatIPv6 } from '../records/ip.js';
 
 export interface ReplyFacts {
   rcode: number;
@@ -114,4 +115,61 @@ function read(message: Uint8Array, type: number): ReplyFacts {
   // A negative reply without an SOA must not be kept (RFC 2308 §5); over 2^31 is read as 0 (RFC 2181 §8).
   const raw = negative ? (soaTtl ?? 0) : answerTtl === Number.POSITIVE_INFINITY ? 0 : answerTtl;
   return { rcode, truncated, ttlOffsets, negative, ttl: raw > 0x7fffffff ? 0 : raw, inChain };
+}
+
+/** One answer record of a forwarded reply, as `devdns resolve` shows it: `name TYPE data`. */
+export interface AnswerLine {
+  name: string;
+  ttl: number;
+  type: number;
+  /** Presentation form for A, AAAA, CNAME, NS, PTR, MX and TXT; RFC 3597's `\# len hex` for others. */
+  data: string;
+}
+
+/** RFC 5952 text of the 16 octets at `at`. */
+function ipv6(bytes: Uint8Array, at: number): string {
+  return formatIPv6(Array.from({ length: 8 }, (_, i) => u16(bytes, at + 2 * i)));
+}
+
+function rdataText(message: Uint8Array, type: number, start: number, length: number): string {
+  const generic = () => `\\# ${length}${length > 0 ? ` ${Buffer.from(message.subarray(start, start + length)).toString('hex')}` : ''}`;
+  if (type === QTYPE.A && length === 4) return Array.from(message.subarray(start, start + 4)).join('.');
+  if (type === QTYPE.AAAA && length === 16) return ipv6(message, start);
+  if (type === QTYPE.CNAME || type === QTYPE.NS || type === QTYPE.PTR) return `${readName(message, start).name}.`;
+  if (type === QTYPE.MX && length >= 3) return `${u16(message, start)} ${readName(message, start + 2).name}.`;
+  if (type === QTYPE.TXT) {
+    const strings: string[] = [];
+    for (let at = start; at < start + length; ) {
+      const size = message[at] as number;
+      if (at + 1 + size > start + length) return generic();
+      strings.push(JSON.stringify(Buffer.from(message.subarray(at + 1, at + 1 + size)).toString('latin1')));
+      at += 1 + size;
+    }
+    return strings.join(' ');
+  }
+  return generic();
+}
+
+/** The answer section of a reply, read with the same bounds; undefined when it does not parse. */
+export function readAnswerLines(message: Uint8Array): AnswerLine[] | undefined {
+  try {
+    if (u16(message, 4) !== 1) return undefined;
+    const count = u16(message, 6);
+    let offset = readName(message, HEADER_BYTES).end + 4;
+    const lines: AnswerLine[] = [];
+    for (let i = 0; i < count; i++) {
+      const owner = readName(message, offset);
+      offset = owner.end;
+      const type = u16(message, offset);
+      const ttl = u32(message, offset + 4);
+      const rdlength = u16(message, offset + 8);
+      if (offset + 10 + rdlength > message.length) return undefined;
+      lines.push({ name: owner.name, ttl, type, data: rdataText(message, type, offset + 10, rdlength) });
+      offset += 10 + rdlength;
+    }
+    return lines;
+  } catch (error) {
+    if (error instanceof Bad) return undefined;
+    throw error;
+  }
 }

@@ -174,6 +174,18 @@ describe('override and forwarding against unbound', { skip: haveTools ? false : 
     assert.equal(asked('web.example.com', 'A'), 0);
   });
 
+  it('resolve says which rule answered, and where a forwarded answer came from', async () => {
+    const own = await runDevdns(['resolve', 'api.example.com', 'AAAA'], { home });
+    assert.match(own.stdout, /^api\.example\.com AAAA: NOERROR\n/);
+    const first = await runDevdns(['resolve', 'resolve.api.example.com', 'A'], { home });
+    assert.equal(first.code, 1, 'no answer: unbound holds no such name');
+    assert.match(first.stdout, /: NXDOMAIN\n {2}forwarded: the override leaves it to the real servers; answered by 127\.0\.0\.1:\d+\n/);
+    const mx = await runDevdns(['resolve', 'api.example.com', 'MX'], { home });
+    assert.equal(mx.code, 0, mx.stderr);
+    assert.match(mx.stdout, /api\.example\.com MX 10 mail\.example\.com\./);
+    assert.match(mx.stdout, /from the cache, \d+ s left/);
+  });
+
   it('asks the upstream once for a repeated question, positive or negative', async () => {
     for (const [name, type] of [
       ['cache.api.example.com', 'A'],

@@ -1,8 +1,25 @@
 // `devdns resolve`: ask the running daemon a question and show the answer and the record behind it.
-import { ROUTES } from '../../control/protocol.js';
+import { type ResolveBody, ROUTES } from '../../control/protocol.js';
 import { ExitCode } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { requireDaemon } from '../running-daemon.js';
+
+/** Where a forwarded answer came from, in one line. */
+function describeForwarded(forwarded: NonNullable<ResolveBody['forwarded']>): string {
+  const why = forwarded.rule === 'override' ? 'forwarded: the override leaves it to the real servers' : 'forwarded (forward all)';
+  switch (forwarded.source) {
+    case 'upstream':
+      return `${why}; answered by ${forwarded.upstream}`;
+    case 'cache':
+      return `${why}; from the cache, ${forwarded.ttlLeft} s left`;
+    case 'stale':
+      return `${why}; no upstream answered, so a stale answer from the cache (RFC 8767)`;
+    case 'limited':
+      return `${why}; refused: over the rate of questions a client may send upstream`;
+    default:
+      return `${why}; no upstream answered (devdns status shows them)`;
+  }
+}
 
 export async function runResolve(
   context: CommandContext,
@@ -22,6 +39,10 @@ export async function runResolve(
   for (const line of body.answer) output.data(`  ${line}`);
   for (const line of body.authority) output.data(`  authority: ${line}`);
   for (const match of body.matches) output.data(`  from ${match.wildcard ? 'wildcard' : 'record'} ${match.name}`);
+  if (body.forwarded) {
+    output.data(`  ${describeForwarded(body.forwarded)}`);
+    return code;
+  }
   if (body.rcode === 'NXDOMAIN') output.info(`no record matches ${body.name} (add one: devdns add ${body.name})`);
   if (body.rcode === 'REFUSED') output.info(`${body.name} is in none of devdns's zones`);
   if (body.rcode === 'NOERROR' && body.answer.length === 0)
