@@ -25,6 +25,8 @@ describe('devdns config (built binary)', () => {
           'ttl=5 (default)',
           'zones=[] (default)',
           'log.size=1048576 (default)',
+          'upstream=["auto"] (default)',
+          'forward="overrides" (default)',
         ],
       );
       for (const [args, message] of [
@@ -33,6 +35,11 @@ describe('devdns config (built binary)', () => {
         [['config', 'set', 'dns.host', '0.0.0.0'], /^devdns: dns\.host: 0\.0\.0\.0 is not a loopback address.*--allow-lan/],
         [['config', 'set', 'ttl', '-1'], /ttl: -1 is out of range/],
         [['config', 'set', 'log.size', 'big'], /log\.size: "big" is not a size/],
+        [
+          ['config', 'set', 'upstream', 'dns.example'],
+          /^devdns: upstream: "dns\.example": dns\.example is a name; an upstream is given by its IP address/,
+        ],
+        [['config', 'set', 'forward', 'some'], /^devdns: forward: "some" is not overrides or all/],
         [['config', 'set', 'nope', '1'], /^devdns: key: "nope" is not a setting \(settings: dns\.host, dns\.port/],
         [['config', 'set', 'zones', 'a..b'], /empty label/],
       ] as const) {
