@@ -13,6 +13,7 @@ import type { Transport } from '../dns/transport.js';
 import { readQuery } from '../dns/wire.js';
 import { buildZoneIndex, updateZoneIndex, type ZoneIndex } from '../dns/zone-index.js';
 import { type Forwarded, type Forwarder, refusedReply } from '../forward/forwarder.js';
+import { spliceLocalAnswer } from '../forward/splice.js';
 import { isLoopback } from '../records/listen-address.js';
 import type { DnsRecord, RecordFile } from '../records/types.js';
 import type { RecordEditor } from '../store/edits.js';
@@ -333,9 +334,10 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
           const { onForwarded } = forwarding;
           const { admit } = forwarding;
           const forwarded = forwarding.forwarder.forward(message, exchange.forward, admit && (() => admit(address)));
+          const request = exchange.forward;
           return forwarded.then((outcome) => {
             onForwarded?.(outcome);
-            return outcome.reply;
+            return spliceLocalAnswer(index, request.query, outcome.reply, request.maxSize) ?? outcome.reply;
           });
         }
         if (onQuery && question && response) {
@@ -370,7 +372,9 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
       const read = readQuery(message);
       if (read.kind !== 'query') return { kind: 'answer', response: answerQuery(index, query) };
       const request = { query: read.query, questionEnd: read.questionEnd, rule: decision.rule, maxSize: 65535 };
-      return { kind: 'forward', rule: decision.rule, outcome: await forwarding.forwarder.forward(message, request) };
+      const outcome = await forwarding.forwarder.forward(message, request);
+      const spliced = spliceLocalAnswer(index, read.query, outcome.reply, request.maxSize);
+      return { kind: 'forward', rule: decision.rule, outcome: spliced ? { ...outcome, reply: spliced } : outcome };
     },
     reload,
     editor,

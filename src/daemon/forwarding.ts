@@ -22,12 +22,18 @@ export interface ForwardingSetup {
   summary: string;
 }
 
-/** The loopback addresses that reach devdns's own socket when it listens on `host`. */
+/** `::ffff:127.0.0.1` is 127.0.0.1: the same socket answers. */
+const plain = (host: string) => (/^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(host) ? host.slice(7) : host);
+const UNSPECIFIED = new Set(['0.0.0.0', '::']);
+
+/** Whether asking `host:port` reaches devdns's own socket on `own`. */
 function reachesUs(host: string, port: number, own: { host: string; port: number }): boolean {
   if (port !== own.port) return false;
-  if (host === own.host) return true;
-  // A socket on 0.0.0.0 or :: takes every address of its family.
-  return (own.host === '0.0.0.0' && !host.includes(':')) || (own.host === '::' && host.includes(':'));
+  const upstream = plain(host);
+  const ours = plain(own.host);
+  // Asking 0.0.0.0 or :: reaches this machine; a socket on either takes every address (:: IPv4 too).
+  if (upstream === ours || UNSPECIFIED.has(upstream) || ours === '::') return true;
+  return ours === '0.0.0.0' && !upstream.includes(':');
 }
 
 /** Upstream transports for the specs; `auto` becomes the system's servers. Throws on a loop back to devdns. */

@@ -4,7 +4,7 @@
 // upstream query; the upstream that answered last is asked first; when none answers, an answer
 // kept past its TTL is served stale (RFC 8767), else SERVFAIL, never later than the deadline.
 // The sockets are the transports' (udp-upstream.ts, tcp-upstream.ts); this is the policy.
-import { RCODE } from '../dns/protocol.js';
+import { EDNS_UDP_PAYLOAD, RCODE } from '../dns/protocol.js';
 import type { ForwardRequest } from '../dns/respond.js';
 import { AnswerCache, type CacheLimits, cacheKey } from './answer-cache.js';
 import { readReplyFacts } from './reply-facts.js';
@@ -81,6 +81,8 @@ const HEADER_BYTES = 12;
 interface Resolved {
   message: Uint8Array;
   upstream: string;
+  /** The upstream answered SERVFAIL, REFUSED or NOTIMP: passed on when nothing better is kept. */
+  failed?: true;
 }
 
 export interface ForwarderStats {
@@ -130,6 +132,11 @@ export class Forwarder {
     }
     const resolved = await pending;
     if (resolved === undefined) return this.#failed(key, message, request);
+    // The upstream's own servers failing is the case stale answers are for (RFC 8767 §1).
+    if (resolved.failed) {
+      const stale = this.#cache.get(key, { stale: true });
+      if (stale) return { reply: fitted(stale.message, message, request), source: 'stale' };
+    }
     return { reply: fitted(resolved.message, message, request), source: 'upstream', upstream: resolved.upstream };
   }
 
@@ -214,10 +221,21 @@ export class Forwarder {
         facts = readReplyFacts(reply, question.type);
       }
       if (facts === undefined) return undefined;
+      // devdns asked without EDNS, so an OPT back is the upstream's mistake: taken off when it is
+      // the last record (devdns adds its own for a client that sent one), else the reply is not kept.
+      let optLeft = false;
+      if (facts.opt !== undefined) {
+        if (facts.opt.end === reply.length) {
+          const cut = Buffer.from(reply.subarray(0, facts.opt.start));
+          cut.writeUInt16BE(cut.readUInt16BE(10) - 1, 10);
+          reply = cut;
+        } else optLeft = true;
+      }
       const resolved = { message: reply.subarray(2), upstream: upstream.label };
       // SERVFAIL, REFUSED, NOTIMP: this upstream cannot answer; the next may.
-      if (facts.rcode !== RCODE.NOERROR && facts.rcode !== RCODE.NXDOMAIN) return { kind: 'failed', resolved };
-      const keep = !facts.truncated && facts.inChain && facts.ttl > 0;
+      if (facts.rcode !== RCODE.NOERROR && facts.rcode !== RCODE.NXDOMAIN)
+        return { kind: 'failed', resolved: { ...resolved, failed: true } };
+      const keep = !facts.truncated && facts.inChain && facts.ttl > 0 && !optLeft;
       const cacheable = keep
         ? { message: resolved.message, ttlOffsets: facts.ttlOffsets.map((offset) => offset - 2), ttl: facts.ttl, negative: facts.negative }
         : undefined;
@@ -251,8 +269,22 @@ function fitted(withoutId: Uint8Array, query: Uint8Array, request: ForwardReques
   reply[3] = ((reply[3] ?? 0) & ~0x10) | ((query[3] ?? 0) & 0x10);
   const questionBytes = query.subarray(HEADER_BYTES, request.questionEnd);
   if (reply.length >= request.questionEnd) reply.set(questionBytes, HEADER_BYTES);
-  if (reply.length <= request.maxSize) return reply;
+  const withOpt = withEdns(reply, request);
+  if (withOpt.length <= request.maxSize) return withOpt;
   return headerOnly(query, request, (reply[3] ?? 0) & 0x0f, true);
+}
+
+/**
+ * A reply to a client that sent EDNS carries devdns's OPT record (RFC 6891 §6.1.1): its UDP size,
+ * 1232, and the client's DO bit; to one that sent none, none.
+ */
+function withEdns(reply: Buffer, request: ForwardRequest): Buffer {
+  const edns = request.query.edns;
+  if (edns === undefined) return reply;
+  const opt = Buffer.from([0, 0, 41, EDNS_UDP_PAYLOAD >> 8, EDNS_UDP_PAYLOAD & 0xff, 0, 0, edns.dnssecOk ? 0x80 : 0, 0, 0, 0]);
+  const out = Buffer.concat([reply, opt]);
+  out.writeUInt16BE(out.readUInt16BE(10) + 1, 10);
+  return out;
 }
 
 /** An answer with no records: the client's ID and question, QR and RA set, RD copied; TC when asked. */
@@ -264,7 +296,7 @@ function headerOnly(query: Uint8Array, request: ForwardRequest, rcode: number, t
   reply.writeUInt16BE(1, 4);
   reply.writeUInt32BE(0, 6);
   reply.writeUInt16BE(0, 10);
-  return reply;
+  return withEdns(reply, request);
 }
 
 function failure(query: Uint8Array, request: ForwardRequest, rcode: number): Buffer {

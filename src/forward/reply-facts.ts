@@ -21,6 +21,8 @@ export interface ReplyFacts {
   ttl: number;
   /** Every answer record is at the question's name or a CNAME target on the way from it. */
   inChain: boolean;
+  /** Where an OPT record is (offsets in the message with its ID), if the reply has one. */
+  opt?: { start: number; end: number };
 }
 
 const HEADER_BYTES = 12;
@@ -87,8 +89,10 @@ function read(message: Uint8Array, type: number): ReplyFacts {
   let answered = false;
   let answerTtl = Number.POSITIVE_INFINITY;
   let soaTtl: number | undefined;
+  let opt: ReplyFacts['opt'];
   for (let section = 0; section < 3; section++) {
     for (let i = 0; i < (counts[section] as number); i++) {
+      const start = offset;
       const owner = readName(message, offset);
       offset = owner.end;
       const recordType = u16(message, offset);
@@ -96,6 +100,7 @@ function read(message: Uint8Array, type: number): ReplyFacts {
       const rdlength = u16(message, offset + 8);
       const rdata = offset + 10;
       if (rdata + rdlength > message.length) throw new Bad();
+      if (recordType === QTYPE.OPT && section === 2) opt = { start, end: rdata + rdlength };
       if (recordType !== QTYPE.OPT) ttlOffsets.push(offset + 4);
       if (section === 0) {
         if (!chain.has(owner.name)) inChain = false;
@@ -114,7 +119,7 @@ function read(message: Uint8Array, type: number): ReplyFacts {
   const negative = rcode === RCODE.NXDOMAIN || (rcode === RCODE.NOERROR && !answered);
   // A negative reply without an SOA must not be kept (RFC 2308 §5); over 2^31 is read as 0 (RFC 2181 §8).
   const raw = negative ? (soaTtl ?? 0) : answerTtl === Number.POSITIVE_INFINITY ? 0 : answerTtl;
-  return { rcode, truncated, ttlOffsets, negative, ttl: raw > 0x7fffffff ? 0 : raw, inChain };
+  return { rcode, truncated, ttlOffsets, negative, ttl: raw > 0x7fffffff ? 0 : raw, inChain, ...(opt ? { opt } : {}) };
 }
 
 /** One answer record of a forwarded reply, as `devdns resolve` shows it: `name TYPE data`. */

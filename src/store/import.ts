@@ -65,10 +65,14 @@ export async function importRecords(home: string, parsed: ParsedImport, options:
       const zones = Object.entries(parsed.zones).filter(([zone]) => !risky.has(zone));
       const newZones = zones.map(([zone]) => zone).filter((zone) => !Object.hasOwn(file.zones, zone));
       report.zonesAdded.push(...newZones);
-      file = { ...file, zones: { ...file.zones, ...Object.fromEntries(zones) } };
-      // A new zone can make a record already there invalid (a CNAME at its apex): the whole set
-      // is checked again then, and such an import is refused, even with --skip-invalid.
-      const problem = newZones.length > 0 && file.records.length > 0 ? findSetProblem(file) : undefined;
+      // A zone's settings merge key by key: an import that does not say `override` keeps it.
+      const merged = zones.map(([zone, settings]) => [zone, { ...file.zones[zone], ...settings }] as const);
+      const changed = merged.some(([zone, settings]) => JSON.stringify(file.zones[zone]) !== JSON.stringify(settings));
+      file = { ...file, zones: { ...file.zones, ...Object.fromEntries(merged) } };
+      // A new zone, or new settings of one, can make a record already there invalid (a CNAME at
+      // an apex): the whole set is checked again then, and such an import is refused, even with
+      // --skip-invalid.
+      const problem = changed && file.records.length > 0 ? findSetProblem(file) : undefined;
       if (problem !== undefined) {
         throw new DevdnsError(
           'import-invalid',

@@ -163,6 +163,15 @@ describe('first words', () => {
     const setup = await runCli(['setup', '--dry-run', '--root', root, '--platform', 'linux', '--resolver', 'dnsmasq'], env);
     assert.equal(setup.code, 0, setup.stderr);
     assert.doesNotMatch(setup.stderr, /\.com/);
+    // An import that names the zone without `override` keeps it one (a CNAME at its apex stays valid).
+    assert.equal((await runCli(['override', 'cdn.example.com', 'edge.example.net', '-t', 'CNAME'], env)).code, 0);
+    const zoneFile = join(dir.path, 'zones.json');
+    writeFileSync(zoneFile, JSON.stringify({ version: 1, serial: 1, zones: { 'cdn.example.com': { negativeTtl: 30 } }, records: [] }));
+    const imported = await runCli(['import', zoneFile, '--force'], env);
+    assert.equal(imported.code, 0, imported.stderr);
+    const kept = JSON.parse(readFileSync(join(env.DEVDNS_HOME as string, 'records.json'), 'utf8'));
+    assert.deepEqual(kept.zones['cdn.example.com'], { override: true, negativeTtl: 30 });
+    assert.equal((await runCli(['ls'], env)).code, 0);
     const gone = await runCli(['rm', 'api.example.com'], env);
     assert.equal(gone.code, 0, gone.stderr);
     assert.match(gone.stderr, /no longer serving zone api\.example\.com/);

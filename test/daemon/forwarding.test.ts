@@ -9,6 +9,10 @@ describe('upstreamTransports', () => {
   it('refuses an upstream that is devdns itself, on its own address or its wildcard', () => {
     assert.throws(() => upstreamTransports(parseUpstreams('127.0.0.1:9090'), own), /is devdns itself/);
     assert.throws(() => upstreamTransports(parseUpstreams('192.0.2.1:9090'), { host: '0.0.0.0', port: 9090 }), /is devdns itself/);
+    for (const spelled of ['[::ffff:127.0.0.1]:9090', '0.0.0.0:9090', '[::]:9090']) {
+      assert.throws(() => upstreamTransports(parseUpstreams(spelled), own), /is devdns itself/, spelled);
+    }
+    assert.throws(() => upstreamTransports(parseUpstreams('127.0.0.1:9090'), { host: '::', port: 9090 }), /is devdns itself/);
   });
 
   it('takes the same address on another port, and labels each upstream', () => {

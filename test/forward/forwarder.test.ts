@@ -216,6 +216,20 @@ describe('Forwarder', () => {
     assert.deepEqual([stale.source, stale.decoded.answers[0]?.ttl], ['stale', 30]);
   });
 
+  it('serves stale too when the upstream answers SERVFAIL (its own servers are down)', async () => {
+    const time = clock();
+    let failing = false;
+    const upstream = fake('u1', (query) =>
+      upstreamReply(query, failing ? [] : [addressOf('api.example.com', '192.0.2.1', 5)], { rcode: failing ? 'SERVFAIL' : 'NOERROR' }),
+    );
+    const forwarder = new Forwarder({ upstreams: [upstream], now: time.now });
+    await forward(forwarder, clientQuery('api.example.com', 'A'));
+    time.advance(10_000);
+    failing = true;
+    const stale = await forward(forwarder, clientQuery('api.example.com', 'A'));
+    assert.deepEqual([stale.source, stale.decoded.rcode, stale.decoded.answers[0]?.ttl], ['stale', 'NOERROR', 30]);
+  });
+
   it('keeps a negative answer by its SOA, and one without an SOA not at all (RFC 2308 §5)', async () => {
     const time = clock();
     let withSoa = true;
@@ -271,6 +285,33 @@ describe('Forwarder', () => {
     const whole = await forward(forwarder, clientQuery('api.example.com', 'A'), 65535);
     assert.equal(whole.decoded.answers.length, 40);
     assert.equal(whole.decoded.flag_rd, true);
+  });
+
+  it("answers EDNS with devdns's OPT (DO copied), and a client without EDNS with none, whatever the upstream sent", async () => {
+    const withOpt = (query: Uint8Array) => {
+      const bytes = upstreamReply(query, [addressOf('api.example.com', '192.0.2.1')]);
+      const opt = Buffer.from([0, 0, 41, 0x10, 0, 0, 0, 0, 0, 0, 0]);
+      const out = Buffer.concat([bytes, opt]);
+      out.writeUInt16BE(1, 10);
+      return out;
+    };
+    const forwarder = new Forwarder({ upstreams: [fake('u1', withOpt)] });
+    const plainClient = await forward(forwarder, clientQuery('api.example.com', 'A'));
+    assert.equal(plainClient.decoded.additionals.length, 0);
+    const ednsQuery = packet.encode({
+      type: 'query',
+      id: 9,
+      flags: packet.RECURSION_DESIRED,
+      questions: [{ name: 'api.example.com', type: 'A', class: 'IN' }],
+      additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 4096, flags: packet.DNSSEC_OK } as never],
+    });
+    const edns = await forward(forwarder, ednsQuery);
+    const opt = edns.decoded.additionals as Array<{ type: string; udpPayloadSize: number; flags: number }>;
+    assert.deepEqual(
+      opt.map((r) => [r.type, r.udpPayloadSize, r.flags & packet.DNSSEC_OK]),
+      [['OPT', 1232, packet.DNSSEC_OK]],
+    );
+    assert.equal(edns.decoded.answers.length, 1);
   });
 
   it('asks upstream with RD set, no EDNS, and the question as the client spelled it', async () => {
