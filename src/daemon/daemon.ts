@@ -90,11 +90,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const settings = loadSettings(home);
   const maxFileBytes = settings.logSize;
   // Before anything opens: an upstream that is devdns itself stops the start with its reason.
-  const { forwarding, summary: forwardingSummary } = setUpForwarding(settings, { host: options.dnsHost, port: options.dnsPort });
   let forwarded = 0;
-  forwarding.onForwarded = () => {
+  const { forwarding, summary: forwardingSummary } = setUpForwarding(settings, { host: options.dnsHost, port: options.dnsPort }, () => {
     forwarded++;
-  };
+  });
   const queryLog = new QueryLog(homePath(home, 'queryLog'), {
     maxFileBytes,
     onError: (error) => message('query-log', `query log: ${error.message}`),

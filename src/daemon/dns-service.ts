@@ -7,7 +7,7 @@ import { basename, dirname } from 'node:path';
 import { answerQuery, answerQuestion, decide, questionQuery } from '../dns/answer.js';
 import { encodeQuery } from '../dns/encode.js';
 import type { Question, Response } from '../dns/protocol.js';
-import { Responder } from '../dns/respond.js';
+import { type ForwardRequest, Responder } from '../dns/respond.js';
 import { type DnsLimits, type DnsServer, startDnsServer } from '../dns/server.js';
 import type { Transport } from '../dns/transport.js';
 import { readQuery } from '../dns/wire.js';
@@ -204,6 +204,16 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
   };
   let index: ZoneIndex = buildZoneIndex(load().file);
   const { forwarding } = options;
+  /**
+   * A question for the upstreams, through the forwarder (within the client's rate when `client`
+   * is given), its reply made to keep devdns's own answers where the chain enters them.
+   */
+  const forwardQuery = async (active: Forwarding, message: Buffer, request: ForwardRequest, client?: string): Promise<Forwarded> => {
+    const { admit } = active;
+    const outcome = await active.forwarder.forward(message, request, admit && client !== undefined ? () => admit(client) : undefined);
+    const spliced = spliceLocalAnswer(index, request.query, outcome.reply, request.maxSize);
+    return spliced ? { ...outcome, reply: spliced } : outcome;
+  };
   const responder = new Responder(index, { policy: { forwardAll: forwarding?.forwardAll === true } });
   const watchers = new Map<string, FSWatcher>();
   let timer: NodeJS.Timeout | undefined;
@@ -332,12 +342,9 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
           // Never an open resolver (RFC 5358): only this machine's programs are answered for others' names.
           if (forwarding === undefined || !isLoopback(address)) return refusedReply(message, exchange.forward);
           const { onForwarded } = forwarding;
-          const { admit } = forwarding;
-          const forwarded = forwarding.forwarder.forward(message, exchange.forward, admit && (() => admit(address)));
-          const request = exchange.forward;
-          return forwarded.then((outcome) => {
+          return forwardQuery(forwarding, message, exchange.forward, address).then((outcome) => {
             onForwarded?.(outcome);
-            return spliceLocalAnswer(index, request.query, outcome.reply, request.maxSize) ?? outcome.reply;
+            return outcome.reply;
           });
         }
         if (onQuery && question && response) {
@@ -367,14 +374,13 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     ask: async (name, type) => {
       const query = questionQuery(name, type);
       const decision = decide(index, query, { forwardAll: forwarding?.forwardAll === true });
-      if (decision.kind === 'answer' || forwarding === undefined) return { kind: 'answer', response: answerQuery(index, query) };
+      if (decision.kind === 'answer') return { kind: 'answer', response: decision.response };
+      if (forwarding === undefined) return { kind: 'answer', response: answerQuery(index, query) };
       const message = encodeQuery(0, name, type, { recursionDesired: true });
       const read = readQuery(message);
       if (read.kind !== 'query') return { kind: 'answer', response: answerQuery(index, query) };
       const request = { query: read.query, questionEnd: read.questionEnd, rule: decision.rule, maxSize: 65535 };
-      const outcome = await forwarding.forwarder.forward(message, request);
-      const spliced = spliceLocalAnswer(index, read.query, outcome.reply, request.maxSize);
-      return { kind: 'forward', rule: decision.rule, outcome: spliced ? { ...outcome, reply: spliced } : outcome };
+      return { kind: 'forward', rule: decision.rule, outcome: await forwardQuery(forwarding, message, request) };
     },
     reload,
     editor,

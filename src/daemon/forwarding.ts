@@ -62,7 +62,11 @@ export function upstreamTransports(specs: readonly UpstreamSpec[], own: { host: 
   return transports;
 }
 
-export function setUpForwarding(settings: Settings, own: { host: string; port: number }): ForwardingSetup {
+export function setUpForwarding(
+  settings: Settings,
+  own: { host: string; port: number },
+  onForwarded?: Forwarding['onForwarded'],
+): ForwardingSetup {
   const upstreams = upstreamTransports(parseUpstreams(settings.upstream.join(',')), own);
   const forwarder = new Forwarder({ upstreams });
   const limit = new ClientRateLimit(CLIENT_RATE, () => performance.now());
@@ -70,5 +74,6 @@ export function setUpForwarding(settings: Settings, own: { host: string; port: n
     upstreams.length === 0
       ? 'forwarding: no upstream found (upstream auto, and the system names none devdns can use); forwarded names get SERVFAIL until devdns config set upstream IP'
       : `forwarding ${settings.forward === 'all' ? 'every other name' : 'what overrides leave'} to ${upstreams.map((u) => u.label).join(', ')}`;
-  return { forwarding: { forwarder, forwardAll: settings.forward === 'all', admit: (address) => limit.allow(address) }, summary };
+  const admit = (address: string) => limit.allow(address);
+  return { forwarding: { forwarder, forwardAll: settings.forward === 'all', admit, ...(onForwarded ? { onForwarded } : {}) }, summary };
 }

@@ -105,15 +105,20 @@ function questionKey(bytes: Uint8Array, end: number): string {
   return key;
 }
 
-/** A copy of a cached reply with the query's ID, and its RD (0x0100) and CD (0x0010) bits. */
+/** Gives `reply`, in place, the query's ID and its RD (0x0100) and CD (0x0010) bits: a kept reply made the client's. */
+export function takeQueryHeader(reply: Buffer, query: Uint8Array): Buffer {
+  reply[0] = query[0] ?? 0;
+  reply[1] = query[1] ?? 0;
+  reply[2] = ((reply[2] ?? 0) & ~0x01) | ((query[2] ?? 0) & 0x01);
+  reply[3] = ((reply[3] ?? 0) & ~0x10) | ((query[3] ?? 0) & 0x10);
+  return reply;
+}
+
+/** A copy of a cached reply with the query's ID, RD and CD. */
 function patched(cached: Buffer, query: Uint8Array): Buffer {
   const reply = Buffer.allocUnsafe(cached.length);
   reply.set(cached);
-  reply[0] = query[0] ?? 0;
-  reply[1] = query[1] ?? 0;
-  reply[2] = ((cached[2] ?? 0) & ~0x01) | ((query[2] ?? 0) & 0x01);
-  reply[3] = ((cached[3] ?? 0) & ~0x10) | ((query[3] ?? 0) & 0x10);
-  return reply;
+  return takeQueryHeader(reply, query);
 }
 
 const asBuffer = (bytes: Uint8Array): Buffer =>

@@ -5,7 +5,7 @@
 // kept past its TTL is served stale (RFC 8767), else SERVFAIL, never later than the deadline.
 // The sockets are the transports' (udp-upstream.ts, tcp-upstream.ts); this is the policy.
 import { EDNS_UDP_PAYLOAD, RCODE } from '../dns/protocol.js';
-import type { ForwardRequest } from '../dns/respond.js';
+import { type ForwardRequest, takeQueryHeader } from '../dns/respond.js';
 import { AnswerCache, type CacheLimits, cacheKey } from './answer-cache.js';
 import { readReplyFacts } from './reply-facts.js';
 import { queryTcp } from './tcp-upstream.js';
@@ -263,10 +263,7 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
 function fitted(withoutId: Uint8Array, query: Uint8Array, request: ForwardRequest): Buffer {
   const reply = Buffer.allocUnsafe(withoutId.length + 2);
   reply.set(withoutId, 2);
-  reply[0] = query[0] ?? 0;
-  reply[1] = query[1] ?? 0;
-  reply[2] = ((reply[2] ?? 0) & ~0x01) | ((query[2] ?? 0) & 0x01);
-  reply[3] = ((reply[3] ?? 0) & ~0x10) | ((query[3] ?? 0) & 0x10);
+  takeQueryHeader(reply, query);
   const questionBytes = query.subarray(HEADER_BYTES, request.questionEnd);
   if (reply.length >= request.questionEnd) reply.set(questionBytes, HEADER_BYTES);
   const withOpt = withEdns(reply, request);

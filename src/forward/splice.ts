@@ -2,7 +2,7 @@
 // its own zones) must not bring the real site's address with it: `www.shop.example` -> CNAME
 // `shop.example`, overridden, is answered with the chain up to `shop.example` and devdns's own
 // answer there, whatever the upstream said next. Pure.
-import { asciiLower, decide, questionQuery } from '../dns/answer.js';
+import { asciiLower, decide, MAX_CNAME_CHAIN, questionQuery } from '../dns/answer.js';
 import { encodeResponse } from '../dns/encode.js';
 import { EDNS_UDP_PAYLOAD, QTYPE, type Query, RCODE, type ResourceRecord, type Response } from '../dns/protocol.js';
 import { type ZoneIndex, zoneFor } from '../dns/zone-index.js';
@@ -24,8 +24,8 @@ export function spliceLocalAnswer(index: ZoneIndex, query: Query, reply: Uint8Ar
       const local = decide(index, questionQuery(target, question.type));
       if (local.kind === 'answer' && local.response.rcode !== RCODE.REFUSED) return encoded(query, chain, local.response, maxSize);
     }
-    // Only the first MAX links: a chain devdns follows no further than its own.
-    if (chain.length > 8) return undefined;
+    // A chain devdns would follow no further than its own.
+    if (chain.length > MAX_CNAME_CHAIN) return undefined;
     name = target;
   }
   return undefined;

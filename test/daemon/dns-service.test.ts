@@ -3,12 +3,19 @@
 // file, reports each query and each bad message, and leaves no watcher or socket behind on close
 // or on a start that fails.
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
 import { chmodSync, copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import * as packet from 'dns-packet';
 import type { AnsweredQuery, DnsService, DnsServiceOptions } from '../../src/daemon/dns-service.js';
 import { startDnsService } from '../../src/daemon/dns-service.js';
+import { Forwarder, type UpstreamTransport } from '../../src/forward/forwarder.js';
+import { parseRecordInput } from '../../src/records/record-input.js';
+import { addRecords } from '../../src/records/record-set.js';
 import { addRecord, removeRecord } from '../../src/store/edits.js';
+import { RecordStore } from '../../src/store/record-store.js';
 import type { RecordsFileWriter } from '../../src/store/records-writer.js';
 import { setSetting } from '../../src/store/settings.js';
 import { recordsFile, tempDir } from '../helpers/devdns.js';
@@ -273,5 +280,65 @@ describe('DNS service', () => {
       dir.cleanup();
     }
     await noWatchers();
+  });
+});
+
+describe('forwarding is for this machine only', () => {
+  const lan = Object.values(networkInterfaces())
+    .flat()
+    .find((face) => face !== undefined && !face.internal && face.family === 'IPv4')?.address;
+  it('forwards for a loopback client, and answers REFUSED, asking nothing, to one from another address', {
+    skip: lan === undefined ? 'no non-loopback IPv4 address on this machine' : false,
+  }, async () => {
+    let asked = 0;
+    const upstream: UpstreamTransport = {
+      label: 'fake',
+      ask: async (query) => {
+        asked++;
+        const reply = Buffer.from(query);
+        reply[2] = (reply[2] ?? 0) | 0x80;
+        return reply;
+      },
+    };
+    const dir = tempDir();
+    try {
+      await new RecordStore(dir.path).update((file) => ({
+        file: addRecords(file, { ...parseRecordInput({ name: 'api.example.com', value: '127.0.0.1' }), override: true }).file,
+        result: undefined,
+      }));
+      const forwarding = { forwarder: new Forwarder({ upstreams: [upstream] }), forwardAll: false };
+      const service = await startDnsService({ home: dir.path, host: '0.0.0.0', port: 0, forwarding });
+      try {
+        const ask = (from: string, to: string) =>
+          new Promise<Buffer>((resolve, reject) => {
+            const socket = createSocket('udp4');
+            const timer = setTimeout(() => {
+              socket.close();
+              reject(new Error(`no reply from ${to}`));
+            }, 3_000);
+            socket.on('message', (message) => {
+              clearTimeout(timer);
+              socket.close();
+              resolve(message);
+            });
+            socket.bind(0, from, () =>
+              socket.send(
+                packet.encode({ type: 'query', id: 1, questions: [{ name: 'api.example.com', type: 'MX', class: 'IN' }] }),
+                service.port,
+                to,
+              ),
+            );
+          });
+        const rcode = (reply: Buffer) => (reply[3] ?? 0) & 0x0f;
+        assert.equal(rcode(await ask('127.0.0.1', '127.0.0.1')), 0);
+        assert.equal(asked, 1);
+        assert.equal(rcode(await ask(lan as string, lan as string)), 5, 'REFUSED');
+        assert.equal(asked, 1, 'nothing asked upstream for another address');
+      } finally {
+        await service.close();
+      }
+    } finally {
+      dir.cleanup();
+    }
   });
 });
