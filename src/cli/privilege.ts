@@ -10,6 +10,13 @@ export function needsRoot(root: string): boolean {
   return root === '/' && process.platform !== 'win32' && process.getuid?.() !== 0;
 }
 
+/** Asks on a terminal; elsewhere only --yes goes ahead, and the hint says what to run. */
+export async function offer(context: CommandContext, question: string, hint: string, yes: boolean | undefined): Promise<boolean> {
+  if (yes || process.stdin.isTTY) return confirm(question, yes);
+  context.output.info(hint);
+  return false;
+}
+
 /** Asks a yes/no question on the terminal; without one, only --yes may go ahead. */
 export async function confirm(question: string, yes: boolean | undefined): Promise<boolean> {
   if (yes) return true;

@@ -1,12 +1,13 @@
 // How commands find the running daemon of their home (saying when a stale state file was
 // removed), and tell it about changes to the records.
+import { existsSync } from 'node:fs';
 import { ControlClient } from '../control/client.js';
 import { ROUTES } from '../control/protocol.js';
 import { syncCommand } from '../daemon/hosts-route.js';
 import { type DaemonState, lookupDaemon } from '../daemon/state.js';
 import { DevdnsError, ExitCode } from '../errors.js';
 import { blockLines, hostsBlock, hostsBlockState } from '../os/hosts-file.js';
-import { journalHostsRoute, readJournal } from '../os/journal.js';
+import { journalHostsRoute, journalPath, readJournal } from '../os/journal.js';
 import { SystemAccess } from '../os/system.js';
 import { loadServedRecords } from '../store/projects.js';
 import type { CommandContext } from './context.js';
@@ -44,6 +45,7 @@ export async function notifyDaemon(context: CommandContext): Promise<void> {
     }
   }
   warnIfHostsRouteBehind(context, found.kind === 'running');
+  if (existsSync(journalPath(context.home))) await (await import('./commands/setup.js')).offerRouteUpdate(context);
 }
 
 /**

@@ -147,7 +147,7 @@ export interface ResolveBody {
   matches: Array<{ name: string; wildcard: boolean }>;
   /** Present when the question went to the forwarder: why, and where the answer came from. */
   forwarded?: {
-    rule: 'override' | 'all';
+    rule: 'override' | 'all' | 'route';
     /** upstream, cache, stale, failed (no upstream answered) or limited (the client's rate). */
     source: string;
     upstream?: string;

@@ -7,7 +7,9 @@ import { type ControlLimits, type ControlServer, startControlServer } from '../c
 import { chooseSocketPlace } from '../control/socket-place.js';
 import type { DnsLimits } from '../dns/server.js';
 import { DevdnsError, PortInUseError } from '../errors.js';
+import { readJournal } from '../os/journal.js';
 import { findPortOwner } from '../os/port-owner.js';
+import { overrideRoutes } from '../os/resolvers.js';
 import { processStart } from '../platform/processes.js';
 import type { RecordFile } from '../records/types.js';
 import { homePath } from '../store/paths.js';
@@ -71,6 +73,16 @@ async function explainPortInUse(error: PortInUseError): Promise<DevdnsError> {
   return new DevdnsError('port-in-use', `${error.message} by ${who}`, fix);
 }
 
+/** The override routes setup put in the OS, from its journal: none when there is none or it cannot be read. */
+function journalledOverrideRoutes(home: string): readonly string[] {
+  try {
+    const journal = readJournal(home);
+    return journal === undefined || journal.undoing ? [] : overrideRoutes(journal.tlds);
+  } catch {
+    return []; // doctor reports a journal that cannot be read
+  }
+}
+
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { home } = options;
   ensurePrivateHome(home);
@@ -117,7 +129,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       host: options.dnsHost,
       port: options.dnsPort,
       limits: options.dnsLimits,
-      forwarding,
+      forwarding: { ...forwarding, routes: () => journalledOverrideRoutes(home) },
       onQuery: (query) => {
         queryLog.record(query);
         options.onQuery?.(query);

@@ -4,7 +4,7 @@
 // being served. start() undoes a half-finished start.
 import { type FSWatcher, mkdirSync, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { answerQuery, answerQuestion, decide, questionQuery } from '../dns/answer.js';
+import { type AnswerPolicy, answerQuery, answerQuestion, decide, type ForwardRule, questionQuery } from '../dns/answer.js';
 import { encodeQuery } from '../dns/encode.js';
 import type { Question, Response } from '../dns/protocol.js';
 import { type ForwardRequest, Responder } from '../dns/respond.js';
@@ -66,7 +66,7 @@ export interface DnsServiceOptions {
   forwarding?: Forwarding;
 }
 
-export type Asked = { kind: 'answer'; response: Response } | { kind: 'forward'; rule: 'override' | 'all'; outcome: Forwarded };
+export type Asked = { kind: 'answer'; response: Response } | { kind: 'forward'; rule: ForwardRule; outcome: Forwarded };
 
 export interface Forwarding {
   forwarder: Forwarder;
@@ -74,6 +74,11 @@ export interface Forwarding {
   forwardAll: boolean;
   /** Each forwarded query's outcome: counted, never logged by name (forwarded names are other people's). */
   onForwarded?: (forwarded: Forwarded) => void;
+  /**
+   * The domains the OS routes to devdns (setup's journal), read again whenever the records change:
+   * an ended override's route still there is forwarded, not refused.
+   */
+  routes?: () => readonly string[];
   /** Whether a client may send one more question upstream now (a rate per client); all may when absent. */
   admit?: (address: string) => boolean;
 }
@@ -214,7 +219,8 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     const spliced = spliceLocalAnswer(index, request.query, outcome.reply, request.maxSize);
     return spliced ? { ...outcome, reply: spliced } : outcome;
   };
-  const responder = new Responder(index, { policy: { forwardAll: forwarding?.forwardAll === true } });
+  const policy = (): AnswerPolicy => ({ forwardAll: forwarding?.forwardAll === true, routed: forwarding?.routes?.() ?? [] });
+  const responder = new Responder(index, { policy: policy() });
   const watchers = new Map<string, FSWatcher>();
   let timer: NodeJS.Timeout | undefined;
   const schedule = () => {
@@ -267,7 +273,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     try {
       const next = load(stamp);
       index = buildZoneIndex(next.file);
-      responder.setIndex(index);
+      responder.setIndex(index, policy());
       recordsError = undefined;
       options.onReload?.(() => next.file, count());
     } catch (error) {
@@ -304,7 +310,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
       problem(new Error(`serving a change in place failed (${(error as Error).message}); built afresh`));
       index = buildZoneIndex(served().file);
     }
-    responder.setIndex(index);
+    responder.setIndex(index, policy());
     loadedStamp = stamp;
     recordsError = undefined;
     options.onReload?.(() => served().file, count());
@@ -373,7 +379,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     forwarder: forwarding?.forwarder,
     ask: async (name, type) => {
       const query = questionQuery(name, type);
-      const decision = decide(index, query, { forwardAll: forwarding?.forwardAll === true });
+      const decision = decide(index, query, policy());
       if (decision.kind === 'answer') return { kind: 'answer', response: decision.response };
       if (forwarding === undefined) return { kind: 'answer', response: answerQuery(index, query) };
       const message = encodeQuery(0, name, type, { recursionDesired: true });

@@ -86,14 +86,25 @@ export function answerQuestion(index: ZoneIndex, name: string, type: number): Re
 export interface AnswerPolicy {
   /** `forward all`: every name outside devdns's zones and overrides goes upstream; else those are REFUSED. */
   forwardAll: boolean;
+  /**
+   * Domains the OS still sends to devdns though no zone holds them: the route of an override that
+   * ended before setup ran again. Their names are forwarded, so the real name keeps resolving.
+   */
+  routed?: readonly string[];
 }
+
+/**
+ * Why a question goes upstream: a type or name an override leaves to the real servers, a name
+ * outside every zone under `forward all`, or a name an ended override's route still sends here.
+ */
+export type ForwardRule = 'override' | 'all' | 'route';
 
 /**
  * What to do with a query: answer it (from the records, or with an error), or forward it upstream.
  * `rule` says why it goes upstream: a type or name an override leaves to the real servers, or a
  * name outside every zone under `forward all`.
  */
-export type Decision = { kind: 'answer'; response: Response } | { kind: 'forward'; question: Question; rule: 'override' | 'all' };
+export type Decision = { kind: 'answer'; response: Response } | { kind: 'forward'; question: Question; rule: ForwardRule };
 
 /**
  * At an overridden name, the types answered here whatever records the name has: the address
@@ -109,11 +120,17 @@ const NO_FORWARDING: AnswerPolicy = { forwardAll: false };
  * then forwarding where the policy says, then REFUSED. Pure.
  */
 export function decide(index: ZoneIndex, query: Query, policy: AnswerPolicy = NO_FORWARDING): Decision {
-  const response = answerOrForward(index, query, policy.forwardAll);
+  const response = answerOrForward(index, query, policy);
   if (response !== undefined) return { kind: 'answer', response };
   const question = query.question as Question;
-  return { kind: 'forward', question, rule: zoneFor(index, asciiLower(question.name)) === undefined ? 'all' : 'override' };
+  const name = asciiLower(question.name);
+  const rule = zoneFor(index, name) !== undefined ? 'override' : policy.forwardAll ? 'all' : 'route';
+  return { kind: 'forward', question, rule };
 }
+
+/** Whether `name` is at or under one of the routed domains. */
+const isRouted = (name: string, routed: readonly string[] | undefined): boolean =>
+  routed?.some((domain) => name === domain || name.endsWith(`.${domain}`)) === true;
 
 /**
  * The node that answers `name` in the override zone `zone`: its own, or its closest encloser's
@@ -143,11 +160,11 @@ function overrideAnswers(index: ZoneIndex, name: string, zone: string, type: num
  * leaves to the real servers is REFUSED, as for any name devdns does not answer.
  */
 export function answerQuery(index: ZoneIndex, query: Query): Response {
-  return answerOrForward(index, query, false) ?? { ...emptyResponse(query, RCODE.REFUSED) };
+  return answerOrForward(index, query, NO_FORWARDING) ?? { ...emptyResponse(query, RCODE.REFUSED) };
 }
 
 /** The answer to a query, or undefined when it is for an upstream. */
-function answerOrForward(index: ZoneIndex, query: Query, forwardAll: boolean): Response | undefined {
+function answerOrForward(index: ZoneIndex, query: Query, policy: AnswerPolicy): Response | undefined {
   if (query.opcode !== OPCODE_QUERY) return { ...emptyResponse(query, RCODE.NOTIMP), question: undefined };
   const question = query.question;
   if (query.malformed !== undefined || question === undefined) {
@@ -162,7 +179,7 @@ function answerOrForward(index: ZoneIndex, query: Query, forwardAll: boolean): R
   const name = asciiLower(question.name);
   const zone = zoneFor(index, name);
   // Not ours: devdns is not a resolver and says so (RFC 5358), without AA; or the upstream's.
-  if (zone === undefined) return forwardAll ? undefined : { ...response, rcode: RCODE.REFUSED };
+  if (zone === undefined) return policy.forwardAll || isRouted(name, policy.routed) ? undefined : { ...response, rcode: RCODE.REFUSED };
   if (index.overrides.has(zone) && !overrideAnswers(index, name, zone, question.type)) return undefined;
   response.authoritative = true;
   new Lookup(index, response, question).resolve(name, zone, question.name);

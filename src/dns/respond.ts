@@ -8,7 +8,7 @@
 //   limit, for the other spellings of a question and for queries with EDNS options (cookies);
 //   the question's own spelling is patched in too.
 // Either way the reply is exactly the bytes the full path would give.
-import { type AnswerPolicy, decide } from './answer.js';
+import { type AnswerPolicy, decide, type ForwardRule } from './answer.js';
 import { encodeResponse } from './encode.js';
 import { CLASSIC_UDP_PAYLOAD, EDNS_UDP_PAYLOAD, type EdnsInfo, type Query, type Question, type Response } from './protocol.js';
 import type { Transport } from './transport.js';
@@ -36,7 +36,7 @@ export interface ForwardRequest {
   /** Where the question section ends in the message: bytes 12..questionEnd are the question as sent. */
   questionEnd: number;
   /** Why it goes upstream: an override's type or name the records leave out, or `forward all`. */
-  rule: 'override' | 'all';
+  rule: ForwardRule;
   /** The most a reply may take over this transport (the client's UDP size, or 65535 over TCP). */
   maxSize: number;
 }
@@ -130,7 +130,7 @@ export class Responder {
   private readonly byQuestion: Map<string, Cached>;
   private readonly maxEntries: number;
   private readonly maxBytes: number;
-  private readonly policy: AnswerPolicy;
+  private policy: AnswerPolicy;
   private entries = 0;
   private bytes = 0;
 
@@ -146,9 +146,10 @@ export class Responder {
     this.byQuestion = newTable<Cached>('byQuestion');
   }
 
-  /** New records: the replies made from the old ones go. */
-  setIndex(index: ZoneIndex): void {
+  /** New records (and the policy with them, when given): the replies made from the old ones go. */
+  setIndex(index: ZoneIndex, policy?: AnswerPolicy): void {
     this.index = index;
+    if (policy !== undefined) this.policy = policy;
     this.clear();
   }
 

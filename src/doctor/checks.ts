@@ -7,7 +7,7 @@ import type { DaemonState } from '../daemon/state.js';
 import { PROBE_ADDRESS, PROBE_LABEL } from '../dns/zone-index.js';
 import type { HostsBlockState } from '../os/hosts-file.js';
 import type { PortOwner } from '../os/port-owner.js';
-import type { ResolverKind } from '../os/resolvers.js';
+import { domainList, type ResolverKind } from '../os/resolvers.js';
 import { isLoopback } from '../records/listen-address.js';
 import type { RecordFile } from '../records/types.js';
 import { riskyZones } from '../records/zones.js';
@@ -67,8 +67,18 @@ export interface DoctorFacts {
   served: Outcome<ServedRecords> | undefined;
 }
 
-/** The name the system resolver is asked for a TLD: through the hosts file, a real A record (no probe name there). */
+/**
+ * The name the system resolver is asked for a routed domain, and the address devdns gives it.
+ * Through the hosts file, a real A record (no probe name there). For an override, one of its own
+ * names (it has no probe name): an A or AAAA record at or under it, a wildcard's by a name it covers.
+ */
 export function probeFor(tld: string, route: Route, file: RecordFile | undefined): Probe {
+  const under = (name: string) => name === tld || name.endsWith(`.${tld}`);
+  if (tld.includes('.')) {
+    const record = file?.records.find((r) => (r.type === 'A' || r.type === 'AAAA') && under(r.name));
+    if (record?.type === 'A' || record?.type === 'AAAA')
+      return { name: record.name.startsWith('*.') ? `${PROBE_LABEL}${record.name.slice(1)}` : record.name, expected: record.address };
+  }
   const record =
     route.kind === 'hosts-file' || route.kind === 'hosts-route'
       ? file?.records.find((r) => r.type === 'A' && r.name.endsWith(`.${tld}`) && !r.name.startsWith('*'))
@@ -143,13 +153,14 @@ function recordsCheck({ records }: DoctorFacts): Check[] {
 
 function routeCheck(tld: string, route: Route): Check {
   const id = `route-${tld}`;
+  const label = domainList([tld]);
   switch (route.kind) {
     case 'files-changed': {
       const { missing, changed } = route;
       return {
         id,
         status: 'fail',
-        message: `.${tld}: ${[...missing, ...changed].join(', ')} ${missing.length > 0 ? 'is gone' : 'changed'} since devdns setup`,
+        message: `${label}: ${[...missing, ...changed].join(', ')} ${missing.length > 0 ? 'is gone' : 'changed'} since devdns setup`,
         fix: 'devdns setup',
       };
     }
@@ -157,19 +168,19 @@ function routeCheck(tld: string, route: Route): Check {
       return {
         id,
         status: 'fail',
-        message: `.${tld}: the files are in place, but ${route.resolver === 'macos' ? 'scutil --dns' : 'resolvectl status'} does not list ~${tld}`,
+        message: `${label}: the files are in place, but ${route.resolver === 'macos' ? 'scutil --dns' : 'resolvectl status'} does not list ~${tld}`,
         fix:
           route.resolver === 'macos'
             ? 'sudo killall -HUP mDNSResponder, or re-save the file: devdns setup'
             : 'sudo systemctl restart systemd-resolved',
       };
     case 'resolver':
-      return { id, status: 'ok', message: `.${tld} is routed to devdns (${route.resolver}, port ${route.port})` };
+      return { id, status: 'ok', message: `${label} is routed to devdns (${route.resolver}, port ${route.port})` };
     case 'hosts-file':
       return {
         id,
         status: 'ok',
-        message: `.${tld} names are in the hosts file (${route.hostsPath}, by devdns hosts sync: run it again after a change; no wildcards there)`,
+        message: `${label} names are in the hosts file (${route.hostsPath}, by devdns hosts sync: run it again after a change; no wildcards there)`,
       };
     case 'hosts-route': {
       const missing = route.missing.length > 0 ? `; not there: ${route.missing.join(', ')} (a hosts file has no wildcards or aliases)` : '';
@@ -177,31 +188,36 @@ function routeCheck(tld: string, route: Route): Check {
         return {
           id,
           status: 'fail',
-          message: `.${tld} is routed through the hosts file (${route.hostsPath}), but devdns cannot keep it in step: ${route.block.reason}`,
+          message: `${label} is routed through the hosts file (${route.hostsPath}), but devdns cannot keep it in step: ${route.block.reason}`,
           fix: route.block.hint ?? `check ${route.hostsPath}`,
         };
       if (route.block.kind === 'behind')
         return {
           id,
           status: 'fail',
-          message: `.${tld} is routed through the hosts file (${route.hostsPath}), but its devdns block is behind your records`,
+          message: `${label} is routed through the hosts file (${route.hostsPath}), but its devdns block is behind your records`,
           fix: `${syncCommand(route.hostsPath)} (the daemon may not write it as you)`,
         };
       return {
         id,
         status: route.missing.length > 0 ? 'warn' : 'ok',
-        message: `.${tld} is routed through the hosts file (${route.hostsPath}, chosen by devdns setup; the daemon keeps it in step)${missing}`,
+        message: `${label} is routed through the hosts file (${route.hostsPath}, chosen by devdns setup; the daemon keeps it in step)${missing}`,
       };
     }
     case 'elsewhere':
       return {
         id,
         status: 'fail',
-        message: `.${tld} is not routed on this system: devdns setup was run for the tree ${route.root} (--root), which this system does not read`,
+        message: `${label} is not routed on this system: devdns setup was run for the tree ${route.root} (--root), which this system does not read`,
         fix: `devdns teardown --root ${route.root}, then devdns setup`,
       };
     case 'none':
-      return { id, status: 'fail', message: `.${tld} is not routed to devdns`, fix: `devdns setup --tld ${tld}, or devdns hosts sync` };
+      return {
+        id,
+        status: 'fail',
+        message: `${label} is not routed to devdns`,
+        fix: tld.includes('.') ? 'devdns setup' : `devdns setup --tld ${tld}, or devdns hosts sync`,
+      };
   }
 }
 
@@ -234,7 +250,7 @@ function resolverCheck({ tld, probe: { name, expected }, lookup }: TldFacts, run
     id,
     status: ok ? 'ok' : 'fail',
     message: ok
-      ? `the system resolver gets .${tld} names from devdns (${name} is ${expected})`
+      ? `the system resolver gets ${tld.includes('.') ? tld : `.${tld} names`} from devdns (${name} is ${expected})`
       : `the system resolver answers ${name} with ${lookup.value.join(', ')}, not devdns's ${expected}`,
     ...(ok ? {} : { fix: 'devdns setup, then devdns doctor again' }),
   };
@@ -249,7 +265,9 @@ function routingChecks({ tlds, running, resolver }: DoctorFacts): Check[] {
 function namesCheck({ records, served }: DoctorFacts): Check[] {
   const file = served?.ok ? served.value.file : records.ok ? records.value : undefined;
   const problems: string[] = [];
-  for (const { zone, risk, wholeTld } of riskyZones(Object.keys(file?.zones ?? {}))) {
+  // An override takes over a real name on purpose: it is said when it begins, not a fault here.
+  const zones = file?.zones ?? {};
+  for (const { zone, risk, wholeTld } of riskyZones(Object.keys(zones).filter((zone) => zones[zone]?.override !== true))) {
     const tld = zone.split('.').at(-1);
     if (risk === 'public')
       problems.push(

@@ -9,7 +9,7 @@ import { PROBE_LABEL } from '../dns/zone-index.js';
 import { BLOCK_BEGIN, blockLines, defaultHostsPath, hostsBlock, hostsBlockState } from '../os/hosts-file.js';
 import { type Journal, journalPlan, readJournal, routedPort as routedPortOf } from '../os/journal.js';
 import { findPortOwner } from '../os/port-owner.js';
-import { detectResolver, tldsToRoute } from '../os/resolvers.js';
+import { detectResolver, domainsToRoute } from '../os/resolvers.js';
 import { SystemAccess } from '../os/system.js';
 import type { RecordFile } from '../records/types.js';
 import { loadServedRecords } from '../store/projects.js';
@@ -56,7 +56,9 @@ async function liveRoute(system: SystemAccess, resolver: string, tld: string): P
   if (!command) return undefined;
   const result = await system.run(command).catch(() => undefined);
   if (result?.exitCode !== 0) return undefined;
-  return resolver === 'macos' ? new RegExp(`^\\s*domain\\s*:\\s*${tld}\\s*$`, 'm').test(result.stdout) : result.stdout.includes(`~${tld}`);
+  return resolver === 'macos'
+    ? new RegExp(`^\\s*domain\\s*:\\s*${tld.replaceAll('.', '\\.')}\\s*$`, 'm').test(result.stdout)
+    : result.stdout.includes(`~${tld}`);
 }
 
 /** How a TLD is routed: by the files setup journalled (still as written, and listed live), else the hosts file. */
@@ -125,7 +127,7 @@ export async function gatherFacts(options: DoctorOptions): Promise<DoctorFacts> 
   const hostsBlockPresent = (new SystemAccess('/').readFile(hostsPath) ?? '').includes(BLOCK_BEGIN);
   const tlds: DoctorFacts['tlds'] = [];
   // Only the user's zones: a file that does not parse leaves .test, the zone devdns always has.
-  for (const tld of tldsToRoute(file ? Object.keys(file.zones) : ['test'])) {
+  for (const tld of file ? domainsToRoute(file.zones) : ['test']) {
     const route = await findRoute(tld, journal, hostsPath, hostsBlockPresent, servedFile);
     const probe = probeFor(tld, route, file);
     tlds.push({ tld, route, probe, lookup: await outcome(() => withDeadline(resolveName(probe.name), 3_000, probe.name)) });

@@ -6,6 +6,7 @@ import { isLoopback } from '../records/listen-address.js';
 import { isWildcardName } from '../records/names.js';
 import type { DnsRecord } from '../records/types.js';
 import { proposeZone } from '../records/zones.js';
+import { domainList } from './resolvers.js';
 import { SystemAccess } from './system.js';
 
 export const BLOCK_BEGIN = '# devdns begin';
@@ -33,12 +34,13 @@ export function hostsBlock(records: readonly DnsRecord[], tlds?: readonly string
   const skipped: HostsBlock['skipped'] = [];
   for (const record of records) {
     // As setup's route, the file speaks only for the TLDs setup routed: nothing else is taken over.
-    if (tlds && !tlds.some((tld) => record.name === tld || record.name.endsWith(`.${tld}`))) {
+    const route = tlds?.find((tld) => record.name === tld || record.name.endsWith(`.${tld}`));
+    if (tlds && route === undefined) {
       if (record.type === 'A' || record.type === 'AAAA')
         skipped.push({
           name: record.name,
           type: record.type,
-          reason: `not under ${tlds.map((tld) => `.${tld}`).join(', ')}, the TLDs setup routes`,
+          reason: `not under ${domainList(tlds)}, the domains setup routes`,
         });
       continue;
     }
@@ -50,8 +52,9 @@ export function hostsBlock(records: readonly DnsRecord[], tlds?: readonly string
       skipped.push({ name: record.name, type: record.type, reason: 'a hosts file has no wildcards' });
       continue;
     }
-    // The hosts file speaks for every program on the machine: no real site or mDNS name is taken over there.
-    const risk = proposeZone(record.name).risk;
+    // The hosts file speaks for every program on the machine: no real site or mDNS name is taken
+    // over there, unless setup routes it as an override (a route that is a name, not a TLD).
+    const risk = route?.includes('.') ? undefined : proposeZone(record.name).risk;
     if (risk) {
       const reason =
         risk === 'mdns' ? 'a .local name belongs to mDNS' : 'not a reserved development name; the hosts file would hide the real site';

@@ -47,6 +47,10 @@ export const HOSTS_FILE = '/etc/hosts';
 
 export interface PlanInput {
   resolver: ResolverKind;
+  /**
+   * The domains routed to devdns: the TLDs of its zones, and the names of its overrides
+   * (api.example.com), each routed exactly. (The name is from when only TLDs were routed; journals keep it.)
+   */
   tlds: readonly string[];
   host: string;
   port: number;
@@ -85,9 +89,28 @@ export function detectResolver(system: SystemAccess, platform: NodeJS.Platform):
   };
 }
 
+const LDH_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+/** A TLD: one lowercase LDH label. */
+const TLD = new RegExp(`^${LDH_LABEL}$`);
+/** A routed domain: lowercase LDH labels, at most 253 characters. No wildcard, no trailing dot. */
+const ROUTED_DOMAIN = new RegExp(`^${LDH_LABEL}(?:\\.${LDH_LABEL})*$`);
+
 /** A TLD that may name a file (/etc/resolver/<tld>) and a config line: one lowercase LDH label. */
 export function isRoutableLabel(tld: string): boolean {
-  return /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(tld);
+  return TLD.test(tld);
+}
+
+/**
+ * A domain that may name a file (/etc/resolver/api.example.com) and a config line: a TLD, or an
+ * override's name in lowercase LDH labels.
+ */
+export function isRoutableDomain(domain: string): boolean {
+  return domain.length <= 253 && ROUTED_DOMAIN.test(domain);
+}
+
+/** The routed domains as a user reads them: a TLD as `.test`, an override's name as it is. */
+export function domainList(domains: readonly string[]): string {
+  return domains.map((domain) => (domain.includes('.') ? domain : `.${domain}`)).join(', ');
 }
 
 /** Whether the OS must route a TLD to devdns: localhost is loopback by itself, reverse zones need no routing. */
@@ -100,6 +123,20 @@ export function tldsToRoute(zones: readonly string[]): string[] {
   return [...new Set(zones.map((zone) => zone.split('.').at(-1) ?? zone))].filter(needsRouting);
 }
 
+/**
+ * Every domain the OS must route to devdns for the zones it serves: the TLDs of its own zones,
+ * and each override's own name, exactly (an override of api.example.com never routes .com; for
+ * `*.staging.example.com` the route is staging.example.com, whose other names devdns forwards).
+ */
+export function domainsToRoute(zones: Readonly<Record<string, { override?: true } | undefined>>): string[] {
+  const names = Object.keys(zones);
+  const overrides = names.filter((zone) => zones[zone]?.override === true).sort();
+  return [...tldsToRoute(names.filter((zone) => zones[zone]?.override !== true)), ...overrides];
+}
+
+/** The routed domains that are overrides' names rather than TLDs. */
+export const overrideRoutes = (domains: readonly string[]) => domains.filter((domain) => domain.includes('.'));
+
 /** A value as it may appear in a one-line message: quoted, control characters escaped. */
 const quote = (value: unknown) => JSON.stringify(value) ?? String(value);
 
@@ -107,7 +144,9 @@ const quote = (value: unknown) => JSON.stringify(value) ?? String(value);
 export function planInputProblem(input: PlanInput): string | undefined {
   if (!(RESOLVERS as readonly string[]).includes(input.resolver)) return `resolver ${quote(input.resolver)} is not one devdns knows`;
   if (!Array.isArray(input.tlds) || input.tlds.length === 0) return 'there is no TLD';
-  for (const tld of input.tlds) if (typeof tld !== 'string' || !isRoutableLabel(tld)) return `TLD ${quote(tld)} is not a DNS label`;
+  for (const tld of input.tlds)
+    if (typeof tld !== 'string' || !isRoutableDomain(tld)) return `domain ${quote(tld)} is not a routable DNS name`;
+  if (new Set(input.tlds).size !== input.tlds.length) return 'a domain is listed twice';
   if (typeof input.host !== 'string' || !(parseIPv4(input.host).ok || parseIPv6(input.host).ok))
     return `host ${quote(input.host)} is not an IP address`;
   if (!Number.isInteger(input.port) || input.port < 1 || input.port > 65535) return `port ${quote(input.port)} is not 1-65535`;
@@ -121,12 +160,12 @@ export function planSetup(input: PlanInput): SetupPlan {
   if (problem)
     throw new InputError('setup', problem, 'give a TLD such as test, an IP address, a port 1-65535 and an absolute --dnsmasq-dir');
   const { tlds, host, port } = input;
-  const list = tlds.map((tld) => `.${tld}`).join(', ');
+  const list = domainList(tlds);
   switch (input.resolver) {
     case 'macos':
       return {
         resolver: 'macos',
-        summary: [`write /etc/resolver/<tld> for ${list}, so macOS sends those lookups to ${host} port ${port}`, 'flush the DNS caches'],
+        summary: [`write /etc/resolver/<domain> for ${list}, so macOS sends those lookups to ${host} port ${port}`, 'flush the DNS caches'],
         files: tlds.map((tld) => ({ path: `/etc/resolver/${tld}`, content: `# ${MARKER}\nnameserver ${host}\nport ${port}\n` })),
         reload: [
           ['dscacheutil', '-flushcache'],

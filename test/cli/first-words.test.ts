@@ -145,7 +145,7 @@ describe('first words', () => {
     assert.doesNotMatch(result.stderr, /devdns:restart/);
   });
 
-  it('override: says what it takes over and what the browser still does; setup never routes its TLD', async () => {
+  it('override: says what it takes over and what the browser still does; setup routes exactly its name, never its TLD', async () => {
     const taken = await runCli(['override', 'api.example.com', '127.0.0.1'], env);
     assert.equal(taken.code, 0, taken.stderr);
     assert.match(taken.stderr, /now overriding api\.example\.com: its addresses come from devdns/);
@@ -162,7 +162,9 @@ describe('first words', () => {
     mkdirSync(join(root, 'etc', 'dnsmasq.d'), { recursive: true });
     const setup = await runCli(['setup', '--dry-run', '--root', root, '--platform', 'linux', '--resolver', 'dnsmasq'], env);
     assert.equal(setup.code, 0, setup.stderr);
-    assert.doesNotMatch(setup.stderr, /\.com/);
+    assert.match(setup.stderr, /forwarding only \.test, api\.example\.com to 127\.0\.0\.1#9090/);
+    assert.match(setup.stdout, /^server=\/api\.example\.com\/127\.0\.0\.1#9090$/m);
+    assert.doesNotMatch(`${setup.stdout}${setup.stderr}`, /server=\/com\/|(^|[\s,])\.com\b/m);
     // An import that names the zone without `override` keeps it one (a CNAME at its apex stays valid).
     assert.equal((await runCli(['override', 'cdn.example.com', 'edge.example.net', '-t', 'CNAME'], env)).code, 0);
     const zoneFile = join(dir.path, 'zones.json');

@@ -53,7 +53,7 @@ describe('devdns hosts', () => {
       assert.match(after, /^127\.0\.0\.1 myapp\.test$/m);
       assert.doesNotMatch(after, /old\.test/);
       assert.doesNotMatch(after, /nas\.internal/, 'only the TLDs setup routed');
-      assert.match(sync.stderr, /skipped nas\.internal A: not under \.test, the TLDs setup routes/);
+      assert.match(sync.stderr, /skipped nas\.internal A: not under \.test, the domains setup routes/);
     });
   });
 

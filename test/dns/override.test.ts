@@ -79,6 +79,20 @@ describe('an override answers its address types and leaves the rest to the real 
     assert.equal(what('api.example.com', QTYPE.MX, true), 'forward (override)');
   });
 
+  it("forwards what an ended override's route still sends, and refuses the rest", () => {
+    const routed = (name: string) => {
+      const decision = decide(index, query(name, QTYPE.A), { forwardAll: false, routed: ['gone.example.com'] });
+      return decision.kind === 'forward' ? `forward (${decision.rule})` : summarize(decision.response).rcode;
+    };
+    assert.equal(routed('gone.example.com'), 'forward (route)');
+    assert.equal(routed('www.gone.example.com'), 'forward (route)');
+    assert.equal(routed('notgone.example.com'), 'REFUSED');
+    assert.equal(routed('example.com'), 'REFUSED');
+    // A route never takes a name from the records.
+    const own = decide(index, query('app.test', QTYPE.A), { forwardAll: false, routed: ['test'] });
+    assert.equal(own.kind, 'answer');
+  });
+
   it('without a forwarder, what would go upstream is REFUSED', () => {
     assert.equal(summarize(answerQuery(index, query('api.example.com', QTYPE.MX))).rcode, 'REFUSED');
     assert.equal(summarize(answerQuery(index, query('docs.api.example.com', QTYPE.A))).rcode, 'REFUSED');

@@ -89,6 +89,48 @@ describe('doctor: the system resolver, through a fake lookup', () => {
   }
 });
 
+describe('doctor: an override is checked by its own name, never its TLD', () => {
+  it('asks the system resolver for the override, says how to route it, and does not call it a risky zone', async () => {
+    const dir = tempDir();
+    try {
+      const home = join(dir.path, 'home');
+      await addRecord(home, { name: 'api.example.com', value: '127.0.0.1' }, { defaultTtl: 60, override: true });
+      await addRecord(home, { name: '*.staging.example.com', value: '10.0.0.7' }, { defaultTtl: 60, override: true });
+      const hosts = join(dir.path, 'hosts');
+      writeFileSync(hosts, '127.0.0.1 localhost\n');
+      const names: string[] = [];
+      const checks = await runChecks({
+        home,
+        hostsFile: hosts,
+        platform: 'linux',
+        resolve: async (name) => {
+          names.push(name);
+          return name === 'api.example.com' ? ['127.0.0.1'] : ['192.0.2.1'];
+        },
+      });
+      assert.deepEqual(names, [`${PROBE_LABEL}.test`, 'api.example.com', `${PROBE_LABEL}.staging.example.com`]);
+      const ids = checks.map((check) => check.id);
+      assert.equal(ids.includes('route-com'), false);
+      assert.deepEqual(
+        { ...pick(checks, 'route-api.example.com') },
+        { id: 'route-api.example.com', status: 'fail', message: 'api.example.com is not routed to devdns', fix: 'devdns setup' },
+      );
+      assert.deepEqual(pick(checks, 'system-resolver-api.example.com').status, 'ok');
+      assert.match(
+        pick(checks, 'system-resolver-api.example.com').message,
+        /gets api\.example\.com from devdns \(api\.example\.com is 127\.0\.0\.1\)/,
+      );
+      assert.match(
+        pick(checks, 'system-resolver-staging.example.com').message,
+        /answers _devdns-probe\.staging\.example\.com with 192\.0\.2\.1, not devdns's 10\.0\.0\.7/,
+      );
+      assert.equal(pick(checks, 'names').status, 'ok');
+    } finally {
+      dir.cleanup();
+    }
+  });
+});
+
 describe('doctor: checks over facts', () => {
   const file = (zones: string[], records: RecordFile['records'] = []): RecordFile => ({
     version: 1,

@@ -56,9 +56,12 @@ const cases: Array<[string, (j: Hostile) => void, RegExp]> = [
       j.tlds = ['../../../tmp/x'];
       file(j).path = '/etc/resolver/../../../tmp/x';
     },
-    /TLD .* is not a DNS label/,
+    /domain .* is not a routable DNS name/,
   ],
-  ['a TLD with a line break', (j) => (j.tlds = ['test\nport 53']), /TLD .* is not a DNS label/],
+  ['a TLD with a line break', (j) => (j.tlds = ['test\nport 53']), /domain .* is not a routable DNS name/],
+  ['a wildcard domain', (j) => (j.tlds = ['*.example.com']), /domain .* is not a routable DNS name/],
+  ['a domain with an empty label', (j) => (j.tlds = ['api..example.com']), /domain .* is not a routable DNS name/],
+  ['a domain listed twice', (j) => (j.tlds = ['test', 'test']), /listed twice/],
   ['a host that is not an address', (j) => (j.host = '127.0.0.1\nnameserver 10.6.6.6'), /host .* is not an IP address/],
   ['a port out of range', (j) => (j.port = 0), /port 0 is not 1-65535/],
   ['content setup would not write', (j) => (file(j).after = EVIL), /is not what setup writes there/],

@@ -102,6 +102,22 @@ describe('hosts file block, found strictly', () => {
     );
   });
 
+  it("writes an override's names where setup routes the override, and only there", () => {
+    const records = [
+      makeRecord('api.example.com', 5, { type: 'A', address: '127.0.0.1' }),
+      makeRecord('github.com', 5, { type: 'A', address: '10.6.6.6' }),
+      makeRecord('myapp.test', 5, { type: 'A', address: '127.0.0.1' }),
+    ];
+    const routed = hostsBlock(records, ['test', 'api.example.com']);
+    assert.deepEqual(routed.lines, ['127.0.0.1 api.example.com', '127.0.0.1 myapp.test']);
+    assert.deepEqual(
+      routed.skipped.map((s) => `${s.name}: ${s.reason}`),
+      ['github.com: not under .test, api.example.com, the domains setup routes'],
+    );
+    assert.deepEqual(hostsBlock(records, ['test']).lines, ['127.0.0.1 myapp.test']);
+    assert.deepEqual(hostsBlock(records).lines, ['127.0.0.1 myapp.test']);
+  });
+
   it('never writes a public or mDNS name into the hosts file', () => {
     const block = hostsBlock([
       makeRecord('github.com', 5, { type: 'A', address: '10.6.6.6' }),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { detectResolver, planSetup } from '../../src/os/resolvers.js';
+import { detectResolver, domainList, domainsToRoute, overrideRoutes, planSetup } from '../../src/os/resolvers.js';
 import { SystemAccess } from '../../src/os/system.js';
 import { tempDir } from '../helpers/devdns.js';
 
@@ -63,6 +63,39 @@ describe('planSetup', () => {
     assert.deepEqual([hosts.files, hosts.reload, hosts.hostsFile], [[], [], '/etc/hosts']);
     assert.match(hosts.notes.join('\n'), /wildcards and aliases \(CNAME\) cannot be written there/);
   });
+});
+
+describe('routes for overrides', () => {
+  const zones = {
+    test: {},
+    'myapp.dev': {},
+    'staging.example.com': { override: true as const },
+    'api.example.com': { override: true as const },
+  };
+
+  it('routes the TLDs of own zones and exactly the name of each override, never its TLD', () => {
+    const domains = domainsToRoute(zones);
+    assert.deepEqual(domains, ['test', 'dev', 'api.example.com', 'staging.example.com']);
+    assert.deepEqual(overrideRoutes(domains), ['api.example.com', 'staging.example.com']);
+    assert.equal(domainList(domains), '.test, .dev, api.example.com, staging.example.com');
+  });
+
+  it('every resolver gets a route for the override name itself', () => {
+    const routed = { ...input, tlds: ['test', 'api.example.com'] };
+    assert.deepEqual(
+      planSetup({ ...routed, resolver: 'macos' }).files.map((file) => file.path),
+      ['/etc/resolver/test', '/etc/resolver/api.example.com'],
+    );
+    assert.match(planSetup({ ...routed, resolver: 'systemd-resolved' }).files[0]?.content ?? '', /^Domains=~test ~api\.example\.com$/m);
+    assert.match(planSetup({ ...routed, resolver: 'dnsmasq' }).files[0]?.content ?? '', /^server=\/api\.example\.com\/127\.0\.0\.1#9090$/m);
+    assert.doesNotMatch(planSetup({ ...routed, resolver: 'dnsmasq' }).files[0]?.content ?? '', /server=\/com\//);
+  });
+
+  for (const bad of ['*.example.com', 'api..example.com', '.example.com', 'api.example.com.', 'a/b.com', `${'a'.repeat(64)}.com`]) {
+    it(`refuses ${JSON.stringify(bad)} as a routed domain`, () => {
+      assert.throws(() => planSetup({ ...input, tlds: ['test', bad], resolver: 'macos' }), /is not a routable DNS name/);
+    });
+  }
 });
 
 describe('detectResolver', () => {

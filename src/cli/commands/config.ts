@@ -1,13 +1,13 @@
 // `devdns config list|get|set|unset`: persistent settings, and what a change means for a running
 // daemon and for the port `devdns setup` routed the system to.
-import { dirname } from 'node:path';
 import { lookupDaemon } from '../../daemon/state.js';
 import { InputError } from '../../errors.js';
 import { readJournal, routedPort } from '../../os/journal.js';
+import { domainList } from '../../os/resolvers.js';
 import { isLoopback } from '../../records/listen-address.js';
 import { formatValue, getSetting, listSettings, setSetting, unsetSetting } from '../../store/settings.js';
 import type { CommandContext } from '../context.js';
-import { confirm } from '../privilege.js';
+import { offer } from '../privilege.js';
 
 export interface ConfigOptions {
   json?: boolean;
@@ -19,13 +19,6 @@ export interface ConfigOptions {
 const ADDRESS_KEYS = new Set(['dns.host', 'dns.port', 'control.port']);
 /** Settings the daemon reads once, when it starts. */
 const START_KEYS = new Set(['upstream', 'forward']);
-
-/** Asks on a terminal; elsewhere only --yes goes ahead, and the hint says what to run. */
-async function offer(context: CommandContext, question: string, hint: string, yes: boolean | undefined): Promise<boolean> {
-  if (yes || process.stdin.isTTY) return confirm(question, yes);
-  context.output.info(hint);
-  return false;
-}
 
 export async function runConfig(
   context: CommandContext,
@@ -101,7 +94,7 @@ export async function runConfig(
   const journal = readJournal(context.home);
   // The hosts-file route holds addresses, not a port: moving the port does not touch it.
   if (key === 'dns.port' && journal && routedPort(journal) !== undefined && journal.port !== Number(change.to)) {
-    const tlds = journal.tlds.map((tld) => `.${tld}`).join(', ');
+    const tlds = domainList(journal.tlds);
     if (
       await offer(
         context,
@@ -111,15 +104,7 @@ export async function runConfig(
       )
     ) {
       // The same system, resolver and TLDs as before; only the port changes.
-      const { runSetup } = await import('./setup.js');
-      const dnsmasqDir = journal.resolver.includes('dnsmasq') && journal.files[0] ? dirname(journal.files[0].path) : undefined;
-      await runSetup(context, {
-        yes: true,
-        root: journal.root,
-        resolver: journal.resolver,
-        tld: journal.tlds,
-        ...(dnsmasqDir ? { dnsmasqDir } : {}),
-      });
+      await (await import('./setup.js')).setupAgain(context, journal);
     }
   }
 }

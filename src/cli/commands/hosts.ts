@@ -5,6 +5,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { DevdnsError, ExitCode, InputError } from '../../errors.js';
 import { blockLines, defaultHostsPath, hostsBlock, setHostsBlock } from '../../os/hosts-file.js';
 import { type Journal, journalHostsRoute, journalToUndo } from '../../os/journal.js';
+import { domainList } from '../../os/resolvers.js';
 import { SystemAccess } from '../../os/system.js';
 import { OWN_FILES, RECORDS_FILE_NAME } from '../../store/paths.js';
 import { loadServedRecords } from '../../store/projects.js';
@@ -38,7 +39,7 @@ export async function runHosts(context: CommandContext, action: string, options:
   if (action === 'clean' && route)
     throw new DevdnsError(
       'hosts-is-route',
-      `${path} is the route devdns setup chose for ${route.tlds.map((tld) => `.${tld}`).join(', ')}: removing the block would stop those names resolving`,
+      `${path} is the route devdns setup chose for ${domainList(route.tlds)}: removing the block would stop those names resolving`,
       'undo the route with devdns teardown, which removes the block',
     );
   const block = action === 'sync' ? hostsBlock(loadServedRecords(context.home).file.records, route?.tlds) : undefined;

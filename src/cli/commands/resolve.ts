@@ -4,9 +4,16 @@ import { ExitCode } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { requireDaemon } from '../running-daemon.js';
 
+/** Why a question went upstream, by the rule that sent it. */
+const WHY_FORWARDED: Record<NonNullable<ResolveBody['forwarded']>['rule'], string> = {
+  override: 'forwarded: the override leaves it to the real servers',
+  all: 'forwarded (forward all)',
+  route: 'forwarded: an ended override whose route setup has not yet removed',
+};
+
 /** Where a forwarded answer came from, in one line. */
 function describeForwarded(forwarded: NonNullable<ResolveBody['forwarded']>): string {
-  const why = forwarded.rule === 'override' ? 'forwarded: the override leaves it to the real servers' : 'forwarded (forward all)';
+  const why = WHY_FORWARDED[forwarded.rule];
   switch (forwarded.source) {
     case 'upstream':
       return `${why}; answered by ${forwarded.upstream}`;

@@ -5,9 +5,19 @@ import { resolve } from 'node:path';
 import { lookupDaemon } from '../../daemon/state.js';
 import { DevdnsError, ExitCode, InputError } from '../../errors.js';
 import { blockLines, hostsBlock } from '../../os/hosts-file.js';
-import { applyPlan, checkHostsFile, journalPlan, journalToUndo, undoJournal } from '../../os/journal.js';
+import { applyPlan, checkHostsFile, type Journal, journalPlan, journalToUndo, readJournal, undoJournal } from '../../os/journal.js';
 import { describeCommand } from '../../os/reload.js';
-import { detectResolver, HOSTS_FILE, needsRouting, planSetup, RESOLVERS, type ResolverKind, tldsToRoute } from '../../os/resolvers.js';
+import {
+  detectResolver,
+  domainList,
+  domainsToRoute,
+  HOSTS_FILE,
+  needsRouting,
+  overrideRoutes,
+  planSetup,
+  RESOLVERS,
+  type ResolverKind,
+} from '../../os/resolvers.js';
 import { SystemAccess } from '../../os/system.js';
 import { normalizeName } from '../../records/names.js';
 import { parseInteger } from '../../records/record-input.js';
@@ -15,7 +25,7 @@ import { proposeZone } from '../../records/zones.js';
 import { loadServedRecords } from '../../store/projects.js';
 import { loadSettings } from '../../store/settings.js';
 import type { CommandContext } from '../context.js';
-import { confirm, needsRoot, rerunWithSudo } from '../privilege.js';
+import { confirm, needsRoot, offer, rerunWithSudo } from '../privilege.js';
 
 export interface SetupOptions {
   tld?: string[];
@@ -30,18 +40,21 @@ export interface SetupOptions {
 }
 
 /**
- * The TLDs to route: those given, else those of the zones devdns serves (not localhost or reverse
- * zones, and not overrides: an override of api.example.com is never a reason to route .com).
+ * The domains to route: the TLDs given, else those of the zones devdns serves (not localhost or
+ * reverse zones); and, either way, each override's own name. An override of api.example.com
+ * routes exactly that name, never .com.
  */
-function chooseTlds(context: CommandContext, options: SetupOptions): string[] {
+function chooseDomains(context: CommandContext, options: SetupOptions): string[] {
   const given = options.tld?.flatMap((tld) => tld.split(',')).filter(Boolean);
-  const served = loadServedRecords(context.home).file.zones;
-  const zones = Object.keys(served).filter((zone) => served[zone]?.override !== true);
-  const routable =
+  const served = domainsToRoute(loadServedRecords(context.home).file.zones);
+  const overrides = overrideRoutes(served);
+  const tlds =
     given && given.length > 0
       ? given.map((tld) => normalizeName(tld.replace(/^\./, ''), '--tld')).filter(needsRouting)
-      : tldsToRoute(zones);
-  for (const tld of routable) {
+      : served.filter((domain) => !overrides.includes(domain));
+  for (const tld of tlds) {
+    // An override's name given back (as config's re-run of an earlier setup does) is one already routed.
+    if (overrides.includes(tld)) continue;
     if (tld.includes('.')) throw new InputError('--tld', `"${tld}" is not a top-level domain`, 'give the last label only, e.g. --tld test');
     const risk = proposeZone(`x.${tld}`).risk;
     if (risk && !options.force) {
@@ -52,6 +65,7 @@ function chooseTlds(context: CommandContext, options: SetupOptions): string[] {
       );
     }
   }
+  const routable = [...new Set([...tlds, ...overrides])];
   if (routable.length === 0) throw new InputError('--tld', 'no top-level domain to route', 'give one: --tld test');
   return routable;
 }
@@ -78,7 +92,7 @@ export async function runSetup(context: CommandContext, options: SetupOptions): 
   const platform = (options.platform ?? process.platform) as NodeJS.Platform;
   const system = new SystemAccess(resolve(options.root ?? '/'));
   const dnsmasqDir = options.dnsmasqDir === undefined ? undefined : resolve(options.dnsmasqDir);
-  const tlds = chooseTlds(context, options);
+  const tlds = chooseDomains(context, options);
   const { host, port } = dnsTarget(context, options);
   const detected = options.resolver
     ? { resolver: resolverOption(options.resolver) as ResolverKind, evidence: 'chosen with --resolver' }
@@ -144,7 +158,7 @@ export async function runSetup(context: CommandContext, options: SetupOptions): 
       output.warn(`${describeCommand(report.command)}: ${report.detail}`);
     }
   }
-  const list = tlds.map((tld) => `.${tld}`).join(', ');
+  const list = domainList(tlds);
   const where = system.root === '/' ? '' : ` in the tree ${system.root} (this system's own resolver is unchanged)`;
   if (plan.hostsFile === undefined)
     output.info(`${list} now go to devdns at ${host}:${port}${where}; check with: devdns doctor; undo with: devdns teardown`);
@@ -159,6 +173,48 @@ export async function runSetup(context: CommandContext, options: SetupOptions): 
       );
   }
   return ok ? ExitCode.ok : ExitCode.user;
+}
+
+/**
+ * Setup again on the same system with the same resolver and TLDs as the journal's, for what has
+ * changed since (the port, or the overrides, whose routes are recomputed from the records).
+ */
+export async function setupAgain(context: CommandContext, journal: Journal): Promise<number> {
+  return runSetup(context, {
+    yes: true,
+    root: journal.root,
+    resolver: journal.resolver,
+    tld: journal.tlds.filter((domain) => !domain.includes('.')),
+    ...(journal.dnsmasqDir === undefined ? {} : { dnsmasqDir: journal.dnsmasqDir }),
+  });
+}
+
+/**
+ * After an edit, where setup routes names to devdns: when an override began or ended since, its
+ * route is not yet in the OS, or is still there. Offers to run setup again (on a terminal, or with
+ * yes), else says what to run. Until then devdns forwards what an ended override's route still
+ * sends it, so the real name keeps resolving while devdns runs.
+ */
+export async function offerRouteUpdate(context: CommandContext, yes?: boolean): Promise<void> {
+  let journal: Journal | undefined;
+  try {
+    journal = readJournal(context.home);
+  } catch {
+    return; // a journal that cannot be read is doctor's, setup's and teardown's to report
+  }
+  if (journal === undefined || journal.undoing) return;
+  const wanted = overrideRoutes(domainsToRoute(loadServedRecords(context.home).file.zones));
+  const routed = overrideRoutes(journal.tlds);
+  const begun = wanted.filter((domain) => !routed.includes(domain));
+  const ended = routed.filter((domain) => !wanted.includes(domain));
+  if (begun.length === 0 && ended.length === 0) return;
+  const what = [
+    ...(begun.length > 0 ? [`route ${begun.join(', ')} to devdns`] : []),
+    ...(ended.length > 0 ? [`give ${ended.join(', ')} back to the real servers`] : []),
+  ].join(' and ');
+  const sudo = needsRoot(journal.root) ? ' (it asks for sudo)' : '';
+  if (await offer(context, `Run devdns setup again to ${what}?${sudo}`, `to ${what}, run devdns setup again${sudo}`, yes))
+    await setupAgain(context, journal);
 }
 
 /** The arguments for running this setup again through sudo: only the options the user gave. */
@@ -207,7 +263,7 @@ export async function runTeardown(context: CommandContext, options: TeardownOpti
       block ? `removed the devdns block from ${system.path(path)}` : `${removed ? 'removed' : 'restored'} ${system.path(path)}`,
     );
   for (const report of reports) if (!report.ok) output.warn(`${describeCommand(report.command)}: ${report.detail}`);
-  output.info(`lookups for ${journal.tlds.map((tld) => `.${tld}`).join(', ')} no longer go to devdns`);
+  output.info(`lookups for ${domainList(journal.tlds)} no longer go to devdns`);
   if (reports.some((report) => !report.ok))
     throw new DevdnsError('teardown-incomplete', 'the files are restored, but a reload command failed', 'run it yourself (above)');
   return ExitCode.ok;

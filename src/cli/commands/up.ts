@@ -7,6 +7,7 @@ import { hostPort, runDaemonProcess } from '../../daemon/main.js';
 import { type DaemonSources, type DaemonState, lookupDaemon } from '../../daemon/state.js';
 import { InputError } from '../../errors.js';
 import { readJournal, routedPort } from '../../os/journal.js';
+import { domainList } from '../../os/resolvers.js';
 import { packageVersion } from '../../platform/package-version.js';
 import { isLoopback, parseListenAddress } from '../../records/listen-address.js';
 import { parseInteger } from '../../records/record-input.js';
@@ -54,7 +55,7 @@ function warnIfRoutedElsewhere(context: CommandContext, port: number): void {
   }
   if (journal && routedPort(journal) !== undefined && journal.port !== port) {
     context.output.warn(
-      `devdns setup sent ${journal.tlds.map((tld) => `.${tld}`).join(', ')} to port ${journal.port}, but devdns listens on ${port}: run devdns setup again (or devdns restart --port ${journal.port})`,
+      `devdns setup sent ${domainList(journal.tlds)} to port ${journal.port}, but devdns listens on ${port}: run devdns setup again (or devdns restart --port ${journal.port})`,
     );
   }
 }
