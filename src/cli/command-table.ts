@@ -51,6 +51,8 @@ async function finished(work: Promise<void> | void): Promise<number> {
 
 const TYPE_OPTION = ['-t, --type <type>', `record type: ${RECORD_TYPES.join(', ')}`] as const;
 
+const FOR_OPTION = ['--for <duration>', 'the record ends after this long: 90s, 30m, 2h, 1h30m, 7d (at most 365d)'] as const;
+
 export const COMMANDS: readonly CommandDeclaration[] = [
   {
     name: 'add',
@@ -65,6 +67,7 @@ export const COMMANDS: readonly CommandDeclaration[] = [
       ['--priority <n>', 'MX or SRV priority, 0-65535'],
       ['--weight <n>', 'SRV weight, 0-65535 (default 0)'],
       ['--port <n>', 'SRV port, 0-65535'],
+      FOR_OPTION,
       ['--force', 'serve a name under a public TLD such as .dev or .com'],
     ],
     examples: [
@@ -76,6 +79,7 @@ export const COMMANDS: readonly CommandDeclaration[] = [
       'devdns add shop.test mail.shop.test -t MX --priority 10',
       "devdns add shop.test 'v=spf1 -all' -t TXT",
       'devdns add _http._tcp.shop.test web.shop.test -t SRV --priority 0 --weight 5 --port 8080',
+      'devdns add demo.test 127.0.0.1 --for 30m     # gone in 30 minutes (ls shows the time left)',
       'devdns add shop.test -t TXT -- -starts-with-a-dash   # -- ends the options',
     ],
     run: async ({ context, args: [name, value], options }: CommandCall<[string, string | undefined], AddOptions>) =>
@@ -88,9 +92,10 @@ export const COMMANDS: readonly CommandDeclaration[] = [
       ['<name>', 'the real name, or *.name for the names under it'],
       ['[value]', 'IPv4 or IPv6 address (default: A 127.0.0.1 and AAAA ::1)'],
     ],
-    options: [TYPE_OPTION, ['--ttl <seconds>', "time to live, 0-2147483647 (default: the RRset's, else 5)"]],
+    options: [TYPE_OPTION, ['--ttl <seconds>', "time to live, 0-2147483647 (default: the RRset's, else 5)"], FOR_OPTION],
     examples: [
       'devdns override api.example.com 127.0.0.1',
+      'devdns override api.example.com 127.0.0.1 --for 2h   # ends by itself, even while devdns is down',
       "devdns override '*.staging.example.com' 10.0.0.7",
       'devdns rm api.example.com                 # removing its last record ends the override',
     ],

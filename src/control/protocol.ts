@@ -162,6 +162,8 @@ export interface AddedBody {
   added: ListedRecord[];
   unchanged: ListedRecord[];
   retimed: Array<{ name: string; type: string; from: number; to: number }>;
+  /** Records there already whose end the add changed (`--for`, or none given: lasting now). Absent from earlier daemons. */
+  renewed?: ListedRecord[];
   zonesAdded: string[];
   /** What reading the input noticed (a long TXT value split, say). */
   notes: string[];
@@ -187,6 +189,8 @@ export interface RecordBody {
   force?: boolean;
   /** `devdns override`: take over a real name (its zone becomes an override). */
   override?: boolean;
+  /** How long the records last (`--for`: 30m, 2h, 7d). */
+  for?: string;
   domain?: string;
   ip?: string;
 }

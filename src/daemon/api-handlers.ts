@@ -22,7 +22,7 @@ export interface HandlerContext {
   requestStop: () => void;
 }
 
-const RECORD_KEYS = ['name', 'type', 'value', 'ttl', 'priority', 'weight', 'port', 'force', 'override'];
+const RECORD_KEYS = ['name', 'type', 'value', 'ttl', 'priority', 'weight', 'port', 'for', 'force', 'override'];
 const SEED_KEYS = ['domain', 'ip'];
 
 function stringField(body: Record<string, unknown>, key: string): string | undefined {
@@ -62,6 +62,7 @@ function readRecordBody(body: Record<string, unknown>): RecordBody {
     priority: numberField(body, 'priority'),
     weight: numberField(body, 'weight'),
     port: numberField(body, 'port'),
+    for: stringField(body, 'for'),
     force: body.force === true,
     override: body.override === true,
   };
@@ -150,6 +151,7 @@ export function buildHandlers(context: HandlerContext): Handlers {
           added: result.added.map((r) => listRecord(r, zoneNames)),
           unchanged: result.unchanged.map((r) => listRecord(r, zoneNames)),
           retimed: result.retimed,
+          renewed: result.renewed.map((r) => listRecord(r, zoneNames)),
           zonesAdded: result.zonesAdded,
           notes: result.notes,
           warnings: result.warnings,

@@ -14,6 +14,7 @@ import { readQuery } from '../dns/wire.js';
 import { buildZoneIndex, updateZoneIndex, type ZoneIndex } from '../dns/zone-index.js';
 import { type Forwarded, type Forwarder, refusedReply } from '../forward/forwarder.js';
 import { spliceLocalAnswer } from '../forward/splice.js';
+import { nextExpiry } from '../records/expiry.js';
 import { isLoopback } from '../records/listen-address.js';
 import type { DnsRecord, RecordFile } from '../records/types.js';
 import type { RecordEditor } from '../store/edits.js';
@@ -165,6 +166,11 @@ function servedZones(sources: ServedSources): RecordFile['zones'] {
   return zones;
 }
 
+/** How long after a record's end the daemon removes it: ends a few milliseconds apart go in one write. */
+const EXPIRY_SLACK_MS = 20;
+/** The longest setTimeout delay (2^31-1 ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export async function startDnsService(options: DnsServiceOptions): Promise<DnsService> {
   const writer = options.writer ?? new BackgroundWriter();
   const store = new RecordStore(options.home, {
@@ -275,6 +281,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
       index = buildZoneIndex(next.file);
       responder.setIndex(index, policy());
       recordsError = undefined;
+      scheduleExpiry();
       options.onReload?.(() => next.file, count());
     } catch (error) {
       const hint = (error as { hint?: unknown }).hint;
@@ -313,8 +320,33 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     responder.setIndex(index, policy());
     loadedStamp = stamp;
     recordsError = undefined;
+    scheduleExpiry();
     options.onReload?.(() => served().file, count());
   }
+
+  /**
+   * At the next record's end: the user's file is written without the records that have ended
+   * (the store leaves them out of every write), and everything is read again, so that what a
+   * linked project's file holds past its end goes too and the hosts route follows.
+   */
+  let expiryTimer: NodeJS.Timeout | undefined;
+  const scheduleExpiry = (): void => {
+    clearTimeout(expiryTimer);
+    const next = closed ? undefined : nextExpiry(served().file);
+    if (next === undefined) return;
+    // A timer holds at most about 24.8 days; a later end is looked at again then.
+    expiryTimer = setTimeout(expire, Math.min(Math.max(0, next - Date.now()) + EXPIRY_SLACK_MS, MAX_TIMER_MS));
+  };
+  const expire = (): void => {
+    store
+      .update((file) => ({ file, result: undefined }))
+      .catch((error: Error) => problem(new Error(`removing records that have ended failed: ${error.message}`)))
+      .finally(() => {
+        if (closed) return;
+        loadedStamp = '';
+        reload();
+      });
+  };
 
   const editor: RecordEditor = {
     update: (change, touched) => store.update(change, touched),
@@ -325,12 +357,16 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
   const stopWatching = (): void => {
     closed = true;
     clearTimeout(timer);
+    clearTimeout(expiryTimer);
     for (const watcher of watchers.values()) watcher.close();
     watchers.clear();
   };
 
   mkdirSync(options.home, { recursive: true, mode: 0o700 });
   watchSources();
+  scheduleExpiry();
+  // Records that ended while devdns was down are never served; they leave the file now.
+  if (store.holdsEnded()) expire();
 
   const { onQuery, onBadMessage } = options;
   let server: DnsServer;

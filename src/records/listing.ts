@@ -12,10 +12,19 @@ export interface ListedRecord {
   zone: string;
   /** "user", or the path of the linked project file the record comes from. */
   source?: string;
+  /** When the record ends (`add --for`), ISO 8601 UTC; absent: never. */
+  expires?: string;
 }
 
 export function listRecord(record: DnsRecord, zones: readonly string[]): ListedRecord {
-  return { name: record.name, type: record.type, ttl: record.ttl, value: formatRdata(record), zone: zoneOf(record.name, zones) ?? '' };
+  const listed = {
+    name: record.name,
+    type: record.type,
+    ttl: record.ttl,
+    value: formatRdata(record),
+    zone: zoneOf(record.name, zones) ?? '',
+  };
+  return record.expires === undefined ? listed : { ...listed, expires: record.expires };
 }
 
 /** What a pattern matches: names that contain it, case-insensitive, a trailing dot ignored. */

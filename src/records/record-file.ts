@@ -2,6 +2,7 @@
 // Pure: the store reads the bytes, this says whether they hold a valid RecordFile and where not.
 import { DevdnsError, InputError } from '../errors.js';
 import { CHARACTER_STRING_OCTETS, quoteCharacterString } from './character-strings.js';
+import { isExpiryText } from './expiry.js';
 import { isDottedQuad } from './ip.js';
 import { isStoredName, normalizeName } from './names.js';
 import { parseTtl } from './parse-integer.js';
@@ -90,7 +91,7 @@ function readTtl(value: unknown, index: number): number {
 
 /** What the checker needs of each type, worked out once: the fields a record of it may have. */
 const ALLOWED_FIELDS = new Map<RecordType, ReadonlySet<string>>(
-  RECORD_TYPES.map((type) => [type, new Set(['name', 'type', 'ttl', ...recordKind(type).wire.map((f) => f.field)])]),
+  RECORD_TYPES.map((type) => [type, new Set(['name', 'type', 'ttl', 'expires', ...recordKind(type).wire.map((f) => f.field)])]),
 );
 
 /** The types whose one field is read as it stands (an address or a name), with nothing to join or quote. */
@@ -192,6 +193,15 @@ function readName(value: unknown, index: number): string {
 }
 
 function readRecord(raw: unknown, index: number): DnsRecord {
+  const record = readRecordData(raw, index);
+  const { expires } = raw as Record<string, unknown>;
+  if (expires === undefined) return record;
+  expect(isExpiryText(expires), `${recordPath(index)}.expires`, 'must be an ISO 8601 UTC time such as 2026-01-31T12:00:00.000Z', expires);
+  record.expires = expires;
+  return record;
+}
+
+function readRecordData(raw: unknown, index: number): DnsRecord {
   if (!isObject(raw)) problem(recordPath(index), 'must be an object', raw);
   const type = readType(raw.type, index);
   const allowed = ALLOWED_FIELDS.get(type) as ReadonlySet<string>;

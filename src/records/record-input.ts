@@ -1,6 +1,7 @@
 // Turns what a user types (name, value, -t, --ttl, --priority, --weight, --port) into record data,
 // checking every field. Shared by the CLI, and by anything else that accepts records as text.
 import { InputError } from '../errors.js';
+import { parseDuration } from './duration.js';
 import { ipFamily } from './ip.js';
 import { normalizeName } from './names.js';
 import { parseTtl } from './parse-integer.js';
@@ -18,12 +19,16 @@ export interface RecordInput extends ValueOptions {
   value?: string | undefined;
   type?: string | undefined;
   ttl?: string | number | undefined;
+  /** `--for`: how long the record lasts (30m, 2h, 7d); forever when not given. */
+  for?: string | undefined;
 }
 
 export interface ParsedInput {
   name: string;
   /** Undefined: keep the RRset's TTL, or the default for a new one. */
   ttl: number | undefined;
+  /** Seconds the record lasts from when it is added (`--for`); undefined: no end. */
+  lifetime?: number;
   data: RecordData[];
   /** Things the user should know, e.g. that a long TXT value was split. */
   notes: string[];
@@ -33,13 +38,14 @@ export interface ParsedInput {
 export function parseRecordInput(input: RecordInput): ParsedInput {
   const name = normalizeName(input.name, 'name', { wildcard: true });
   const ttl = input.ttl === undefined ? undefined : parseTtl(input.ttl);
+  const lifetime = input.for === undefined ? {} : { lifetime: parseDuration(input.for) };
   const type = input.type === undefined ? undefined : parseType(input.type);
   rejectMisplacedOptions(type, input);
   const notes: string[] = [];
-  if (input.value === undefined) return { name, ttl, data: localhostData(type, input.name), notes };
+  if (input.value === undefined) return { name, ttl, ...lifetime, data: localhostData(type, input.name), notes };
   refuseAddressWithPort(input.name, input.value);
   const inferred = type ?? inferType(input.value);
-  return { name, ttl, data: [parseRdata(inferred, input.value, input, notes)], notes };
+  return { name, ttl, ...lifetime, data: [parseRdata(inferred, input.value, input, notes)], notes };
 }
 
 /** The localhost address of each type that has one (A and AAAA), or of the type asked for. */

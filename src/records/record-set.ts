@@ -43,6 +43,11 @@ export interface AddRequest {
    * `*.x`, the subtree under x), made an override zone, unless one of ours holds it already.
    */
   override?: boolean;
+  /**
+   * When the records end (`--for`), as ISO 8601 UTC; undefined: never. A record that exists
+   * already takes the request's end, so an add without --for makes a temporary record lasting.
+   */
+  expires?: string | undefined;
 }
 
 export interface AddResult {
@@ -52,6 +57,8 @@ export interface AddResult {
   unchanged: DnsRecord[];
   /** RRsets whose TTL the request changed. */
   retimed: Array<{ name: string; type: RecordType; from: number; to: number }>;
+  /** Present already with the same data, whose end the request changed: as they are now. */
+  renewed: DnsRecord[];
   zonesAdded: string[];
   warnings: string[];
 }
@@ -140,7 +147,7 @@ export class RecordSetBuilder {
 
   /** Adds one request, as {@link addRecords} does; on an error the set is left as it was. */
   add(request: AddRequest): AddStep {
-    const step: AddStep = { added: [], unchanged: [], retimed: [], zonesAdded: [], warnings: [] };
+    const step: AddStep = { added: [], unchanged: [], retimed: [], renewed: [], zonesAdded: [], warnings: [] };
     let zone = zoneAmong(request.name, this.#zoneNames);
     let newZone: string | undefined;
     if (request.override) {
@@ -171,6 +178,7 @@ export class RecordSetBuilder {
         const rrsetRecords = rrset.map((i) => this.#records[i] as DnsRecord);
         const ttl = request.ttl ?? rrsetRecords[0]?.ttl ?? request.defaultTtl ?? DEFAULT_TTL;
         const record = makeRecord(request.name, ttl, data);
+        if (request.expires !== undefined) record.expires = request.expires;
         const existing = rrsetRecords.find((r) => sameRecord(r, record));
         // RFC 2181 §5.2: all records of an RRset share one TTL, so a new TTL applies to the whole set.
         const from = rrsetRecords[0]?.ttl;
@@ -179,7 +187,14 @@ export class RecordSetBuilder {
           step.retimed.push({ name: record.name, type: record.type, from, to: ttl });
         }
         if (existing) {
-          step.unchanged.push(record);
+          if (existing.expires === record.expires) step.unchanged.push(record);
+          else {
+            const at = rrset.find((i) => sameRecord(this.#records[i] as DnsRecord, record)) as number;
+            const { expires: _ended, ...lasting } = this.#records[at] as DnsRecord;
+            const renewed = (record.expires === undefined ? lasting : { ...lasting, expires: record.expires }) as DnsRecord;
+            this.#records[at] = renewed;
+            step.renewed.push(renewed);
+          }
           continue;
         }
         checkCompatible(atName(), record, request.override || this.#zones[zone]?.override ? undefined : zone);
@@ -209,7 +224,7 @@ export class RecordSetBuilder {
       const atName = positions.map((i) => this.#records[i] as DnsRecord);
       step.warnings.push(...otherTtls(atName, request.name, request.ttl, request.data));
     }
-    if (step.added.length > 0 || step.retimed.length > 0) {
+    if (step.added.length > 0 || step.retimed.length > 0 || step.renewed.length > 0) {
       this.#changed = true;
       if (newZone !== undefined) {
         this.#zones = { ...this.#zones, [newZone]: request.override ? { override: true } : {} };
@@ -384,17 +399,29 @@ export function removeRecords(file: RecordFile, request: RemoveRequest): RemoveR
     throw new NotFoundError(`no record matches ${what}`, `see what there is: devdns ls ${request.name}`);
   }
   const records = file.records.filter((r) => !matches.includes(r));
-  const zones = { ...file.zones };
+  const { zones, zonesRemoved } = zonesLeft(file.zones, matches, records);
+  return { file: { ...file, zones, records }, removed: matches, zonesRemoved };
+}
+
+/**
+ * The zones once `removed` are gone and `records` are left: a zone that only existed for the
+ * removed records goes with them. `test` is always served, and a zone with settings of its own
+ * stays; an override has no other reason to be.
+ */
+export function zonesLeft(
+  before: RecordFile['zones'],
+  removed: readonly DnsRecord[],
+  records: readonly DnsRecord[],
+): { zones: RecordFile['zones']; zonesRemoved: string[] } {
+  const zones = { ...before };
   const zonesRemoved: string[] = [];
-  // A zone that only existed for the removed records goes with them; `test` is always served.
-  for (const zone of new Set(matches.map((r) => zoneOf(r.name, Object.keys(zones))))) {
-    // A zone with settings of its own stays; an override has no other reason to be.
+  for (const zone of new Set(removed.map((r) => zoneOf(r.name, Object.keys(zones))))) {
     if (zone === undefined || zone === DEFAULT_ZONE || Object.keys(zones[zone] ?? {}).some((key) => key !== 'override')) continue;
     if (records.some((r) => isAtOrBelow(r.name, zone))) continue;
     delete zones[zone];
     zonesRemoved.push(zone);
   }
-  return { file: { ...file, zones, records }, removed: matches, zonesRemoved };
+  return { zones, zonesRemoved };
 }
 
 /** The presentation form of `value` read as data of `type`, or undefined when it is not valid for that type. */

@@ -9,6 +9,8 @@ interface Owner {
   name: string;
   /** Seconds, 0 to 2^31-1 (RFC 2181 §8). */
   ttl: number;
+  /** When the record ends (`add --for`), as ISO 8601 UTC; nothing reads it after then (expiry.ts). */
+  expires?: string;
 }
 
 export interface ARecord extends Owner {

@@ -1,10 +1,12 @@
 // Record edits as one step each: validate the input, change the file under the writers' lock,
 // report what changed. The CLI and the control API both edit through here, so they share rules.
+
 import { dirname } from 'node:path';
 import { answerQuestion } from '../dns/answer.js';
 import { QTYPE, RCODE } from '../dns/protocol.js';
 import { buildZoneIndex, type ZoneIndex, zoneFor } from '../dns/zone-index.js';
 import { NotFoundError } from '../errors.js';
+import { expiryAfter } from '../records/expiry.js';
 import { normalizeName } from '../records/names.js';
 import { type ParsedInput, parseRecordInput, parseType, type RecordInput } from '../records/record-input.js';
 import { type AddResult, addRecords, type RemoveResult, removeRecords } from '../records/record-set.js';
@@ -58,9 +60,12 @@ export async function addRecord(
   // The input first: a mistake in what the user typed is the error to show, whatever the settings.
   const parsed = parseRecordInput(input);
   const defaultTtl = request.defaultTtl ?? loadSettings(home).ttl;
+  const { lifetime, ...add } = parsed;
   const result = await editor.update(
     (file) => {
-      const outcome = addRecords(file, { ...parsed, force, override, defaultTtl });
+      // From when the change is made: a wait for the writers' lock does not shorten it.
+      const expires = lifetime === undefined ? undefined : expiryAfter(Date.now(), lifetime);
+      const outcome = addRecords(file, { ...add, force, override, defaultTtl, expires });
       return { file: outcome.file, result: outcome };
     },
     () => [parsed.name],

@@ -5,6 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DevdnsError, NotFoundError } from '../errors.js';
+import { liveRecords } from '../records/expiry.js';
 import { type ListedRecord, listRecords } from '../records/listing.js';
 import { checkRecordFile } from '../records/record-file.js';
 import { USER_SOURCE } from '../records/sources.js';
@@ -106,7 +107,8 @@ export function readProjectFile(path: string): RecordFile {
   const checked = checkRecordFile(raw);
   if (!checked.ok)
     throw new DevdnsError('project-invalid', `${path}: ${checked.problem}`, 'fix the file (devdns export --format json shows the format)');
-  return checked.file;
+  // A team's file is not devdns's to write: records that have ended are only left out.
+  return liveRecords(checked.file, Date.now());
 }
 
 /** The project file a path names: the path itself when it is a file, else the devdns.json in it. */

@@ -5,6 +5,7 @@
 import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { DevdnsError, StoreError } from '../errors.js';
+import { liveRecords } from '../records/expiry.js';
 import { recordFileChunks, rememberFileText } from '../records/file-text.js';
 import { checkRecordFile } from '../records/record-file.js';
 import { nextSerial } from '../records/record-set.js';
@@ -120,9 +121,15 @@ export class RecordStore {
     this.maxBytes = options.maxBytes ?? MAX_RECORDS_BYTES;
   }
 
-  /** The records as they are on disk; no file yet is an empty set. */
+  /** The records as they are on disk, without those that have ended (expiry.ts); no file yet is an empty set. */
   read(): RecordFile {
-    return this.readKept(false);
+    return liveRecords(this.readKept(false), this.now().getTime());
+  }
+
+  /** Whether the file on disk still holds records that have ended (the next write leaves them out). */
+  holdsEnded(): boolean {
+    const file = this.readKept(false);
+    return liveRecords(file, this.now().getTime()) !== file;
   }
 
   /** read(), for a change that will be written when `forWrite`: then the text read is kept for the write. */
@@ -207,7 +214,8 @@ export class RecordStore {
     const Conf = await writer.loadConf();
     return this.locked(() => {
       const current = this.readKept(true);
-      const { file, result } = change(current);
+      // Records that have ended leave the file with the next write.
+      const { file, result } = change(liveRecords(current, this.now().getTime()));
       if (file !== current) {
         const next = { ...file, serial: nextSerial(current.serial, this.now()) };
         const chunks = [...recordFileChunks(next)];
@@ -239,7 +247,9 @@ export class RecordStore {
     try {
       await this.locked(async () => {
         const current = this.readKept(true);
-        let file = current;
+        // Records that have ended leave the file with this write (every name may then differ).
+        const live = liveRecords(current, this.now().getTime());
+        let file = live;
         for (const item of batch) {
           try {
             const change = item.change(file);
@@ -254,7 +264,7 @@ export class RecordStore {
         const next = { ...file, serial: nextSerial(current.serial, this.now()) };
         await this.writeInBackground(next);
         this.keep(next);
-        let touched: Set<string> | undefined = new Set<string>();
+        let touched: Set<string> | undefined = live === current ? new Set<string>() : undefined;
         for (const { item, result } of done) {
           if (item.touched === undefined) touched = undefined;
           else if (touched) for (const name of item.touched(result)) touched.add(name);

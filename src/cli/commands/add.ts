@@ -1,6 +1,7 @@
 // `devdns add`: add the record, say exactly what changed, and have it answered at once. With the
 // daemon running, the daemon makes the change (the one writer); else the command writes the file.
 import { ROUTES } from '../../control/protocol.js';
+import { timeLeft } from '../../records/expiry.js';
 import type { RecordInput } from '../../records/record-input.js';
 import type { CommandContext } from '../context.js';
 import { afterDaemonEdit, editThroughDaemon } from '../daemon-edits.js';
@@ -22,10 +23,12 @@ const OVERRIDE_CAVEATS = [
 interface AddReport {
   notes: readonly string[];
   zonesAdded: readonly string[];
-  /** Each record added, in presentation form, and its TTL. */
-  added: ReadonlyArray<{ text: string; ttl: number }>;
+  /** Each record added, in presentation form, its TTL and when it ends. */
+  added: ReadonlyArray<{ text: string; ttl: number; expires?: string | undefined }>;
   unchanged: readonly string[];
   retimed: ReadonlyArray<{ name: string; type: string; from: number; to: number }>;
+  /** Records there already whose end changed. */
+  renewed: ReadonlyArray<{ text: string; expires?: string | undefined }>;
   warnings: readonly string[];
 }
 
@@ -37,13 +40,14 @@ export async function runAdd(context: CommandContext, name: string, value: strin
     const text = (r: { name: string; type: string; value: string }) => `${r.name} ${r.type} ${r.value}`;
     const report: AddReport = {
       ...sent,
-      added: sent.added.map((r) => ({ text: text(r), ttl: r.ttl })),
+      added: sent.added.map((r) => ({ text: text(r), ttl: r.ttl, expires: r.expires })),
       unchanged: sent.unchanged.map(text),
+      renewed: (sent.renewed ?? []).map((r) => ({ text: text(r), expires: r.expires })),
       // A daemon of an earlier version said its warnings among the notes.
       warnings: sent.warnings ?? [],
     };
     print(context, report, override === true);
-    if (report.added.length > 0 || report.retimed.length > 0) await afterDaemonEdit(context);
+    if (report.added.length > 0 || report.retimed.length > 0 || report.renewed.length > 0) await afterDaemonEdit(context);
     return;
   }
   const [{ addRecord }, { describeRecord }] = await Promise.all([import('../../store/edits.js'), import('../../records/presentation.js')]);
@@ -52,13 +56,19 @@ export async function runAdd(context: CommandContext, name: string, value: strin
     context,
     {
       ...result,
-      added: result.added.map((r) => ({ text: describeRecord(r), ttl: r.ttl })),
+      added: result.added.map((r) => ({ text: describeRecord(r), ttl: r.ttl, expires: r.expires })),
       unchanged: result.unchanged.map(describeRecord),
+      renewed: result.renewed.map((r) => ({ text: describeRecord(r), expires: r.expires })),
     },
     override === true,
   );
-  if (result.added.length > 0 || result.retimed.length > 0) await (await import('../running-daemon.js')).notifyDaemon(context);
+  if (result.added.length > 0 || result.retimed.length > 0 || result.renewed.length > 0)
+    await (await import('../running-daemon.js')).notifyDaemon(context);
 }
+
+/** When a record ends, as the add reports it: the time and the time left. */
+const until = (expires: string | undefined): string =>
+  expires === undefined ? '' : `; ends at ${expires.slice(0, 16).replace('T', ' ')} UTC, in ${timeLeft(expires, Date.now())}`;
 
 function print({ output }: CommandContext, report: AddReport, override: boolean): void {
   for (const note of report.notes) output.info(note);
@@ -70,8 +80,10 @@ function print({ output }: CommandContext, report: AddReport, override: boolean)
     output.info(`now overriding ${zone}: its addresses come from devdns, its other types and names from the real servers`);
     for (const caveat of OVERRIDE_CAVEATS) output.warn(caveat);
   }
-  for (const record of report.added) output.success(`added ${record.text} (ttl ${record.ttl})`);
+  for (const record of report.added) output.success(`added ${record.text} (ttl ${record.ttl}${until(record.expires)})`);
   for (const record of report.unchanged) output.info(`${record} exists already; nothing added`);
+  for (const record of report.renewed)
+    output.info(record.expires === undefined ? `${record.text} no longer ends` : `${record.text} now ends${until(record.expires)}`);
   for (const change of report.retimed) output.info(`ttl of ${change.name} ${change.type} changed from ${change.from} to ${change.to}`);
   for (const warning of report.warnings) output.warn(warning);
 }

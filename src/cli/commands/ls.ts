@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import type { ServedBody } from '../../control/protocol.js';
 import { DevdnsError } from '../../errors.js';
+import { timeLeft } from '../../records/expiry.js';
 import { USER_SOURCE } from '../../records/sources.js';
 import { homePath } from '../../store/paths.js';
 import type { CommandContext } from '../context.js';
@@ -46,13 +47,16 @@ export async function runLs(context: CommandContext, pattern: string | undefined
     return;
   }
   const withSources = listed.some((r) => r.source !== USER_SOURCE);
+  const withEnds = listed.some((r) => r.expires !== undefined);
+  const now = Date.now();
   output.table(
-    ['NAME', 'TYPE', 'TTL', 'VALUE', ...(withSources ? ['SOURCE'] : [])],
+    ['NAME', 'TYPE', 'TTL', 'VALUE', ...(withEnds ? ['ENDS IN'] : []), ...(withSources ? ['SOURCE'] : [])],
     listed.map((r) => [
       r.name,
       r.type,
       String(r.ttl),
       r.value,
+      ...(withEnds ? [r.expires === undefined ? '-' : timeLeft(r.expires, now)] : []),
       ...(withSources ? [r.source === USER_SOURCE ? 'you' : (r.source ?? '')] : []),
     ]),
     { 1: 'cyan' },
