@@ -97,7 +97,7 @@ export class HttpsUpstreamClient {
           close: () => {
             if (!stream.closed) stream.close(http2().constants.NGHTTP2_CANCEL);
             // No connection within the whole wait: it is not kept for the next question.
-            if (session.connecting) session.destroy();
+            if (session.connecting) this.#forget(session);
           },
         };
       },

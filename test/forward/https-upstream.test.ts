@@ -12,6 +12,7 @@ import {
   type ServerHttp2Session,
   type ServerHttp2Stream,
 } from 'node:http2';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as packet from 'dns-packet';
@@ -294,6 +295,21 @@ describe('DNS over HTTPS upstream', { skip: haveOpenssl ? false : 'install opens
       client.close();
     }
     await assert.rejects(client.ask(query(), QUESTION, 2_000), /devdns is stopping/);
+  });
+
+  it('gives up on a server that never finishes the handshake, and keeps no half-made connection', async () => {
+    const silent = createServer((socket) => socket.on('error', () => undefined));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const client = new HttpsUpstreamClient({ ...upstream(), port: (silent.address() as { port: number }).port }, { ca });
+    try {
+      const started = performance.now();
+      await assert.rejects(client.ask(query(), QUESTION, 300), UpstreamTimeout);
+      assert.ok(performance.now() - started < 1_000, `took ${performance.now() - started} ms`);
+      assert.equal(client.connected, false);
+    } finally {
+      client.close();
+      silent.close();
+    }
   });
 
   it('rejects at once when nothing listens', async () => {
