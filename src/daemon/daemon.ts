@@ -179,6 +179,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   } catch (error) {
     await control?.close();
     await service?.close();
+    forwarding.forwarder.close();
     await queryLog.close();
     closeLog();
     throw error instanceof PortInUseError ? await explainPortInUse(error) : error;
@@ -213,6 +214,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         removeState(home, process.pid);
         await opened.control.close();
         await opened.service.close();
+        forwarding.forwarder.close();
         await queryLog.close();
         closeLog();
       })();

@@ -1,7 +1,7 @@
 // The daemon's forwarding, from the settings: the upstreams (`auto` read from the system), never
-// devdns itself, each with its transport, and the forwarder that asks them.
+// devdns itself, each with its transport (plain DNS, TLS or HTTPS), and the forwarder that asks them.
 import { DevdnsError } from '../errors.js';
-import { dnsOverTls, Forwarder, plainDns, type UpstreamTransport } from '../forward/forwarder.js';
+import { dnsOverHttps, dnsOverTls, Forwarder, plainDns, type UpstreamTransport } from '../forward/forwarder.js';
 import { ClientRateLimit } from '../forward/rate-limit.js';
 import type { UpstreamSpec } from '../forward/upstream-spec.js';
 import { parseUpstreams } from '../forward/upstream-spec.js';
@@ -43,13 +43,6 @@ export function upstreamTransports(specs: readonly UpstreamSpec[], own: { host: 
   );
   const transports: UpstreamTransport[] = [];
   for (const spec of resolved) {
-    if (spec.kind === 'https') {
-      throw new DevdnsError(
-        'upstream-unsupported',
-        `upstream ${spec.url}: DNS over HTTPS is not in this version of devdns`,
-        'use tls:// or a plain DNS server',
-      );
-    }
     if (reachesUs(spec.host, spec.port, own)) {
       throw new DevdnsError(
         'upstream-loop',
@@ -57,7 +50,7 @@ export function upstreamTransports(specs: readonly UpstreamSpec[], own: { host: 
         'devdns config set upstream to the DNS server your network gives you',
       );
     }
-    transports.push(spec.kind === 'tls' ? dnsOverTls(spec) : plainDns(spec));
+    transports.push(spec.kind === 'tls' ? dnsOverTls(spec) : spec.kind === 'https' ? dnsOverHttps(spec) : plainDns(spec));
   }
   return transports;
 }

@@ -3,22 +3,26 @@
 // one deadline, and the reply fitted to the client. Identical questions in flight share one
 // upstream query; the upstream that answered last is asked first; when none answers, an answer
 // kept past its TTL is served stale (RFC 8767), else SERVFAIL, never later than the deadline.
-// The sockets are the transports' (udp-upstream.ts, tcp-upstream.ts); this is the policy.
+// The sockets are the transports' (udp-upstream.ts, tcp-upstream.ts, tls-upstream.ts,
+// https-upstream.ts); this is the policy.
 import { EDNS_UDP_PAYLOAD, RCODE } from '../dns/protocol.js';
 import { type ForwardRequest, takeQueryHeader } from '../dns/respond.js';
 import { AnswerCache, type CacheLimits, cacheKey } from './answer-cache.js';
+import { type HttpsClientOptions, type HttpsUpstream, HttpsUpstreamClient } from './https-upstream.js';
 import { readReplyFacts } from './reply-facts.js';
 import { queryTcp } from './tcp-upstream.js';
 import { queryTls, type TlsUpstream } from './tls-upstream.js';
 import { queryUdp, type Upstream, type UpstreamQuestion } from './udp-upstream.js';
 
-/** How one upstream is asked: over UDP with a TCP retry on TC, or over TCP alone (DNS over TLS). */
+/** How one upstream is asked: over UDP with a TCP retry on TC, or over a stream alone (DNS over TLS or HTTPS). */
 export interface UpstreamTransport {
   /** How the upstream shows in logs and `status`: `192.0.2.53:53`. */
   label: string;
   ask(query: Uint8Array, question: UpstreamQuestion, timeoutMs: number): Promise<Uint8Array>;
   /** Asks again when a reply came back truncated; absent where the transport is a stream already. */
   retry?(query: Uint8Array, question: UpstreamQuestion, timeoutMs: number): Promise<Uint8Array>;
+  /** Lets go of what the transport holds between questions (a connection); absent where it holds nothing. */
+  close?(): void;
 }
 
 /** Plain DNS: UDP first, TCP when the reply is truncated (RFC 7766 §5). */
@@ -36,6 +40,17 @@ export function dnsOverTls(upstream: TlsUpstream): UpstreamTransport {
   return {
     label: `tls://${target}:${upstream.port}#${upstream.servername}`,
     ask: (query, question, timeoutMs) => queryTls(upstream, query, question, timeoutMs),
+  };
+}
+
+/** DNS over HTTPS: one HTTP/2 connection, reused, and never a truncated reply. */
+export function dnsOverHttps(upstream: HttpsUpstream, options: HttpsClientOptions = {}): UpstreamTransport {
+  const target = upstream.host.includes(':') ? `[${upstream.host}]` : upstream.host;
+  const client = new HttpsUpstreamClient(upstream, options);
+  return {
+    label: `https://${target}:${upstream.port}${upstream.path}${upstream.servername === upstream.host ? '' : `#${upstream.servername}`}`,
+    ask: (query, question, timeoutMs) => client.ask(query, question, timeoutMs),
+    close: () => client.close(),
   };
 }
 
@@ -138,6 +153,11 @@ export class Forwarder {
       if (stale) return { reply: fitted(stale.message, message, request), source: 'stale' };
     }
     return { reply: fitted(resolved.message, message, request), source: 'upstream', upstream: resolved.upstream };
+  }
+
+  /** Lets go of the upstreams' connections, when the daemon stops. */
+  close(): void {
+    for (const upstream of this.#upstreams) upstream.close?.();
   }
 
   /** Forgets every cached answer (`devdns cache flush`). */

@@ -10,3 +10,4 @@ const require = createRequire(import.meta.url);
 export const http = (): typeof import('node:http') => require('node:http');
 export const crypto = (): typeof import('node:crypto') => require('node:crypto');
 export const tls = (): typeof import('node:tls') => require('node:tls');
+export const http2 = (): typeof import('node:http2') => require('node:http2');

@@ -119,19 +119,10 @@ const SPECS: { [F in SettingField]: SettingSpec<SettingValues[F]> } = {
   },
   upstream: {
     key: 'upstream',
-    description: "where forwarded names are asked: auto (the system's servers), IP[:port], tls://IP#name, https://URL (comma-separated)",
+    description:
+      "where forwarded names are asked: auto (the system's servers), IP[:port], tls://IP#name, https://IP/path#name (comma-separated)",
     defaultValue: ['auto'],
-    parse: (text) => {
-      const specs = parseUpstreams(text);
-      const https = specs.find((spec) => spec.kind === 'https');
-      if (https !== undefined)
-        throw new InputError(
-          'upstream',
-          `${formatUpstream(https)}: DNS over HTTPS is not in this version of devdns`,
-          'use DNS over TLS (tls://9.9.9.9#dns.quad9.net) or a plain DNS server (192.0.2.53)',
-        );
-      return specs.map(formatUpstream);
-    },
+    parse: (text) => parseUpstreams(text).map(formatUpstream),
   },
   forward: {
     key: 'forward',

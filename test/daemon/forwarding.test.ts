@@ -16,10 +16,24 @@ describe('upstreamTransports', () => {
   });
 
   it('takes the same address on another port, and labels each upstream', () => {
-    const transports = upstreamTransports(parseUpstreams('127.0.0.1:5353,[::1]:53'), own);
+    const transports = upstreamTransports(
+      parseUpstreams('127.0.0.1:5353,[::1]:53,tls://9.9.9.9#dns.quad9.net,https://9.9.9.9/dns-query#dns.quad9.net,https://[::1]:8443/q'),
+      own,
+    );
     assert.deepEqual(
       transports.map((t) => t.label),
-      ['127.0.0.1:5353', '[::1]:53'],
+      [
+        '127.0.0.1:5353',
+        '[::1]:53',
+        'tls://9.9.9.9:853#dns.quad9.net',
+        'https://9.9.9.9:443/dns-query#dns.quad9.net',
+        'https://[::1]:8443/q',
+      ],
     );
+    for (const transport of transports) transport.close?.();
+  });
+
+  it('refuses a DNS over HTTPS upstream that is devdns itself', () => {
+    assert.throws(() => upstreamTransports(parseUpstreams('https://127.0.0.1:9090/dns-query'), own), /is devdns itself/);
   });
 });

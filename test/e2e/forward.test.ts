@@ -1,8 +1,8 @@
 // Overriding real names and forwarding, with the built binary, against unbound serving a made-up
 // example.com as the upstream and dig as the client: which answers devdns gives itself and which
 // come from upstream, the cache (counted in unbound's own query log), negative caching, the TCP
-// retry on a truncated answer, `forward all`, and stale answers then SERVFAIL within the deadline
-// once the upstream is gone.
+// retry on a truncated answer, `forward all`, DNS over TLS and over HTTPS with their certificates
+// checked, and stale answers then SERVFAIL within the deadline once the upstream is gone.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ const BIG_STRINGS = 12;
 
 const TLS_NAME = 'dns.devdns-test.example';
 
-function unboundConfig(dir: string, port: number, tlsPort: number): string {
+function unboundConfig(dir: string, port: number, tlsPort: number, httpsPort: number): string {
   const data = [
     'example.com. 60 IN SOA ns.example.com. hostmaster.example.com. 1 3600 600 86400 30',
     'api.example.com. 60 IN A 93.184.216.34',
@@ -42,7 +42,11 @@ function unboundConfig(dir: string, port: number, tlsPort: number): string {
     'server:',
     `  interface: 127.0.0.1@${port}`,
     `  interface: 127.0.0.1@${tlsPort}`,
+    `  interface: 127.0.0.1@${httpsPort}`,
     `  tls-port: ${tlsPort}`,
+    // DNS over HTTPS (RFC 8484), HTTP/2 only, with the same certificate.
+    `  https-port: ${httpsPort}`,
+    '  http-endpoint: "/dns-query"',
     `  tls-service-key: "${join(dir, 'key.pem')}"`,
     `  tls-service-pem: "${join(dir, 'cert.pem')}"`,
     '  do-daemonize: no',
@@ -93,6 +97,7 @@ describe('override and forwarding against unbound', { skip: haveTools ? false : 
   let unboundLog = '';
   let upstreamPort = 0;
   let tlsPort = 0;
+  let httpsPort = 0;
   let devdns: RunningDevdns;
   /** How many times unbound was asked this question. */
   const asked = (name: string, type: string) => unboundLog.split('\n').filter((line) => line.endsWith(` ${name}. ${type} IN`)).length;
@@ -100,7 +105,8 @@ describe('override and forwarding against unbound', { skip: haveTools ? false : 
   before(async () => {
     upstreamPort = await freePort();
     tlsPort = await freePort();
-    // A certificate for the DNS-over-TLS test, which the daemon is told to trust.
+    httpsPort = await freePort();
+    // A certificate for the DNS-over-TLS and DNS-over-HTTPS tests, which the daemon is told to trust.
     const cert = await runCommand(
       'openssl',
       [
@@ -126,7 +132,7 @@ describe('override and forwarding against unbound', { skip: haveTools ? false : 
     );
     assert.equal(cert.code, 0, cert.stderr);
     const config = join(dir.path, 'unbound.conf');
-    writeFileSync(config, unboundConfig(dir.path, upstreamPort, tlsPort));
+    writeFileSync(config, unboundConfig(dir.path, upstreamPort, tlsPort, httpsPort));
     unbound = spawn('unbound', ['-d', '-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
     for (const stream of [unbound.stdout, unbound.stderr]) {
       stream?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -248,6 +254,43 @@ describe('override and forwarding against unbound', { skip: haveTools ? false : 
     // RFC 7858 strict privacy: a certificate for another name gives no answer at all.
     assert.equal((await ask('wrong.example')).status, 'SERVFAIL');
     assert.equal(asked('api.example.com', 'TXT'), before + 1);
+  });
+
+  it('asks over HTTPS with the certificate checked against the name after #, and refuses one for another name', async () => {
+    const env = { NODE_EXTRA_CA_CERTS: join(dir.path, 'cert.pem') };
+    const ask = async (name: string) => {
+      const dohHome = join(dir.path, `doh-${name}`);
+      const upstream = `https://127.0.0.1:${httpsPort}/dns-query#${name}`;
+      const set = await runDevdns(['config', 'set', 'upstream', upstream], { home: dohHome });
+      assert.equal(set.code, 0, set.stderr);
+      assert.equal((await runDevdns(['override', 'api.example.com', '127.0.0.1'], { home: dohHome })).code, 0);
+      const running = await startDevdns(dohHome, [], env);
+      try {
+        const dug = await dig(running.port, 'api.example.com', 'MX');
+        const status = await runDevdns(['status'], { home: dohHome });
+        assert.match(status.stdout, new RegExp(`https://127\\.0\\.0\\.1:${httpsPort}/dns-query#${name.replaceAll('.', '\\.')} \\(`));
+        return dug;
+      } finally {
+        // The connection devdns keeps to the upstream does not hold up its stop.
+        const started = Date.now();
+        assert.equal(await running.stop(), 0);
+        assert.ok(Date.now() - started < 3_000, `stopped after ${Date.now() - started} ms`);
+      }
+    };
+    const before = asked('api.example.com', 'MX');
+    const answered = await ask(TLS_NAME);
+    assert.deepEqual([answered.status, answered.answer], ['NOERROR', ['MX 10 mail.example.com.']]);
+    assert.equal(asked('api.example.com', 'MX'), before + 1, 'asked of unbound over HTTPS');
+    // No answer without a certificate for the name: unbound is never asked.
+    assert.equal((await ask('wrong.example')).status, 'SERVFAIL');
+    assert.equal(asked('api.example.com', 'MX'), before + 1);
+  });
+
+  it('refuses a DNS over HTTPS URL with a name devdns would have to look up, and says what to write', async () => {
+    const run = await runDevdns(['config', 'set', 'upstream', 'https://dns.example/dns-query'], { home: join(dir.path, 'doh-named') });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /dns\.example is a name/);
+    assert.match(run.stderr, /https:\/\/IP\/dns-query#dns\.example/);
   });
 
   // Last: it stops the upstream.

@@ -42,8 +42,9 @@ describe('settings: upstream and forward', () => {
     ['upstream', 'auto', ['auto']],
     ['upstream', 'dns.example', /is a name/],
     ['upstream', 'tls://9.9.9.9#Dns.Quad9.net', ['tls://9.9.9.9#dns.quad9.net']],
-    // Named, checked, and refused until this version speaks it: never stored to fail later.
-    ['upstream', 'https://dns.example/dns-query', /DNS over HTTPS is not in this version/],
+    ['upstream', 'https://9.9.9.9/dns-query#Dns.Quad9.net', ['https://9.9.9.9/dns-query#dns.quad9.net']],
+    // A name to look up is refused here, never stored to fail at the next start.
+    ['upstream', 'https://dns.example/dns-query', /dns\.example is a name/],
     ['forward', 'ALL', 'all'],
     ['forward', 'overrides', 'overrides'],
     ['forward', 'everything', /"everything" is not overrides or all/],
