@@ -4,10 +4,11 @@
 // unbound with its own cache, both holding the run's records. With both caches warm with the same
 // names, in one run: the daemon's CPU time per query (/proc/PID/stat) for cached forwarded names
 // against its own records at one rate, the servers taking turns; the latency of cached forwarded
-// answers at 5,000 queries/s; devdns against dnsmasq on the cached names (CPU per query at that
-// rate, and queries/s with a bounded number outstanding); then devdns's cache filled with 100,000
-// distinct names: the daemon's RSS before and after, and the cache's entries from `devdns status
-// --json`, which prove it held them.
+// answers at 5,000 queries/s, with its own records' beside it (the same minute, the same machine);
+// devdns against dnsmasq on the cached names (CPU per query at that rate, and queries/s with a
+// bounded number outstanding); then devdns's cache filled with 100,000 distinct names: the
+// daemon's RSS before and after, and the cache's entries from `devdns status --json`, which prove
+// it held them.
 // devdns lets each client address ask upstream 200 questions a second (a burst of 400): the fill
 // asks from many loopback addresses (127.0.1.1 and on), at most a burst's worth each, so it is
 // bounded by how fast devdns forwards, not by that limit. Bounded in count and time; loopback only.
@@ -79,7 +80,17 @@ export interface Forward {
     /** Median over the rounds of devdns / dnsmasq on cached forwarded names; null without dnsmasq or its CPU time. */
     toDnsmasq: number | null;
   };
-  latency: { rate: number; p50: number; p99: number; lost: number; dnsmasqP50: number | null; dnsmasqP99: number | null };
+  /** Cached forwarded answers; beside them, in the same minute, devdns's own records and dnsmasq's cached forwarded answers. */
+  latency: {
+    rate: number;
+    p50: number;
+    p99: number;
+    lost: number;
+    ownP50: number;
+    ownP99: number;
+    dnsmasqP50: number | null;
+    dnsmasqP99: number | null;
+  };
   throughput: { devdnsQps: number; dnsmasqQps: number | null; toDnsmasq: number | null };
   fill: CacheFill;
 }
@@ -353,6 +364,7 @@ export async function measureForward(options: ForwardOptions, tools: BenchTools)
     if (forwardedToOwn === null) throw new Error('devdns took no measurable CPU time answering its own records');
 
     const latency = await tools.load.latency(state.dns.port, options.latencyRate, cached);
+    const ownLatency = await tools.load.latency(state.dns.port, options.latencyRate, ownQueries);
     const dnsmasqLatency = dnsmasq ? await tools.load.latency(dnsmasq.port, options.latencyRate, cached) : null;
 
     const devdnsQps: number[] = [];
@@ -391,6 +403,8 @@ export async function measureForward(options: ForwardOptions, tools: BenchTools)
         p50: latency.p50,
         p99: latency.p99,
         lost: latency.lost,
+        ownP50: ownLatency.p50,
+        ownP99: ownLatency.p99,
         dnsmasqP50: dnsmasqLatency?.p50 ?? null,
         dnsmasqP99: dnsmasqLatency?.p99 ?? null,
       },
@@ -426,7 +440,7 @@ export function forwardLines(forward: Forward | null): string[] {
     : ' (dnsmasq not installed)';
   return [
     `forward (devdns forward all, unbound upstream, ${forward.cachedNames} cached names; load: ${forward.tool}): CPU per query at ${forward.rate} queries/s (${forward.rounds} run(s) of ${forward.seconds} s each): cached forwarded ${cpu.forwarded.us} us, own records ${cpu.own.us} us; forwarded / own: ${cpu.forwardedToOwn} (target at most 1.3)${dnsmasqCpu}`,
-    `forward, cached forwarded answers at ${latency.rate} queries/s: p50 ${latency.p50} us, p99 ${latency.p99} us (target under 500 us); lost ${latency.lost}${latency.dnsmasqP99 === null ? '' : `; dnsmasq p50 ${latency.dnsmasqP50} us, p99 ${latency.dnsmasqP99} us`}`,
+    `forward, cached forwarded answers at ${latency.rate} queries/s: p50 ${latency.p50} us, p99 ${latency.p99} us (target under 500 us); lost ${latency.lost}; own records p50 ${latency.ownP50} us, p99 ${latency.ownP99} us${latency.dnsmasqP99 === null ? '' : `; dnsmasq p50 ${latency.dnsmasqP50} us, p99 ${latency.dnsmasqP99} us`}`,
     `forward, cached forwarded answers, queries/s: devdns ${throughput.devdnsQps}${throughput.dnsmasqQps === null ? ' (dnsmasq not installed)' : `, dnsmasq ${throughput.dnsmasqQps}; devdns / dnsmasq: ${throughput.toDnsmasq}`}`,
     `forward, cache filled with ${fill.names} names in ${fill.seconds} s (${fill.answered} answered, ${fill.failed} failed; from ${fill.addresses} loopback addresses): RSS ${fill.rssBeforeMiB} -> ${fill.rssAfterMiB} MiB, +${fill.rssGrowthMiB} MiB (target under 64); cache ${fill.cacheEntries} entries, ${Math.round(fill.cacheBytes / 1024 / 102.4) / 10} MiB`,
   ];

@@ -36,6 +36,7 @@ function assertForwardFigures(forward: Forward | null, stdout: string, tool: str
   }
   assert.ok(cpu.forwardedToOwn > 0, 'forwarded / own CPU ratio');
   assert.ok(latency.p50 > 0 && latency.p99 >= latency.p50, 'cached forwarded latency measured');
+  assert.ok(latency.ownP50 > 0 && latency.ownP99 >= latency.ownP50, 'own records latency measured beside it');
   assert.ok(throughput.devdnsQps > 0);
   if (haveDnsmasq) {
     assert.ok(cpu.dnsmasq && cpu.dnsmasq.answered > 0, 'dnsmasq answered the cached names');
