@@ -8,7 +8,7 @@
 // lost queries and peak RSS; `up` to first answer, `add` to answered, idle CPU; then the start-up
 // section of startup.ts (the CLI against `node -e 0`, daemon stopped and running, on the oldest
 // Node 20 and the newest Node found: node-versions.ts) and, when asked for, the scale section of
-// scale.ts.
+// scale.ts and the forwarding section of forward.ts.
 // Throughput is measured in rounds, the servers taking turns; each server's median is reported,
 // and each ratio is the median over the rounds of that round's ratio: the machine's speed drifts,
 // and runs side by side see the same machine.
@@ -20,7 +20,9 @@
 // --no-hyperfine (time start-up with our own loop even where hyperfine is installed),
 // --records N or N1,N2,... (the scale section: each count of names imported; the rest at the
 // largest count up to 100,000; off unless given; the smoke run uses 200), --adds N (adds in a row
-// in the scale section, default 100).
+// in the scale section, default 100), --forward (the forwarding section of forward.ts: devdns
+// forwarding to unbound, against its own records and against dnsmasq, and its cache filled with
+// 100,000 names; off unless given, with --load-only too; the smoke run has it at tiny counts).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,10 +30,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as packet from 'dns-packet';
+import { type Forward, forwardLines, measureForward } from './forward.js';
 import { chooseNodes, currentNode, findNodes } from './node-versions.js';
 import { measureScale, type Scale, scaleLines } from './scale.js';
 import { measureStartup, type Startup, startupLines } from './startup.js';
-import type { BenchTools, DaemonState } from './tools.js';
+import { startSteadyLoad } from './steady-load.js';
+import type { BenchLoad, BenchTools, DaemonState, Latency, Queries, Throughput } from './tools.js';
 
 const BIN = fileURLToPath(new URL('../../bin/devdns.js', import.meta.url));
 const args = process.argv.slice(2);
@@ -53,6 +57,8 @@ const seconds = smoke ? 0.5 : numberFlag('--seconds', 5);
 /** Throughput is measured this many times for each server, in turns; the median counts. */
 const rounds = smoke ? 1 : numberFlag('--rounds', 5);
 const latencySeconds = smoke ? 0.5 : 3;
+/** Seconds dnsperf waits for a closed-loop query's answer (and, at the end, for the last ones). */
+const closedLoopTimeout = smoke ? 0.5 : 2;
 /** The Node load generator even where dnsperf is installed (its own test runs this way). */
 const nodeLoad = args.includes('--node-load');
 /** Throughput and latency only: no start-up section and no scale section. */
@@ -70,6 +76,8 @@ const scaleRecords = loadOnly
           return value;
         });
 const scaleAdds = smoke ? 3 : numberFlag('--adds', 100);
+/** The forwarding section: with --forward, and always in the smoke run (at tiny counts). */
+const forwardOn = smoke || args.includes('--forward');
 /** Every temporary home; each is stopped (`devdns down`) and removed at the end, even on failure. */
 const homes: string[] = [];
 function newHome(): string {
@@ -108,7 +116,7 @@ function have(program: string): boolean {
 // ---- the records and the query mix -------------------------------------------------------------
 
 const NAMES = Array.from({ length: 20 }, (_, i) => `app${i}.test`);
-function seedRecords(): void {
+function seedRecords(dir = home): void {
   // One import instead of eighty `devdns add` runs.
   const zone = NAMES.flatMap((name, i) => [
     `${name}. 5 IN A 127.0.${i}.1`,
@@ -116,9 +124,9 @@ function seedRecords(): void {
     `${name}. 5 IN MX 10 mail.${name}.`,
     `${name}. 5 IN TXT "v=spf1 ip4:127.0.${i}.1 -all"`,
   ]);
-  const path = join(home, 'seed.zone');
+  const path = join(dir, 'seed.zone');
   writeFileSync(path, `${zone.join('\n')}\n`);
-  if (devdns('import', path).code !== 0) throw new Error('could not seed the records');
+  if (cli(dir, 'import', path).code !== 0) throw new Error('could not seed the records');
 }
 
 /** [name, type] pairs: 85% existing names across A/AAAA/MX/TXT, 15% missing names. */
@@ -178,34 +186,21 @@ function ask(port: number, name: string, type: string, timeoutMs = 1000): Promis
 
 // ---- load --------------------------------------------------------------------------------------
 
-interface Throughput {
-  qps: number;
-  lost: number;
-  tool: string;
-}
-
-function queryFile(): string {
-  const data = join(home, 'queries.txt');
-  if (!existsSync(data)) {
-    const lines = queryMix(2000).map(([n, t]) => `${n} ${t}`);
-    writeFileSync(data, `${lines.join('\n')}\n`);
+/** The mix that throughput and latency are measured with. */
+const MIX: Queries = queryMix(2000);
+/** dnsperf's data file for each list of questions, written once. */
+const queryFiles = new Map<Queries, string>();
+function queryFile(queries: Queries = MIX): string {
+  let data = queryFiles.get(queries);
+  if (data === undefined) {
+    data = join(home, `queries-${queryFiles.size}.txt`);
+    writeFileSync(data, `${queries.map(([n, t]) => `${n} ${t}`).join('\n')}\n`);
+    queryFiles.set(queries, data);
   }
   return data;
 }
 
-function withDnsperf(port: number): Throughput {
-  const result = spawnSync(
-    'dnsperf',
-    ['-s', '127.0.0.1', '-p', String(port), '-d', queryFile(), '-l', String(seconds), '-c', '4', '-q', '200', '-t', '2'],
-    { encoding: 'utf8' },
-  );
-  const qps = Number(/Queries per second:\s+([\d.]+)/.exec(result.stdout)?.[1] ?? 0);
-  const lost = Number(/Queries lost:\s+(\d+)/.exec(result.stdout)?.[1] ?? 0);
-  return { qps, lost, tool: 'dnsperf' };
-}
-
-/** dnsperf at a fixed rate, one client, reporting each answer's latency (-v). */
-function latencyWithDnsperf(port: number, rate: number): Latency {
+function withDnsperf(port: number, queries: Queries = MIX): Throughput {
   const result = spawnSync(
     'dnsperf',
     [
@@ -214,7 +209,34 @@ function latencyWithDnsperf(port: number, rate: number): Latency {
       '-p',
       String(port),
       '-d',
-      queryFile(),
+      queryFile(queries),
+      '-l',
+      String(seconds),
+      '-c',
+      '4',
+      '-q',
+      '200',
+      '-t',
+      String(closedLoopTimeout),
+    ],
+    { encoding: 'utf8' },
+  );
+  const qps = Number(/Queries per second:\s+([\d.]+)/.exec(result.stdout)?.[1] ?? 0);
+  const lost = Number(/Queries lost:\s+(\d+)/.exec(result.stdout)?.[1] ?? 0);
+  return { qps, lost, tool: 'dnsperf' };
+}
+
+/** dnsperf at a fixed rate, one client, reporting each answer's latency (-v). */
+function latencyWithDnsperf(port: number, rate: number, queries: Queries = MIX): Latency {
+  const result = spawnSync(
+    'dnsperf',
+    [
+      '-s',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-d',
+      queryFile(queries),
       '-l',
       String(latencySeconds),
       '-Q',
@@ -236,9 +258,39 @@ function latencyWithDnsperf(port: number, rate: number): Latency {
   return { ...percentiles(latencies), lost };
 }
 
+/** dnsperf at a fixed rate for `runSeconds`, one client: queries sent and answered. */
+function pacedWithDnsperf(port: number, queries: Queries, rate: number, runSeconds: number): { sent: number; answered: number } {
+  const result = spawnSync(
+    'dnsperf',
+    ['-s', '127.0.0.1', '-p', String(port), '-d', queryFile(queries), '-l', String(runSeconds), '-Q', String(rate), '-c', '1', '-t', '2'],
+    { encoding: 'utf8' },
+  );
+  const sent = Number(/Queries sent:\s+(\d+)/.exec(result.stdout)?.[1] ?? 0);
+  const answered = Number(/Queries completed:\s+(\d+)/.exec(result.stdout)?.[1] ?? 0);
+  return { sent, answered };
+}
+
+/** The steady load of steady-load.ts (A queries) for `runSeconds`: queries sent and answered. */
+async function pacedWithNode(
+  port: number,
+  queries: Queries,
+  rate: number,
+  runSeconds: number,
+): Promise<{ sent: number; answered: number }> {
+  const load = await startSteadyLoad(
+    port,
+    queries.map(([name]) => name),
+    rate,
+    runSeconds * 1000,
+  );
+  await pause(runSeconds * 1000);
+  const { sent, answered } = await load.stop();
+  return { sent, answered };
+}
+
 /** Closed loop: a bounded number of queries outstanding per socket, for `seconds`. */
-async function withNode(port: number): Promise<Throughput> {
-  const mix = queryMix(2000).map(([name, type], i) =>
+async function withNode(port: number, queries: Queries = MIX): Promise<Throughput> {
+  const mix = queries.map(([name, type], i) =>
     packet.encode({ type: 'query', id: i, questions: [{ name, type: type as never, class: 'IN' }] }),
   );
   const sockets = 4;
@@ -281,12 +333,6 @@ async function withNode(port: number): Promise<Throughput> {
   return { qps: answered / seconds, lost: sent - answered, tool: 'node' };
 }
 
-interface Latency {
-  p50: number;
-  p99: number;
-  lost: number;
-}
-
 /** The element at quantile `q` (0 to 1) of a list sorted ascending; the median is 0.5. */
 function quantile<T>(sorted: readonly T[], q: number): T | undefined {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -300,9 +346,10 @@ function percentiles(latencies: number[]): { p50: number; p99: number } {
 }
 
 /** Open loop at a fixed rate; the latency of each answer. Timers pace it to the millisecond only. */
-async function latencyWithNode(port: number, rate: number): Promise<Latency> {
+async function latencyWithNode(port: number, rate: number, asked?: Queries): Promise<Latency> {
   const count = Math.max(50, Math.round(rate * latencySeconds));
-  const queries = queryMix(count).map(([name, type], i) =>
+  const mix = asked ?? queryMix(count);
+  const queries = Array.from({ length: count }, (_, i) => mix[i % mix.length] ?? ['', 'A']).map(([name, type], i) =>
     packet.encode({ type: 'query', id: i % 65536, questions: [{ name, type: type as never, class: 'IN' }] }),
   );
   const socket = createSocket('udp4');
@@ -466,7 +513,15 @@ async function main(): Promise<void> {
   const echo = await startEcho();
   const dnsmasq = await startDnsmasq(state.dns.port + 1 === echo.port ? state.dns.port + 2 : state.dns.port + 1);
   const dnsperf = !nodeLoad && have('dnsperf');
-  const load = dnsperf ? async (port: number) => withDnsperf(port) : withNode;
+  const benchLoad: BenchLoad = dnsperf
+    ? {
+        tool: 'dnsperf',
+        throughput: async (port, queries) => withDnsperf(port, queries),
+        latency: async (port, rate, queries) => latencyWithDnsperf(port, rate, queries),
+        paced: async (port, queries, rate, runSeconds) => pacedWithDnsperf(port, queries, rate, runSeconds),
+      }
+    : { tool: 'node', throughput: withNode, latency: latencyWithNode, paced: pacedWithNode };
+  const load = (port: number) => benchLoad.throughput(port, MIX);
   const latency = dnsperf ? async (port: number, rate: number) => latencyWithDnsperf(port, rate) : latencyWithNode;
   const servers: Array<{ name: string; port: number; pid: number }> = [
     { name: 'devdns', port: state.dns.port, pid: state.pid },
@@ -516,6 +571,7 @@ async function main(): Promise<void> {
     answers,
     rssMiB,
     peakRssMiB,
+    cpuTicks,
     median: (list) =>
       roundTo(
         quantile(
@@ -526,7 +582,41 @@ async function main(): Promise<void> {
       ),
     roundTo,
     pause,
+    have,
+    keep: (child) => {
+      children.push(child);
+      return child;
+    },
+    seedRecords,
+    names: NAMES,
+    load: benchLoad,
   };
+  const forward: Forward | null = forwardOn
+    ? await measureForward(
+        smoke
+          ? {
+              rate: 3000,
+              seconds: 0.5,
+              warmUpSeconds: 0,
+              rounds: 1,
+              cachedNames: 50,
+              latencyRate: 500,
+              fillNames: 2000,
+              fillBudgetMs: 20_000,
+            }
+          : {
+              rate: 5000,
+              seconds,
+              warmUpSeconds: 1,
+              rounds: Math.min(rounds, 3),
+              cachedNames: 1000,
+              latencyRate: 5000,
+              fillNames: 100_000,
+              fillBudgetMs: 120_000,
+            },
+        tools,
+      )
+    : null;
   let startup: Startup | null = null;
   if (!loadOnly) {
     // The smoke run times this Node only: the test suite runs once on each Node version anyway.
@@ -567,6 +657,7 @@ async function main(): Promise<void> {
     idleCpuTicks: idleTicks,
     startup,
     scale,
+    forward,
   };
 
   const row = (cells: Array<string | number>) => cells.map((c, i) => String(c).padEnd(i === 0 ? 16 : 12)).join('');
@@ -583,6 +674,7 @@ async function main(): Promise<void> {
   );
   for (const line of startup ? startupLines(startup) : []) console.log(line);
   for (const line of scale ? scaleLines(scale) : []) console.log(line);
+  for (const line of forwardOn ? forwardLines(forward) : []) console.log(line);
   if (jsonPath) writeFileSync(jsonPath, `${JSON.stringify(figures, null, 2)}\n`);
 }
 

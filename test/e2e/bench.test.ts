@@ -4,15 +4,58 @@ import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from '
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { Forward } from '../bench/forward.js';
 import { chooseNodes, findNodes, type NodeBinary } from '../bench/node-versions.js';
 import type { Scale } from '../bench/scale.js';
 import type { Startup, StartupState } from '../bench/startup.js';
 import { runCommand, tempDir } from '../helpers/devdns.js';
 
 const script = fileURLToPath(new URL('../bench/run.ts', import.meta.url));
+const installed = async (command: string, argv: string[]) =>
+  (await runCommand(command, argv, process.env).catch(() => ({ code: 127 }))).code === 0;
+/** The forwarding section needs unbound as devdns's upstream; dnsmasq is compared where installed. */
+const haveUnbound = await installed('unbound', ['-V']);
+const haveDnsmasq = await installed('dnsmasq', ['--version']);
+
+/** The forwarding section's figures are there and positive: measured, whatever the speed. */
+function assertForwardFigures(forward: Forward | null, stdout: string, tool: string): void {
+  if (!haveUnbound) {
+    assert.equal(forward, null);
+    assert.match(stdout, /^forward: unbound not installed/m);
+    return;
+  }
+  assert.ok(forward, 'the smoke run measures forwarding');
+  assert.equal(forward.tool, tool);
+  const { cpu, latency, throughput, fill } = forward;
+  for (const [label, run] of [
+    ['cached forwarded', cpu.forwarded],
+    ['own records', cpu.own],
+  ] as const) {
+    assert.ok(run.answered > 0 && run.answered <= run.sent, `${label}: queries answered at a fixed rate`);
+    assert.ok(run.us > 0, `${label}: CPU time per query measured`);
+  }
+  assert.ok(cpu.forwardedToOwn > 0, 'forwarded / own CPU ratio');
+  assert.ok(latency.p50 > 0 && latency.p99 >= latency.p50, 'cached forwarded latency measured');
+  assert.ok(latency.ownP50 > 0 && latency.ownP99 >= latency.ownP50, 'own records latency measured beside it');
+  assert.ok(throughput.devdnsQps > 0);
+  if (haveDnsmasq) {
+    assert.ok(cpu.dnsmasq && cpu.dnsmasq.answered > 0, 'dnsmasq answered the cached names');
+    assert.ok((throughput.dnsmasqQps ?? 0) > 0 && (throughput.toDnsmasq ?? 0) > 0, 'devdns / dnsmasq throughput');
+    assert.ok((latency.dnsmasqP99 ?? 0) > 0);
+  }
+  // The cache held every name the fill asked (and the cached names asked before it).
+  assert.equal(fill.answered, fill.names);
+  assert.equal(fill.failed, 0);
+  assert.ok(fill.cacheEntries >= fill.names, `cache entries ${fill.cacheEntries} after filling ${fill.names} names`);
+  assert.ok(fill.cacheBytes > 0 && fill.rssBeforeMiB > 0 && fill.rssAfterMiB > 0, 'cache size and daemon memory read');
+  assert.match(stdout, /^forward \(devdns forward all, .*forwarded \/ own: [\d.]+/m);
+  assert.match(stdout, /^forward, cached forwarded answers at \d+ queries\/s: p50 [\d.]+ us, p99 [\d.]+ us/m);
+  assert.match(stdout, /^forward, cached forwarded answers, queries\/s: devdns \d+/m);
+  assert.match(stdout, /^forward, cache filled with \d+ names .*RSS [\d.]+ -> [\d.]+ MiB.*cache \d+ entries/m);
+}
 
 describe('npm run bench (smoke)', () => {
-  it('measures devdns, the echo ceiling, start-up, the scale section and answers during reloads, and writes the figures as JSON', {
+  it('measures devdns, the echo ceiling, start-up, the scale section, answers during reloads and forwarding, and writes the figures as JSON', {
     timeout: 180_000,
   }, async () => {
     const dir = tempDir();
@@ -23,19 +66,21 @@ describe('npm run bench (smoke)', () => {
       assert.match(result.stdout, /^devdns +\d+/m);
       assert.match(result.stdout, /devdns \/ echo ceiling: [\d.]+/);
       const figures = JSON.parse(readFileSync(out, 'utf8')) as {
-        servers: Record<string, { qps: number; p50: number; p99: number; peakRssMiB: number }>;
+        servers: Record<string, { qps: number; p50: number; p99: number; peakRssMiB: number; tool: string }>;
         ratios: { toEcho: number };
         upToAnswerMs: number;
         addToAnswerMs: number;
         idleCpuTicks: number;
         startup: Startup | null;
         scale: Scale | null;
+        forward: Forward | null;
       };
       for (const name of ['devdns', 'echo (ceiling)']) {
         const server = figures.servers[name];
         assert.ok(server && server.qps > 0, `${name} answered`);
         assert.ok(server.p50 > 0 && server.p99 >= server.p50, `${name} latency measured`);
       }
+      assertForwardFigures(figures.forward, result.stdout, figures.servers.devdns?.tool ?? 'none');
       assert.ok((figures.servers.devdns?.peakRssMiB ?? 0) > 0);
       assert.ok(figures.ratios.toEcho > 0);
       assert.ok(figures.upToAnswerMs > 0 && figures.addToAnswerMs >= 0);
@@ -107,7 +152,7 @@ describe('npm run bench (smoke)', () => {
     }
   });
 
-  it('measures with its own Node load generator where dnsperf is not used, and skips start-up and scale with --load-only', {
+  it('measures with its own Node load generator where dnsperf is not used (forwarding too), and skips start-up and scale with --load-only', {
     timeout: 180_000,
   }, async () => {
     const dir = tempDir();
@@ -124,6 +169,7 @@ describe('npm run bench (smoke)', () => {
         servers: Record<string, { qps: number; p50: number; p99: number; tool: string }>;
         startup: Startup | null;
         scale: Scale | null;
+        forward: Forward | null;
       };
       assert.equal(figures.startup, null, '--load-only measures no start-up');
       assert.equal(figures.scale, null, '--load-only measures no scale section');
@@ -134,6 +180,8 @@ describe('npm run bench (smoke)', () => {
         assert.ok(server.qps > 0, `${name} answered`);
         assert.ok(server.p50 > 0 && server.p99 >= server.p50, `${name} latency measured`);
       }
+      // The forwarding section stays in the smoke run, driven by the Node load generator too.
+      assertForwardFigures(figures.forward, result.stdout, 'node');
     } finally {
       dir.cleanup();
     }
