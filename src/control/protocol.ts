@@ -133,6 +133,14 @@ export interface QueryLogEntry {
   /** The answer records, `TYPE value` each. */
   answer: string[];
   micros: number;
+  /**
+   * Where the answer came from: `record`, `override`, `refused`, or for a forwarded name (logged
+   * only with log.queries all or errors) `upstream`, `cache`, `stale`, `failed` or `limited`.
+   * Absent in lines logged by earlier versions.
+   */
+  source?: string;
+  /** The upstream that answered (source `upstream`). */
+  upstream?: string;
 }
 
 /** GET /resolve: the daemon's answer to one question, and the stored names it came from. */

@@ -130,6 +130,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       port: options.dnsPort,
       limits: options.dnsLimits,
       forwarding: { ...forwarding, routes: () => journalledOverrideRoutes(home) },
+      logging: settings.logQueries,
       onQuery: (query) => {
         queryLog.record(query);
         options.onQuery?.(query);
@@ -154,7 +155,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       control: { host: CONTROL_HOST, port: control?.port ?? 0 },
       controlSocket: control?.socketPath ?? null,
       records: dns.recordCount(),
-      queries: queryLog.count,
+      queries: dns.answered(),
       recordsFile: dns.recordsPath,
       recordsError: dns.recordsError() ?? null,
       logFile: homePath(home, 'daemonLog'),

@@ -4,15 +4,16 @@
 // being served. start() undoes a half-finished start.
 import { type FSWatcher, mkdirSync, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { type AnswerPolicy, answerQuery, answerQuestion, decide, type ForwardRule, questionQuery } from '../dns/answer.js';
+import { type AnswerPolicy, answerQuery, answerQuestion, asciiLower, decide, type ForwardRule, questionQuery } from '../dns/answer.js';
 import { encodeQuery } from '../dns/encode.js';
-import type { Question, Response } from '../dns/protocol.js';
+import { type Question, RCODE, RCODE_NAMES, type Response, typeName } from '../dns/protocol.js';
 import { type ForwardRequest, Responder } from '../dns/respond.js';
 import { type DnsLimits, type DnsServer, startDnsServer } from '../dns/server.js';
 import type { Transport } from '../dns/transport.js';
 import { readQuery } from '../dns/wire.js';
-import { buildZoneIndex, updateZoneIndex, type ZoneIndex } from '../dns/zone-index.js';
-import { type Forwarded, type Forwarder, refusedReply } from '../forward/forwarder.js';
+import { buildZoneIndex, updateZoneIndex, type ZoneIndex, zoneFor } from '../dns/zone-index.js';
+import { type AnswerSource, type Forwarded, type Forwarder, refusedReply } from '../forward/forwarder.js';
+import { readAnswerLines } from '../forward/reply-facts.js';
 import { spliceLocalAnswer } from '../forward/splice.js';
 import { nextExpiry } from '../records/expiry.js';
 import { isLoopback } from '../records/listen-address.js';
@@ -30,6 +31,7 @@ import {
 } from '../store/projects.js';
 import { fileStamp, RecordStore } from '../store/record-store.js';
 import { BackgroundWriter, type RecordsFileWriter } from '../store/records-writer.js';
+import type { QueryLogging } from '../store/settings.js';
 
 /** A query answered, as recorded for every one: numbers and references, no text made. */
 export interface AnsweredQuery {
@@ -40,10 +42,25 @@ export interface AnsweredQuery {
   transport: Transport;
   /** As sent, case and all. */
   question: Question;
-  response: Response;
+  /** The answer: devdns's own, or what the log shows of a forwarded one (read off the wire once). */
+  response: Response | AnswerSummary;
   /** Time spent answering, in microseconds. */
   micros: number;
+  /** Where the answer came from; devdns's records when absent. */
+  source?: QuerySource;
+  /** The upstream that answered (source 'upstream'). */
+  upstream?: string;
 }
+
+/** What the log shows of an answer. */
+export interface AnswerSummary {
+  rcode: string;
+  /** `TYPE value` each. */
+  answer: string[];
+}
+
+/** Where an answer came from: a record, an override, refused, or the forwarder's sources. */
+export type QuerySource = 'record' | 'override' | 'refused' | AnswerSource;
 
 export interface DnsServiceOptions {
   home: string;
@@ -65,6 +82,8 @@ export interface DnsServiceOptions {
   writer?: RecordsFileWriter;
   /** Where questions the records leave to the real servers go; without one they are REFUSED. */
   forwarding?: Forwarding;
+  /** Which queries go to onQuery (the `log.queries` setting; `own` when not given). */
+  logging?: QueryLogging;
 }
 
 export type Asked = { kind: 'answer'; response: Response } | { kind: 'forward'; rule: ForwardRule; outcome: Forwarded };
@@ -89,6 +108,8 @@ export interface DnsService {
   port: number;
   recordsPath: string;
   recordCount(): number;
+  /** Queries answered from the records since the start, logged or not (forwarded ones are counted by the forwarding). */
+  answered(): number;
   /** What is served now: the user's records and linked projects'. */
   served(): RecordFile;
   /** Why the last reload failed, while the last good records are served; undefined after one that worked. */
@@ -170,6 +191,13 @@ function servedZones(sources: ServedSources): RecordFile['zones'] {
 const EXPIRY_SLACK_MS = 20;
 /** The longest setTimeout delay (2^31-1 ms). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** What the log shows of a forwarded reply: its rcode and answer records, read off the wire. */
+function forwardedSummary(reply: Buffer): AnswerSummary {
+  const rcode = (reply[3] ?? 0) & 0x0f;
+  const lines = readAnswerLines(reply) ?? [];
+  return { rcode: RCODE_NAMES[rcode] ?? String(rcode), answer: lines.map((line) => `${typeName(line.type)} ${line.data}`) };
+}
 
 export async function startDnsService(options: DnsServiceOptions): Promise<DnsService> {
   const writer = options.writer ?? new BackgroundWriter();
@@ -368,7 +396,19 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
   // Records that ended while devdns was down are never served; they leave the file now.
   if (store.holdsEnded()) expire();
 
-  const { onQuery, onBadMessage } = options;
+  const { onBadMessage } = options;
+  const logging = options.logging ?? 'own';
+  const onQuery = logging === 'off' ? undefined : options.onQuery;
+  /** Forwarded queries are named in the log only when the user asked for them. */
+  const logForwarded = onQuery !== undefined && (logging === 'all' || logging === 'errors');
+  /** Where a local answer came from, for the log: an override's zone, or devdns's own. */
+  const localSource = (response: Response, name: string): QuerySource =>
+    response.rcode === RCODE.REFUSED
+      ? 'refused'
+      : index.overrides.size > 0 && index.overrides.has(zoneFor(index, asciiLower(name)) ?? '')
+        ? 'override'
+        : 'record';
+  let answered = 0;
   let server: DnsServer;
   try {
     server = await startDnsServer({
@@ -386,12 +426,32 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
           const { onForwarded } = forwarding;
           return forwardQuery(forwarding, message, exchange.forward, address).then((outcome) => {
             onForwarded?.(outcome);
+            if (logForwarded && question) {
+              const rcode = (outcome.reply[3] ?? 0) & 0x0f;
+              if (logging === 'all' || rcode !== RCODE.NOERROR) {
+                const micros = Math.round((performance.now() - started) * 1000);
+                const summary = forwardedSummary(outcome.reply);
+                const upstream = outcome.upstream === undefined ? {} : { upstream: outcome.upstream };
+                onQuery?.({
+                  at: Date.now(),
+                  address,
+                  port,
+                  transport,
+                  question,
+                  response: summary,
+                  micros,
+                  source: outcome.source,
+                  ...upstream,
+                });
+              }
+            }
             return outcome.reply;
           });
         }
-        if (onQuery && question && response) {
+        if (question && response) answered++;
+        if (onQuery && question && response && (logging !== 'errors' || response.rcode !== RCODE.NOERROR)) {
           const micros = Math.round((performance.now() - started) * 1000);
-          onQuery({ at: Date.now(), address, port, transport, question, response, micros });
+          onQuery({ at: Date.now(), address, port, transport, question, response, micros, source: localSource(response, question.name) });
         }
         const bad = exchange.dropped ?? exchange.malformed;
         if (onBadMessage && bad !== undefined)
@@ -409,6 +469,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     port: server.port,
     recordsPath: store.path,
     recordCount: count,
+    answered: () => answered,
     served: () => served().file,
     recordsError: () => recordsError,
     answer: (name, type) => answerQuestion(index, name, type),

@@ -11,11 +11,12 @@
 import { appendFile } from 'node:fs/promises';
 import type { QueryLogEntry } from '../control/protocol.js';
 import { describeData } from '../dns/describe.js';
+import type { Response } from '../dns/protocol.js';
 import { RCODE_NAMES, typeName } from '../dns/protocol.js';
 import { readHomeFile } from '../store/home.js';
 import { homePath, rotatedPath } from '../store/paths.js';
 import { APPEND_FLAGS, appendError, MIB } from '../store/safe-file.js';
-import type { AnsweredQuery } from './dns-service.js';
+import type { AnsweredQuery, AnswerSummary, QuerySource } from './dns-service.js';
 import { fileSize, makeRoom } from './log-file.js';
 
 export type { QueryLogEntry };
@@ -26,11 +27,12 @@ const summaries = new WeakMap<object, { rcode: string; answer: string[] }>();
 /** An answered query as the log shows it. */
 export function toLogEntry(query: AnsweredQuery): QueryLogEntry {
   const { response } = query;
-  let summary = summaries.get(response);
+  let summary = typeof response.rcode === 'string' ? (response as AnswerSummary) : summaries.get(response);
   if (!summary) {
+    const own = response as Response;
     summary = {
-      rcode: RCODE_NAMES[response.rcode] ?? String(response.rcode),
-      answer: response.answer.map((record) => describeData(record.data)),
+      rcode: RCODE_NAMES[own.rcode] ?? String(own.rcode),
+      answer: own.answer.map((record) => describeData(record.data)),
     };
     summaries.set(response, summary);
   }
@@ -43,6 +45,8 @@ export function toLogEntry(query: AnsweredQuery): QueryLogEntry {
     rcode: summary.rcode,
     answer: summary.answer,
     micros: query.micros,
+    source: query.source ?? 'record',
+    ...(query.upstream === undefined ? {} : { upstream: query.upstream }),
   };
 }
 
@@ -75,6 +79,9 @@ class Ring {
   private readonly address: string[];
   private readonly question: Array<AnsweredQuery['question'] | undefined>;
   private readonly response: Array<AnsweredQuery['response'] | undefined>;
+  /** Where each answer came from; undefined for devdns's records (most of them). */
+  private readonly source: Array<QuerySource | undefined>;
+  private readonly upstream: Array<string | undefined>;
   private next = 0;
   private size = 0;
   /** The address of the last query, kept once: most queries come from the same few. */
@@ -88,6 +95,8 @@ class Ring {
     this.address = new Array<string>(capacity).fill('');
     this.question = new Array(capacity).fill(undefined);
     this.response = new Array(capacity).fill(undefined);
+    this.source = new Array(capacity).fill(undefined);
+    this.upstream = new Array(capacity).fill(undefined);
   }
 
   push(query: AnsweredQuery): void {
@@ -101,6 +110,8 @@ class Ring {
     this.address[i] = this.lastAddress;
     this.question[i] = query.question;
     this.response[i] = query.response;
+    this.source[i] = query.source === 'record' ? undefined : query.source;
+    this.upstream[i] = query.upstream;
     this.next = (i + 1) % this.capacity;
     if (this.size < this.capacity) this.size++;
   }
@@ -122,6 +133,8 @@ class Ring {
         question,
         response,
         micros: this.micros[i] ?? 0,
+        ...(this.source[i] === undefined ? {} : { source: this.source[i] }),
+        ...(this.upstream[i] === undefined ? {} : { upstream: this.upstream[i] }),
       });
     }
     return queries;

@@ -28,10 +28,20 @@ export interface SettingValues {
   /** Where forwarded questions go, as `config set upstream` takes them (parseUpstreams reads each). */
   upstream: string[];
   forward: ForwardMode;
+  logQueries: QueryLogging;
 }
 
 /** `overrides`: forward what an override leaves to the real servers; `all`: every name outside devdns's zones. */
 export type ForwardMode = 'overrides' | 'all';
+
+/**
+ * Which queries the log names (`log.queries`): `own`, every query devdns answers from its records
+ * and overrides, while forwarded ones are only counted (others' names are their business); `all`,
+ * forwarded ones too, with where the answer came from; `errors`, only failed answers, any name;
+ * `off`, none (still counted).
+ */
+export type QueryLogging = 'off' | 'errors' | 'own' | 'all';
+export const QUERY_LOGGING: readonly QueryLogging[] = ['off', 'errors', 'own', 'all'];
 
 export type SettingField = keyof SettingValues;
 export type SettingValue = SettingValues[SettingField];
@@ -132,6 +142,17 @@ const SPECS: { [F in SettingField]: SettingSpec<SettingValues[F]> } = {
       const mode = text.trim().toLowerCase();
       if (mode !== 'overrides' && mode !== 'all')
         throw new InputError('forward', `"${text}" is not overrides or all`, 'devdns config set forward overrides');
+      return mode;
+    },
+  },
+  logQueries: {
+    key: 'log.queries',
+    description: "which queries the log names: own (devdns's names; forwarded ones only counted), all, errors (failed answers only), off",
+    defaultValue: 'own',
+    parse: (text) => {
+      const mode = text.trim().toLowerCase() as QueryLogging;
+      if (!QUERY_LOGGING.includes(mode))
+        throw new InputError('log.queries', `"${text}" is not ${QUERY_LOGGING.join(', ')}`, 'devdns config set log.queries own');
       return mode;
     },
   },

@@ -30,7 +30,12 @@ const entry = (
 const ENTRIES = [
   entry('08:00:00.001', '127.0.0.1#53000', 'myapp.test', 'A', 'NOERROR', ['A 127.0.0.1'], 45),
   entry('08:00:00.002', '127.0.0.1#5', 'a-much-longer-name.shop.test', 'AAAA', 'NXDOMAIN', [], 1234),
-  entry('08:00:00.003', '[::1]#61000', 'www.shop.test', 'A', 'NOERROR', ['CNAME shop.test.', 'A 127.0.0.1'], 7),
+  {
+    ...entry('08:00:00.003', '[::1]#61000', 'www.example.com', 'A', 'NOERROR', ['A 192.0.2.7'], 7),
+    source: 'upstream',
+    upstream: '127.0.0.2:53',
+  },
+  { ...entry('08:00:00.004', '127.0.0.1#6', 'api.example.com', 'A', 'NOERROR', ['A 127.0.0.1'], 9), source: 'override' },
 ];
 
 describe('devdns logs columns', () => {
@@ -47,13 +52,15 @@ describe('devdns logs columns', () => {
     const result = await runCli(['logs'], env, true);
     assert.equal(result.code, 0, result.stderr);
     const [header = '', ...lines] = result.stdout.trimEnd().split('\n');
-    assert.match(header, /^TIME +CLIENT +NAME +TYPE +RESULT +µs +ANSWER$/);
-    assert.equal(lines.length, 3);
-    const starts = ['CLIENT', 'NAME', 'TYPE', 'RESULT', 'ANSWER'].map((title) => header.indexOf(title));
+    assert.match(header, /^TIME +CLIENT +NAME +TYPE +RESULT +µs +FROM +ANSWER$/);
+    assert.equal(lines.length, 4);
+    const starts = ['CLIENT', 'NAME', 'TYPE', 'RESULT', 'FROM', 'ANSWER'].map((title) => header.indexOf(title));
+    // A line of an earlier version, without a source, is devdns's records.
     const cells = [
-      ['127.0.0.1#53000', 'myapp.test', 'A', 'NOERROR', 'A 127.0.0.1'],
-      ['127.0.0.1#5', 'a-much-longer-name.shop.test', 'AAAA', 'NXDOMAIN', '-'],
-      ['[::1]#61000', 'www.shop.test', 'A', 'NOERROR', 'CNAME shop.test., A 127.0.0.1'],
+      ['127.0.0.1#53000', 'myapp.test', 'A', 'NOERROR', 'record', 'A 127.0.0.1'],
+      ['127.0.0.1#5', 'a-much-longer-name.shop.test', 'AAAA', 'NXDOMAIN', 'record', '-'],
+      ['[::1]#61000', 'www.example.com', 'A', 'NOERROR', '127.0.0.2:53', 'A 192.0.2.7'],
+      ['127.0.0.1#6', 'api.example.com', 'A', 'NOERROR', 'override', 'A 127.0.0.1'],
     ];
     for (const [i, line] of lines.entries()) {
       let from = 12;
@@ -66,10 +73,10 @@ describe('devdns logs columns', () => {
       const micros = String(ENTRIES[i]?.micros);
       assert.equal(line.indexOf(`${micros}  `, 12) + micros.length, header.indexOf('µs') + 2, `${line}: ${micros}`);
     }
-    assert.ok(lines[2]?.endsWith('CNAME shop.test., A 127.0.0.1'), 'the answer is whole');
+    assert.ok(lines[2]?.endsWith('A 192.0.2.7'), 'the answer is whole');
   });
 
-  it('piped: tab-separated fields in the same order as before, no header', async () => {
+  it('piped: tab-separated fields in the same order as before, where the answer came from last, no header', async () => {
     const result = await runCli(['logs'], env, false);
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(
@@ -78,9 +85,10 @@ describe('devdns logs columns', () => {
         .split('\n')
         .map((line) => line.split('\t')),
       [
-        ['08:00:00.001', '127.0.0.1#53000', 'myapp.test', 'A', 'NOERROR', 'A 127.0.0.1', '45µs'],
-        ['08:00:00.002', '127.0.0.1#5', 'a-much-longer-name.shop.test', 'AAAA', 'NXDOMAIN', '-', '1234µs'],
-        ['08:00:00.003', '[::1]#61000', 'www.shop.test', 'A', 'NOERROR', 'CNAME shop.test., A 127.0.0.1', '7µs'],
+        ['08:00:00.001', '127.0.0.1#53000', 'myapp.test', 'A', 'NOERROR', 'A 127.0.0.1', '45µs', 'record'],
+        ['08:00:00.002', '127.0.0.1#5', 'a-much-longer-name.shop.test', 'AAAA', 'NXDOMAIN', '-', '1234µs', 'record'],
+        ['08:00:00.003', '[::1]#61000', 'www.example.com', 'A', 'NOERROR', 'A 192.0.2.7', '7µs', '127.0.0.2:53'],
+        ['08:00:00.004', '127.0.0.1#6', 'api.example.com', 'A', 'NOERROR', 'A 127.0.0.1', '9µs', 'override'],
       ],
     );
   });

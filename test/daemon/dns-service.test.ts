@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import * as packet from 'dns-packet';
 import type { AnsweredQuery, DnsService, DnsServiceOptions } from '../../src/daemon/dns-service.js';
 import { startDnsService } from '../../src/daemon/dns-service.js';
+import { toLogEntry } from '../../src/daemon/query-log.js';
 import { Forwarder, type UpstreamTransport } from '../../src/forward/forwarder.js';
 import { parseRecordInput } from '../../src/records/record-input.js';
 import { addRecords } from '../../src/records/record-set.js';
@@ -340,5 +341,84 @@ describe('forwarding is for this machine only', () => {
     } finally {
       dir.cleanup();
     }
+  });
+});
+
+describe('log.queries: which queries the log names', () => {
+  /** An upstream that answers every question NOERROR with no records, counting them. */
+  const upstream: UpstreamTransport = {
+    label: '127.0.0.2:53',
+    ask: async (query) => {
+      const reply = Buffer.from(query);
+      reply[2] = (reply[2] ?? 0) | 0x80;
+      return reply;
+    },
+  };
+  const logged = async (logging: 'off' | 'errors' | 'own' | 'all') => {
+    const dir = tempDir();
+    try {
+      await addToHome(dir.path, { name: 'myapp.test' });
+      await new RecordStore(dir.path).update((file) => ({
+        file: addRecords(file, { ...parseRecordInput({ name: 'api.example.com', value: '127.0.0.1' }), override: true }).file,
+        result: undefined,
+      }));
+      const seen: string[] = [];
+      const forwarding = { forwarder: new Forwarder({ upstreams: [upstream] }), forwardAll: false };
+      const service = await startDnsService({
+        home: dir.path,
+        host: '127.0.0.1',
+        port: 0,
+        forwarding,
+        logging,
+        onQuery: (query) => {
+          const entry = toLogEntry(query);
+          seen.push(`${entry.name} ${entry.type} ${entry.rcode} ${entry.source}${entry.upstream ? ` ${entry.upstream}` : ''}`);
+        },
+      });
+      try {
+        for (const [name, type] of [
+          ['myapp.test', 'A'],
+          ['nothing.test', 'A'],
+          ['api.example.com', 'A'],
+          ['api.example.com', 'MX'],
+          ['elsewhere.example.org', 'A'],
+        ] as const) {
+          const reply = await askUdp(
+            service.port,
+            Buffer.from(packet.encode({ type: 'query', id: 7, flags: packet.RECURSION_DESIRED, questions: [{ name, type, class: 'IN' }] })),
+          );
+          assert.ok(reply, `${name} ${type} answered`);
+        }
+        return { seen, answered: service.answered() };
+      } finally {
+        await service.close();
+      }
+    } finally {
+      dir.cleanup();
+    }
+  };
+
+  it('own (the default): every local answer with its source; forwarded ones only counted', async () => {
+    const { seen, answered } = await logged('own');
+    assert.deepEqual(seen, [
+      'myapp.test A NOERROR record',
+      'nothing.test A NXDOMAIN record',
+      'api.example.com A NOERROR override',
+      'elsewhere.example.org A REFUSED refused',
+    ]);
+    assert.equal(answered, 4);
+  });
+
+  it('all: forwarded names too, with the upstream that answered', async () => {
+    const { seen } = await logged('all');
+    assert.ok(seen.includes('api.example.com MX NOERROR upstream 127.0.0.2:53'), seen.join('\n'));
+    assert.equal(seen.length, 5);
+  });
+
+  it('errors: only failed answers; off: none, still counted', async () => {
+    assert.deepEqual((await logged('errors')).seen, ['nothing.test A NXDOMAIN record', 'elsewhere.example.org A REFUSED refused']);
+    const off = await logged('off');
+    assert.deepEqual(off.seen, []);
+    assert.equal(off.answered, 4);
   });
 });

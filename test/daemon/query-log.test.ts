@@ -43,7 +43,18 @@ describe('toLogEntry', () => {
       rcode: 'NOERROR',
       answer: ['A 127.0.0.1'],
       micros: 3,
+      source: 'record',
     });
+    const forwarded = toLogEntry({
+      ...entry(4),
+      response: { rcode: 'NXDOMAIN', answer: [] },
+      source: 'upstream',
+      upstream: '127.0.0.2:53',
+    });
+    assert.deepEqual(
+      [forwarded.rcode, forwarded.answer, forwarded.source, forwarded.upstream],
+      ['NXDOMAIN', [], 'upstream', '127.0.0.2:53'],
+    );
     assert.equal(toLogEntry({ ...entry(1), question: { name: '', type: 65, class: CLASS_IN } }).name, '.');
     assert.equal(toLogEntry({ ...entry(1), question: { name: 'x.test', type: 65, class: CLASS_IN } }).type, 'HTTPS');
   });

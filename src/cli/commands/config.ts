@@ -18,7 +18,7 @@ export interface ConfigOptions {
 
 const ADDRESS_KEYS = new Set(['dns.host', 'dns.port', 'control.port']);
 /** Settings the daemon reads once, when it starts. */
-const START_KEYS = new Set(['upstream', 'forward']);
+const START_KEYS = new Set(['upstream', 'forward', 'log.queries']);
 
 export async function runConfig(
   context: CommandContext,

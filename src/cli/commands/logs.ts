@@ -1,4 +1,5 @@
-// `devdns logs`: the recent queries (time, client, name, type, rcode, answer, µs); -f follows them.
+// `devdns logs`: the recent queries (time, client, name, type, rcode, answer, µs, where the answer
+// came from); -f follows them.
 // On a terminal a header and aligned columns; piped, tab-separated fields for scripts.
 // From the running daemon, or from the query log file when it is not running.
 import { type QueryLogEntry, ROUTES } from '../../control/protocol.js';
@@ -23,13 +24,13 @@ const isProbe = (entry: QueryLogEntry) => entry.name.toLowerCase().startsWith(`$
 const PROBE_ROOM = 50;
 
 /** The columns on a terminal: the answer last, as it is the one cell of any length. */
-const HEADER = ['TIME', 'CLIENT', 'NAME', 'TYPE', 'RESULT', 'µs', 'ANSWER'];
+const HEADER = ['TIME', 'CLIENT', 'NAME', 'TYPE', 'RESULT', 'µs', 'FROM', 'ANSWER'];
 const MICROS = 5;
 /**
  * -f's starting widths, before any query is known: a time, an IPv4 client and port, a usual
  * name, a type, an rcode, a duration. A wider cell widens its column from then on; none is cut.
  */
-const FOLLOW_WIDTHS = [12, 21, 24, 5, 8, 5];
+const FOLLOW_WIDTHS = [12, 21, 24, 5, 8, 5, 8];
 
 /** A query's fields, escaped here so that widths count what the terminal shows. */
 function fields(entry: QueryLogEntry): {
@@ -40,6 +41,7 @@ function fields(entry: QueryLogEntry): {
   rcode: string;
   answer: string;
   micros: string;
+  from: string;
 } {
   const answer = entry.answer.length > 0 ? entry.answer.join(', ') : '-';
   return {
@@ -50,6 +52,8 @@ function fields(entry: QueryLogEntry): {
     rcode: escapeControls(entry.rcode),
     answer: escapeControls(answer),
     micros: String(entry.micros),
+    // The upstream that answered, else the source; lines of earlier versions are devdns's records.
+    from: escapeControls(entry.source === 'upstream' && entry.upstream !== undefined ? entry.upstream : (entry.source ?? 'record')),
   };
 }
 
@@ -80,7 +84,7 @@ class Columns {
 
 const row = (entry: QueryLogEntry): string[] => {
   const f = fields(entry);
-  return [f.time, f.client, f.name, f.type, f.rcode, f.micros, f.answer];
+  return [f.time, f.client, f.name, f.type, f.rcode, f.micros, f.from, f.answer];
 };
 
 export async function runLogs(context: CommandContext, options: LogsOptions): Promise<void> {
@@ -102,7 +106,10 @@ export async function runLogs(context: CommandContext, options: LogsOptions): Pr
       return;
     }
     const f = fields(entry);
-    const line = columns ? columns.line(row(entry)) : [f.time, f.client, f.name, f.type, f.rcode, f.answer, `${f.micros}µs`].join('\t');
+    // Piped, a new field goes last: scripts that cut the others keep working.
+    const line = columns
+      ? columns.line(row(entry))
+      : [f.time, f.client, f.name, f.type, f.rcode, f.answer, `${f.micros}µs`, f.from].join('\t');
     // Failures stand out: a name that does not resolve is the usual question.
     output.data(line, entry.rcode === 'NOERROR' ? undefined : entry.rcode === 'NXDOMAIN' ? 'red' : 'yellow');
   };
