@@ -7,7 +7,7 @@
 import { EDNS_UDP_PAYLOAD, RCODE } from '../dns/protocol.js';
 import { type ForwardRequest, takeQueryHeader } from '../dns/respond.js';
 import { AnswerCache, type CacheLimits, cacheKey } from './answer-cache.js';
-import { readReplyFacts } from './reply-facts.js';
+import { shapeReply, type TtlLimits } from './reply-shape.js';
 import { queryTcp } from './tcp-upstream.js';
 import { queryTls, type TlsUpstream } from './tls-upstream.js';
 import { queryUdp, type Upstream, type UpstreamQuestion } from './udp-upstream.js';
@@ -96,6 +96,7 @@ export class Forwarder {
   readonly #timeoutMs: number;
   readonly #maxInFlight: number;
   readonly #cache: AnswerCache;
+  readonly #limits: TtlLimits;
   readonly #now: () => number;
   readonly #inFlight = new Map<string, Promise<Resolved | undefined>>();
   readonly #health: Array<{ answered: number; failed: number }>;
@@ -107,7 +108,9 @@ export class Forwarder {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS;
     this.#maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
     this.#now = options.now ?? (() => performance.now());
-    this.#cache = new AnswerCache({ ...DEFAULT_CACHE_LIMITS, ...options.cache }, this.#now);
+    const limits = { ...DEFAULT_CACHE_LIMITS, ...options.cache };
+    this.#cache = new AnswerCache(limits, this.#now);
+    this.#limits = { maxTtl: limits.maxTtl, maxNegativeTtl: limits.maxNegativeTtl };
     this.#health = this.#upstreams.map(() => ({ answered: 0, failed: 0 }));
   }
 
@@ -210,34 +213,28 @@ export class Forwarder {
     | { kind: 'failed'; resolved: Resolved }
     | undefined
   > {
-    let reply: Uint8Array;
     try {
-      reply = await within(upstream.ask(query, question, timeoutMs), timeoutMs);
-      let facts = readReplyFacts(reply, question.type);
-      if (facts?.truncated && upstream.retry) {
+      let reply = await within(upstream.ask(query, question, timeoutMs), timeoutMs);
+      let shaped = shapeReply(reply, this.#limits);
+      if (shaped?.truncated && upstream.retry) {
         const left = deadline - this.#now();
         if (left <= 0) return undefined;
         reply = await within(upstream.retry(query, question, Math.min(left, PER_UPSTREAM_MS)), left);
-        facts = readReplyFacts(reply, question.type);
+        shaped = shapeReply(reply, this.#limits);
       }
-      if (facts === undefined) return undefined;
-      // devdns asked without EDNS, so an OPT back is the upstream's mistake: taken off when it is
-      // the last record (devdns adds its own for a client that sent one), else the reply is not kept.
-      let optLeft = false;
-      if (facts.opt !== undefined) {
-        if (facts.opt.end === reply.length) {
-          const cut = Buffer.from(reply.subarray(0, facts.opt.start));
-          cut.writeUInt16BE(cut.readUInt16BE(10) - 1, 10);
-          reply = cut;
-        } else optLeft = true;
-      }
-      const resolved = { message: reply.subarray(2), upstream: upstream.label };
+      if (shaped === undefined) return undefined;
+      const resolved = { message: shaped.message.subarray(2), upstream: upstream.label };
       // SERVFAIL, REFUSED, NOTIMP: this upstream cannot answer; the next may.
-      if (facts.rcode !== RCODE.NOERROR && facts.rcode !== RCODE.NXDOMAIN)
+      if (shaped.rcode !== RCODE.NOERROR && shaped.rcode !== RCODE.NXDOMAIN)
         return { kind: 'failed', resolved: { ...resolved, failed: true } };
-      const keep = !facts.truncated && facts.inChain && facts.ttl > 0 && !optLeft;
+      const keep = !shaped.truncated && shaped.inChain && shaped.ttl > 0;
       const cacheable = keep
-        ? { message: resolved.message, ttlOffsets: facts.ttlOffsets.map((offset) => offset - 2), ttl: facts.ttl, negative: facts.negative }
+        ? {
+            message: resolved.message,
+            ttlOffsets: shaped.ttlOffsets.map((offset) => offset - 2),
+            ttl: shaped.ttl,
+            negative: shaped.negative,
+          }
         : undefined;
       return { kind: 'answered', resolved, cacheable };
     } catch {
