@@ -214,7 +214,8 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     const spliced = spliceLocalAnswer(index, request.query, outcome.reply, request.maxSize);
     return spliced ? { ...outcome, reply: spliced } : outcome;
   };
-  const responder = new Responder(index, { policy: { forwardAll: forwarding?.forwardAll === true } });
+  const policy = { forwardAll: forwarding?.forwardAll === true, recursion: forwarding !== undefined };
+  const responder = new Responder(index, { policy });
   const watchers = new Map<string, FSWatcher>();
   let timer: NodeJS.Timeout | undefined;
   const schedule = () => {
@@ -373,7 +374,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     forwarder: forwarding?.forwarder,
     ask: async (name, type) => {
       const query = questionQuery(name, type);
-      const decision = decide(index, query, { forwardAll: forwarding?.forwardAll === true });
+      const decision = decide(index, query, policy);
       if (decision.kind === 'answer') return { kind: 'answer', response: decision.response };
       if (forwarding === undefined) return { kind: 'answer', response: answerQuery(index, query) };
       const message = encodeQuery(0, name, type, { recursionDesired: true });

@@ -86,6 +86,13 @@ export function answerQuestion(index: ZoneIndex, name: string, type: number): Re
 export interface AnswerPolicy {
   /** `forward all`: every name outside devdns's zones and overrides goes upstream; else those are REFUSED. */
   forwardAll: boolean;
+  /**
+   * Forwarding is set up, so an override's other types and names are resolved for the client:
+   * answers in an override zone say RA=1, the local ones as the forwarded ones, since a client
+   * sees one server for the name (RFC 1035 §4.1.1). devdns's own zones are authoritative only:
+   * RA=0 there, as before.
+   */
+  recursion?: boolean;
 }
 
 /**
@@ -110,7 +117,12 @@ const NO_FORWARDING: AnswerPolicy = { forwardAll: false };
  */
 export function decide(index: ZoneIndex, query: Query, policy: AnswerPolicy = NO_FORWARDING): Decision {
   const response = answerOrForward(index, query, policy.forwardAll);
-  if (response !== undefined) return { kind: 'answer', response };
+  if (response !== undefined) {
+    const name = query.question && asciiLower(query.question.name);
+    const zone = name === undefined ? undefined : zoneFor(index, name);
+    if (policy.recursion === true && zone !== undefined && index.overrides.has(zone)) response.recursionAvailable = true;
+    return { kind: 'answer', response };
+  }
   const question = query.question as Question;
   return { kind: 'forward', question, rule: zoneFor(index, asciiLower(question.name)) === undefined ? 'all' : 'override' };
 }

@@ -169,9 +169,10 @@ export class Forwarder {
   /** Asks the upstreams in turn, the preferred first, until one answers or the deadline passes. */
   async #resolve(key: string, questionBytes: Uint8Array, question: UpstreamQuestion): Promise<Resolved | undefined> {
     // The query upstream: a fresh header (the transport sets a random ID), RD set, the question as
-    // the client spelled it, and no EDNS, so no OPT comes back to a client that sent none.
+    // the client spelled it, and no EDNS, so no OPT comes back to a client that sent none. AD set,
+    // so that an upstream that validates says so (RFC 6840 §5.7): passed on to clients that ask.
     const query = Buffer.alloc(HEADER_BYTES + questionBytes.length);
-    query.writeUInt16BE(0x0100, 2);
+    query.writeUInt16BE(0x0120, 2);
     query.writeUInt16BE(1, 4);
     query.set(questionBytes, HEADER_BYTES);
     const deadline = this.#now() + this.#timeoutMs;
@@ -253,7 +254,8 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /**
- * A reply for the client from a message without its ID: the client's ID, its RD and CD bits and
+ * A reply for the client from a message without its ID (rebuilt by shapeReply: AA clear, RA set):
+ * the client's ID, its RD and CD bits, AD only when it asked, and
  * its spelling of the question (the same octets but for letter case: the cache key folds case);
  * over UDP, a reply larger than the client takes goes as TC=1 with the question alone.
  */
@@ -261,6 +263,8 @@ function fitted(withoutId: Uint8Array, query: Uint8Array, request: ForwardReques
   const reply = Buffer.allocUnsafe(withoutId.length + 2);
   reply.set(withoutId, 2);
   takeQueryHeader(reply, query);
+  // AD only to a client that said it understands it, with AD or DO (RFC 6840 §5.7, §5.8).
+  if (((query[3] ?? 0) & 0x20) === 0 && request.query.edns?.dnssecOk !== true) reply[3] = (reply[3] ?? 0) & ~0x20;
   const questionBytes = query.subarray(HEADER_BYTES, request.questionEnd);
   if (reply.length >= request.questionEnd) reply.set(questionBytes, HEADER_BYTES);
   const withOpt = withEdns(reply, request);
@@ -299,5 +303,8 @@ function failure(query: Uint8Array, request: ForwardRequest, rcode: number): Buf
 
 /** REFUSED for a question that would go upstream, to a client that may not have it forwarded. */
 export function refusedReply(query: Uint8Array, request: ForwardRequest): Buffer {
-  return failure(query, request, RCODE.REFUSED);
+  const reply = failure(query, request, RCODE.REFUSED);
+  // Recursion is not available to this client (RFC 5358): RA clear.
+  reply[3] = (reply[3] ?? 0) & ~0x80;
+  return reply;
 }

@@ -39,6 +39,8 @@ function encoded(query: Query, chain: ResourceRecord[], local: Response, maxSize
     checkingDisabled: query.checkingDisabled,
     question: query.question,
     authoritative: false,
+    // A forwarded reply, as every other: devdns resolved it for the client.
+    recursionAvailable: true,
     answer: [...chain, ...local.answer],
     edns: query.edns ? { udpSize: EDNS_UDP_PAYLOAD, dnssecOk: query.edns.dnssecOk } : undefined,
   };

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { answerQuery, decide } from '../../src/dns/answer.js';
+import { encodeResponse } from '../../src/dns/encode.js';
 import { QTYPE } from '../../src/dns/protocol.js';
 import { buildZoneIndex } from '../../src/dns/zone-index.js';
 import { checkRecordFile } from '../../src/records/record-file.js';
@@ -82,6 +83,22 @@ describe('an override answers its address types and leaves the rest to the real 
   it('without a forwarder, what would go upstream is REFUSED', () => {
     assert.equal(summarize(answerQuery(index, query('api.example.com', QTYPE.MX))).rcode, 'REFUSED');
     assert.equal(summarize(answerQuery(index, query('docs.api.example.com', QTYPE.A))).rcode, 'REFUSED');
+  });
+
+  it('says RA=1 in an override zone when forwarding is on, as its forwarded answers do; RA=0 in its own zones', () => {
+    const ra = (name: string, type: number, recursion: boolean): boolean | undefined => {
+      const decision = decide(index, query(name, type), { forwardAll: false, recursion });
+      return decision.kind === 'answer' ? decision.response.recursionAvailable === true : undefined;
+    };
+    assert.equal(ra('api.example.com', QTYPE.A, true), true);
+    assert.equal(ra('x.staging.example.com', QTYPE.AAAA, true), true);
+    assert.equal(ra('alias.example.org', QTYPE.A, true), true);
+    assert.equal(ra('api.example.com', QTYPE.A, false), false);
+    assert.equal(ra('app.test', QTYPE.A, true), false);
+    assert.equal(ra('www.example.com', QTYPE.A, true), false);
+    const local = decide(index, query('api.example.com', QTYPE.A), { forwardAll: false, recursion: true });
+    assert.ok(local.kind === 'answer');
+    assert.equal((encodeResponse(local.response, { maxSize: 512 }).bytes[3] ?? 0) & 0x80, 0x80);
   });
 
   it('gives an override no SOA, NS or probe name of its own: the real servers answer for those', () => {

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import * as packet from 'dns-packet';
 import type { ForwardRequest } from '../../src/dns/respond.js';
 import { readQuery } from '../../src/dns/wire.js';
-import { Forwarder, type UpstreamTransport } from '../../src/forward/forwarder.js';
+import { Forwarder, refusedReply, type UpstreamTransport } from '../../src/forward/forwarder.js';
 import { shapeReply } from '../../src/forward/reply-shape.js';
 import type { UpstreamQuestion } from '../../src/forward/udp-upstream.js';
 
@@ -111,6 +111,10 @@ interface Decoded {
   flag_tc: boolean;
   flag_rd: boolean;
   flag_cd: boolean;
+  flag_aa: boolean;
+  flag_ra: boolean;
+  flag_ad: boolean;
+  opcode: string;
   questions: Array<{ name: string }>;
   answers: Array<{ ttl: number }>;
   authorities: Array<{ type: string; ttl: number }>;
@@ -340,6 +344,54 @@ describe('Forwarder', () => {
       negative.decoded.authorities.map((r) => [r.type, (r as unknown as Answer).name, r.ttl]),
       [['SOA', 'example.com', 60]],
     );
+  });
+
+  it('sets its own header bits: AA clear, RA set, AD only to a client that asked with AD or DO (RFC 6840 §5.8)', async () => {
+    let asked: Decoded | undefined;
+    const upstream = fake('u1', (query) => {
+      asked = decode(query);
+      return upstreamReply(query, [addressOf('api.example.com', '192.0.2.1')], {
+        flags: packet.AUTHORITATIVE_ANSWER | packet.AUTHENTIC_DATA,
+      });
+    });
+    const forwarder = new Forwarder({ upstreams: [upstream] });
+    const plain = await forward(forwarder, clientQuery('api.example.com', 'A'));
+    assert.deepEqual([plain.decoded.flag_aa, plain.decoded.flag_ra, plain.decoded.flag_ad], [false, true, false]);
+    // devdns asks with AD, so a validating upstream says what it found.
+    assert.equal(asked?.flag_ad, true);
+    const withAd = packet.encode({
+      type: 'query',
+      id: 3,
+      flags: packet.RECURSION_DESIRED | packet.AUTHENTIC_DATA,
+      questions: [{ name: 'api.example.com', type: 'A', class: 'IN' }],
+    });
+    const ad = await forward(forwarder, withAd);
+    assert.deepEqual([ad.source, ad.decoded.flag_aa, ad.decoded.flag_ad], ['cache', false, true]);
+    const withDo = packet.encode({
+      type: 'query',
+      id: 4,
+      flags: packet.RECURSION_DESIRED,
+      questions: [{ name: 'api.example.com', type: 'A', class: 'IN' }],
+      additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, flags: packet.DNSSEC_OK } as never],
+    });
+    assert.equal((await forward(forwarder, withDo)).decoded.flag_ad, true);
+    // RA on the replies devdns makes itself too.
+    assert.equal((await forward(new Forwarder({ upstreams: [] }), clientQuery('a.example.com', 'A'))).decoded.flag_ra, true);
+    // And not on the REFUSED to a client devdns does not resolve for.
+    const lan = clientQuery('a.example.com', 'A');
+    assert.equal(decode(refusedReply(lan, request(lan))).flag_ra, false);
+  });
+
+  it('takes a reply with another opcode than QUERY for no answer, and asks the next upstream', async () => {
+    const odd = fake('odd', (query) => {
+      const reply = upstreamReply(query, [addressOf('api.example.com', '203.0.113.66')]);
+      reply[2] = (reply[2] as number) | (4 << 3); // NOTIFY
+      return reply;
+    });
+    const good = fake('good', (query) => upstreamReply(query, [addressOf('api.example.com', '192.0.2.1')]));
+    const outcome = await forward(new Forwarder({ upstreams: [odd, good] }), clientQuery('api.example.com', 'A'));
+    assert.deepEqual([outcome.source, outcome.upstream, outcome.decoded.opcode], ['upstream', 'good', 'QUERY']);
+    assert.equal((outcome.decoded.answers[0] as unknown as Answer & { data: string }).data, '192.0.2.1');
   });
 
   it('never keeps an answer with records outside the question and its CNAME chain', async () => {
