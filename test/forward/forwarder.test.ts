@@ -490,12 +490,69 @@ describe('Forwarder', () => {
   it('gives SERVFAIL at once with no upstream, or past the bound on questions in flight', async () => {
     assert.equal((await forward(new Forwarder({ upstreams: [] }), clientQuery('a.example.com', 'A'))).decoded.rcode, 'SERVFAIL');
     const silent = fake('silent', never);
-    const forwarder = new Forwarder({ upstreams: [silent], maxInFlight: 2, timeoutMs: 200 });
+    const forwarder = new Forwarder({ upstreams: [silent], maxInFlight: 2, maxInFlightPerDomain: 2, timeoutMs: 200 });
     const held = [forward(forwarder, clientQuery('a.example.com', 'A')), forward(forwarder, clientQuery('b.example.com', 'A'))];
     const third = await forward(forwarder, clientQuery('c.example.com', 'A'));
     assert.equal(third.decoded.rcode, 'SERVFAIL');
     assert.equal(silent.calls, 2);
     await Promise.all(held);
+  });
+  it('gives one domain only its share of the questions in flight: a blackholed one cannot starve the rest', async () => {
+    const silent = fake('silent', (_query, question) =>
+      question.name.endsWith('black.example') ? never() : upstreamReply(_query, [addressOf(question.name, '192.0.2.1')]),
+    );
+    const forwarder = new Forwarder({ upstreams: [silent], maxInFlight: 8, maxInFlightPerDomain: 2, timeoutMs: 200 });
+    const held = ['a', 'b'].map((label) => forward(forwarder, clientQuery(`${label}.black.example`, 'A')));
+    const third = await forward(forwarder, clientQuery('c.x.BLACK.example', 'A'));
+    assert.deepEqual([third.source, third.decoded.rcode, silent.calls], ['failed', 'SERVFAIL', 2]);
+    const other = await forward(forwarder, clientQuery('api.example.com', 'A'));
+    assert.deepEqual([other.source, other.decoded.rcode], ['upstream', 'NOERROR']);
+    await Promise.all(held);
+  });
+
+  it('lets only so many clients wait on one question in flight', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const upstream = fake('u1', async (query) => {
+      await gate;
+      return upstreamReply(query, [addressOf('api.example.com', '192.0.2.1')]);
+    });
+    const forwarder = new Forwarder({ upstreams: [upstream], maxWaiters: 2 });
+    const waiting = [1, 2].map((id) => forward(forwarder, clientQuery('api.example.com', 'A', { id })));
+    const turnedAway = await forward(forwarder, clientQuery('api.example.com', 'A', { id: 3 }));
+    assert.deepEqual([turnedAway.source, turnedAway.decoded.rcode], ['failed', 'SERVFAIL']);
+    release();
+    assert.deepEqual(
+      (await Promise.all(waiting)).map((r) => [r.source, r.decoded.rcode]),
+      [
+        ['upstream', 'NOERROR'],
+        ['upstream', 'NOERROR'],
+      ],
+    );
+    assert.equal(upstream.calls, 1);
+  });
+
+  it('holds a question no upstream answered in time as failed for a few seconds, without asking again', async () => {
+    const time = clock();
+    let silent = true;
+    const upstream = fake('u1', (query) => (silent ? never() : upstreamReply(query, [addressOf('api.example.com', '192.0.2.1')])));
+    const forwarder = new Forwarder({ upstreams: [upstream], now: time.now, timeoutMs: 100, failureHoldMs: 5_000 });
+    assert.equal((await forward(forwarder, clientQuery('api.example.com', 'A'))).decoded.rcode, 'SERVFAIL');
+    const asked = upstream.calls;
+    silent = false;
+    time.advance(4_000);
+    const held = await forward(forwarder, clientQuery('api.example.com', 'A'));
+    assert.deepEqual([held.source, held.decoded.rcode, upstream.calls], ['failed', 'SERVFAIL', asked]);
+    time.advance(1_001);
+    assert.equal((await forward(forwarder, clientQuery('api.example.com', 'A'))).source, 'upstream');
+    // An upstream that answered SERVFAIL is not held: the next question asks again.
+    const refusing = fake('refusing', (query) => upstreamReply(query, [], { rcode: 'SERVFAIL' }));
+    const other = new Forwarder({ upstreams: [refusing] });
+    await forward(other, clientQuery('a.example.com', 'A'));
+    await forward(other, clientQuery('a.example.com', 'A'));
+    assert.equal(refusing.calls, 2);
   });
 });
 
