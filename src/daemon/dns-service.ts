@@ -4,8 +4,8 @@
 // being served. start() undoes a half-finished start.
 import { type FSWatcher, mkdirSync, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { answerQuery, answerQuestion, decide, questionQuery } from '../dns/answer.js';
-import { encodeQuery } from '../dns/encode.js';
+import { answerQuery, answerQuestion, chaseTarget, decide, questionQuery } from '../dns/answer.js';
+import { encodeQuery, encodeResponse } from '../dns/encode.js';
 import type { Question, Response } from '../dns/protocol.js';
 import { type ForwardRequest, Responder } from '../dns/respond.js';
 import { type DnsLimits, type DnsServer, startDnsServer } from '../dns/server.js';
@@ -13,7 +13,7 @@ import type { Transport } from '../dns/transport.js';
 import { readQuery } from '../dns/wire.js';
 import { buildZoneIndex, updateZoneIndex, type ZoneIndex } from '../dns/zone-index.js';
 import { type Forwarded, type Forwarder, refusedReply } from '../forward/forwarder.js';
-import { spliceLocalAnswer } from '../forward/splice.js';
+import { joinChased, spliceLocalAnswer } from '../forward/splice.js';
 import { isLoopback } from '../records/listen-address.js';
 import type { DnsRecord, RecordFile } from '../records/types.js';
 import type { RecordEditor } from '../store/edits.js';
@@ -210,9 +210,28 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
    */
   const forwardQuery = async (active: Forwarding, message: Buffer, request: ForwardRequest, client?: string): Promise<Forwarded> => {
     const { admit } = active;
-    const outcome = await active.forwarder.forward(message, request, admit && client !== undefined ? () => admit(client) : undefined);
+    const admitted = admit && client !== undefined ? () => admit(client) : undefined;
+    if (request.chase !== undefined) return chaseQuery(active, request, admitted);
+    const outcome = await active.forwarder.forward(message, request, admitted);
     const spliced = spliceLocalAnswer(index, request.query, outcome.reply, request.maxSize);
     return spliced ? { ...outcome, reply: spliced } : outcome;
+  };
+  /**
+   * A local answer whose CNAME chain leaves devdns: the target asked upstream (through the cache,
+   * as any forwarded question), then joined to devdns's records; the local answer alone when the
+   * upstream gives nothing to join.
+   */
+  const chaseQuery = async (active: Forwarding, request: ForwardRequest, admit?: () => boolean): Promise<Forwarded> => {
+    const { chase, query } = request;
+    const type = query.question?.type ?? 0;
+    const local = (): Buffer => encodeResponse(chase?.local as Response, { maxSize: request.maxSize }).bytes;
+    const asked = readQuery(encodeQuery(0, chase?.target ?? '', type, { recursionDesired: true }));
+    if (chase === undefined || asked.kind !== 'query') return { reply: local(), source: 'failed' };
+    const targetRequest: ForwardRequest = { query: asked.query, questionEnd: asked.questionEnd, rule: 'override', maxSize: 65535 };
+    const outcome = await active.forwarder.forward(encodeQuery(0, chase.target, type, { recursionDesired: true }), targetRequest, admit);
+    const reply = spliceLocalAnswer(index, asked.query, outcome.reply, 65535) ?? outcome.reply;
+    const joined = joinChased(request, reply);
+    return { ...outcome, reply: joined ?? local() };
   };
   const policy = { forwardAll: forwarding?.forwardAll === true, recursion: forwarding !== undefined };
   const responder = new Responder(index, { policy });
@@ -339,9 +358,11 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
         const started = performance.now();
         const exchange = responder.respond(message, transport);
         const { reply, question, response } = exchange;
-        if (exchange.forward) {
-          // Never an open resolver (RFC 5358): only this machine's programs are answered for others' names.
-          if (forwarding === undefined || !isLoopback(address)) return refusedReply(message, exchange.forward);
+        // Never an open resolver (RFC 5358): only this machine's programs are answered for others' names;
+        // another client gets REFUSED, or the local part of a chain to chase as it is.
+        const forwardable = forwarding !== undefined && isLoopback(address);
+        if (exchange.forward && (forwardable || exchange.forward.chase === undefined)) {
+          if (forwarding === undefined || !forwardable) return refusedReply(message, exchange.forward);
           const { onForwarded } = forwarding;
           return forwardQuery(forwarding, message, exchange.forward, address).then((outcome) => {
             onForwarded?.(outcome);
@@ -375,13 +396,16 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     ask: async (name, type) => {
       const query = questionQuery(name, type);
       const decision = decide(index, query, policy);
-      if (decision.kind === 'answer') return { kind: 'answer', response: decision.response };
+      const target = decision.kind === 'answer' && forwarding !== undefined ? chaseTarget(index, query, decision.response) : undefined;
+      if (decision.kind === 'answer' && target === undefined) return { kind: 'answer', response: decision.response };
       if (forwarding === undefined) return { kind: 'answer', response: answerQuery(index, query) };
       const message = encodeQuery(0, name, type, { recursionDesired: true });
       const read = readQuery(message);
       if (read.kind !== 'query') return { kind: 'answer', response: answerQuery(index, query) };
-      const request = { query: read.query, questionEnd: read.questionEnd, rule: decision.rule, maxSize: 65535 };
-      return { kind: 'forward', rule: decision.rule, outcome: await forwardQuery(forwarding, message, request) };
+      const rule = decision.kind === 'forward' ? decision.rule : 'override';
+      const chase = decision.kind === 'answer' && target !== undefined ? { chase: { target, local: decision.response } } : {};
+      const request: ForwardRequest = { query: read.query, questionEnd: read.questionEnd, rule, maxSize: 65535, ...chase };
+      return { kind: 'forward', rule, outcome: await forwardQuery(forwarding, message, request) };
     },
     reload,
     editor,

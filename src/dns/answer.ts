@@ -151,6 +151,29 @@ function overrideAnswers(index: ZoneIndex, name: string, zone: string, type: num
 }
 
 /**
+ * Where a local answer in an override zone leaves off: the target of its last CNAME, when devdns
+ * holds nothing there (a name outside its zones, or one an override leaves to the real servers).
+ * A client's resolver would ask that name next; where devdns is that resolver (forwarding on, RD
+ * set: the rule for RA above), the daemon asks it upstream and joins the chain (RFC 1034 §4.3.2
+ * step 3a), so the client does not get the CNAME alone. Undefined for every other answer, and in
+ * devdns's own zones, which are authoritative only. Pure.
+ */
+export function chaseTarget(index: ZoneIndex, query: Query, response: Response): string | undefined {
+  const question = query.question;
+  if (question === undefined || question.type === QTYPE.CNAME || question.type === QTYPE.ANY) return undefined;
+  if (response.rcode !== RCODE.NOERROR) return undefined;
+  const zone = zoneFor(index, asciiLower(question.name));
+  if (zone === undefined || !index.overrides.has(zone)) return undefined;
+  const last = response.answer[response.answer.length - 1];
+  if (last === undefined || last.data.type !== 'CNAME') return undefined;
+  const target = asciiLower(last.data.target);
+  const targetZone = zoneFor(index, target);
+  if (targetZone !== undefined && !(index.overrides.has(targetZone) && !overrideAnswers(index, target, targetZone, question.type)))
+    return undefined;
+  return target;
+}
+
+/**
  * The authoritative answer to a query, where nothing is forwarded: a question an override
  * leaves to the real servers is REFUSED, as for any name devdns does not answer.
  */
