@@ -128,13 +128,25 @@ export function decide(index: ZoneIndex, query: Query, policy: AnswerPolicy = NO
 }
 
 /**
- * The node that answers `name` in the override zone `zone`: its own, or its closest encloser's
- * wildcard (RFC 4592) when the name does not exist; undefined when devdns holds nothing there,
- * and the real servers answer.
+ * What answers `name` in the override zone `zone`, by RFC 4592's rules as devdns's own zones
+ * follow them, and the override rule that devdns answers only where it holds something:
+ * - a name with records: its node.
+ * - an empty non-terminal below the apex, made to exist by devdns's own records under it
+ *   (`b.staging.example.com` when `a.b.staging.example.com` has records; RFC 8020): 'empty'. A
+ *   wildcard above does not cover it, since it exists (RFC 4592 §2.2.2), so it has no address
+ *   here: the override types are answered NODATA by devdns, not forwarded, as the real servers
+ *   would give the real address (which the override is there to hide) or an NXDOMAIN that denies
+ *   the names devdns serves below it (RFC 8020). Other types are forwarded, as at any name devdns
+ *   overrides.
+ * - a name that does not exist: its closest encloser's wildcard (RFC 4592 §3.3.1), so a name
+ *   under an empty non-terminal is not the wildcard's above it; else nothing.
+ * - the apex without records of its own (the zone of a wildcard): nothing.
+ * Nothing means devdns holds nothing there, and the real servers answer every type.
  */
-function overrideNode(index: ZoneIndex, name: string, zone: string): Node | undefined {
+function overrideNode(index: ZoneIndex, name: string, zone: string): Node | 'empty' | undefined {
   const own = index.nodes.get(name);
-  if (own !== undefined || index.existing.has(name)) return own;
+  if (own !== undefined) return own;
+  if (index.existing.has(name)) return name !== zone && (index.below.get(name) ?? 0) > 0 ? 'empty' : undefined;
   let encloser = name;
   while (encloser !== zone) {
     encloser = encloser.slice(encloser.indexOf('.') + 1);
@@ -147,6 +159,7 @@ function overrideNode(index: ZoneIndex, name: string, zone: string): Node | unde
 function overrideAnswers(index: ZoneIndex, name: string, zone: string, type: number): boolean {
   const node = overrideNode(index, name, zone);
   if (node === undefined) return false;
+  if (node === 'empty') return OVERRIDE_TYPES.has(type);
   return OVERRIDE_TYPES.has(type) || rrsetAt(node, type) !== undefined || rrsetAt(node, QTYPE.CNAME) !== undefined;
 }
 
