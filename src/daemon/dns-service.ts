@@ -13,7 +13,7 @@ import type { Transport } from '../dns/transport.js';
 import { readQuery } from '../dns/wire.js';
 import { buildZoneIndex, updateZoneIndex, type ZoneIndex } from '../dns/zone-index.js';
 import { type Forwarded, type Forwarder, refusedReply } from '../forward/forwarder.js';
-import { joinChased, spliceLocalAnswer } from '../forward/splice.js';
+import { existingNameNodata, joinChased, spliceLocalAnswer } from '../forward/splice.js';
 import { isLoopback } from '../records/listen-address.js';
 import type { DnsRecord, RecordFile } from '../records/types.js';
 import type { RecordEditor } from '../store/edits.js';
@@ -206,32 +206,37 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
   const { forwarding } = options;
   /**
    * A question for the upstreams, through the forwarder (within the client's rate when `client`
-   * is given), its reply made to keep devdns's own answers where the chain enters them.
+   * is given), its reply made to keep devdns's own answers where the chain enters them, and never
+   * an NXDOMAIN for a name devdns makes exist.
    */
   const forwardQuery = async (active: Forwarding, message: Buffer, request: ForwardRequest, client?: string): Promise<Forwarded> => {
     const { admit } = active;
     const admitted = admit && client !== undefined ? () => admit(client) : undefined;
-    if (request.chase !== undefined) return chaseQuery(active, request, admitted);
+    if (request.chase !== undefined) return chaseQuery(active, request, request.chase, admitted);
     const outcome = await active.forwarder.forward(message, request, admitted);
-    const spliced = spliceLocalAnswer(index, request.query, outcome.reply, request.maxSize);
+    const spliced =
+      spliceLocalAnswer(index, request.query, outcome.reply, request.maxSize) ?? existingNameNodata(index, request.query, outcome.reply);
     return spliced ? { ...outcome, reply: spliced } : outcome;
   };
   /**
    * A local answer whose CNAME chain leaves devdns: the target asked upstream (through the cache,
-   * as any forwarded question), then joined to devdns's records; the local answer alone when the
-   * upstream gives nothing to join.
+   * as any forwarded question, and spliced where its chain comes back into devdns's names), then
+   * joined to devdns's records; the local answer alone when the upstream gives nothing to join.
    */
-  const chaseQuery = async (active: Forwarding, request: ForwardRequest, admit?: () => boolean): Promise<Forwarded> => {
-    const { chase, query } = request;
-    const type = query.question?.type ?? 0;
-    const local = (): Buffer => encodeResponse(chase?.local as Response, { maxSize: request.maxSize }).bytes;
-    const asked = readQuery(encodeQuery(0, chase?.target ?? '', type, { recursionDesired: true }));
-    if (chase === undefined || asked.kind !== 'query') return { reply: local(), source: 'failed' };
+  const chaseQuery = async (
+    active: Forwarding,
+    request: ForwardRequest,
+    chase: NonNullable<ForwardRequest['chase']>,
+    admit?: () => boolean,
+  ): Promise<Forwarded> => {
+    const local = (): Buffer => encodeResponse(chase.local, { maxSize: request.maxSize }).bytes;
+    const message = encodeQuery(0, chase.target, request.query.question?.type ?? 0, { recursionDesired: true });
+    const asked = readQuery(message);
+    if (asked.kind !== 'query') return { reply: local(), source: 'failed' };
     const targetRequest: ForwardRequest = { query: asked.query, questionEnd: asked.questionEnd, rule: 'override', maxSize: 65535 };
-    const outcome = await active.forwarder.forward(encodeQuery(0, chase.target, type, { recursionDesired: true }), targetRequest, admit);
+    const outcome = await active.forwarder.forward(message, targetRequest, admit);
     const reply = spliceLocalAnswer(index, asked.query, outcome.reply, 65535) ?? outcome.reply;
-    const joined = joinChased(request, reply);
-    return { ...outcome, reply: joined ?? local() };
+    return { ...outcome, reply: joinChased(request, reply) ?? local() };
   };
   const policy = { forwardAll: forwarding?.forwardAll === true, recursion: forwarding !== undefined };
   const responder = new Responder(index, { policy });

@@ -83,3 +83,21 @@ export function joinChased(request: ForwardRequest, forwarded: Uint8Array): Buff
   // Over the client's UDP size: TC=1 with the question alone, and the client asks over TCP.
   return writeMessage({ ...joined, flags: flags | FLAG.TC, answer: [], authority: [], additional: opt }).bytes;
 }
+
+/**
+ * An upstream NXDOMAIN for a name devdns makes exist (an overridden name's other types, or an
+ * empty non-terminal above its records) as NODATA instead: the name exists, and a resolver that
+ * took the NXDOMAIN would hold every type of it, and every name below, as absent (RFC 8020),
+ * devdns's own addresses there included. Only for a reply with no answer records, whose NXDOMAIN
+ * is about the name asked and not a CNAME target's. Undefined when the reply stands as it is.
+ */
+export function existingNameNodata(index: ZoneIndex, query: Query, reply: Uint8Array): Buffer | undefined {
+  const name = query.question && asciiLower(query.question.name);
+  if (name === undefined || reply.length < 12 || ((reply[3] ?? 0) & 0x0f) !== RCODE.NXDOMAIN) return undefined;
+  if (((reply[6] ?? 0) | (reply[7] ?? 0)) !== 0 || !index.existing.has(name)) return undefined;
+  const zone = zoneFor(index, name);
+  if (zone === undefined || !index.overrides.has(zone)) return undefined;
+  const nodata = Buffer.from(reply);
+  nodata[3] = ((nodata[3] ?? 0) & 0xf0) | RCODE.NOERROR;
+  return nodata;
+}

@@ -7,7 +7,7 @@ import { chaseTarget, decide } from '../../src/dns/answer.js';
 import type { ForwardRequest } from '../../src/dns/respond.js';
 import { readQuery } from '../../src/dns/wire.js';
 import { buildZoneIndex } from '../../src/dns/zone-index.js';
-import { joinChased, spliceLocalAnswer } from '../../src/forward/splice.js';
+import { existingNameNodata, joinChased, spliceLocalAnswer } from '../../src/forward/splice.js';
 import { parseRecordInput } from '../../src/records/record-input.js';
 import { addRecords } from '../../src/records/record-set.js';
 import { emptyRecordFile } from '../../src/records/types.js';
@@ -146,5 +146,32 @@ describe('joinChased', () => {
       assert.ok(decision.kind === 'answer');
       assert.equal(chaseTarget(own, read.query, decision.response), name === 'a.test' ? undefined : 'real.other.net', name);
     }
+  });
+});
+
+describe('existingNameNodata', () => {
+  const overridden = buildZoneIndex(
+    addRecords(
+      addRecords(emptyRecordFile(), { ...parseRecordInput({ name: 'new.example.com', value: '127.0.0.1' }), override: true }).file,
+      parseRecordInput({ name: 'x.deep.new.example.com', value: '127.0.0.2' }),
+    ).file,
+  );
+  const nxdomain = (name: string, answers: packet.Answer[] = []) => {
+    const read = readQuery(packet.encode({ type: 'query', id: 5, questions: [{ name, type: 'MX', class: 'IN' }] }));
+    if (read.kind !== 'query') throw new Error('unreadable');
+    const reply = packet.encode({ type: 'response', id: 5, flags: 3, questions: [{ name, type: 'MX', class: 'IN' }], answers });
+    const fixed = existingNameNodata(overridden, read.query, reply);
+    return fixed === undefined ? undefined : (packet.decode(fixed) as unknown as { rcode: string }).rcode;
+  };
+
+  it('makes an NXDOMAIN NODATA for an overridden name and an empty non-terminal above its records (RFC 8020)', () => {
+    assert.equal(nxdomain('NEW.example.com'), 'NOERROR');
+    assert.equal(nxdomain('deep.new.example.com'), 'NOERROR');
+  });
+
+  it('leaves it for a name devdns holds nothing at, and for a CNAME target that does not exist', () => {
+    assert.equal(nxdomain('other.new.example.com'), undefined);
+    const chain = { type: 'CNAME', name: 'new.example.com', ttl: 60, data: 'gone.example.net' } as packet.Answer;
+    assert.equal(nxdomain('new.example.com', [chain]), undefined);
   });
 });
