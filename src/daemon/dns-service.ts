@@ -4,8 +4,17 @@
 // being served. start() undoes a half-finished start.
 import { type FSWatcher, mkdirSync, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { type AnswerPolicy, answerQuery, answerQuestion, asciiLower, decide, type ForwardRule, questionQuery } from '../dns/answer.js';
-import { encodeQuery } from '../dns/encode.js';
+import {
+  type AnswerPolicy,
+  answerQuery,
+  answerQuestion,
+  asciiLower,
+  chaseTarget,
+  decide,
+  type ForwardRule,
+  questionQuery,
+} from '../dns/answer.js';
+import { encodeQuery, encodeResponse } from '../dns/encode.js';
 import { type Question, RCODE, RCODE_NAMES, type Response, typeName } from '../dns/protocol.js';
 import { type ForwardRequest, Responder } from '../dns/respond.js';
 import { type DnsLimits, type DnsServer, startDnsServer } from '../dns/server.js';
@@ -14,7 +23,7 @@ import { readQuery } from '../dns/wire.js';
 import { buildZoneIndex, updateZoneIndex, type ZoneIndex, zoneFor } from '../dns/zone-index.js';
 import { type AnswerSource, type Forwarded, type Forwarder, refusedReply } from '../forward/forwarder.js';
 import { readAnswerLines } from '../forward/reply-facts.js';
-import { spliceLocalAnswer } from '../forward/splice.js';
+import { existingNameNodata, joinChased, spliceLocalAnswer } from '../forward/splice.js';
 import { nextExpiry } from '../records/expiry.js';
 import { isLoopback } from '../records/listen-address.js';
 import type { DnsRecord, RecordFile } from '../records/types.js';
@@ -245,15 +254,43 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
   const { forwarding } = options;
   /**
    * A question for the upstreams, through the forwarder (within the client's rate when `client`
-   * is given), its reply made to keep devdns's own answers where the chain enters them.
+   * is given), its reply made to keep devdns's own answers where the chain enters them, and never
+   * an NXDOMAIN for a name devdns makes exist.
    */
   const forwardQuery = async (active: Forwarding, message: Buffer, request: ForwardRequest, client?: string): Promise<Forwarded> => {
     const { admit } = active;
-    const outcome = await active.forwarder.forward(message, request, admit && client !== undefined ? () => admit(client) : undefined);
-    const spliced = spliceLocalAnswer(index, request.query, outcome.reply, request.maxSize);
+    const admitted = admit && client !== undefined ? () => admit(client) : undefined;
+    if (request.chase !== undefined) return chaseQuery(active, request, request.chase, admitted);
+    const outcome = await active.forwarder.forward(message, request, admitted);
+    const spliced =
+      spliceLocalAnswer(index, request.query, outcome.reply, request.maxSize) ?? existingNameNodata(index, request.query, outcome.reply);
     return spliced ? { ...outcome, reply: spliced } : outcome;
   };
-  const policy = (): AnswerPolicy => ({ forwardAll: forwarding?.forwardAll === true, routed: forwarding?.routes?.() ?? [] });
+  /**
+   * A local answer whose CNAME chain leaves devdns: the target asked upstream (through the cache,
+   * as any forwarded question, and spliced where its chain comes back into devdns's names), then
+   * joined to devdns's records; the local answer alone when the upstream gives nothing to join.
+   */
+  const chaseQuery = async (
+    active: Forwarding,
+    request: ForwardRequest,
+    chase: NonNullable<ForwardRequest['chase']>,
+    admit?: () => boolean,
+  ): Promise<Forwarded> => {
+    const local = (): Buffer => encodeResponse(chase.local, { maxSize: request.maxSize }).bytes;
+    const message = encodeQuery(0, chase.target, request.query.question?.type ?? 0, { recursionDesired: true });
+    const asked = readQuery(message);
+    if (asked.kind !== 'query') return { reply: local(), source: 'failed' };
+    const targetRequest: ForwardRequest = { query: asked.query, questionEnd: asked.questionEnd, rule: 'override', maxSize: 65535 };
+    const outcome = await active.forwarder.forward(message, targetRequest, admit);
+    const reply = spliceLocalAnswer(index, asked.query, outcome.reply, 65535) ?? outcome.reply;
+    return { ...outcome, reply: joinChased(request, reply) ?? local() };
+  };
+  const policy = (): AnswerPolicy => ({
+    forwardAll: forwarding?.forwardAll === true,
+    recursion: forwarding !== undefined,
+    routed: forwarding?.routes?.() ?? [],
+  });
   const responder = new Responder(index, { policy: policy() });
   const watchers = new Map<string, FSWatcher>();
   let timer: NodeJS.Timeout | undefined;
@@ -420,9 +457,11 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
         const started = performance.now();
         const exchange = responder.respond(message, transport);
         const { reply, question, response } = exchange;
-        if (exchange.forward) {
-          // Never an open resolver (RFC 5358): only this machine's programs are answered for others' names.
-          if (forwarding === undefined || !isLoopback(address)) return refusedReply(message, exchange.forward);
+        // Never an open resolver (RFC 5358): only this machine's programs are answered for others' names;
+        // another client gets REFUSED, or the local part of a chain to chase as it is.
+        const forwardable = forwarding !== undefined && isLoopback(address);
+        if (exchange.forward && (forwardable || exchange.forward.chase === undefined)) {
+          if (forwarding === undefined || !forwardable) return refusedReply(message, exchange.forward);
           const { onForwarded } = forwarding;
           return forwardQuery(forwarding, message, exchange.forward, address).then((outcome) => {
             onForwarded?.(outcome);
@@ -477,13 +516,16 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     ask: async (name, type) => {
       const query = questionQuery(name, type);
       const decision = decide(index, query, policy());
-      if (decision.kind === 'answer') return { kind: 'answer', response: decision.response };
+      const target = decision.kind === 'answer' && forwarding !== undefined ? chaseTarget(index, query, decision.response) : undefined;
+      if (decision.kind === 'answer' && target === undefined) return { kind: 'answer', response: decision.response };
       if (forwarding === undefined) return { kind: 'answer', response: answerQuery(index, query) };
       const message = encodeQuery(0, name, type, { recursionDesired: true });
       const read = readQuery(message);
       if (read.kind !== 'query') return { kind: 'answer', response: answerQuery(index, query) };
-      const request = { query: read.query, questionEnd: read.questionEnd, rule: decision.rule, maxSize: 65535 };
-      return { kind: 'forward', rule: decision.rule, outcome: await forwardQuery(forwarding, message, request) };
+      const rule = decision.kind === 'forward' ? decision.rule : 'override';
+      const chase = decision.kind === 'answer' && target !== undefined ? { chase: { target, local: decision.response } } : {};
+      const request: ForwardRequest = { query: read.query, questionEnd: read.questionEnd, rule, maxSize: 65535, ...chase };
+      return { kind: 'forward', rule, outcome: await forwardQuery(forwarding, message, request) };
     },
     reload,
     editor,

@@ -91,6 +91,13 @@ export interface AnswerPolicy {
    * ended before setup ran again. Their names are forwarded, so the real name keeps resolving.
    */
   routed?: readonly string[];
+  /**
+   * Forwarding is set up, so an override's other types and names are resolved for the client:
+   * answers in an override zone say RA=1, the local ones as the forwarded ones, since a client
+   * sees one server for the name (RFC 1035 §4.1.1). devdns's own zones are authoritative only:
+   * RA=0 there, as before.
+   */
+  recursion?: boolean;
 }
 
 /**
@@ -121,7 +128,12 @@ const NO_FORWARDING: AnswerPolicy = { forwardAll: false };
  */
 export function decide(index: ZoneIndex, query: Query, policy: AnswerPolicy = NO_FORWARDING): Decision {
   const response = answerOrForward(index, query, policy);
-  if (response !== undefined) return { kind: 'answer', response };
+  if (response !== undefined) {
+    const name = query.question && asciiLower(query.question.name);
+    const zone = name === undefined ? undefined : zoneFor(index, name);
+    if (policy.recursion === true && zone !== undefined && index.overrides.has(zone)) response.recursionAvailable = true;
+    return { kind: 'answer', response };
+  }
   const question = query.question as Question;
   const name = asciiLower(question.name);
   const rule = zoneFor(index, name) !== undefined ? 'override' : policy.forwardAll ? 'all' : 'route';
@@ -133,13 +145,25 @@ const isRouted = (name: string, routed: readonly string[] | undefined): boolean 
   routed?.some((domain) => name === domain || name.endsWith(`.${domain}`)) === true;
 
 /**
- * The node that answers `name` in the override zone `zone`: its own, or its closest encloser's
- * wildcard (RFC 4592) when the name does not exist; undefined when devdns holds nothing there,
- * and the real servers answer.
+ * What answers `name` in the override zone `zone`, by RFC 4592's rules as devdns's own zones
+ * follow them, and the override rule that devdns answers only where it holds something:
+ * - a name with records: its node.
+ * - an empty non-terminal below the apex, made to exist by devdns's own records under it
+ *   (`b.staging.example.com` when `a.b.staging.example.com` has records; RFC 8020): 'empty'. A
+ *   wildcard above does not cover it, since it exists (RFC 4592 §2.2.2), so it has no address
+ *   here: the override types are answered NODATA by devdns, not forwarded, as the real servers
+ *   would give the real address (which the override is there to hide) or an NXDOMAIN that denies
+ *   the names devdns serves below it (RFC 8020). Other types are forwarded, as at any name devdns
+ *   overrides.
+ * - a name that does not exist: its closest encloser's wildcard (RFC 4592 §3.3.1), so a name
+ *   under an empty non-terminal is not the wildcard's above it; else nothing.
+ * - the apex without records of its own (the zone of a wildcard): nothing.
+ * Nothing means devdns holds nothing there, and the real servers answer every type.
  */
-function overrideNode(index: ZoneIndex, name: string, zone: string): Node | undefined {
+function overrideNode(index: ZoneIndex, name: string, zone: string): Node | 'empty' | undefined {
   const own = index.nodes.get(name);
-  if (own !== undefined || index.existing.has(name)) return own;
+  if (own !== undefined) return own;
+  if (index.existing.has(name)) return name !== zone && (index.below.get(name) ?? 0) > 0 ? 'empty' : undefined;
   let encloser = name;
   while (encloser !== zone) {
     encloser = encloser.slice(encloser.indexOf('.') + 1);
@@ -152,7 +176,31 @@ function overrideNode(index: ZoneIndex, name: string, zone: string): Node | unde
 function overrideAnswers(index: ZoneIndex, name: string, zone: string, type: number): boolean {
   const node = overrideNode(index, name, zone);
   if (node === undefined) return false;
+  if (node === 'empty') return OVERRIDE_TYPES.has(type);
   return OVERRIDE_TYPES.has(type) || rrsetAt(node, type) !== undefined || rrsetAt(node, QTYPE.CNAME) !== undefined;
+}
+
+/**
+ * Where a local answer in an override zone leaves off: the target of its last CNAME, when devdns
+ * holds nothing there (a name outside its zones, or one an override leaves to the real servers).
+ * A client's resolver would ask that name next; where devdns is that resolver (forwarding on, RD
+ * set: the rule for RA above), the daemon asks it upstream and joins the chain (RFC 1034 §4.3.2
+ * step 3a), so the client does not get the CNAME alone. Undefined for every other answer, and in
+ * devdns's own zones, which are authoritative only. Pure.
+ */
+export function chaseTarget(index: ZoneIndex, query: Query, response: Response): string | undefined {
+  const question = query.question;
+  if (question === undefined || question.type === QTYPE.CNAME || question.type === QTYPE.ANY) return undefined;
+  if (response.rcode !== RCODE.NOERROR) return undefined;
+  const zone = zoneFor(index, asciiLower(question.name));
+  if (zone === undefined || !index.overrides.has(zone)) return undefined;
+  const last = response.answer[response.answer.length - 1];
+  if (last === undefined || last.data.type !== 'CNAME') return undefined;
+  const target = asciiLower(last.data.target);
+  const targetZone = zoneFor(index, target);
+  if (targetZone !== undefined && !(index.overrides.has(targetZone) && !overrideAnswers(index, target, targetZone, question.type)))
+    return undefined;
+  return target;
 }
 
 /**

@@ -165,7 +165,7 @@ function encodePacket(response: Response, truncated: boolean, compress: boolean,
     aa: response.authoritative ? 1 : 0,
     tc: truncated ? 1 : 0,
     rd: response.recursionDesired ? 1 : 0,
-    ra: 0,
+    ra: response.recursionAvailable ? 1 : 0,
     cd: response.checkingDisabled ? 1 : 0,
     rcode: response.rcode,
   };

@@ -112,6 +112,8 @@ export interface Response {
   rcode: number;
   authoritative: boolean;
   recursionDesired: boolean;
+  /** RA: devdns resolves this name for the client (an override zone with forwarding on); absent is false. */
+  recursionAvailable?: boolean;
   checkingDisabled: boolean;
   question: Question | undefined;
   answer: ResourceRecord[];

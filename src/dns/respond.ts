@@ -8,7 +8,7 @@
 //   limit, for the other spellings of a question and for queries with EDNS options (cookies);
 //   the question's own spelling is patched in too.
 // Either way the reply is exactly the bytes the full path would give.
-import { type AnswerPolicy, decide, type ForwardRule } from './answer.js';
+import { type AnswerPolicy, chaseTarget, decide, type ForwardRule } from './answer.js';
 import { encodeResponse } from './encode.js';
 import { CLASSIC_UDP_PAYLOAD, EDNS_UDP_PAYLOAD, type EdnsInfo, type Query, type Question, type Response } from './protocol.js';
 import type { Transport } from './transport.js';
@@ -26,7 +26,7 @@ export interface Exchange {
   dropped?: string;
   /** Why the query was answered FORMERR. */
   malformed?: string;
-  /** A question for an upstream: no reply is made here (reply and response are undefined). */
+  /** A question for an upstream: no reply is made here (reply and response are undefined, but for a chase). */
   forward?: ForwardRequest;
 }
 
@@ -39,6 +39,12 @@ export interface ForwardRequest {
   rule: ForwardRule;
   /** The most a reply may take over this transport (the client's UDP size, or 65535 over TCP). */
   maxSize: number;
+  /**
+   * Set when the records answered, but their CNAME chain leaves devdns at `target` (chaseTarget):
+   * the question for upstream is the target's, joined to `local`. A client devdns does not
+   * forward for gets `local` as it is (the Exchange's reply).
+   */
+  chase?: { target: string; local: Response };
 }
 
 /**
@@ -198,6 +204,13 @@ export class Responder {
     }
     const response = decision.response;
     const encoded = encodeResponse(response, { maxSize });
+    // A chain for the daemon to follow upstream: never kept, as the forwarded part changes on its own.
+    const target = this.policy.recursion === true ? chaseTarget(this.index, query, response) : undefined;
+    if (target !== undefined) {
+      const chase = query.recursionDesired ? { target, local: response } : undefined;
+      const forward = chase && { query, questionEnd, rule: 'override' as const, maxSize, chase };
+      return { reply: encoded.bytes, question, response, ...(forward ? { forward } : {}) };
+    }
     if (exactToo) this.remember(exact, exactKey, encoded.bytes, question, response);
     // By question: only compressed replies, where every later use of the name points at the question.
     // Its question is not kept: each hit has its own spelling, read from the query.

@@ -1,15 +1,17 @@
 // Forwarding: a question the answering rules send upstream (an override's other types, or every
 // name under `forward all`) is answered from the cache, or asked of the upstreams in turn within
 // one deadline, and the reply fitted to the client. Identical questions in flight share one
-// upstream query; the upstream that answered last is asked first; when none answers, an answer
-// kept past its TTL is served stale (RFC 8767), else SERVFAIL, never later than the deadline.
+// upstream query (with a bound on the clients waiting on it); the upstream that answered last is
+// asked first; when none answers, an answer kept past its TTL is served stale (RFC 8767), else
+// SERVFAIL, never later than the deadline, and the question is held as failed for a few seconds.
+// The questions in flight are bounded, and so is each domain's share of them.
 // The sockets are the transports' (udp-upstream.ts, tcp-upstream.ts, tls-upstream.ts,
 // https-upstream.ts); this is the policy.
 import { EDNS_UDP_PAYLOAD, RCODE } from '../dns/protocol.js';
 import { type ForwardRequest, takeQueryHeader } from '../dns/respond.js';
 import { AnswerCache, type CacheLimits, cacheKey } from './answer-cache.js';
 import { type HttpsClientOptions, type HttpsUpstream, HttpsUpstreamClient } from './https-upstream.js';
-import { readReplyFacts } from './reply-facts.js';
+import { shapeReply, type TtlLimits } from './reply-shape.js';
 import { queryTcp } from './tcp-upstream.js';
 import { queryTls, type TlsUpstream } from './tls-upstream.js';
 import { queryUdp, type Upstream, type UpstreamQuestion } from './udp-upstream.js';
@@ -72,12 +74,29 @@ export interface ForwarderOptions {
   cache?: Partial<CacheLimits>;
   /** Upstream questions at once at most; beyond, SERVFAIL at once (a flood must not open sockets without end). */
   maxInFlight?: number;
+  /** Of those, the most for names under one domain (see domainOf): one silent domain cannot take them all. */
+  maxInFlightPerDomain?: number;
+  /** Clients waiting on one question in flight at most; beyond, SERVFAIL (or a stale answer) at once. */
+  maxWaiters?: number;
+  /** Milliseconds a question no upstream answered in time is answered SERVFAIL without asking (RFC 9520 §3.2). */
+  failureHoldMs?: number;
   /** Milliseconds, never going back; performance.now by default. */
   now?: () => number;
 }
 
 export const DEFAULT_FORWARD_TIMEOUT_MS = 2_000;
 const DEFAULT_MAX_IN_FLIGHT = 256;
+/** An eighth of the slots per domain: a storm at one blackholed domain leaves seven eighths to the rest. */
+const IN_FLIGHT_SHARE = 8;
+const DEFAULT_MAX_WAITERS = 64;
+/**
+ * How long a question that timed out at every upstream is held as failed: a few seconds, the
+ * low end of what RFC 9520 §3.2 asks (at least 1 s, at most 5 min; RFC 2308 §7.1), so that a
+ * client retrying in a loop does not ask again each time, and a real outage passes soon.
+ */
+export const DEFAULT_FAILURE_HOLD_MS = 5_000;
+/** Failed questions held at most: a storm of names cannot grow the map without end. */
+const MAX_FAILURES_HELD = 10_000;
 /** One upstream's share of the deadline, at most: a silent one leaves time to ask the next. */
 const PER_UPSTREAM_MS = 1_000;
 /** Times round the upstreams at most, whatever the clock says. */
@@ -111,8 +130,16 @@ export class Forwarder {
   readonly #timeoutMs: number;
   readonly #maxInFlight: number;
   readonly #cache: AnswerCache;
+  readonly #limits: TtlLimits;
   readonly #now: () => number;
-  readonly #inFlight = new Map<string, Promise<Resolved | undefined>>();
+  readonly #maxInFlightPerDomain: number;
+  readonly #maxWaiters: number;
+  readonly #failureHoldMs: number;
+  readonly #inFlight = new Map<string, { pending: Promise<Resolved | undefined>; waiters: number }>();
+  /** Questions in flight per domain (domainOf). */
+  readonly #domains = new Map<string, number>();
+  /** Questions that timed out at every upstream, and until when (this.#now()) they are answered SERVFAIL. */
+  readonly #failures = new Map<string, number>();
   readonly #health: Array<{ answered: number; failed: number }>;
   /** The upstream asked first: the one that answered last. */
   #preferred = 0;
@@ -121,8 +148,13 @@ export class Forwarder {
     this.#upstreams = options.upstreams;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS;
     this.#maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+    this.#maxInFlightPerDomain = options.maxInFlightPerDomain ?? Math.max(1, Math.floor(this.#maxInFlight / IN_FLIGHT_SHARE));
+    this.#maxWaiters = options.maxWaiters ?? DEFAULT_MAX_WAITERS;
+    this.#failureHoldMs = options.failureHoldMs ?? DEFAULT_FAILURE_HOLD_MS;
     this.#now = options.now ?? (() => performance.now());
-    this.#cache = new AnswerCache({ ...DEFAULT_CACHE_LIMITS, ...options.cache }, this.#now);
+    const limits = { ...DEFAULT_CACHE_LIMITS, ...options.cache };
+    this.#cache = new AnswerCache(limits, this.#now);
+    this.#limits = { maxTtl: limits.maxTtl, maxNegativeTtl: limits.maxNegativeTtl };
     this.#health = this.#upstreams.map(() => ({ answered: 0, failed: 0 }));
   }
 
@@ -137,15 +169,29 @@ export class Forwarder {
     const key = cacheKey(question.name, question.type, question.class);
     const hit = this.#cache.get(key);
     if (hit) return { reply: fitted(hit.message, message, request), source: 'cache', ttlLeft: hit.ttlLeft };
-    let pending = this.#inFlight.get(key);
-    if (pending === undefined) {
+    if (this.#heldAsFailed(key)) return this.#failed(key, message, request);
+    let flight = this.#inFlight.get(key);
+    if (flight === undefined) {
       if (!admit()) return { reply: failure(message, request, RCODE.REFUSED), source: 'limited' };
-      if (this.#inFlight.size >= this.#maxInFlight || this.#upstreams.length === 0) return this.#failed(key, message, request);
-      pending = this.#resolve(key, message.subarray(HEADER_BYTES, request.questionEnd), question);
-      this.#inFlight.set(key, pending);
-      void pending.finally(() => this.#inFlight.delete(key));
+      const domain = domainOf(question.name);
+      const busy = this.#domains.get(domain) ?? 0;
+      if (this.#inFlight.size >= this.#maxInFlight || busy >= this.#maxInFlightPerDomain || this.#upstreams.length === 0)
+        return this.#failed(key, message, request);
+      const pending = this.#resolve(key, message.subarray(HEADER_BYTES, request.questionEnd), question);
+      flight = { pending, waiters: 0 };
+      this.#inFlight.set(key, flight);
+      this.#domains.set(domain, busy + 1);
+      void pending.finally(() => {
+        this.#inFlight.delete(key);
+        const left = (this.#domains.get(domain) ?? 1) - 1;
+        if (left > 0) this.#domains.set(domain, left);
+        else this.#domains.delete(domain);
+      });
+    } else if (flight.waiters >= this.#maxWaiters) {
+      return this.#failed(key, message, request);
     }
-    const resolved = await pending;
+    flight.waiters++;
+    const resolved = await flight.pending;
     if (resolved === undefined) return this.#failed(key, message, request);
     // The upstream's own servers failing is the case stale answers are for (RFC 8767 §1).
     if (resolved.failed) {
@@ -160,9 +206,27 @@ export class Forwarder {
     for (const upstream of this.#upstreams) upstream.close?.();
   }
 
-  /** Forgets every cached answer (`devdns cache flush`). */
+  /** Forgets every cached answer (`devdns cache flush`), and the questions held as failed. */
   flush(): void {
     this.#cache.flush();
+    this.#failures.clear();
+  }
+
+  /** Whether `key` timed out at every upstream a moment ago; an expired hold is forgotten. */
+  #heldAsFailed(key: string): boolean {
+    const until = this.#failures.get(key);
+    if (until === undefined) return false;
+    if (this.#now() < until) return true;
+    this.#failures.delete(key);
+    return false;
+  }
+
+  #holdAsFailed(key: string): void {
+    if (this.#failureHoldMs <= 0) return;
+    this.#failures.delete(key);
+    // The oldest hold goes first: the map keeps the order they were made in.
+    if (this.#failures.size >= MAX_FAILURES_HELD) this.#failures.delete(this.#failures.keys().next().value as string);
+    this.#failures.set(key, this.#now() + this.#failureHoldMs);
   }
 
   stats(): ForwarderStats {
@@ -186,9 +250,10 @@ export class Forwarder {
   /** Asks the upstreams in turn, the preferred first, until one answers or the deadline passes. */
   async #resolve(key: string, questionBytes: Uint8Array, question: UpstreamQuestion): Promise<Resolved | undefined> {
     // The query upstream: a fresh header (the transport sets a random ID), RD set, the question as
-    // the client spelled it, and no EDNS, so no OPT comes back to a client that sent none.
+    // the client spelled it, and no EDNS, so no OPT comes back to a client that sent none. AD set,
+    // so that an upstream that validates says so (RFC 6840 §5.7): passed on to clients that ask.
     const query = Buffer.alloc(HEADER_BYTES + questionBytes.length);
-    query.writeUInt16BE(0x0100, 2);
+    query.writeUInt16BE(0x0120, 2);
     query.writeUInt16BE(1, 4);
     query.set(questionBytes, HEADER_BYTES);
     const deadline = this.#now() + this.#timeoutMs;
@@ -214,7 +279,9 @@ export class Forwarder {
       if (outcome.cacheable) this.#cache.set(key, outcome.cacheable);
       return outcome.resolved;
     }
-    // Every upstream failed to answer well: SERVFAIL (or REFUSED) from one is passed on, not cached.
+    // Every upstream failed to answer well: SERVFAIL (or REFUSED) from one is passed on, not cached;
+    // silence from all of them is held for a few seconds, so a storm of retries is not asked again.
+    if (lastFailure === undefined) this.#holdAsFailed(key);
     return lastFailure;
   }
 
@@ -230,40 +297,44 @@ export class Forwarder {
     | { kind: 'failed'; resolved: Resolved }
     | undefined
   > {
-    let reply: Uint8Array;
     try {
-      reply = await within(upstream.ask(query, question, timeoutMs), timeoutMs);
-      let facts = readReplyFacts(reply, question.type);
-      if (facts?.truncated && upstream.retry) {
+      let reply = await within(upstream.ask(query, question, timeoutMs), timeoutMs);
+      let shaped = shapeReply(reply, this.#limits);
+      if (shaped?.truncated && upstream.retry) {
         const left = deadline - this.#now();
         if (left <= 0) return undefined;
         reply = await within(upstream.retry(query, question, Math.min(left, PER_UPSTREAM_MS)), left);
-        facts = readReplyFacts(reply, question.type);
+        shaped = shapeReply(reply, this.#limits);
       }
-      if (facts === undefined) return undefined;
-      // devdns asked without EDNS, so an OPT back is the upstream's mistake: taken off when it is
-      // the last record (devdns adds its own for a client that sent one), else the reply is not kept.
-      let optLeft = false;
-      if (facts.opt !== undefined) {
-        if (facts.opt.end === reply.length) {
-          const cut = Buffer.from(reply.subarray(0, facts.opt.start));
-          cut.writeUInt16BE(cut.readUInt16BE(10) - 1, 10);
-          reply = cut;
-        } else optLeft = true;
-      }
-      const resolved = { message: reply.subarray(2), upstream: upstream.label };
+      if (shaped === undefined) return undefined;
+      const resolved = { message: shaped.message.subarray(2), upstream: upstream.label };
       // SERVFAIL, REFUSED, NOTIMP: this upstream cannot answer; the next may.
-      if (facts.rcode !== RCODE.NOERROR && facts.rcode !== RCODE.NXDOMAIN)
+      if (shaped.rcode !== RCODE.NOERROR && shaped.rcode !== RCODE.NXDOMAIN)
         return { kind: 'failed', resolved: { ...resolved, failed: true } };
-      const keep = !facts.truncated && facts.inChain && facts.ttl > 0 && !optLeft;
+      const keep = !shaped.truncated && shaped.inChain && shaped.ttl > 0;
       const cacheable = keep
-        ? { message: resolved.message, ttlOffsets: facts.ttlOffsets.map((offset) => offset - 2), ttl: facts.ttl, negative: facts.negative }
+        ? {
+            message: resolved.message,
+            ttlOffsets: shaped.ttlOffsets.map((offset) => offset - 2),
+            ttl: shaped.ttl,
+            negative: shaped.negative,
+          }
         : undefined;
       return { kind: 'answered', resolved, cacheable };
     } catch {
       return undefined;
     }
   }
+}
+
+/**
+ * The domain a name counts against for its share of the questions in flight: its last two labels
+ * (`a.b.example.com` -> `example.com`). Without the public suffix list this lumps `co.uk` names
+ * together, which errs on the side of the other domains.
+ */
+export function domainOf(name: string): string {
+  const labels = name.toLowerCase().replace(/\.$/, '').split('.');
+  return labels.slice(-2).join('.');
 }
 
 /** `promise`, or a rejection after `ms`: a transport's own deadline is not taken on trust. */
@@ -276,7 +347,8 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /**
- * A reply for the client from a message without its ID: the client's ID, its RD and CD bits and
+ * A reply for the client from a message without its ID (rebuilt by shapeReply: AA clear, RA set):
+ * the client's ID, its RD and CD bits, AD only when it asked, and
  * its spelling of the question (the same octets but for letter case: the cache key folds case);
  * over UDP, a reply larger than the client takes goes as TC=1 with the question alone.
  */
@@ -284,6 +356,8 @@ function fitted(withoutId: Uint8Array, query: Uint8Array, request: ForwardReques
   const reply = Buffer.allocUnsafe(withoutId.length + 2);
   reply.set(withoutId, 2);
   takeQueryHeader(reply, query);
+  // AD only to a client that said it understands it, with AD or DO (RFC 6840 §5.7, §5.8).
+  if (((query[3] ?? 0) & 0x20) === 0 && request.query.edns?.dnssecOk !== true) reply[3] = (reply[3] ?? 0) & ~0x20;
   const questionBytes = query.subarray(HEADER_BYTES, request.questionEnd);
   if (reply.length >= request.questionEnd) reply.set(questionBytes, HEADER_BYTES);
   const withOpt = withEdns(reply, request);
@@ -322,5 +396,8 @@ function failure(query: Uint8Array, request: ForwardRequest, rcode: number): Buf
 
 /** REFUSED for a question that would go upstream, to a client that may not have it forwarded. */
 export function refusedReply(query: Uint8Array, request: ForwardRequest): Buffer {
-  return failure(query, request, RCODE.REFUSED);
+  const reply = failure(query, request, RCODE.REFUSED);
+  // Recursion is not available to this client (RFC 5358): RA clear.
+  reply[3] = (reply[3] ?? 0) & ~0x80;
+  return reply;
 }

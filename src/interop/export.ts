@@ -32,8 +32,37 @@ function relativeName(name: string, zone: string): string {
   return name.endsWith(`.${zone}`) ? name.slice(0, -(zone.length + 1)) : absoluteName(name);
 }
 
-/** One zone as an RFC 1035 master file, with the SOA and NS devdns synthesises (or the user's NS). */
+/**
+ * The comment that marks an override zone in a zone file devdns writes, read back by the zone
+ * parser: `; devdns: override api.example.com`.
+ */
+export const OVERRIDE_MARK = '; devdns: override';
+
+/**
+ * An override zone as a master file: its records alone. devdns holds some names of a real domain
+ * there, not the domain: the SOA it keeps for its negative answers is no server's, and the real
+ * servers answer for SOA and NS, so a file with them would claim the whole domain with a made-up
+ * SOA. Without an SOA, another server will not load it as a zone, which is right; `devdns import`
+ * reads the mark and makes it an override again.
+ */
+function exportOverrideZone(file: RecordFile, zone: string): string {
+  const records = recordsOf(file, zone);
+  const width = Math.max(1, ...records.map((r) => relativeName(r.name, zone).length));
+  const lines = [
+    `; zone ${zone}, exported by devdns: an override of a real domain, so no SOA or NS`,
+    `${OVERRIDE_MARK} ${zone}`,
+    `$ORIGIN ${absoluteName(zone)}`,
+    ...records.map(
+      (record) =>
+        `${relativeName(record.name, zone).padEnd(width)}  ${String(record.ttl).padStart(5)}  IN  ${record.type.padEnd(5)}  ${formatRdata(record)}`,
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** One zone as an RFC 1035 master file, with the SOA and NS devdns synthesises (or the user's NS); an override's records alone. */
 export function exportZone(file: RecordFile, zone: string): string {
+  if (file.zones[zone]?.override === true) return exportOverrideZone(file, zone);
   const index = buildZoneIndex(file);
   const soa = index.soa.get(zone);
   const apexNs = rrsetAt(index.nodes.get(zone), 2) ?? [];
@@ -159,8 +188,12 @@ export function planExport(file: RecordFile, { format, zone, output, outputIsDir
       'give --zone, or a directory: -o zones/',
     );
   const intoDirectory = output !== undefined && (outputIsDirectory || several);
+  const overrides = zones.filter((name) => file.zones[name]?.override === true);
   return {
-    notes: [],
+    notes: overrides.map(
+      (name) =>
+        `${name}: an override, written without SOA or NS (the real servers answer those), so other servers will not load it as a zone; devdns import reads it back as an override`,
+    ),
     ...(several ? { makeDirectory: output } : {}),
     writes: zones.map((name) => ({
       path: output === undefined ? undefined : intoDirectory ? join(output, `${name}.zone`) : output,

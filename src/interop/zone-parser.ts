@@ -2,6 +2,7 @@
 // over from the line before, parentheses across lines, comments, quoted strings and escapes,
 // TTL and class in either order, TTL units (1h30m). Records devdns serves become records; its
 // own SOA and apex NS are skipped (devdns makes those); other types are skipped with the reason.
+// A `; devdns: override NAME` comment, as devdns's export writes for an override, makes NAME one.
 import { InputError } from '../errors.js';
 import { normalizeName } from '../records/names.js';
 import { parseRdata, parseTtl } from '../records/record-input.js';
@@ -135,8 +136,20 @@ export interface ZoneParseOptions {
   /** The SOA and NS that devdns makes itself: skipped on import. */
 }
 
+/** The mark devdns's export puts in an override zone's file (export.ts's OVERRIDE_MARK). */
+const OVERRIDE_MARK = /^;\s*devdns:\s*override\s+(\S+)\s*$/;
+
 export function parseZoneFile(text: string, options: ZoneParseOptions = {}): ParsedImport {
   const parsed = emptyImport();
+  // A comment to every other reader; to devdns, the zone is an override, as it was exported.
+  for (const [index, raw] of text.split(/\r?\n/).entries()) {
+    const mark = OVERRIDE_MARK.exec(raw.trim());
+    if (mark === null) continue;
+    onLine(parsed, index + 1, () => {
+      const zone = normalizeName((mark[1] as string).replace(/\.$/, ''), 'override zone');
+      parsed.zones = { ...parsed.zones, [zone]: { override: true } };
+    });
+  }
   const { lines, problems } = tokenize(text);
   for (const problem of problems) parsed.problems.push(problem);
   let origin = options.origin;

@@ -17,16 +17,28 @@ const RESOLVED_UPSTREAMS = '/run/systemd/resolve/resolv.conf';
 /** resolv.conf is a few lines; more is not one. */
 const MAX_BYTES = 64 * 1024;
 
-/** The nameservers of a resolv.conf's text, in order, as addresses (a scope suffix `%eth0` dropped). */
+/**
+ * Whether an IPv6 address is link-local (fe80::/10): reachable only through the one interface its
+ * scope names (`fe80::1%eth0`, RFC 4007 §11), which a host:port upstream cannot carry, and which
+ * without it goes out of whichever interface the system picks, or nowhere.
+ */
+function isLinkLocal(address: string): boolean {
+  return /^fe[89ab][0-9a-f]:/i.test(address);
+}
+
+/**
+ * The nameservers of a resolv.conf's text, in order, as addresses. Link-local IPv6 servers are
+ * left out, with a scope or without: devdns asks an upstream by address and port alone.
+ */
 export function nameservers(text: string): string[] {
   const found: string[] = [];
   for (const line of text.split('\n')) {
     const match = /^\s*nameserver\s+(\S+)/.exec(line);
     if (!match) continue;
-    const raw = (match[1] as string).replace(/%.*$/, '');
-    const v4 = parseIPv4(raw);
+    const [raw, scope] = (match[1] as string).split('%', 2) as [string, string | undefined];
+    const v4 = scope === undefined ? parseIPv4(raw) : { ok: false as const };
     const v6 = parseIPv6(raw);
-    const address = v4.ok ? v4.address : v6.ok ? v6.address : undefined;
+    const address = v4.ok ? v4.address : v6.ok && !isLinkLocal(v6.address) ? v6.address : undefined;
     if (address !== undefined && !found.includes(address)) found.push(address);
   }
   return found;

@@ -344,6 +344,80 @@ describe('forwarding is for this machine only', () => {
   });
 });
 
+describe('a CNAME override whose target is outside devdns', () => {
+  it('is followed upstream for a client that asks devdns to recurse, and joined to the chain', async () => {
+    const questions: string[] = [];
+    const upstream: UpstreamTransport = {
+      label: 'fake',
+      ask: async (query) => {
+        const asked = packet.decode(Buffer.from(query));
+        const question = asked.questions?.[0] as packet.Question;
+        questions.push(`${question.name} ${question.type}`);
+        return packet.encode({
+          type: 'response',
+          id: asked.id,
+          flags: packet.RECURSION_DESIRED | packet.RECURSION_AVAILABLE | packet.AUTHORITATIVE_ANSWER,
+          questions: [question],
+          answers: [{ type: 'A', name: question.name, ttl: 60, data: '192.0.2.7' }],
+        });
+      },
+    };
+    const dir = tempDir();
+    try {
+      await new RecordStore(dir.path).update((file) => ({
+        file: addRecords(file, {
+          ...parseRecordInput({ name: 'alias.example.com', type: 'CNAME', value: 'real.other.net' }),
+          override: true,
+        }).file,
+        result: undefined,
+      }));
+      const forwarding = { forwarder: new Forwarder({ upstreams: [upstream] }), forwardAll: false };
+      const service = await startDnsService({ home: dir.path, host: '127.0.0.1', port: 0, forwarding });
+      try {
+        const ask = async (rd: boolean) => {
+          const flags = rd ? packet.RECURSION_DESIRED : 0;
+          const query = packet.encode({ type: 'query', id: 9, flags, questions: [{ name: 'Alias.example.com', type: 'A', class: 'IN' }] });
+          const reply = await askUdp(service.port, query);
+          assert.ok(reply);
+          const decoded = packet.decode(reply) as unknown as {
+            id: number;
+            flag_aa: boolean;
+            flag_ra: boolean;
+            answers: Array<{ name: string; type: string; data: string }>;
+          };
+          return decoded;
+        };
+        // Without RD, the client's resolver follows the chain itself: the CNAME alone, as before (and not kept
+        // for the next client, which may ask with RD).
+        const alone = await ask(false);
+        assert.deepEqual(
+          alone.answers.map((a) => a.type),
+          ['CNAME'],
+        );
+        const chased = await ask(true);
+        assert.deepEqual(
+          chased.answers.map((a) => `${a.name} ${a.type} ${a.data}`),
+          ['Alias.example.com CNAME real.other.net', 'real.other.net A 192.0.2.7'],
+        );
+        assert.deepEqual([chased.id, chased.flag_aa, chased.flag_ra], [9, false, true]);
+        assert.deepEqual(questions, ['real.other.net A']);
+        // `devdns resolve` takes the same path, through the cache.
+        const resolved = await service.ask('alias.example.com', 1);
+        assert.equal(resolved.kind, 'forward');
+        if (resolved.kind === 'forward') {
+          assert.equal(resolved.outcome.source, 'cache');
+          assert.equal((packet.decode(resolved.outcome.reply).answers ?? []).length, 2);
+        }
+        assert.equal(questions.length, 1);
+      } finally {
+        await service.close();
+      }
+    } finally {
+      dir.cleanup();
+    }
+  });
+});
+
 describe('log.queries: which queries the log names', () => {
   /** An upstream that answers every question NOERROR with no records, counting them. */
   const upstream: UpstreamTransport = {

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { answerQuery, decide } from '../../src/dns/answer.js';
+import { encodeResponse } from '../../src/dns/encode.js';
 import { QTYPE } from '../../src/dns/protocol.js';
 import { buildZoneIndex } from '../../src/dns/zone-index.js';
 import { checkRecordFile } from '../../src/records/record-file.js';
@@ -24,6 +25,7 @@ const file = withOverrides(
   { name: 'api.example.com', type: 'TXT', value: 'mock' },
   { name: 'deep.a.api.example.com', value: '127.0.0.2' },
   { name: '*.staging.example.com', value: '10.0.0.7', override: true },
+  { name: 'a.b.staging.example.com', value: '10.0.0.8' },
   { name: 'alias.example.org', type: 'CNAME', value: 'app.test', override: true },
   { name: 'app.test', value: '127.0.0.1' },
   { name: 'out.test', type: 'CNAME', value: 'docs.api.example.com' },
@@ -49,15 +51,26 @@ describe('an override answers its address types and leaves the rest to the real 
     ['api.example.com', QTYPE.MX, 'forward (override)'],
     ['api.example.com', QTYPE.CAA, 'forward (override)'],
     ['api.example.com', QTYPE.SOA, 'forward (override)'],
-    // Names under it that devdns holds nothing for, empty non-terminals included, are the real ones.
+    // Names under it that devdns holds nothing for are the real ones.
     ['docs.api.example.com', QTYPE.A, 'forward (override)'],
-    ['a.api.example.com', QTYPE.A, 'forward (override)'],
+    // An empty non-terminal devdns's records make: no address here (NODATA), the other types forwarded.
+    ['a.api.example.com', QTYPE.A, 'NOERROR aa'],
+    ['a.api.example.com', QTYPE.HTTPS, 'NOERROR aa'],
+    ['a.api.example.com', QTYPE.TXT, 'forward (override)'],
     ['deep.a.api.example.com', QTYPE.A, 'NOERROR aa deep.a.api.example.com A 127.0.0.2'],
     // A subtree: the wildcard covers the names below, not the apex.
     ['x.staging.example.com', QTYPE.A, 'NOERROR aa x.staging.example.com A 10.0.0.7'],
     ['x.staging.example.com', QTYPE.AAAA, 'NOERROR aa'],
     ['x.staging.example.com', QTYPE.MX, 'forward (override)'],
     ['staging.example.com', QTYPE.A, 'forward (override)'],
+    // The wildcard does not cover a name that exists, an empty non-terminal included (RFC 4592 §2.2.2):
+    // b.staging.example.com is one, by a.b.staging.example.com; and a name below it has b as its
+    // closest encloser, which has no wildcard, so it is the real servers'.
+    ['b.staging.example.com', QTYPE.A, 'NOERROR aa'],
+    ['B.staging.example.com', QTYPE.AAAA, 'NOERROR aa'],
+    ['b.staging.example.com', QTYPE.MX, 'forward (override)'],
+    ['a.b.staging.example.com', QTYPE.A, 'NOERROR aa a.b.staging.example.com A 10.0.0.8'],
+    ['c.b.staging.example.com', QTYPE.A, 'forward (override)'],
     // A CNAME takes the whole name, every type.
     ['alias.example.org', QTYPE.MX, 'NOERROR aa alias.example.org CNAME app.test.'],
     ['alias.example.org', QTYPE.A, 'NOERROR aa alias.example.org CNAME app.test., app.test A 127.0.0.1'],
@@ -72,6 +85,15 @@ describe('an override answers its address types and leaves the rest to the real 
   for (const [name, type, expected] of cases) {
     it(`${name} type ${type}: ${expected}`, () => assert.equal(what(name, type), expected));
   }
+
+  it("answers an empty non-terminal's NODATA with the override zone's SOA (RFC 2308 §2.2)", () => {
+    const decision = decide(index, query('b.staging.example.com', QTYPE.A), { forwardAll: false });
+    assert.ok(decision.kind === 'answer');
+    assert.deepEqual(
+      decision.response.authority.map((record) => `${record.name} ${record.data.type}`),
+      ['staging.example.com SOA'],
+    );
+  });
 
   it('forward all sends every name outside the zones upstream, and keeps the zones', () => {
     assert.equal(what('www.example.com', QTYPE.A, true), 'forward (all)');
@@ -96,6 +118,22 @@ describe('an override answers its address types and leaves the rest to the real 
   it('without a forwarder, what would go upstream is REFUSED', () => {
     assert.equal(summarize(answerQuery(index, query('api.example.com', QTYPE.MX))).rcode, 'REFUSED');
     assert.equal(summarize(answerQuery(index, query('docs.api.example.com', QTYPE.A))).rcode, 'REFUSED');
+  });
+
+  it('says RA=1 in an override zone when forwarding is on, as its forwarded answers do; RA=0 in its own zones', () => {
+    const ra = (name: string, type: number, recursion: boolean): boolean | undefined => {
+      const decision = decide(index, query(name, type), { forwardAll: false, recursion });
+      return decision.kind === 'answer' ? decision.response.recursionAvailable === true : undefined;
+    };
+    assert.equal(ra('api.example.com', QTYPE.A, true), true);
+    assert.equal(ra('x.staging.example.com', QTYPE.AAAA, true), true);
+    assert.equal(ra('alias.example.org', QTYPE.A, true), true);
+    assert.equal(ra('api.example.com', QTYPE.A, false), false);
+    assert.equal(ra('app.test', QTYPE.A, true), false);
+    assert.equal(ra('www.example.com', QTYPE.A, true), false);
+    const local = decide(index, query('api.example.com', QTYPE.A), { forwardAll: false, recursion: true });
+    assert.ok(local.kind === 'answer');
+    assert.equal((encodeResponse(local.response, { maxSize: 512 }).bytes[3] ?? 0) & 0x80, 0x80);
   });
 
   it('gives an override no SOA, NS or probe name of its own: the real servers answer for those', () => {

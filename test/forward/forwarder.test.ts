@@ -8,8 +8,8 @@ import { describe, it } from 'node:test';
 import * as packet from 'dns-packet';
 import type { ForwardRequest } from '../../src/dns/respond.js';
 import { readQuery } from '../../src/dns/wire.js';
-import { Forwarder, type UpstreamTransport } from '../../src/forward/forwarder.js';
-import { readReplyFacts } from '../../src/forward/reply-facts.js';
+import { Forwarder, refusedReply, type UpstreamTransport } from '../../src/forward/forwarder.js';
+import { shapeReply } from '../../src/forward/reply-shape.js';
 import type { UpstreamQuestion } from '../../src/forward/udp-upstream.js';
 
 type Answer = packet.Answer;
@@ -37,7 +37,7 @@ function request(message: Buffer, maxSize = 65535): ForwardRequest {
 function upstreamReply(
   query: Uint8Array,
   answers: Answer[],
-  options: { rcode?: string; authorities?: Answer[]; tc?: boolean } = {},
+  options: { rcode?: string; authorities?: Answer[]; additionals?: Answer[]; tc?: boolean; flags?: number } = {},
 ): Buffer {
   const asked = packet.decode(Buffer.from(query));
   return packet.encode({
@@ -48,10 +48,12 @@ function upstreamReply(
       packet.RECURSION_DESIRED |
       packet.RECURSION_AVAILABLE |
       (options.tc ? packet.TRUNCATED_RESPONSE : 0) |
+      (options.flags ?? 0) |
       (RCODES[options.rcode ?? 'NOERROR'] ?? 0),
     questions: asked.questions,
     answers,
     authorities: options.authorities ?? [],
+    additionals: options.additionals ?? [],
   } as never);
 }
 
@@ -109,8 +111,13 @@ interface Decoded {
   flag_tc: boolean;
   flag_rd: boolean;
   flag_cd: boolean;
+  flag_aa: boolean;
+  flag_ra: boolean;
+  flag_ad: boolean;
+  opcode: string;
   questions: Array<{ name: string }>;
   answers: Array<{ ttl: number }>;
+  authorities: Array<{ type: string; ttl: number }>;
   additionals: unknown[];
 }
 
@@ -246,6 +253,147 @@ describe('Forwarder', () => {
     assert.equal(upstream.calls, 4);
   });
 
+  it('reads a TTL of 2^31 or more as 0 (RFC 2181 §8), passing it on as 0 and keeping nothing', async () => {
+    const upstream = fake('u1', (query) => upstreamReply(query, [addressOf('api.example.com', '192.0.2.1', 0x80000000)]));
+    const forwarder = new Forwarder({ upstreams: [upstream] });
+    const first = await forward(forwarder, clientQuery('api.example.com', 'A'));
+    assert.equal(first.decoded.answers[0]?.ttl, 0);
+    assert.equal((await forward(forwarder, clientQuery('api.example.com', 'A'))).source, 'upstream');
+    assert.equal(upstream.calls, 2);
+  });
+
+  it('tells a client no longer a TTL than the cache keeps the answer, fresh and from the cache', async () => {
+    const time = clock();
+    const upstream = fake('u1', (query) =>
+      upstreamReply(query, [
+        { type: 'CNAME', name: 'api.example.com', ttl: 604_800, data: 'edge.example.net' } as Answer,
+        addressOf('edge.example.net', '192.0.2.1', 200_000),
+      ]),
+    );
+    const forwarder = new Forwarder({ upstreams: [upstream], now: time.now, cache: { maxTtl: 3_600 } });
+    const fresh = await forward(forwarder, clientQuery('api.example.com', 'A'));
+    assert.deepEqual(
+      fresh.decoded.answers.map((a) => a.ttl),
+      [3_600, 3_600],
+    );
+    time.advance(10_000);
+    const kept = await forward(forwarder, clientQuery('api.example.com', 'A'));
+    assert.equal(kept.source, 'cache');
+    assert.deepEqual(
+      kept.decoded.answers.map((a) => a.ttl),
+      [3_590, 3_590],
+    );
+    assert.equal(kept.ttlLeft, 3_590);
+  });
+
+  it("gives a negative answer's SOA the negative TTL, min(TTL, MINIMUM), counted down in the cache (RFC 2308 §3, §5)", async () => {
+    const time = clock();
+    const upstream = fake('u1', (query) => upstreamReply(query, [], { rcode: 'NXDOMAIN', authorities: [soa(300, 20)] }));
+    const forwarder = new Forwarder({ upstreams: [upstream], now: time.now });
+    const fresh = await forward(forwarder, clientQuery('nope.example.com', 'A'));
+    assert.deepEqual(
+      fresh.decoded.authorities.map((r) => [r.type, r.ttl]),
+      [['SOA', 20]],
+    );
+    time.advance(5_000);
+    const kept = await forward(forwarder, clientQuery('nope.example.com', 'A'));
+    assert.equal(kept.source, 'cache');
+    assert.deepEqual(
+      kept.decoded.authorities.map((r) => [r.type, r.ttl]),
+      [['SOA', 15]],
+    );
+    // And never above the cache's cap on negative answers.
+    const capped = new Forwarder({
+      upstreams: [fake('u2', (query) => upstreamReply(query, [], { authorities: [soa(86_400, 86_400)] }))],
+      cache: { maxNegativeTtl: 600 },
+    });
+    assert.equal((await forward(capped, clientQuery('api.example.com', 'TXT'))).decoded.authorities[0]?.ttl, 600);
+  });
+
+  it('passes on and keeps only the chain and the negative SOA: no NS or glue the question did not ask for (RFC 5452)', async () => {
+    const poisoned = (query: Uint8Array) =>
+      upstreamReply(query, [addressOf('api.example.com', '192.0.2.1')], {
+        authorities: [
+          { type: 'NS', name: 'example.com', ttl: 86_400, data: 'ns.attacker.example' } as Answer,
+          { type: 'NS', name: 'bank.example', ttl: 86_400, data: 'ns.attacker.example' } as Answer,
+        ],
+        additionals: [addressOf('ns.attacker.example', '203.0.113.66'), addressOf('api.example.com', '192.0.2.1')],
+      });
+    const upstream = fake('u1', poisoned);
+    const forwarder = new Forwarder({ upstreams: [upstream] });
+    for (const source of ['upstream', 'cache']) {
+      const outcome = await forward(forwarder, clientQuery('api.example.com', 'A'));
+      assert.equal(outcome.source, source);
+      assert.equal(outcome.decoded.answers.length, 1);
+      assert.deepEqual(outcome.decoded.authorities, []);
+      // The additional record at the question's own name stays; the glue for another name goes.
+      assert.deepEqual(
+        (outcome.decoded.additionals as Answer[]).map((r) => r.name),
+        ['api.example.com'],
+      );
+    }
+    // A negative answer keeps its SOA only when it is the zone's of the name asked.
+    const stray = fake('u2', (query) =>
+      upstreamReply(query, [], {
+        rcode: 'NXDOMAIN',
+        authorities: [{ ...soa(300, 300), name: 'other.example' } as Answer, soa(300, 60)],
+      }),
+    );
+    const negative = await forward(new Forwarder({ upstreams: [stray] }), clientQuery('nope.example.com', 'A'));
+    assert.deepEqual(
+      negative.decoded.authorities.map((r) => [r.type, (r as unknown as Answer).name, r.ttl]),
+      [['SOA', 'example.com', 60]],
+    );
+  });
+
+  it('sets its own header bits: AA clear, RA set, AD only to a client that asked with AD or DO (RFC 6840 §5.8)', async () => {
+    let asked: Decoded | undefined;
+    const upstream = fake('u1', (query) => {
+      asked = decode(query);
+      return upstreamReply(query, [addressOf('api.example.com', '192.0.2.1')], {
+        flags: packet.AUTHORITATIVE_ANSWER | packet.AUTHENTIC_DATA,
+      });
+    });
+    const forwarder = new Forwarder({ upstreams: [upstream] });
+    const plain = await forward(forwarder, clientQuery('api.example.com', 'A'));
+    assert.deepEqual([plain.decoded.flag_aa, plain.decoded.flag_ra, plain.decoded.flag_ad], [false, true, false]);
+    // devdns asks with AD, so a validating upstream says what it found.
+    assert.equal(asked?.flag_ad, true);
+    const withAd = packet.encode({
+      type: 'query',
+      id: 3,
+      flags: packet.RECURSION_DESIRED | packet.AUTHENTIC_DATA,
+      questions: [{ name: 'api.example.com', type: 'A', class: 'IN' }],
+    });
+    const ad = await forward(forwarder, withAd);
+    assert.deepEqual([ad.source, ad.decoded.flag_aa, ad.decoded.flag_ad], ['cache', false, true]);
+    const withDo = packet.encode({
+      type: 'query',
+      id: 4,
+      flags: packet.RECURSION_DESIRED,
+      questions: [{ name: 'api.example.com', type: 'A', class: 'IN' }],
+      additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, flags: packet.DNSSEC_OK } as never],
+    });
+    assert.equal((await forward(forwarder, withDo)).decoded.flag_ad, true);
+    // RA on the replies devdns makes itself too.
+    assert.equal((await forward(new Forwarder({ upstreams: [] }), clientQuery('a.example.com', 'A'))).decoded.flag_ra, true);
+    // And not on the REFUSED to a client devdns does not resolve for.
+    const lan = clientQuery('a.example.com', 'A');
+    assert.equal(decode(refusedReply(lan, request(lan))).flag_ra, false);
+  });
+
+  it('takes a reply with another opcode than QUERY for no answer, and asks the next upstream', async () => {
+    const odd = fake('odd', (query) => {
+      const reply = upstreamReply(query, [addressOf('api.example.com', '203.0.113.66')]);
+      reply[2] = (reply[2] as number) | (4 << 3); // NOTIFY
+      return reply;
+    });
+    const good = fake('good', (query) => upstreamReply(query, [addressOf('api.example.com', '192.0.2.1')]));
+    const outcome = await forward(new Forwarder({ upstreams: [odd, good] }), clientQuery('api.example.com', 'A'));
+    assert.deepEqual([outcome.source, outcome.upstream, outcome.decoded.opcode], ['upstream', 'good', 'QUERY']);
+    assert.equal((outcome.decoded.answers[0] as unknown as Answer & { data: string }).data, '192.0.2.1');
+  });
+
   it('never keeps an answer with records outside the question and its CNAME chain', async () => {
     const upstream = fake('u1', (query) =>
       upstreamReply(query, [
@@ -342,53 +490,130 @@ describe('Forwarder', () => {
   it('gives SERVFAIL at once with no upstream, or past the bound on questions in flight', async () => {
     assert.equal((await forward(new Forwarder({ upstreams: [] }), clientQuery('a.example.com', 'A'))).decoded.rcode, 'SERVFAIL');
     const silent = fake('silent', never);
-    const forwarder = new Forwarder({ upstreams: [silent], maxInFlight: 2, timeoutMs: 200 });
+    const forwarder = new Forwarder({ upstreams: [silent], maxInFlight: 2, maxInFlightPerDomain: 2, timeoutMs: 200 });
     const held = [forward(forwarder, clientQuery('a.example.com', 'A')), forward(forwarder, clientQuery('b.example.com', 'A'))];
     const third = await forward(forwarder, clientQuery('c.example.com', 'A'));
     assert.equal(third.decoded.rcode, 'SERVFAIL');
     assert.equal(silent.calls, 2);
     await Promise.all(held);
   });
+  it('gives one domain only its share of the questions in flight: a blackholed one cannot starve the rest', async () => {
+    const silent = fake('silent', (_query, question) =>
+      question.name.endsWith('black.example') ? never() : upstreamReply(_query, [addressOf(question.name, '192.0.2.1')]),
+    );
+    const forwarder = new Forwarder({ upstreams: [silent], maxInFlight: 8, maxInFlightPerDomain: 2, timeoutMs: 200 });
+    const held = ['a', 'b'].map((label) => forward(forwarder, clientQuery(`${label}.black.example`, 'A')));
+    const third = await forward(forwarder, clientQuery('c.x.BLACK.example', 'A'));
+    assert.deepEqual([third.source, third.decoded.rcode, silent.calls], ['failed', 'SERVFAIL', 2]);
+    const other = await forward(forwarder, clientQuery('api.example.com', 'A'));
+    assert.deepEqual([other.source, other.decoded.rcode], ['upstream', 'NOERROR']);
+    await Promise.all(held);
+  });
+
+  it('lets only so many clients wait on one question in flight', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const upstream = fake('u1', async (query) => {
+      await gate;
+      return upstreamReply(query, [addressOf('api.example.com', '192.0.2.1')]);
+    });
+    const forwarder = new Forwarder({ upstreams: [upstream], maxWaiters: 2 });
+    const waiting = [1, 2].map((id) => forward(forwarder, clientQuery('api.example.com', 'A', { id })));
+    const turnedAway = await forward(forwarder, clientQuery('api.example.com', 'A', { id: 3 }));
+    assert.deepEqual([turnedAway.source, turnedAway.decoded.rcode], ['failed', 'SERVFAIL']);
+    release();
+    assert.deepEqual(
+      (await Promise.all(waiting)).map((r) => [r.source, r.decoded.rcode]),
+      [
+        ['upstream', 'NOERROR'],
+        ['upstream', 'NOERROR'],
+      ],
+    );
+    assert.equal(upstream.calls, 1);
+  });
+
+  it('holds a question no upstream answered in time as failed for a few seconds, without asking again', async () => {
+    const time = clock();
+    let silent = true;
+    const upstream = fake('u1', (query) => (silent ? never() : upstreamReply(query, [addressOf('api.example.com', '192.0.2.1')])));
+    const forwarder = new Forwarder({ upstreams: [upstream], now: time.now, timeoutMs: 100, failureHoldMs: 5_000 });
+    assert.equal((await forward(forwarder, clientQuery('api.example.com', 'A'))).decoded.rcode, 'SERVFAIL');
+    const asked = upstream.calls;
+    silent = false;
+    time.advance(4_000);
+    const held = await forward(forwarder, clientQuery('api.example.com', 'A'));
+    assert.deepEqual([held.source, held.decoded.rcode, upstream.calls], ['failed', 'SERVFAIL', asked]);
+    time.advance(1_001);
+    assert.equal((await forward(forwarder, clientQuery('api.example.com', 'A'))).source, 'upstream');
+    // An upstream that answered SERVFAIL is not held: the next question asks again.
+    const refusing = fake('refusing', (query) => upstreamReply(query, [], { rcode: 'SERVFAIL' }));
+    const other = new Forwarder({ upstreams: [refusing] });
+    await forward(other, clientQuery('a.example.com', 'A'));
+    await forward(other, clientQuery('a.example.com', 'A'));
+    assert.equal(refusing.calls, 2);
+  });
 });
 
-describe('readReplyFacts', () => {
+describe('shapeReply', () => {
   const query = clientQuery('api.example.com', 'A');
+  const facts = (reply: Uint8Array, _type: number) => shapeReply(reply, { maxTtl: 86_400, maxNegativeTtl: 3_600 });
   it('finds every TTL, the smallest answer TTL, and the chain', () => {
     const reply = upstreamReply(query, [
       { type: 'CNAME', name: 'api.example.com', ttl: 300, data: 'edge.example.net' } as Answer,
       addressOf('edge.example.net', '192.0.2.1', 20),
     ]);
-    const facts = readReplyFacts(reply, 1);
-    assert.ok(facts);
-    assert.deepEqual([facts.ttl, facts.negative, facts.inChain, facts.ttlOffsets.length], [20, false, true, 2]);
-    for (const offset of facts.ttlOffsets) assert.ok([300, 20].includes(reply.readUInt32BE(offset)));
+    const shaped = facts(reply, 1);
+    assert.ok(shaped);
+    assert.deepEqual([shaped.ttl, shaped.negative, shaped.inChain, shaped.ttlOffsets.length], [20, false, true, 2]);
+    for (const offset of shaped.ttlOffsets) assert.ok([300, 20].includes(shaped.message.readUInt32BE(offset)));
   });
 
   it('reads NODATA and NXDOMAIN as negative, kept by the smaller of the SOA TTL and MINIMUM', () => {
     assert.deepEqual(
-      [readReplyFacts(upstreamReply(query, [], { authorities: [soa(300, 20)] }), 1)].map((f) => [f?.negative, f?.ttl]),
+      [facts(upstreamReply(query, [], { authorities: [soa(300, 20)] }), 1)].map((f) => [f?.negative, f?.ttl]),
       [[true, 20]],
     );
-    const nx = readReplyFacts(upstreamReply(query, [], { rcode: 'NXDOMAIN', authorities: [soa(10, 60)] }), 1);
+    const nx = facts(upstreamReply(query, [], { rcode: 'NXDOMAIN', authorities: [soa(10, 60)] }), 1);
     assert.deepEqual([nx?.negative, nx?.ttl, nx?.rcode], [true, 10, 3]);
     // A CNAME to nowhere is NODATA for the type asked.
-    const dangling = readReplyFacts(
-      upstreamReply(query, [{ type: 'CNAME', name: 'api.example.com', ttl: 60, data: 'x.example' } as Answer]),
-      1,
-    );
+    const dangling = facts(upstreamReply(query, [{ type: 'CNAME', name: 'api.example.com', ttl: 60, data: 'x.example' } as Answer]), 1);
     assert.equal(dangling?.negative, true);
+  });
+
+  it('rebuilds the records it keeps as they were, names in RDATA compressed again', () => {
+    const mxQuery = clientQuery('mail.example.com', 'MX');
+    const records = [
+      { type: 'CNAME', name: 'mail.example.com', ttl: 60, data: 'mx.Example.NET' },
+      { type: 'MX', name: 'mx.Example.NET', ttl: 60, data: { preference: 10, exchange: 'in.mx.example.net' } },
+      { type: 'TXT', name: 'mx.example.net', ttl: 60, data: ['not asked for, kept as sent'] },
+    ] as Answer[];
+    const reply = upstreamReply(mxQuery, records);
+    const shaped = shapeReply(reply, { maxTtl: 86_400, maxNegativeTtl: 3_600 });
+    assert.ok(shaped);
+    const decoded = packet.decode(shaped.message) as unknown as { answers: Answer[] };
+    assert.deepEqual(
+      decoded.answers.map((r) => [r.type, r.name, JSON.stringify((r as { data: unknown }).data)]),
+      records.map((r) => [
+        r.type,
+        r.name,
+        JSON.stringify(r.type === 'TXT' ? [Buffer.from('not asked for, kept as sent')] : (r as { data: unknown }).data),
+      ]),
+    );
+    assert.ok(shaped.message.length <= reply.length);
   });
 
   it('refuses what does not parse: cut short, pointers forward or in a loop, two questions', () => {
     const good = upstreamReply(query, [addressOf('api.example.com', '192.0.2.1')]);
-    for (let cut = 0; cut < good.length; cut++) assert.equal(readReplyFacts(good.subarray(0, cut), 1), undefined, `cut at ${cut}`);
+    for (let cut = 0; cut < good.length; cut++) assert.equal(facts(good.subarray(0, cut), 1), undefined, `cut at ${cut}`);
     const looping = Buffer.from(good);
     // The answer's owner is a pointer (0xc00c) right after the question: point it at itself.
     const owner = 12 + 'api.example.com'.length + 2 + 4;
     looping.writeUInt16BE(0xc000 | owner, owner);
-    assert.equal(readReplyFacts(looping, 1), undefined);
+    assert.equal(facts(looping, 1), undefined);
     const twoQuestions = Buffer.from(good);
     twoQuestions.writeUInt16BE(2, 4);
-    assert.equal(readReplyFacts(twoQuestions, 1), undefined);
+    assert.equal(facts(twoQuestions, 1), undefined);
   });
 });

@@ -3,9 +3,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as packet from 'dns-packet';
+import { chaseTarget, decide } from '../../src/dns/answer.js';
+import type { ForwardRequest } from '../../src/dns/respond.js';
 import { readQuery } from '../../src/dns/wire.js';
 import { buildZoneIndex } from '../../src/dns/zone-index.js';
-import { spliceLocalAnswer } from '../../src/forward/splice.js';
+import { existingNameNodata, joinChased, spliceLocalAnswer } from '../../src/forward/splice.js';
 import { parseRecordInput } from '../../src/records/record-input.js';
 import { addRecords } from '../../src/records/record-set.js';
 import { emptyRecordFile } from '../../src/records/types.js';
@@ -68,5 +70,108 @@ describe('spliceLocalAnswer', () => {
     const other: packet.Answer = { type: 'CNAME', name: 'www.shop.example.net', ttl: 300, data: 'cdn.example.org' } as packet.Answer;
     const { query, reply } = exchange('A', [other, { type: 'A', name: 'cdn.example.org', ttl: 300, data: '192.0.2.1' } as packet.Answer]);
     assert.equal(spliceLocalAnswer(index, query, reply, 1232), undefined);
+  });
+});
+
+describe('joinChased', () => {
+  const withAlias = buildZoneIndex(
+    addRecords(emptyRecordFile(), {
+      ...parseRecordInput({ name: 'alias.example.com', type: 'CNAME', value: 'real.other.net' }),
+      override: true,
+    }).file,
+  );
+  const chased = (maxSize = 1232) => {
+    const read = readQuery(
+      packet.encode({
+        type: 'query',
+        id: 5,
+        flags: packet.RECURSION_DESIRED,
+        questions: [{ name: 'alias.example.com', type: 'A', class: 'IN' }],
+      }),
+    );
+    if (read.kind !== 'query') throw new Error('unreadable');
+    const decision = decide(withAlias, read.query, { forwardAll: false, recursion: true });
+    if (decision.kind !== 'answer') throw new Error('not answered');
+    const target = chaseTarget(withAlias, read.query, decision.response);
+    assert.equal(target, 'real.other.net');
+    const request: ForwardRequest = { ...read, rule: 'override', maxSize, chase: { target: target as string, local: decision.response } };
+    return request;
+  };
+  const upstream = (rcode: number, answers: packet.Answer[], authorities: packet.Answer[] = []) =>
+    packet.encode({
+      type: 'response',
+      id: 1,
+      flags: packet.RECURSION_AVAILABLE | rcode,
+      questions: [{ name: 'real.other.net', type: 'A', class: 'IN' }],
+      answers,
+      authorities,
+    });
+  type Joined = { rcode: string; flag_tc: boolean; answers: Array<{ type: string }>; authorities: Array<{ type: string }> };
+
+  it('ends the chain with the upstream NXDOMAIN and its SOA (RFC 2308 §2.1)', () => {
+    const soa = {
+      type: 'SOA',
+      name: 'other.net',
+      ttl: 30,
+      data: { mname: 'ns.other.net', rname: 'h.other.net', serial: 1, refresh: 1, retry: 1, expire: 1, minimum: 30 },
+    } as packet.Answer;
+    const joined = packet.decode(joinChased(chased(), upstream(3, [], [soa])) as Buffer) as unknown as Joined;
+    assert.deepEqual(
+      [joined.rcode, joined.answers.map((a) => a.type), joined.authorities.map((a) => a.type)],
+      ['NXDOMAIN', ['CNAME'], ['SOA']],
+    );
+  });
+
+  it('gives nothing to join for an upstream SERVFAIL, and TC=1 past the client size', () => {
+    assert.equal(joinChased(chased(), upstream(2, [])), undefined);
+    const many = Array.from(
+      { length: 60 },
+      (_, i) => ({ type: 'A', name: 'real.other.net', ttl: 60, data: `192.0.2.${i}` }) as packet.Answer,
+    );
+    const cut = packet.decode(joinChased(chased(512), upstream(0, many)) as Buffer) as unknown as Joined;
+    assert.deepEqual([cut.flag_tc, cut.answers.length], [true, 0]);
+  });
+
+  it("is asked for from an override, whatever zones the chain crosses, and never in devdns's own zones", () => {
+    const own = buildZoneIndex(
+      addRecords(addRecords(emptyRecordFile(), parseRecordInput({ name: 'a.test', type: 'CNAME', value: 'real.other.net' })).file, {
+        ...parseRecordInput({ name: 'b.example.com', type: 'CNAME', value: 'a.test' }),
+        override: true,
+      }).file,
+    );
+    for (const name of ['a.test', 'b.example.com']) {
+      const read = readQuery(packet.encode({ type: 'query', id: 5, questions: [{ name, type: 'A', class: 'IN' }] }));
+      if (read.kind !== 'query') throw new Error('unreadable');
+      const decision = decide(own, read.query, { forwardAll: false, recursion: true });
+      assert.ok(decision.kind === 'answer');
+      assert.equal(chaseTarget(own, read.query, decision.response), name === 'a.test' ? undefined : 'real.other.net', name);
+    }
+  });
+});
+
+describe('existingNameNodata', () => {
+  const overridden = buildZoneIndex(
+    addRecords(
+      addRecords(emptyRecordFile(), { ...parseRecordInput({ name: 'new.example.com', value: '127.0.0.1' }), override: true }).file,
+      parseRecordInput({ name: 'x.deep.new.example.com', value: '127.0.0.2' }),
+    ).file,
+  );
+  const nxdomain = (name: string, answers: packet.Answer[] = []) => {
+    const read = readQuery(packet.encode({ type: 'query', id: 5, questions: [{ name, type: 'MX', class: 'IN' }] }));
+    if (read.kind !== 'query') throw new Error('unreadable');
+    const reply = packet.encode({ type: 'response', id: 5, flags: 3, questions: [{ name, type: 'MX', class: 'IN' }], answers });
+    const fixed = existingNameNodata(overridden, read.query, reply);
+    return fixed === undefined ? undefined : (packet.decode(fixed) as unknown as { rcode: string }).rcode;
+  };
+
+  it('makes an NXDOMAIN NODATA for an overridden name and an empty non-terminal above its records (RFC 8020)', () => {
+    assert.equal(nxdomain('NEW.example.com'), 'NOERROR');
+    assert.equal(nxdomain('deep.new.example.com'), 'NOERROR');
+  });
+
+  it('leaves it for a name devdns holds nothing at, and for a CNAME target that does not exist', () => {
+    assert.equal(nxdomain('other.new.example.com'), undefined);
+    const chain = { type: 'CNAME', name: 'new.example.com', ttl: 60, data: 'gone.example.net' } as packet.Answer;
+    assert.equal(nxdomain('new.example.com', [chain]), undefined);
   });
 });

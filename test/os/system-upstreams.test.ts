@@ -7,10 +7,18 @@ import { nameservers, systemUpstreams } from '../../src/os/system-upstreams.js';
 const files = (entries: Record<string, string>) => (path: string) => entries[path];
 
 describe('systemUpstreams', () => {
-  it('reads nameserver lines in order, once each, with a scope dropped and junk left out', () => {
+  it('reads nameserver lines in order, once each, with junk left out', () => {
     const text =
-      '# comment\nsearch lan\nnameserver 192.0.2.1\nnameserver fe80::1%eth0\n  nameserver 192.0.2.1\nnameserver dns.example\nnameserver 999.1.1.1\n';
-    assert.deepEqual(nameservers(text), ['192.0.2.1', 'fe80::1']);
+      '# comment\nsearch lan\nnameserver 192.0.2.1\nnameserver 2001:db8::53\n  nameserver 192.0.2.1\nnameserver dns.example\nnameserver 999.1.1.1\n';
+    assert.deepEqual(nameservers(text), ['192.0.2.1', '2001:db8::53']);
+  });
+
+  it('leaves out link-local IPv6 servers, whose scope an upstream address cannot carry', () => {
+    const text = 'nameserver fe80::1%eth0\nnameserver FE80::2\nnameserver febf::3%2\nnameserver fec0::4\nnameserver 2001:db8::1%eth0\n';
+    // fec0:: is outside fe80::/10; a scope on a global address is dropped, as it changes nothing.
+    assert.deepEqual(nameservers(text), ['fec0::4', '2001:db8::1']);
+    const read = files({ '/etc/resolv.conf': 'nameserver fe80::1%wlan0\nnameserver 192.0.2.9\n' });
+    assert.deepEqual(systemUpstreams(read), [{ host: '192.0.2.9', port: 53 }]);
   });
 
   it("follows systemd-resolved's stub to the servers it uses", () => {

@@ -42,7 +42,9 @@ export async function runResolve(
     output.json(body);
     return code;
   }
-  output.data(`${body.name} ${body.type}: ${body.rcode}${body.authoritative ? '' : ' (not authoritative)'}`);
+  // A forwarded answer is never devdns's to be authoritative for (AA is cleared): the line below says where it came from.
+  const unauthoritative = !body.authoritative && body.forwarded === undefined;
+  output.data(`${body.name} ${body.type}: ${body.rcode}${unauthoritative ? ' (not authoritative)' : ''}`);
   for (const line of body.answer) output.data(`  ${line}`);
   for (const line of body.authority) output.data(`  authority: ${line}`);
   for (const match of body.matches) output.data(`  from ${match.wildcard ? 'wildcard' : 'record'} ${match.name}`);
