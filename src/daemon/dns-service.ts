@@ -187,7 +187,11 @@ function servedAt(sources: ServedSources, names: ReadonlySet<string>): Map<strin
   return at;
 }
 
-/** The zones served, as mergeServed makes them: the user's, the settings', then the projects'. */
+/** Whether a linked project has an override zone, whose place in what is served only mergeServed works out. */
+const projectOverrides = (sources: ServedSources): boolean =>
+  sources.projects.some((project) => Object.values(project.file?.zones ?? {}).some((zone) => zone.override === true));
+
+/** The zones served, as mergeServed makes them (a project's override aside): the user's, the settings', then the projects'. */
 function servedZones(sources: ServedSources): RecordFile['zones'] {
   const zones = { ...sources.user.zones };
   for (const zone of sources.settingsZones) zones[zone] ??= {};
@@ -374,7 +378,11 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     try {
       const names = touched ?? changedNames(before.records, user.records);
       const at = servedAt(sources, names);
-      if (!updateZoneIndex(index, { ...user, zones: servedZones(sources) }, names, (name) => at.get(name) ?? [])) {
+      // A project's override can lose to an edit of the user's (mergeServed's zone rules): built whole.
+      if (
+        projectOverrides(sources) ||
+        !updateZoneIndex(index, { ...user, zones: servedZones(sources) }, names, (name) => at.get(name) ?? [])
+      ) {
         index = buildZoneIndex(served().file);
       }
     } catch (error) {

@@ -268,12 +268,22 @@ export function mergeServed(sources: ServedSources): ServedRecords {
   if (sources.projects.some((project) => project.file !== undefined && project.file.records.length > 0)) {
     for (const record of user.records) owner.set(record.name, USER_SOURCE);
   }
+  // Who made each zone what it is (an override or devdns's own): a project may not turn one into the other.
+  const zoneOwner = new Map<string, string>(Object.keys(served.file.zones).map((zone) => [zone, USER_SOURCE]));
   for (const project of sources.projects) {
     if (project.problem !== undefined) served.problems.push({ path: project.path, message: project.problem });
     if (project.file === undefined) continue;
-    for (const [zone, settings] of Object.entries(project.file.zones)) served.file.zones[zone] ??= settings;
+    const lost = zonesLost(served, zoneOwner, project.file.zones, project.path);
+    for (const [zone, settings] of Object.entries(project.file.zones)) {
+      if (lost.has(zone) || served.file.zones[zone] !== undefined) continue;
+      served.file.zones[zone] = settings;
+      zoneOwner.set(zone, project.path);
+    }
+    const projectZones = Object.keys(project.file.zones);
     const added = new Set<string>();
     for (const record of project.file.records) {
+      const zone = lost.size === 0 ? undefined : zoneOf(record.name, projectZones);
+      if (zone !== undefined && lost.has(zone)) continue;
       const current = owner.get(record.name);
       if (current !== undefined && current !== project.path) {
         if (!served.conflicts.some((c) => c.name === record.name && c.loser === project.path))
@@ -287,6 +297,36 @@ export function mergeServed(sources: ServedSources): ServedRecords {
     for (const name of added) owner.set(name, project.path);
   }
   return served;
+}
+
+/**
+ * The zones of a project that lose to what is served already, each reported as a conflict: one
+ * that is an override in one source and devdns's own in another (same rule as records: the first
+ * source wins), and a project's override over names a source before it serves as its own zone's
+ * (the override would hand their other types to the real servers). Their records are left out.
+ */
+function zonesLost(served: ServedRecords, zoneOwner: ReadonlyMap<string, string>, zones: RecordFile['zones'], path: string): Set<string> {
+  const lost = new Set<string>();
+  const servedZones = Object.keys(served.file.zones);
+  for (const [zone, settings] of Object.entries(zones)) {
+    const held = served.file.zones[zone];
+    const override = settings.override === true;
+    let winner: string | undefined;
+    if (held !== undefined) {
+      if ((held.override === true) !== override) winner = zoneOwner.get(zone) ?? USER_SOURCE;
+    } else if (override) {
+      const index = served.file.records.findIndex((record) => {
+        if (record.name !== zone && !record.name.endsWith(`.${zone}`)) return false;
+        const own = zoneOf(record.name, servedZones);
+        return own !== undefined && served.file.zones[own]?.override !== true;
+      });
+      if (index >= 0) winner = served.sources[index] ?? USER_SOURCE;
+    }
+    if (winner === undefined) continue;
+    lost.add(zone);
+    served.conflicts.push({ name: zone, winner, loser: path });
+  }
+  return lost;
 }
 
 /** The records devdns serves (see mergeServed), read from the home's files. */

@@ -130,3 +130,71 @@ describe('project files', () => {
     }
   });
 });
+
+describe('overrides in project files', () => {
+  /** A project file of zones and A records, as a team would commit it. */
+  const projectWith = (dir: string, zones: Record<string, object>, records: Array<{ name: string; address: string }>) => {
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, 'devdns.json');
+    writeFileSync(
+      path,
+      JSON.stringify({ version: 1, zones, records: records.map((r) => ({ name: r.name, type: 'A', ttl: 5, address: r.address })) }),
+    );
+    return path;
+  };
+
+  it('serves a linked override once agreed to, as an override', async () => {
+    const dir = tempDir();
+    try {
+      const home = join(dir.path, 'home');
+      await addToHome(home, { name: 'mine.test', value: '10.0.0.1' });
+      // The same zone made devdns's own by a second project linked later loses to the override.
+      const other = projectWith(join(dir.path, 'other'), { 'api.stripe.com': {} }, [{ name: 'api.stripe.com', address: '10.9.9.9' }]);
+      linkProject(home, other, { force: true }, new Date('2026-01-01T00:00:00Z'));
+      const team = projectWith(join(dir.path, 'team'), { 'api.stripe.com': { override: true } }, [
+        { name: 'api.stripe.com', address: '127.0.0.1' },
+      ]);
+      assert.throws(() => linkProject(home, team, {}), /claims names outside devdns's reserved zones/);
+      linkProject(home, team, { force: true }, new Date('2026-01-02T00:00:00Z'));
+      const served = loadServedRecords(home);
+      assert.deepEqual(served.file.zones['api.stripe.com'], { override: true });
+      assert.deepEqual(
+        served.file.records.filter((r) => r.name === 'api.stripe.com').map((r) => (r.type === 'A' ? r.address : '')),
+        ['127.0.0.1'],
+      );
+      assert.deepEqual(
+        served.conflicts.map((c) => [c.name, c.winner === team, c.loser === other]),
+        [['api.stripe.com', true, true]],
+      );
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it('a zone that is an override in one source and devdns’s own in another: the first wins, and it is said', async () => {
+    const dir = tempDir();
+    try {
+      const home = join(dir.path, 'home');
+      // Yours: example.com served in full (add --force).
+      const { addRecord } = await import('../../src/store/edits.js');
+      await addRecord(home, { name: 'www.example.com', value: '10.0.0.1' }, { force: true });
+      await addRecord(home, { name: 'api.example.com', value: '10.0.0.2' }, { force: true });
+      const team = projectWith(join(dir.path, 'team'), { 'api.example.com': { override: true } }, [
+        { name: 'api.example.com', address: '127.0.0.1' },
+      ]);
+      linkProject(home, team, { force: true });
+      const served = loadServedRecords(home);
+      assert.equal(served.file.zones['api.example.com'], undefined, 'the override does not take your names');
+      assert.deepEqual(
+        served.file.records.filter((r) => r.name === 'api.example.com').map((r) => (r.type === 'A' ? r.address : '')),
+        ['10.0.0.2'],
+      );
+      assert.deepEqual(
+        served.conflicts.map((c) => [c.name, c.winner, c.loser === team]),
+        [['api.example.com', 'user', true]],
+      );
+    } finally {
+      dir.cleanup();
+    }
+  });
+});
