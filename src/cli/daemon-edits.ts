@@ -56,11 +56,11 @@ export async function editThroughDaemon<Request, Response>(
 
 /**
  * After the daemon made a change: where setup routes through the hosts file, says when its block
- * is behind; where an override began or ended, offers to route it. Without a setup journal there
- * is no route, and nothing more is loaded.
+ * is behind; where a zone came or went (an override may have begun or ended), offers to route
+ * it. Without a setup journal there is no route, and nothing more is loaded.
  */
-export async function afterDaemonEdit(context: CommandContext): Promise<void> {
+export async function afterDaemonEdit(context: CommandContext, zonesChanged: boolean): Promise<void> {
   if (!existsSync(homePath(context.home, 'journal'))) return;
   (await import('./running-daemon.js')).warnIfHostsRouteBehind(context, true);
-  await (await import('./commands/setup.js')).offerRouteUpdate(context);
+  if (zonesChanged) await (await import('./commands/setup.js')).offerRouteUpdate(context);
 }

@@ -35,7 +35,7 @@ export function requireDaemon(context: CommandContext): RunningDaemon {
  * After a change to the records file, has a running daemon reload it before the command returns,
  * so the change is answered at once. The daemon also watches the file; this only makes it certain.
  */
-export async function notifyDaemon(context: CommandContext): Promise<void> {
+export async function notifyDaemon(context: CommandContext, zonesChanged = true): Promise<void> {
   const found = lookupDaemon(context.home);
   if (found.kind === 'running') {
     try {
@@ -45,7 +45,8 @@ export async function notifyDaemon(context: CommandContext): Promise<void> {
     }
   }
   warnIfHostsRouteBehind(context, found.kind === 'running');
-  if (existsSync(journalPath(context.home))) await (await import('./commands/setup.js')).offerRouteUpdate(context);
+  // A zone that came or went may be an override that began or ended: its route with it.
+  if (zonesChanged && existsSync(journalPath(context.home))) await (await import('./commands/setup.js')).offerRouteUpdate(context);
 }
 
 /**

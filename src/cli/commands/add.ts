@@ -47,7 +47,8 @@ export async function runAdd(context: CommandContext, name: string, value: strin
       warnings: sent.warnings ?? [],
     };
     print(context, report, override === true);
-    if (report.added.length > 0 || report.retimed.length > 0 || report.renewed.length > 0) await afterDaemonEdit(context);
+    if (report.added.length > 0 || report.retimed.length > 0 || report.renewed.length > 0)
+      await afterDaemonEdit(context, report.zonesAdded.length > 0);
     return;
   }
   const [{ addRecord }, { describeRecord }] = await Promise.all([import('../../store/edits.js'), import('../../records/presentation.js')]);
@@ -63,7 +64,7 @@ export async function runAdd(context: CommandContext, name: string, value: strin
     override === true,
   );
   if (result.added.length > 0 || result.retimed.length > 0 || result.renewed.length > 0)
-    await (await import('../running-daemon.js')).notifyDaemon(context);
+    await (await import('../running-daemon.js')).notifyDaemon(context, result.zonesAdded.length > 0);
 }
 
 /** When a record ends, as the add reports it: the time and the time left. */

@@ -9,7 +9,7 @@ export async function runRm(context: CommandContext, name: string, value: string
   const sent = await editThroughDaemon(context, ROUTES.removeRecords, selector);
   if (sent !== undefined) {
     print(context, sent.removed, sent.zonesRemoved);
-    await afterDaemonEdit(context);
+    await afterDaemonEdit(context, sent.zonesRemoved.length > 0);
     return;
   }
   const [{ removeRecord }, { describeRecord }] = await Promise.all([
@@ -18,7 +18,7 @@ export async function runRm(context: CommandContext, name: string, value: string
   ]);
   const result = await removeRecord(context.home, { name, type: options.type, value });
   print(context, result.removed.map(describeRecord), result.zonesRemoved);
-  await (await import('../running-daemon.js')).notifyDaemon(context);
+  await (await import('../running-daemon.js')).notifyDaemon(context, result.zonesRemoved.length > 0);
 }
 
 function print({ output }: CommandContext, removed: readonly string[], zonesRemoved: readonly string[]): void {
