@@ -9,7 +9,7 @@
 // https-upstream.ts); this is the policy.
 import { EDNS_UDP_PAYLOAD, RCODE } from '../dns/protocol.js';
 import { type ForwardRequest, takeQueryHeader } from '../dns/respond.js';
-import { AnswerCache, type CacheLimits, cacheKey } from './answer-cache.js';
+import { AnswerCache, type CacheLimits, questionKey } from './answer-cache.js';
 import { type HttpsClientOptions, type HttpsUpstream, HttpsUpstreamClient } from './https-upstream.js';
 import { shapeReply, type TtlLimits } from './reply-shape.js';
 import { queryTcp } from './tcp-upstream.js';
@@ -166,7 +166,7 @@ export class Forwarder {
   async forward(message: Uint8Array, request: ForwardRequest, admit: () => boolean = () => true): Promise<Forwarded> {
     const { question } = request.query;
     if (question === undefined) return { reply: failure(message, request, RCODE.SERVFAIL), source: 'failed' };
-    const key = cacheKey(question.name, question.type, question.class);
+    const key = questionKey(message.subarray(HEADER_BYTES, request.questionEnd));
     const hit = this.#cache.get(key);
     if (hit) return { reply: fitted(hit.message, message, request), source: 'cache', ttlLeft: hit.ttlLeft };
     if (this.#heldAsFailed(key)) return this.#failed(key, message, request);
