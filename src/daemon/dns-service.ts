@@ -261,11 +261,16 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
    * is given), its reply made to keep devdns's own answers where the chain enters them, and never
    * an NXDOMAIN for a name devdns makes exist.
    */
-  const forwardQuery = async (active: Forwarding, message: Buffer, request: ForwardRequest, client?: string): Promise<Forwarded> => {
+  const forwardQuery = (active: Forwarding, message: Buffer, request: ForwardRequest, client?: string): Forwarded | Promise<Forwarded> => {
     const { admit } = active;
     const admitted = admit && client !== undefined ? () => admit(client) : undefined;
     if (request.chase !== undefined) return chaseQuery(active, request, request.chase, admitted);
-    const outcome = await active.forwarder.forward(message, request, admitted);
+    // A cached answer comes back at once, and goes back to the client in the same turn.
+    const outcome = active.forwarder.forwardNow(message, request, admitted);
+    return outcome instanceof Promise ? outcome.then((later) => keepLocal(later, request)) : keepLocal(outcome, request);
+  };
+  /** A forwarded reply made to keep devdns's own answers where its chain enters them, and its names existing. */
+  const keepLocal = (outcome: Forwarded, request: ForwardRequest): Forwarded => {
     const spliced =
       spliceLocalAnswer(index, request.query, outcome.reply, request.maxSize) ?? existingNameNodata(index, request.query, outcome.reply);
     return spliced ? { ...outcome, reply: spliced } : outcome;
@@ -471,7 +476,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
         if (exchange.forward && (forwardable || exchange.forward.chase === undefined)) {
           if (forwarding === undefined || !forwardable) return refusedReply(message, exchange.forward);
           const { onForwarded } = forwarding;
-          return forwardQuery(forwarding, message, exchange.forward, address).then((outcome) => {
+          const settle = (outcome: Forwarded): Buffer => {
             onForwarded?.(outcome);
             if (logForwarded && question) {
               const rcode = (outcome.reply[3] ?? 0) & 0x0f;
@@ -493,7 +498,9 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
               }
             }
             return outcome.reply;
-          });
+          };
+          const outcome = forwardQuery(forwarding, message, exchange.forward, address);
+          return outcome instanceof Promise ? outcome.then(settle) : settle(outcome);
         }
         if (question && response) answered++;
         if (onQuery && question && response && (logging !== 'errors' || response.rcode !== RCODE.NOERROR)) {

@@ -9,7 +9,7 @@
 // https-upstream.ts); this is the policy.
 import { EDNS_UDP_PAYLOAD, RCODE } from '../dns/protocol.js';
 import { type ForwardRequest, takeQueryHeader } from '../dns/respond.js';
-import { AnswerCache, type CacheLimits, cacheKey } from './answer-cache.js';
+import { AnswerCache, type CacheLimits, questionKey } from './answer-cache.js';
 import { type HttpsClientOptions, type HttpsUpstream, HttpsUpstreamClient } from './https-upstream.js';
 import { shapeReply, type TtlLimits } from './reply-shape.js';
 import { queryTcp } from './tcp-upstream.js';
@@ -110,6 +110,8 @@ export const DEFAULT_CACHE_LIMITS: CacheLimits = {
 };
 
 const HEADER_BYTES = 12;
+/** An OPT record with no options: root owner, type, class (the UDP size), TTL (flags), RDLENGTH. */
+const OPT_BYTES = 11;
 
 /** What an upstream said, without its ID; undefined when every upstream failed. */
 interface Resolved {
@@ -164,9 +166,18 @@ export class Forwarder {
    * false answers REFUSED at once (a client over its rate).
    */
   async forward(message: Uint8Array, request: ForwardRequest, admit: () => boolean = () => true): Promise<Forwarded> {
+    return this.forwardNow(message, request, admit);
+  }
+
+  /**
+   * forward(), but the reply itself when it needs no upstream (a cached answer, a refusal, a
+   * question held as failed or with no room in flight): a cache hit is answered in the same turn
+   * of the event loop, without a promise to wait on.
+   */
+  forwardNow(message: Uint8Array, request: ForwardRequest, admit: () => boolean = () => true): Forwarded | Promise<Forwarded> {
     const { question } = request.query;
     if (question === undefined) return { reply: failure(message, request, RCODE.SERVFAIL), source: 'failed' };
-    const key = cacheKey(question.name, question.type, question.class);
+    const key = questionKey(message.subarray(HEADER_BYTES, request.questionEnd));
     const hit = this.#cache.get(key);
     if (hit) return { reply: fitted(hit.message, message, request), source: 'cache', ttlLeft: hit.ttlLeft };
     if (this.#heldAsFailed(key)) return this.#failed(key, message, request);
@@ -191,7 +202,12 @@ export class Forwarder {
       return this.#failed(key, message, request);
     }
     flight.waiters++;
-    const resolved = await flight.pending;
+    return this.#answered(flight.pending, key, message, request);
+  }
+
+  /** The reply once the question in flight is resolved: the upstream's, else a stale one or SERVFAIL. */
+  async #answered(pending: Promise<Resolved | undefined>, key: string, message: Uint8Array, request: ForwardRequest): Promise<Forwarded> {
+    const resolved = await pending;
     if (resolved === undefined) return this.#failed(key, message, request);
     // The upstream's own servers failing is the case stale answers are for (RFC 8767 §1).
     if (resolved.failed) {
@@ -353,14 +369,17 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
  * over UDP, a reply larger than the client takes goes as TC=1 with the question alone.
  */
 function fitted(withoutId: Uint8Array, query: Uint8Array, request: ForwardRequest): Buffer {
-  const reply = Buffer.allocUnsafe(withoutId.length + 2);
+  const length = withoutId.length + 2;
+  // Room for devdns's OPT record at once, when the client sent EDNS (withEdns).
+  const whole = Buffer.allocUnsafe(request.query.edns === undefined ? length : length + OPT_BYTES);
+  const reply = whole.subarray(0, length);
   reply.set(withoutId, 2);
   takeQueryHeader(reply, query);
   // AD only to a client that said it understands it, with AD or DO (RFC 6840 §5.7, §5.8).
   if (((query[3] ?? 0) & 0x20) === 0 && request.query.edns?.dnssecOk !== true) reply[3] = (reply[3] ?? 0) & ~0x20;
   const questionBytes = query.subarray(HEADER_BYTES, request.questionEnd);
   if (reply.length >= request.questionEnd) reply.set(questionBytes, HEADER_BYTES);
-  const withOpt = withEdns(reply, request);
+  const withOpt = withEdns(reply, request, whole);
   if (withOpt.length <= request.maxSize) return withOpt;
   return headerOnly(query, request, (reply[3] ?? 0) & 0x0f, true);
 }
@@ -369,11 +388,17 @@ function fitted(withoutId: Uint8Array, query: Uint8Array, request: ForwardReques
  * A reply to a client that sent EDNS carries devdns's OPT record (RFC 6891 §6.1.1): its UDP size,
  * 1232, and the client's DO bit; to one that sent none, none.
  */
-function withEdns(reply: Buffer, request: ForwardRequest): Buffer {
+function withEdns(reply: Buffer, request: ForwardRequest, room?: Buffer): Buffer {
   const edns = request.query.edns;
   if (edns === undefined) return reply;
-  const opt = Buffer.from([0, 0, 41, EDNS_UDP_PAYLOAD >> 8, EDNS_UDP_PAYLOAD & 0xff, 0, 0, edns.dnssecOk ? 0x80 : 0, 0, 0, 0]);
-  const out = Buffer.concat([reply, opt]);
+  // `room`: a buffer that starts with `reply` and has OPT_BYTES more, so the OPT goes in place.
+  const out = room !== undefined && room.length === reply.length + OPT_BYTES ? room : Buffer.allocUnsafe(reply.length + OPT_BYTES);
+  if (out !== room) reply.copy(out);
+  const at = reply.length;
+  out.fill(0, at, at + OPT_BYTES);
+  out[at + 2] = 41;
+  out.writeUInt16BE(EDNS_UDP_PAYLOAD, at + 3);
+  if (edns.dnssecOk) out[at + 7] = 0x80;
   out.writeUInt16BE(out.readUInt16BE(10) + 1, 10);
   return out;
 }

@@ -44,6 +44,39 @@ function readName(bytes: Uint8Array, start: number): { name: string; end: number
   }
 }
 
+/** Where the name at `start` ends in place, read no further than its labels' lengths and a pointer. */
+function skipName(bytes: Uint8Array, start: number): number {
+  for (let offset = start; ; ) {
+    const length = bytes[offset];
+    if (length === undefined) throw new Bad();
+    if (length === 0) return offset + 1;
+    if ((length & 0xc0) === 0xc0) return offset + 2;
+    if (length & 0xc0) throw new Bad();
+    offset += length + 1;
+  }
+}
+
+/**
+ * Whether the answer section of a reply holds a CNAME record, from the record types alone (no
+ * name or data read into text): what splice.ts needs to know before it reads a reply in full.
+ * True when the reply does not parse, so that the full read decides.
+ */
+export function answerHasCname(message: Uint8Array): boolean {
+  try {
+    const count = u16(message, 6);
+    let offset = skipName(message, HEADER_BYTES) + 4;
+    for (let i = 0; i < count; i++) {
+      offset = skipName(message, offset);
+      if (u16(message, offset) === QTYPE.CNAME) return true;
+      offset += 10 + u16(message, offset + 8);
+    }
+    return false;
+  } catch (error) {
+    if (error instanceof Bad) return true;
+    throw error;
+  }
+}
+
 /** One answer record of a forwarded reply, as `devdns resolve` shows it: `name TYPE data`. */
 export interface AnswerLine {
   name: string;

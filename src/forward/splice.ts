@@ -9,14 +9,25 @@ import { encodeResponse } from '../dns/encode.js';
 import { EDNS_UDP_PAYLOAD, QTYPE, type Query, RCODE, type ResourceRecord, type Response } from '../dns/protocol.js';
 import type { ForwardRequest } from '../dns/respond.js';
 import { type ZoneIndex, zoneFor } from '../dns/zone-index.js';
-import { readAnswerLines } from './reply-facts.js';
+import { type AnswerLine, answerHasCname, readAnswerLines } from './reply-facts.js';
 import { FLAG, readMessage, type WireMessage, type WireRecord, writeMessage } from './reply-shape.js';
 
-/** The reply to send instead of `reply` when its chain enters devdns's names; undefined when it does not. */
-export function spliceLocalAnswer(index: ZoneIndex, query: Query, reply: Uint8Array, maxSize: number): Buffer | undefined {
+/**
+ * The reply to send instead of `reply` when its chain enters devdns's names; undefined when it does
+ * not. Called on every forwarded reply, cached ones included, so a reply with no CNAME in its
+ * answer, or an index with no zones, is let through on a scan of the record types: only a chain
+ * is read into text (`readLines`, given by tests that count the reads).
+ */
+export function spliceLocalAnswer(
+  index: ZoneIndex,
+  query: Query,
+  reply: Uint8Array,
+  maxSize: number,
+  readLines: (reply: Uint8Array) => AnswerLine[] | undefined = readAnswerLines,
+): Buffer | undefined {
   const question = query.question;
-  if (question === undefined || question.type === QTYPE.CNAME) return undefined;
-  const lines = readAnswerLines(reply);
+  if (question === undefined || question.type === QTYPE.CNAME || index.zones.length === 0 || !answerHasCname(reply)) return undefined;
+  const lines = readLines(reply);
   if (lines === undefined) return undefined;
   const chain: ResourceRecord[] = [];
   let name = asciiLower(question.name);

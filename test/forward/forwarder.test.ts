@@ -487,6 +487,19 @@ describe('Forwarder', () => {
     assert.deepEqual([refused.source, decode(refused.reply).rcode, upstream.calls], ['limited', 'REFUSED', 1]);
   });
 
+  it('gives a cached answer back at once, without a promise; what needs an upstream, as a promise', async () => {
+    const upstream = fake('u1', (query) => upstreamReply(query, [addressOf('api.example.com', '192.0.2.1')]));
+    const forwarder = new Forwarder({ upstreams: [upstream] });
+    const message = clientQuery('api.example.com', 'A');
+    const first = forwarder.forwardNow(message, request(message));
+    assert.ok(first instanceof Promise);
+    assert.equal((await first).source, 'upstream');
+    const again = forwarder.forwardNow(message, request(message));
+    assert.ok(!(again instanceof Promise));
+    assert.deepEqual([again.source, decode(again.reply).answers.length, upstream.calls], ['cache', 1, 1]);
+    assert.deepEqual(forwarder.stats().cache.misses, 1);
+  });
+
   it('gives SERVFAIL at once with no upstream, or past the bound on questions in flight', async () => {
     assert.equal((await forward(new Forwarder({ upstreams: [] }), clientQuery('a.example.com', 'A'))).decoded.rcode, 'SERVFAIL');
     const silent = fake('silent', never);

@@ -7,6 +7,7 @@ import { chaseTarget, decide } from '../../src/dns/answer.js';
 import type { ForwardRequest } from '../../src/dns/respond.js';
 import { readQuery } from '../../src/dns/wire.js';
 import { buildZoneIndex } from '../../src/dns/zone-index.js';
+import { answerHasCname, readAnswerLines } from '../../src/forward/reply-facts.js';
 import { existingNameNodata, joinChased, spliceLocalAnswer } from '../../src/forward/splice.js';
 import { parseRecordInput } from '../../src/records/record-input.js';
 import { addRecords } from '../../src/records/record-set.js';
@@ -70,6 +71,43 @@ describe('spliceLocalAnswer', () => {
     const other: packet.Answer = { type: 'CNAME', name: 'www.shop.example.net', ttl: 300, data: 'cdn.example.org' } as packet.Answer;
     const { query, reply } = exchange('A', [other, { type: 'A', name: 'cdn.example.org', ttl: 300, data: '192.0.2.1' } as packet.Answer]);
     assert.equal(spliceLocalAnswer(index, query, reply, 1232), undefined);
+  });
+
+  it('reads a reply into text only when its answer holds a CNAME and devdns has zones to enter', () => {
+    let reads = 0;
+    const counted = (bytes: Uint8Array) => {
+      reads++;
+      return readAnswerLines(bytes);
+    };
+    const address = { type: 'A', name: 'www.shop.example.net', ttl: 300, data: '192.0.2.1' } as packet.Answer;
+    const plain = exchange('A', [address, { ...address, data: '192.0.2.2' } as packet.Answer]);
+    assert.equal(spliceLocalAnswer(index, plain.query, plain.reply, 1232, counted), undefined);
+    const empty = exchange('A', []);
+    assert.equal(spliceLocalAnswer(index, empty.query, empty.reply, 1232, counted), undefined);
+    assert.equal(reads, 0);
+    const chain = exchange('A', [cname, { type: 'A', name: 'shop.example.net', ttl: 300, data: '93.184.216.34' } as packet.Answer]);
+    assert.equal(
+      spliceLocalAnswer({ ...buildZoneIndex(emptyRecordFile()), zones: [] }, chain.query, chain.reply, 1232, counted),
+      undefined,
+    );
+    assert.equal(reads, 0);
+    assert.ok(spliceLocalAnswer(index, chain.query, chain.reply, 1232, counted));
+    assert.equal(reads, 1);
+  });
+});
+
+describe('answerHasCname', () => {
+  it('finds a CNAME among the answer records by their types, past names compressed or not', () => {
+    const { reply } = exchange('A', [
+      { type: 'A', name: 'www.shop.example.net', ttl: 300, data: '192.0.2.1' } as packet.Answer,
+      { type: 'TXT', name: 'Other.Name.example', ttl: 300, data: 'x' } as packet.Answer,
+      cname,
+    ]);
+    assert.equal(answerHasCname(reply), true);
+    assert.equal(answerHasCname(exchange('A', [cname]).reply), true);
+    assert.equal(answerHasCname(exchange('AAAA', []).reply), false);
+    // Cut short: the full read decides.
+    assert.equal(answerHasCname(reply.subarray(0, reply.length - 30)), true);
   });
 });
 
