@@ -90,9 +90,30 @@ describe('devdns setup --all', () => {
     });
   });
 
+  it('config set forward overrides after setup --all warns that every other name is then refused', async () => {
+    const root = tempDir();
+    try {
+      assert.equal((await runCli(['config', 'set', 'forward', 'all'], env)).code, 0);
+      const args = ['setup', '--all', '--yes', '--root', root.path, '--platform', 'linux', '--resolver', 'dnsmasq', '--port', '5353'];
+      assert.equal((await runCli(args, env)).code, 0);
+      const set = await runCli(['config', 'set', 'forward', 'overrides'], env);
+      assert.equal(set.code, 0);
+      assert.match(
+        set.stderr,
+        /devdns setup --all sends every name to devdns, which now refuses those outside its zones: run devdns teardown/,
+      );
+      assert.equal((await runCli(['teardown', '--yes'], env)).code, 0);
+      const after = await runCli(['config', 'set', 'forward', 'overrides'], env);
+      assert.doesNotMatch(after.stderr, /setup --all/);
+    } finally {
+      root.cleanup();
+    }
+  });
+
   it('is in the help of setup', async () => {
     const result = await runCli(['help', 'setup'], env);
     assert.match(result.stdout, /--all +route every name to devdns/);
     assert.match(result.stdout, /\$ devdns setup --all/);
+    assert.match((await runCli(['completion', 'bash'], env)).stdout, /setup\) opts='[^']*--all /, 'completed too');
   });
 });
