@@ -227,6 +227,10 @@ export const COMMANDS: readonly CommandDeclaration[] = [
     summary: 'make this machine send your TLDs (.test) to devdns: /etc/resolver, systemd-resolved, dnsmasq or the hosts file',
     options: [
       ['--tld <tld...>', 'top-level domains to route (default: those of your zones, e.g. test)'],
+      [
+        '--all',
+        "route every name to devdns, the machine's one resolver (needs forward all; systemd-resolved or dnsmasq; falls back to dnsmasq's own servers while devdns is down, fails with resolved)",
+      ],
       ['--dry-run', 'show what would change and change nothing'],
       ['--yes', 'do not ask before changing system files'],
       ['--resolver <kind>', 'skip detection: macos, systemd-resolved, networkmanager-dnsmasq, dnsmasq, hosts (the hosts file)'],
@@ -236,7 +240,7 @@ export const COMMANDS: readonly CommandDeclaration[] = [
       ['--root <dir>', 'treat <dir> as / (for trying setup on a copy of the system files)'],
       ['--force', 'route a public TLD or .local anyway'],
     ],
-    examples: ['devdns setup --dry-run', 'devdns setup', 'devdns setup --tld test --tld internal', 'devdns teardown'],
+    examples: ['devdns setup --dry-run', 'devdns setup', 'devdns setup --tld test --tld internal', 'devdns setup --all', 'devdns teardown'],
     run: async ({ context, options }: CommandCall<[], SetupOptions>) => (await import('./commands/setup.js')).runSetup(context, options),
   },
   {

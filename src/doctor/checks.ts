@@ -1,6 +1,6 @@
 // `devdns doctor`'s checks, each layer in order: the daemon, its answers over UDP and TCP, its
-// port, the records file, the OS route for each TLD, the system resolver end to end, risky names,
-// and linked projects. Each check is a pure function of the facts doctor.ts gathers once, and
+// port, the records file, the OS route for each TLD, the system resolver end to end, the fallback
+// when setup --all routes every name to devdns, risky names, and linked projects. Each check is a pure function of the facts doctor.ts gathers once, and
 // says what it saw and, when it fails, the fix.
 import { syncCommand } from '../daemon/hosts-route.js';
 import type { DaemonState } from '../daemon/state.js';
@@ -65,6 +65,21 @@ export interface DoctorFacts {
   tlds: TldFacts[];
   /** Every served source (user and linked projects), read when the records file parses. */
   served: Outcome<ServedRecords> | undefined;
+  /** When setup --all routes every name on this system to devdns: its fallback, as doctor found it. */
+  everyName?: EveryNameFacts | undefined;
+}
+
+/** setup --all on this system: what stands behind devdns, and what a lookup waits while devdns is down. */
+export interface EveryNameFacts {
+  resolver: ResolverKind;
+  /** The file setup wrote (for dnsmasq with its fallback order, strict-order) and where it is. */
+  file: string;
+  inPlace: boolean;
+  /** The forward setting: with overrides, devdns refuses every name outside its zones. */
+  forward: 'overrides' | 'all';
+  /** /etc/resolv.conf's options: how long glibc waits for an answer before asking again, and how often. */
+  timeout: number;
+  attempts: number;
 }
 
 /**
@@ -261,6 +276,81 @@ function routingChecks({ tlds, running, resolver }: DoctorFacts): Check[] {
   return tlds.flatMap((facts) => [routeCheck(facts.tld, facts.route), resolverCheck(facts, running !== undefined, resolver)]);
 }
 
+/**
+ * setup --all: every name goes to devdns, so its fallback matters. With dnsmasq, its own servers
+ * answer while devdns is down, after one resolver timeout per lookup; systemd-resolved has no
+ * fallback by design (resolvers.ts says why), so while devdns is down every lookup fails.
+ */
+function everyNameCheck({ everyName, running, answers }: DoctorFacts): Check[] {
+  if (!everyName) return [];
+  const id = 'every-name';
+  const { resolver, file, inPlace, forward, timeout, attempts } = everyName;
+  const up = running !== undefined && answers.some(({ answer }) => answer.ok);
+  const dnsmasq = resolver !== 'systemd-resolved';
+  if (!inPlace)
+    return [
+      {
+        id,
+        status: 'fail',
+        message: `setup --all's ${file} changed since devdns setup: every name may not go to devdns${dnsmasq ? ", or not fall back to dnsmasq's own servers while it is down" : ''}`,
+        fix: 'devdns setup --all',
+      },
+    ];
+  if (forward !== 'all')
+    return [
+      {
+        id,
+        status: 'fail',
+        message: 'setup --all sends every name to devdns, but forward is overrides: devdns refuses every name outside its zones',
+        fix: 'devdns config set forward all, or devdns teardown',
+      },
+    ];
+  const wait = `${timeout} s (the resolver timeout, resolv.conf options timeout:${timeout})`;
+  if (!dnsmasq)
+    return up
+      ? [
+          {
+            id,
+            status: 'ok',
+            message:
+              'every name goes to devdns (systemd-resolved, ~.), with no fallback server: while devdns is down every lookup fails, rather than .test and the overrides going to the real servers',
+          },
+        ]
+      : [
+          {
+            id,
+            status: 'fail',
+            message: 'devdns is down, and systemd-resolved sends it every name with no fallback: every lookup on this machine fails',
+            fix: 'devdns up, or devdns teardown to give the machine its own servers back',
+          },
+        ];
+  if (attempts < 2)
+    return [
+      {
+        id,
+        status: 'fail',
+        message: `resolv.conf sets options attempts:${attempts}: no lookup is asked twice, so while devdns is down dnsmasq never gets to ask its own servers`,
+        fix: 'set options attempts:2 in /etc/resolv.conf (or drop attempts:1)',
+      },
+    ];
+  if (!up)
+    return [
+      {
+        id,
+        status: 'warn',
+        message: `devdns is down: every lookup waits ${wait} for it, then dnsmasq's own servers answer; .test and the overrides' names fail meanwhile`,
+        fix: 'devdns up',
+      },
+    ];
+  return [
+    {
+      id,
+      status: 'ok',
+      message: `every name goes to devdns first (${resolver}, strict-order in ${file}); while it is down dnsmasq's own servers answer, each lookup after ${wait}`,
+    },
+  ];
+}
+
 /** TLDs and names that cause trouble whatever devdns does, from every source that is served. */
 function namesCheck({ records, served }: DoctorFacts): Check[] {
   const file = served?.ok ? served.value.file : records.ok ? records.value : undefined;
@@ -317,6 +407,7 @@ export const CHECKS: ReadonlyArray<(facts: DoctorFacts) => Check[]> = [
   portCheck,
   recordsCheck,
   routingChecks,
+  everyNameCheck,
   namesCheck,
   projectChecks,
   conflictChecks,

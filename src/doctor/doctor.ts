@@ -11,11 +11,12 @@ import { type Journal, journalPlan, readJournal, routedPort as routedPortOf } fr
 import { findPortOwner } from '../os/port-owner.js';
 import { detectResolver, domainsToRoute } from '../os/resolvers.js';
 import { SystemAccess } from '../os/system.js';
+import { systemResolverOptions } from '../os/system-upstreams.js';
 import type { RecordFile } from '../records/types.js';
 import { loadServedRecords } from '../store/projects.js';
 import { RecordStore } from '../store/record-store.js';
 import { loadSettings } from '../store/settings.js';
-import { CHECKS, type Check, type DoctorFacts, type Outcome, probeFor, type Route } from './checks.js';
+import { CHECKS, type Check, type DoctorFacts, type EveryNameFacts, type Outcome, probeFor, type Route } from './checks.js';
 
 export type { Check } from './checks.js';
 
@@ -94,6 +95,19 @@ async function findRoute(
   return hostsBlockPresent ? { kind: 'hosts-file', hostsPath } : { kind: 'none' };
 }
 
+/** setup --all on this system: its file as written, the forward setting, and resolv.conf's timeout. */
+function everyNameFacts(journal: Journal, forward: EveryNameFacts['forward']): EveryNameFacts {
+  const system = new SystemAccess(journal.root);
+  const entry = journal.files[0];
+  return {
+    resolver: journal.resolver,
+    file: system.path(entry?.path ?? ''),
+    inPlace: journal.files.every((file) => system.readBytes(file.path)?.toString('base64') === file.after),
+    forward,
+    ...systemResolverOptions(),
+  };
+}
+
 export async function gatherFacts(options: DoctorOptions): Promise<DoctorFacts> {
   const resolveName = options.resolve ?? systemLookup;
   const settings = loadSettings(options.home);
@@ -132,7 +146,8 @@ export async function gatherFacts(options: DoctorOptions): Promise<DoctorFacts> 
     const probe = probeFor(tld, route, file);
     tlds.push({ tld, route, probe, lookup: await outcome(() => withDeadline(resolveName(probe.name), 3_000, probe.name)) });
   }
-  return { running, resolver, routedPort, answers, portOwner, records, tlds, served };
+  const everyName = journal?.all && journal.root === '/' && !journal.undoing ? everyNameFacts(journal, settings.forward) : undefined;
+  return { running, resolver, routedPort, answers, portOwner, records, tlds, served, everyName };
 }
 
 /** Every check, over facts gathered once. */

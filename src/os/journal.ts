@@ -3,9 +3,9 @@
 // restores each file byte for byte, even after a setup that stopped half-way.
 //
 // A journal is input, not instructions. Teardown checks it against what setup itself would manage
-// for the journal's resolver, TLDs, address and root (resolvers.ts plans both), restores modes no
-// wider than 0644, and derives the reload commands from the resolver kind; an older journal's
-// `reload` list is ignored. The copy in the user's home is the user's to change, so when setup
+// for the journal's resolver, TLDs, address, root and `all` (setup --all: every name routed;
+// resolvers.ts plans both), restores modes no wider than 0644, and derives the reload commands
+// from the resolver kind; an older journal's `reload` list is ignored. The copy in the user's home is the user's to change, so when setup
 // runs as root it also keeps a copy where only root can write (<root>/var/lib/devdns/, named for
 // the home), and a teardown or setup running as root trusts that copy alone.
 import { createHash } from 'node:crypto';
@@ -19,7 +19,7 @@ import { homePath } from '../store/paths.js';
 import { UnsafeFileError } from '../store/safe-file.js';
 import { setHostsBlock } from './hosts-file.js';
 import { type RunReport, runReload } from './reload.js';
-import { planInputProblem, planSetup, type ResolverKind, type SetupPlan } from './resolvers.js';
+import { ALL_RESOLVERS, planInputProblem, planSetup, type ResolverKind, type SetupPlan } from './resolvers.js';
 import { isNormalPath, SystemAccess } from './system.js';
 
 /** Where root keeps its own copy of a journal, under the journal's root. */
@@ -52,6 +52,8 @@ export interface Journal {
   root: string;
   /** dnsmasq's configuration directory, for the dnsmasq resolvers. */
   dnsmasqDir?: string;
+  /** setup --all: every name is routed to devdns, not only `tlds`. Absent in every other journal. */
+  all?: true;
   files: JournalFile[];
   /** Directories made for root's own copy (under TRUSTED_DIR), outermost first. */
   stateDirs?: string[];
@@ -78,22 +80,26 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** The plan a journal's own fields give: the only files it may name and the only commands teardown runs. */
-export function journalPlan(journal: Pick<Journal, 'resolver' | 'tlds' | 'host' | 'port' | 'dnsmasqDir'>): SetupPlan {
-  return planSetup({ ...journal, dnsmasqDir: journal.dnsmasqDir });
+export function journalPlan(journal: Pick<Journal, 'resolver' | 'tlds' | 'host' | 'port' | 'dnsmasqDir' | 'all'>): SetupPlan {
+  return planSetup({ ...journal, dnsmasqDir: journal.dnsmasqDir, all: journal.all === true });
 }
 
 /** Why a parsed journal is not one setup could have written, or undefined when it is. */
 export function journalProblem(raw: unknown): string | undefined {
   if (!isObject(raw)) return 'it is not a JSON object';
   if (raw.version !== 1) return `version ${JSON.stringify(raw.version)} is unknown`;
-  const { resolver, tlds, host, port, root, dnsmasqDir, files, stateDirs, undoing } = raw;
+  const { resolver, tlds, host, port, root, dnsmasqDir, all, files, stateDirs, undoing } = raw;
   if (undoing !== undefined && undoing !== true) return `undoing ${JSON.stringify(undoing)} is not true`;
+  // Only true or absent: `false` is never written, and anything else is not setup's.
+  if (all !== undefined && all !== true) return `all ${JSON.stringify(all)} is not true`;
+  if (all === true && !ALL_RESOLVERS.includes(resolver as ResolverKind))
+    return `resolver ${JSON.stringify(resolver)} cannot route every name to devdns`;
   if (typeof root !== 'string' || !isNormalPath(root)) return `root ${JSON.stringify(root)} is not an absolute path in normal form`;
   // Journals before dnsmasqDir was recorded: the directory of the one file, which must then be devdns.conf.
   const firstPath = Array.isArray(files) && isObject(files[0]) ? files[0].path : undefined;
   const legacyDir =
     dnsmasqDir === undefined && String(resolver).endsWith('dnsmasq') && typeof firstPath === 'string' ? dirname(firstPath) : undefined;
-  const input = { resolver, tlds, host, port, dnsmasqDir: dnsmasqDir ?? legacyDir } as Journal;
+  const input = { resolver, tlds, host, port, dnsmasqDir: dnsmasqDir ?? legacyDir, ...(all === true ? { all } : {}) } as Journal;
   const planProblem = planInputProblem(input);
   if (planProblem) return planProblem;
   const plan = journalPlan(input);
@@ -295,6 +301,7 @@ export async function applyPlan({ home, system, plan, tlds, host, port, dnsmasqD
     port,
     root: system.root,
     ...(plan.resolver.endsWith('dnsmasq') && plan.files[0] ? { dnsmasqDir: dnsmasqDir ?? dirname(plan.files[0].path) } : {}),
+    ...(plan.all ? { all: true as const } : {}),
     files: [],
   };
   // What teardown will check the journal against, so that setup never writes one it would refuse.

@@ -2,7 +2,9 @@
 // files to write and commands to run afterwards. Detection reads files only; plans are pure.
 // Never /etc/resolv.conf itself: tools that took it over broke every lookup on the machine.
 // The plan is also what teardown checks a journal against: the files setup may manage, and the
-// commands it may run, are a function of (resolver, tlds, host, port, dnsmasq dir) and nothing else.
+// commands it may run, are a function of (resolver, tlds, host, port, dnsmasq dir, all) and nothing else.
+// `all` (setup --all) routes every name to devdns, where the resolver can still fall back without
+// devdns; see planSetup for what each resolver does then, and what happens while devdns is down.
 import { InputError } from '../errors.js';
 import { parseIPv4, parseIPv6 } from '../records/ip.js';
 import { isNormalPath, type SystemAccess } from './system.js';
@@ -12,6 +14,9 @@ export const RESTART_DNSMASQ = 'devdns:restart-dnsmasq';
 
 export const RESOLVERS = ['macos', 'systemd-resolved', 'networkmanager-dnsmasq', 'dnsmasq', 'resolv.conf', 'windows', 'hosts'] as const;
 export type ResolverKind = (typeof RESOLVERS)[number];
+
+/** The resolvers setup --all can route every name through: those that take a port, written in a file devdns owns. */
+export const ALL_RESOLVERS: readonly ResolverKind[] = ['systemd-resolved', 'networkmanager-dnsmasq', 'dnsmasq'];
 
 export const MARKER = 'Written by devdns setup; devdns teardown removes it.';
 
@@ -40,6 +45,10 @@ export interface SetupPlan {
    * the daemon on every change) and teardown removes the block, leaving the rest as it is.
    */
   hostsFile?: string;
+  /** Every name goes to devdns (setup --all); the journal records it. */
+  all?: true;
+  /** Why this plan changes nothing, in one line with a hint: setup --all where the resolver cannot route every name. */
+  refusal?: { message: string; hint: string };
 }
 
 /** The hosts file setup routes through (under --root, inside the tree). */
@@ -56,6 +65,8 @@ export interface PlanInput {
   port: number;
   /** dnsmasq's configuration directory (plain dnsmasq). */
   dnsmasqDir?: string | undefined;
+  /** Route every name to devdns (setup --all), not only `tlds`, which keep their own routes. */
+  all?: boolean | undefined;
 }
 
 const NM_DNSMASQ_DIR = '/etc/NetworkManager/dnsmasq.d';
@@ -152,6 +163,7 @@ export function planInputProblem(input: PlanInput): string | undefined {
   if (!Number.isInteger(input.port) || input.port < 1 || input.port > 65535) return `port ${quote(input.port)} is not 1-65535`;
   if (input.dnsmasqDir !== undefined && (typeof input.dnsmasqDir !== 'string' || !isNormalPath(input.dnsmasqDir)))
     return `dnsmasq directory ${quote(input.dnsmasqDir)} is not an absolute path in normal form`;
+  if (input.all !== undefined && typeof input.all !== 'boolean') return `all ${quote(input.all)} is not true or false`;
   return undefined;
 }
 
@@ -159,6 +171,7 @@ export function planSetup(input: PlanInput): SetupPlan {
   const problem = planInputProblem(input);
   if (problem)
     throw new InputError('setup', problem, 'give a TLD such as test, an IP address, a port 1-65535 and an absolute --dnsmasq-dir');
+  if (input.all === true) return planAll(input);
   const { tlds, host, port } = input;
   const list = domainList(tlds);
   switch (input.resolver) {
@@ -245,6 +258,144 @@ export function planSetup(input: PlanInput): SetupPlan {
         reload: [],
         notes: ['a hosts file holds names and addresses only: wildcards and aliases (CNAME) cannot be written there'],
         hostsFile: HOSTS_FILE,
+      };
+  }
+}
+
+/**
+ * setup --all: every name to devdns, which forwards what it does not serve (forward all). The
+ * routes of `tlds` stay as they are, so that they keep winning over a broader route of another
+ * link (a VPN's ~example.com) and, with dnsmasq, never fall back.
+ *
+ * - systemd-resolved: `Domains=~.` beside the routes, with devdns the only global server. No
+ *   second server: resolved treats the servers of one scope as interchangeable, moves to the next
+ *   one when a lookup fails and stays there, and that one gets the scope's every domain. While
+ *   devdns is down, .test and the overrides' names would go to the real servers (an override's
+ *   name answered by the real site, unseen) and keep going there after devdns is back. So with
+ *   resolved, while devdns is down, lookups fail; devdns up or devdns teardown mends it.
+ *   (FallbackDNS= is no help: resolved uses it only when it knows no server at all.)
+ * - dnsmasq, plain or NetworkManager's: `server=HOST#PORT` for every name and `strict-order`, and
+ *   no `no-resolv`: dnsmasq keeps its own servers, after devdns's (dnsmasq lists the servers of
+ *   its configuration files first), and strict-order makes it ask devdns first every time rather
+ *   than whichever server was fastest. While devdns is down, each lookup waits for the client's
+ *   timeout (resolv.conf `options timeout:N`, 5 s by default); dnsmasq sends the client's retry
+ *   to its next server, which answers; once devdns is back it is asked first again. The names of
+ *   `tlds` (server=/test/...) have devdns as their only server: they fail rather than reach the
+ *   real servers, so an override's mock is never replaced by the real site unseen.
+ * - plain /etc/resolv.conf, macOS, Windows: no file devdns may own can route every name with a
+ *   port, so nothing is changed and the plan says what to do by hand instead (devdns on port 53).
+ */
+function planAll(input: PlanInput): SetupPlan {
+  const { tlds, host, port } = input;
+  const list = domainList(tlds);
+  const nothing = { files: [], reload: [], all: true as const };
+  switch (input.resolver) {
+    case 'systemd-resolved':
+      return {
+        resolver: 'systemd-resolved',
+        all: true,
+        summary: [
+          `add a resolved drop-in, ${RESOLVED_DROPIN}, routing every name (~.) to ${resolvedServer(host, port)}, which forwards what it does not serve; ${list} keep their own routes`,
+          'no fallback server: resolved would send .test and the overrides to it too while devdns is down, and keep using it after; so while devdns is down, lookups fail (devdns up, or devdns teardown)',
+          'restart systemd-resolved to load it',
+        ],
+        files: [
+          {
+            path: RESOLVED_DROPIN,
+            content: `# ${MARKER}\n[Resolve]\nDNS=${resolvedServer(host, port)}\nDomains=~. ${tlds.map((tld) => `~${tld}`).join(' ')}\n`,
+          },
+        ],
+        reload: [['systemctl', 'restart', 'systemd-resolved']],
+        notes: [
+          'needs systemd 246 or newer for a DNS server with a port',
+          "a link's own routing domains (a VPN's) still go to that link's servers",
+        ],
+      };
+    case 'networkmanager-dnsmasq':
+    case 'dnsmasq': {
+      const nm = input.resolver === 'networkmanager-dnsmasq';
+      const dir = input.dnsmasqDir ?? (nm ? NM_DNSMASQ_DIR : DNSMASQ_DIR);
+      const routes = tlds.map((tld) => `server=/${tld}/${dnsmasqServer(host, port)}`).join('\n');
+      return {
+        resolver: input.resolver,
+        all: true,
+        summary: [
+          `add ${dir}/devdns.conf sending every name to ${dnsmasqServer(host, port)} first (strict-order), which forwards what it does not serve; ${list} go to devdns only`,
+          "dnsmasq keeps its own servers after devdns: while devdns is down, each lookup waits one resolver timeout (resolv.conf options timeout, 5 s by default) and is then answered by them; .test and the overrides' names fail rather than reach the real servers",
+          nm ? 'restart NetworkManager, which restarts its dnsmasq' : 'restart dnsmasq to load it',
+        ],
+        files: [
+          {
+            path: `${dir}/devdns.conf`,
+            content: `# ${MARKER}\n${routes}\n# Every other name: devdns first; while it does not answer, dnsmasq's own servers.\nserver=${dnsmasqServer(host, port)}\nstrict-order\n`,
+          },
+        ],
+        reload: nm ? [['systemctl', 'restart', 'NetworkManager']] : [[RESTART_DNSMASQ, dir]],
+        notes: [
+          "dnsmasq's own servers are the fallback while devdns is down: keep them (no no-resolv unless dnsmasq has server= lines of its own, and no all-servers, which would race devdns)",
+        ],
+      };
+    }
+    case 'macos':
+      return {
+        resolver: 'macos',
+        ...nothing,
+        summary: [],
+        notes: [
+          'macOS sends every name to the DNS servers of the network settings, which take an address and no port: devdns would have to answer on port 53.',
+          "To do it by hand: run devdns on port 53 (sudo devdns up --port 53), then in System Settings > Network > Details > DNS put 127.0.0.1 first and keep your server after it as the fallback (macOS asks another server when one does not answer, so while devdns is down an override's name may get the real answer).",
+          `Without that, devdns setup (without --all) routes ${list} through /etc/resolver.`,
+        ],
+        refusal: {
+          message: "setup --all: macOS's default resolver takes no port, so devdns cannot be it on this port; nothing was changed",
+          hint: 'devdns on port 53, and 127.0.0.1 first in the network settings; see the notes above',
+        },
+      };
+    case 'windows':
+      return {
+        resolver: 'windows',
+        ...nothing,
+        summary: [],
+        notes: [
+          "Windows sends every name to the adapter's DNS servers, which take an address and no port: devdns would have to answer on port 53.",
+          "To do it by hand, as an administrator: devdns up --port 53, then make 127.0.0.1 the adapter's preferred DNS server and your server the alternate (Set-DnsClientServerAddress -InterfaceAlias NAME -ServerAddresses 127.0.0.1,YOUR-SERVER).",
+        ],
+        refusal: {
+          message: "setup --all: Windows's DNS servers take no port, so devdns cannot be the resolver on this port; nothing was changed",
+          hint: "devdns on port 53, and 127.0.0.1 as the adapter's preferred DNS server; see the notes above",
+        },
+      };
+    case 'hosts':
+      return {
+        resolver: 'hosts',
+        ...nothing,
+        summary: [],
+        notes: ['A hosts file holds the names written in it: it cannot send every other name to devdns.'],
+        refusal: {
+          message: 'setup --all: the hosts file cannot send every name to devdns; nothing was changed',
+          hint: 'devdns setup --all with systemd-resolved or dnsmasq, or devdns setup for your own names',
+        },
+      };
+    case 'resolv.conf':
+      // Not written, though a journal could restore it byte for byte: /etc/resolv.conf is rewritten
+      // by DHCP clients, NetworkManager and VPNs, so a journalled copy goes stale (teardown would put
+      // back a network's old servers) and a written one is lost on the next lease; glibc's
+      // nameserver lines take no port, so devdns would also have to run on port 53 as root. What
+      // to add, and why the old nameserver stays second, is said instead.
+      return {
+        resolver: 'resolv.conf',
+        ...nothing,
+        summary: [],
+        notes: [
+          '/etc/resolv.conf names servers without a port, and DHCP clients and VPNs rewrite it: devdns does not take it over.',
+          'To do it by hand: run devdns on port 53 (sudo devdns up --port 53), then put "nameserver 127.0.0.1" first in /etc/resolv.conf and keep your nameserver line after it, with "options timeout:1".',
+          'glibc asks the next nameserver when the first does not answer: while devdns is down each lookup waits the timeout, then the old nameserver answers; .test names then fail, and an override gets the real answer.',
+          'Or install dnsmasq or enable systemd-resolved, and run devdns setup --all again.',
+        ],
+        refusal: {
+          message: 'setup --all: this machine uses /etc/resolv.conf directly, which devdns does not rewrite; nothing was changed',
+          hint: 'devdns on port 53, and "nameserver 127.0.0.1" first in /etc/resolv.conf, your nameserver kept after it; see the notes above',
+        },
       };
   }
 }

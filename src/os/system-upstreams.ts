@@ -59,3 +59,31 @@ export function systemUpstreams(read: (path: string) => string | undefined = rea
   if (servers.includes('127.0.0.53')) servers = nameservers(read(RESOLVED_UPSTREAMS) ?? '');
   return servers.filter((host) => !isLoopback(host)).map((host) => ({ host, port: 53 }));
 }
+
+/** What glibc's stub resolver waits and retries, from resolv.conf's options (its defaults: 5 s, 2 attempts; resolv.conf(5)). */
+export interface ResolverOptions {
+  timeout: number;
+  attempts: number;
+}
+
+/** The `options timeout:N attempts:N` of a resolv.conf's text; the last of each wins, as in glibc. */
+export function resolverOptions(text: string): ResolverOptions {
+  const found: ResolverOptions = { timeout: 5, attempts: 2 };
+  for (const line of text.split('\n')) {
+    const match = /^\s*options\s+(.*)$/.exec(line);
+    for (const option of match?.[1]?.split(/\s+/) ?? []) {
+      const [name, value] = option.split(':');
+      const number = Number(value);
+      if (!Number.isInteger(number)) continue;
+      // glibc's own limits: timeout at most 30 s, attempts at most 5.
+      if (name === 'timeout') found.timeout = Math.min(Math.max(number, 1), 30);
+      if (name === 'attempts') found.attempts = Math.min(Math.max(number, 1), 5);
+    }
+  }
+  return found;
+}
+
+/** The system's resolv.conf options; `read` is for tests. */
+export function systemResolverOptions(read: (path: string) => string | undefined = readSmall): ResolverOptions {
+  return resolverOptions(read(RESOLV_CONF) ?? '');
+}

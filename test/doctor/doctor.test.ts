@@ -276,6 +276,96 @@ describe('doctor: checks over facts', () => {
       { status: 'fail', message: 'records.json: is not valid JSON' },
     ],
   ];
+  // setup --all: the fallback behind devdns, and what a lookup waits for while devdns is down.
+  const running = { pid: 7, dns: { host: '127.0.0.1', port: 9090 } } as DoctorFacts['running'];
+  const answering: DoctorFacts['answers'] = [{ transport: 'udp', answer: { ok: true, value: [PROBE_ADDRESS] } }];
+  const dnsmasqAll = {
+    resolver: 'dnsmasq' as const,
+    file: '/etc/dnsmasq.d/devdns.conf',
+    inPlace: true,
+    forward: 'all' as const,
+    timeout: 1,
+    attempts: 2,
+  };
+  const resolvedAll = { ...dnsmasqAll, resolver: 'systemd-resolved' as const, file: '/etc/systemd/resolved.conf.d/devdns.conf' };
+  cases.push(
+    [
+      'setup --all, dnsmasq, devdns up: the fallback and its wait',
+      { running, answers: answering, everyName: dnsmasqAll },
+      'every-name',
+      {
+        status: 'ok',
+        message:
+          "every name goes to devdns first (dnsmasq, strict-order in /etc/dnsmasq.d/devdns.conf); while it is down dnsmasq's own servers answer, each lookup after 1 s (the resolver timeout, resolv.conf options timeout:1)",
+      },
+    ],
+    [
+      'setup --all, dnsmasq, devdns down: every name waits the timeout, then the fallback answers',
+      { everyName: { ...dnsmasqAll, timeout: 5 } },
+      'every-name',
+      {
+        status: 'warn',
+        message:
+          "devdns is down: every lookup waits 5 s (the resolver timeout, resolv.conf options timeout:5) for it, then dnsmasq's own servers answer; .test and the overrides' names fail meanwhile",
+        fix: 'devdns up',
+      },
+    ],
+    [
+      'setup --all, dnsmasq, running but not answering counts as down',
+      { running, answers: [{ transport: 'udp', answer: { ok: false, error: new Error('timeout') } }], everyName: dnsmasqAll },
+      'every-name',
+      { status: 'warn', fix: 'devdns up' },
+    ],
+    [
+      'setup --all, dnsmasq, attempts:1: the fallback is never reached',
+      { running, answers: answering, everyName: { ...dnsmasqAll, attempts: 1 } },
+      'every-name',
+      { status: 'fail', fix: 'set options attempts:2 in /etc/resolv.conf (or drop attempts:1)' },
+    ],
+    [
+      'setup --all, its file changed: the fallback order may be gone',
+      { running, answers: answering, everyName: { ...dnsmasqAll, inPlace: false } },
+      'every-name',
+      {
+        status: 'fail',
+        message:
+          "setup --all's /etc/dnsmasq.d/devdns.conf changed since devdns setup: every name may not go to devdns, or not fall back to dnsmasq's own servers while it is down",
+        fix: 'devdns setup --all',
+      },
+    ],
+    [
+      'setup --all, but forward is overrides',
+      { running, answers: answering, everyName: { ...dnsmasqAll, forward: 'overrides' } },
+      'every-name',
+      { status: 'fail', fix: 'devdns config set forward all, or devdns teardown' },
+    ],
+    [
+      'setup --all, systemd-resolved, devdns up: no fallback, said',
+      { running, answers: answering, everyName: resolvedAll },
+      'every-name',
+      {
+        status: 'ok',
+        message:
+          'every name goes to devdns (systemd-resolved, ~.), with no fallback server: while devdns is down every lookup fails, rather than .test and the overrides going to the real servers',
+      },
+    ],
+    [
+      'setup --all, systemd-resolved, devdns down: every lookup fails',
+      { everyName: resolvedAll },
+      'every-name',
+      {
+        status: 'fail',
+        message: 'devdns is down, and systemd-resolved sends it every name with no fallback: every lookup on this machine fails',
+        fix: 'devdns up, or devdns teardown to give the machine its own servers back',
+      },
+    ],
+  );
+  it('without setup --all there is no every-name check', () => {
+    assert.equal(
+      CHECKS.flatMap((check) => check(base)).some((check) => check.id === 'every-name'),
+      false,
+    );
+  });
   for (const [title, facts, id, expected] of cases) {
     it(title, () => {
       const checks = CHECKS.flatMap((check) => check({ ...base, ...facts }));

@@ -15,6 +15,19 @@ const EVIL = Buffer.from('#!/bin/sh\nid\n').toString('base64');
 
 type Hostile = Record<string, unknown> & { files: Array<Record<string, unknown>> };
 
+/** What setup writes for dnsmasq (.test, port 9090), routing only .test or (all) every name, base64. */
+const dnsmasqAfter = (all: boolean) =>
+  Buffer.from(planSetup({ resolver: 'dnsmasq', tlds: ['test'], host: '127.0.0.1', port: 9090, all }).files[0]?.content ?? '').toString(
+    'base64',
+  );
+/** Makes the journal a dnsmasq one whose file holds `after`. */
+const asDnsmasq = (j: Hostile, after: string) => {
+  j.resolver = 'dnsmasq';
+  j.dnsmasqDir = '/etc/dnsmasq.d';
+  file(j).path = '/etc/dnsmasq.d/devdns.conf';
+  file(j).after = after;
+};
+
 /** A journal as setup writes it for macOS, .test, under `root`; `change` makes it hostile. */
 function journal(root: string, change: (j: Hostile) => void = () => {}): Hostile {
   const j = {
@@ -76,6 +89,27 @@ const cases: Array<[string, (j: Hostile) => void, RegExp]> = [
   ['the wrong shape: files is not a list', (j) => (j.files = 'x' as never), /file list/],
   ['the wrong shape: an unknown version', (j) => (j.version = 2), /version 2 is unknown/],
   ['two entries for one file', (j) => j.files.push({ ...file(j) }), /file list|not a file devdns setup manages/],
+  // setup --all: `all` is true or absent, for a resolver that can route every name, and the file is that plan's.
+  ['an `all` that is a string', (j) => (j.all = 'yes'), /all "yes" is not true/],
+  ['an `all` of false (never written)', (j) => (j.all = false), /all false is not true/],
+  ['`all` for macOS, which cannot route every name', (j) => (j.all = true), /resolver "macos" cannot route every name to devdns/],
+  [
+    '`all` for the hosts file',
+    (j) => {
+      j.all = true;
+      j.resolver = 'hosts';
+    },
+    /resolver "hosts" cannot route every name to devdns/,
+  ],
+  [
+    '`all` with the file of a setup without it',
+    (j) => {
+      asDnsmasq(j, dnsmasqAfter(false));
+      j.all = true;
+    },
+    /devdns\.conf is not what setup writes there/,
+  ],
+  ['the file of setup --all without `all`', (j) => asDnsmasq(j, dnsmasqAfter(true)), /devdns\.conf is not what setup writes there/],
 ];
 
 describe('a hostile setup journal is refused, and nothing changes', () => {

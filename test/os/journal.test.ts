@@ -54,6 +54,55 @@ describe('setup journal', () => {
     }
   });
 
+  for (const [resolver, dir, existing] of [
+    ['systemd-resolved', 'etc/systemd/resolved.conf.d', 'vpn.conf'],
+    ['dnsmasq', 'etc/dnsmasq.d', 'local.conf'],
+  ] as const) {
+    it(`setup --all with ${resolver}: the journal says so, and teardown restores the tree byte for byte`, async () => {
+      const home = tempDir();
+      const root = tempDir();
+      try {
+        mkdirSync(join(root.path, dir), { recursive: true });
+        writeFileSync(join(root.path, dir, existing), 'the user keeps this\n');
+        // A devdns.conf of the user's own, replaced and then put back.
+        writeFileSync(join(root.path, dir, 'devdns.conf'), '# mine\n');
+        chmodSync(join(root.path, dir, 'devdns.conf'), 0o600);
+        const before = snapshot(root.path);
+        const system = new SystemAccess(root.path);
+        const tlds = ['test', 'api.example.com'];
+        const dnsmasqDir = resolver === 'dnsmasq' ? `/${dir}` : undefined;
+        const plan = planSetup({ resolver, tlds, host: '127.0.0.1', port: 5353, dnsmasqDir, all: true });
+        await applyPlan({ home: home.path, system, plan, tlds, host: '127.0.0.1', port: 5353, dnsmasqDir });
+        const written = readFileSync(join(root.path, dir, 'devdns.conf'), 'utf8');
+        assert.match(
+          written,
+          resolver === 'dnsmasq' ? /^server=127\.0\.0\.1#5353\nstrict-order$/m : /^Domains=~\. ~test ~api\.example\.com$/m,
+        );
+        const journal = readJournal(home.path) ?? assert.fail('no journal');
+        assert.equal(journal.all, true);
+        await undoJournal(home.path, system, journal);
+        assert.deepEqual(snapshot(root.path), before);
+      } finally {
+        home.cleanup();
+        root.cleanup();
+      }
+    });
+  }
+
+  it('a setup without --all journals no `all` field', async () => {
+    const home = tempDir();
+    const root = tempDir();
+    try {
+      const system = new SystemAccess(root.path);
+      const plan = planSetup({ resolver: 'systemd-resolved', tlds: ['test'], host: '127.0.0.1', port: 9090 });
+      await applyPlan({ home: home.path, system, plan, tlds: ['test'], host: '127.0.0.1', port: 9090 });
+      assert.equal('all' in (readJournal(home.path) ?? assert.fail('no journal')), false);
+    } finally {
+      home.cleanup();
+      root.cleanup();
+    }
+  });
+
   it('refuses a journal it cannot read, naming it', () => {
     const home = tempDir();
     try {

@@ -65,6 +65,72 @@ describe('planSetup', () => {
   });
 });
 
+describe('planSetup --all: every name to devdns, where the resolver can fall back', () => {
+  const all = { ...input, tlds: ['test', 'api.example.com'], all: true };
+  const MARK = '# Written by devdns setup; devdns teardown removes it.\n';
+
+  it('systemd-resolved: ~. beside the routes, devdns the only server (no second server to leak the overrides to)', () => {
+    const plan = planSetup({ ...all, resolver: 'systemd-resolved' });
+    assert.equal(plan.all, true);
+    assert.deepEqual(plan.files, [
+      {
+        path: '/etc/systemd/resolved.conf.d/devdns.conf',
+        content: `${MARK}[Resolve]\nDNS=127.0.0.1:9090\nDomains=~. ~test ~api.example.com\n`,
+      },
+    ]);
+    assert.match(plan.summary.join('\n'), /no fallback server/);
+    assert.deepEqual(plan.reload, [['systemctl', 'restart', 'systemd-resolved']]);
+  });
+
+  it("dnsmasq: the routes, then devdns for every name with strict-order and no no-resolv: dnsmasq's own servers stay the fallback", () => {
+    for (const [resolver, dir] of [
+      ['dnsmasq', '/etc/dnsmasq.d'],
+      ['networkmanager-dnsmasq', '/etc/NetworkManager/dnsmasq.d'],
+    ] as const) {
+      const plan = planSetup({ ...all, resolver });
+      assert.deepEqual(plan.files, [
+        {
+          path: `${dir}/devdns.conf`,
+          content: `${MARK}server=/test/127.0.0.1#9090\nserver=/api.example.com/127.0.0.1#9090\n# Every other name: devdns first; while it does not answer, dnsmasq's own servers.\nserver=127.0.0.1#9090\nstrict-order\n`,
+        },
+      ]);
+      assert.doesNotMatch(plan.files[0]?.content ?? '', /no-resolv/);
+      assert.match(plan.summary.join('\n'), /waits one resolver timeout/);
+    }
+  });
+
+  const refusals: Array<[string, RegExp, RegExp]> = [
+    ['macos', /^setup --all: macOS's default resolver takes no port/, /System Settings > Network/],
+    [
+      'resolv.conf',
+      /^setup --all: this machine uses \/etc\/resolv\.conf directly, which devdns does not rewrite/,
+      /"nameserver 127\.0\.0\.1" first/,
+    ],
+    ['windows', /^setup --all: Windows's DNS servers take no port/, /Set-DnsClientServerAddress/],
+    ['hosts', /^setup --all: the hosts file cannot send every name to devdns/, /cannot send every other name/],
+  ];
+  for (const [resolver, message, note] of refusals) {
+    it(`${resolver}: no change, a one-line refusal and what to do by hand`, () => {
+      const plan = planSetup({ ...all, resolver: resolver as 'macos' });
+      assert.deepEqual([plan.files, plan.reload, plan.hostsFile], [[], [], undefined]);
+      assert.match(plan.refusal?.message ?? '', message);
+      assert.doesNotMatch(plan.refusal?.message ?? '', /\n/);
+      assert.match(plan.refusal?.message ?? '', /nothing was changed$/);
+      assert.match(plan.notes.join('\n'), note);
+    });
+  }
+
+  it('resolv.conf: the old nameserver kept second, as the fallback glibc asks when devdns does not answer', () => {
+    const notes = planSetup({ ...all, resolver: 'resolv.conf' }).notes.join('\n');
+    assert.match(notes, /keep your nameserver line after it/);
+    assert.match(notes, /port 53/);
+  });
+
+  it('refuses an `all` that is not a boolean', () => {
+    assert.throws(() => planSetup({ ...input, resolver: 'dnsmasq', all: 'yes' as never }), /all "yes" is not true or false/);
+  });
+});
+
 describe('routes for overrides', () => {
   const zones = {
     test: {},

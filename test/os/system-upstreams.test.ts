@@ -2,7 +2,7 @@
 // and never a loopback resolver that setup may route back to devdns.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { nameservers, systemUpstreams } from '../../src/os/system-upstreams.js';
+import { nameservers, resolverOptions, systemResolverOptions, systemUpstreams } from '../../src/os/system-upstreams.js';
 
 const files = (entries: Record<string, string>) => (path: string) => entries[path];
 
@@ -30,5 +30,19 @@ describe('systemUpstreams', () => {
     const read = files({ '/etc/resolv.conf': 'nameserver 127.0.0.1\nnameserver ::1\nnameserver 192.0.2.9\n' });
     assert.deepEqual(systemUpstreams(read), [{ host: '192.0.2.9', port: 53 }]);
     assert.deepEqual(systemUpstreams(files({})), []);
+  });
+});
+
+describe('resolverOptions', () => {
+  const cases: Array<[string, string, { timeout: number; attempts: number }]> = [
+    ['glibc defaults', 'nameserver 127.0.0.1\n', { timeout: 5, attempts: 2 }],
+    ['both set', 'options timeout:1 attempts:3 edns0\n', { timeout: 1, attempts: 3 }],
+    ['the last wins, over several lines', 'options timeout:2\noptions timeout:4 attempts:1\n', { timeout: 4, attempts: 1 }],
+    ["glibc's limits", 'options timeout:99 attempts:9\n', { timeout: 30, attempts: 5 }],
+    ['junk ignored', 'options timeout:x attempts\n#options timeout:1\n', { timeout: 5, attempts: 2 }],
+  ];
+  for (const [title, text, expected] of cases) it(title, () => assert.deepEqual(resolverOptions(text), expected));
+  it('reads /etc/resolv.conf', () => {
+    assert.deepEqual(systemResolverOptions(files({ '/etc/resolv.conf': 'options timeout:1\n' })), { timeout: 1, attempts: 2 });
   });
 });

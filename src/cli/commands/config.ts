@@ -20,6 +20,15 @@ const ADDRESS_KEYS = new Set(['dns.host', 'dns.port', 'control.port']);
 /** Settings the daemon reads once, when it starts. */
 const START_KEYS = new Set(['upstream', 'forward', 'log.queries']);
 
+/** Whether setup --all routes every name to devdns (a journal that cannot be read is setup's and doctor's to report). */
+function journalRoutesEveryName(home: string): boolean {
+  try {
+    return readJournal(home)?.all === true;
+  } catch {
+    return false;
+  }
+}
+
 export async function runConfig(
   context: CommandContext,
   action: string,
@@ -55,6 +64,10 @@ export async function runConfig(
   output.success(`${key}: ${formatValue(change.from)} -> ${formatValue(change.to)}${action === 'unset' ? ' (the default)' : ''}`);
   if (key === 'dns.host' && !isLoopback(String(change.to)))
     output.warn(`devdns will listen on ${change.to}, reachable from the network: anyone there can query your names`);
+  if (key === 'forward' && change.to !== 'all' && journalRoutesEveryName(context.home))
+    output.warn(
+      'devdns setup --all sends every name to devdns, which now refuses those outside its zones: run devdns teardown, or set forward all again',
+    );
   if (START_KEYS.has(key)) {
     // Read when the daemon starts: a running one goes on with what it had.
     if (lookupDaemon(context.home).kind === 'running' && formatValue(change.from) !== formatValue(change.to)) {

@@ -1,5 +1,5 @@
-// `devdns setup` / `devdns teardown`: route our TLDs from the OS resolver to devdns, journalled,
-// and undo exactly that. Run again through sudo, they trust from the home only what journal.ts
+// `devdns setup` / `devdns teardown`: route our TLDs from the OS resolver to devdns (with --all,
+// every name), journalled, and undo exactly that. Run again through sudo, they trust from the home only what journal.ts
 // checks: the journal root acts on is root's own copy, and the plan is recomputed and validated.
 import { resolve } from 'node:path';
 import { lookupDaemon } from '../../daemon/state.js';
@@ -19,6 +19,7 @@ import {
   type ResolverKind,
 } from '../../os/resolvers.js';
 import { SystemAccess } from '../../os/system.js';
+import { systemUpstreams } from '../../os/system-upstreams.js';
 import { normalizeName } from '../../records/names.js';
 import { parseInteger } from '../../records/record-input.js';
 import { proposeZone } from '../../records/zones.js';
@@ -37,6 +38,8 @@ export interface SetupOptions {
   platform?: string;
   root?: string;
   port?: string;
+  /** Route every name to devdns, which forwards what it does not serve (needs forward all). */
+  all?: boolean;
 }
 
 /**
@@ -92,19 +95,35 @@ export async function runSetup(context: CommandContext, options: SetupOptions): 
   const platform = (options.platform ?? process.platform) as NodeJS.Platform;
   const system = new SystemAccess(resolve(options.root ?? '/'));
   const dnsmasqDir = options.dnsmasqDir === undefined ? undefined : resolve(options.dnsmasqDir);
+  const all = options.all === true;
+  const settings = loadSettings(context.home);
+  // Refused rather than changed for the user: the setting is devdns's behaviour for every client, setup only the route.
+  if (all && settings.forward !== 'all')
+    throw new InputError(
+      '--all',
+      'forward is overrides, so devdns would refuse every name outside its zones and the machine could resolve nothing else',
+      'devdns config set forward all, then devdns setup --all',
+    );
   const tlds = chooseDomains(context, options);
   const { host, port } = dnsTarget(context, options);
   const detected = options.resolver
     ? { resolver: resolverOption(options.resolver) as ResolverKind, evidence: 'chosen with --resolver' }
     : detectResolver(system, platform);
-  const detectedPlan = planSetup({ resolver: detected.resolver, tlds, host, port, dnsmasqDir });
+  const detectedPlan = planSetup({ resolver: detected.resolver, tlds, host, port, dnsmasqDir, all });
   output.info(`resolver: ${detectedPlan.resolver} (${detected.evidence})`);
   for (const note of detectedPlan.notes) output.info(`note: ${note}`);
+  if (detectedPlan.refusal) throw new DevdnsError('setup-all-unsupported', detectedPlan.refusal.message, detectedPlan.refusal.hint);
   // A resolver that cannot route a domain: the hosts file is the route, and the plan says what it misses.
   const plan =
     detectedPlan.files.length === 0 && detectedPlan.hostsFile === undefined && detectedPlan.resolver === 'resolv.conf'
       ? planSetup({ resolver: 'hosts', tlds, host, port, dnsmasqDir })
       : detectedPlan;
+  // upstream auto leaves out a local resolver (it would send the names back to devdns): on a
+  // dnsmasq machine that can leave devdns nothing to forward to, and dnsmasq's fallback answering.
+  if (all && system.root === '/' && settings.upstream.join(',') === 'auto' && systemUpstreams().length === 0)
+    output.warn(
+      'upstream auto finds no server for devdns to forward to here (the system resolver is local); set one: devdns config set upstream IP',
+    );
   if (plan !== detectedPlan) {
     output.info(`route: the hosts file (${system.path(HOSTS_FILE)})`);
     for (const note of plan.notes) output.info(`note: ${note}`);
@@ -160,7 +179,11 @@ export async function runSetup(context: CommandContext, options: SetupOptions): 
   }
   const list = domainList(tlds);
   const where = system.root === '/' ? '' : ` in the tree ${system.root} (this system's own resolver is unchanged)`;
-  if (plan.hostsFile === undefined)
+  if (plan.all)
+    output.info(
+      `every name now goes to devdns at ${host}:${port}${where} (${list} only to devdns); check with: devdns doctor; undo with: devdns teardown`,
+    );
+  else if (plan.hostsFile === undefined)
     output.info(`${list} now go to devdns at ${host}:${port}${where}; check with: devdns doctor; undo with: devdns teardown`);
   else {
     output.info(
@@ -186,6 +209,7 @@ export async function setupAgain(context: CommandContext, journal: Journal): Pro
     resolver: journal.resolver,
     tld: journal.tlds.filter((domain) => !domain.includes('.')),
     ...(journal.dnsmasqDir === undefined ? {} : { dnsmasqDir: journal.dnsmasqDir }),
+    ...(journal.all ? { all: true } : {}),
   });
 }
 
@@ -227,6 +251,7 @@ function setupArgs(options: SetupOptions, dnsmasqDir: string | undefined): strin
     ...(dnsmasqDir === undefined ? [] : ['--dnsmasq-dir', dnsmasqDir]),
     ...(options.port === undefined ? [] : ['--port', options.port]),
     ...(options.force ? ['--force'] : []),
+    ...(options.all ? ['--all'] : []),
   ];
 }
 
@@ -263,7 +288,11 @@ export async function runTeardown(context: CommandContext, options: TeardownOpti
       block ? `removed the devdns block from ${system.path(path)}` : `${removed ? 'removed' : 'restored'} ${system.path(path)}`,
     );
   for (const report of reports) if (!report.ok) output.warn(`${describeCommand(report.command)}: ${report.detail}`);
-  output.info(`lookups for ${domainList(journal.tlds)} no longer go to devdns`);
+  output.info(
+    journal.all
+      ? `lookups for every name (${domainList(journal.tlds)} among them) no longer go to devdns`
+      : `lookups for ${domainList(journal.tlds)} no longer go to devdns`,
+  );
   if (reports.some((report) => !report.ok))
     throw new DevdnsError('teardown-incomplete', 'the files are restored, but a reload command failed', 'run it yourself (above)');
   return ExitCode.ok;
