@@ -67,6 +67,8 @@ export interface DoctorFacts {
   served: Outcome<ServedRecords> | undefined;
   /** When setup --all routes every name on this system to devdns: its fallback, as doctor found it. */
   everyName?: EveryNameFacts | undefined;
+  /** Override names setup routes to devdns that no override holds any more. */
+  staleRoutes?: readonly string[];
 }
 
 /** setup --all on this system: what stands behind devdns, and what a lookup waits while devdns is down. */
@@ -401,12 +403,23 @@ function conflictChecks({ served }: DoctorFacts): Check[] {
 }
 
 /** Every check, in the order doctor prints them. */
+/** Routes of overrides that ended: devdns forwards those names meanwhile, while it runs. */
+function staleRouteChecks({ staleRoutes = [] }: DoctorFacts): Check[] {
+  return staleRoutes.map((domain) => ({
+    id: `route-${domain}`,
+    status: 'warn',
+    message: `${domain} is still routed to devdns, though no override holds it: devdns forwards it to the real servers while it runs, and it fails while devdns is down`,
+    fix: 'devdns setup (or devdns teardown)',
+  }));
+}
+
 export const CHECKS: ReadonlyArray<(facts: DoctorFacts) => Check[]> = [
   daemonCheck,
   answerChecks,
   portCheck,
   recordsCheck,
   routingChecks,
+  staleRouteChecks,
   everyNameCheck,
   namesCheck,
   projectChecks,

@@ -9,7 +9,7 @@ import { PROBE_LABEL } from '../dns/zone-index.js';
 import { BLOCK_BEGIN, blockLines, defaultHostsPath, hostsBlock, hostsBlockState } from '../os/hosts-file.js';
 import { type Journal, journalPlan, readJournal, routedPort as routedPortOf } from '../os/journal.js';
 import { findPortOwner } from '../os/port-owner.js';
-import { detectResolver, domainsToRoute } from '../os/resolvers.js';
+import { detectResolver, domainsToRoute, overrideRoutes } from '../os/resolvers.js';
 import { SystemAccess } from '../os/system.js';
 import { systemResolverOptions } from '../os/system-upstreams.js';
 import type { RecordFile } from '../records/types.js';
@@ -141,13 +141,18 @@ export async function gatherFacts(options: DoctorOptions): Promise<DoctorFacts> 
   const hostsBlockPresent = (new SystemAccess('/').readFile(hostsPath) ?? '').includes(BLOCK_BEGIN);
   const tlds: DoctorFacts['tlds'] = [];
   // Only the user's zones: a file that does not parse leaves .test, the zone devdns always has.
-  for (const tld of file ? domainsToRoute(file.zones) : ['test']) {
+  // What is served (a linked project's overrides too) is what setup routes.
+  const routedZones = (servedFile ?? file)?.zones;
+  for (const tld of routedZones ? domainsToRoute(routedZones) : ['test']) {
     const route = await findRoute(tld, journal, hostsPath, hostsBlockPresent, servedFile);
-    const probe = probeFor(tld, route, file);
+    const probe = probeFor(tld, route, servedFile ?? file);
     tlds.push({ tld, route, probe, lookup: await outcome(() => withDeadline(resolveName(probe.name), 3_000, probe.name)) });
   }
   const everyName = journal?.all && journal.root === '/' && !journal.undoing ? everyNameFacts(journal, settings.forward) : undefined;
-  return { running, resolver, routedPort, answers, portOwner, records, tlds, served, everyName };
+  // Routes setup made for overrides that have since ended: the OS still sends those names to devdns.
+  const wanted = routedZones ? domainsToRoute(routedZones) : [];
+  const staleRoutes = journal && !journal.undoing ? overrideRoutes(journal.tlds).filter((domain) => !wanted.includes(domain)) : [];
+  return { running, resolver, routedPort, answers, portOwner, records, tlds, served, everyName, staleRoutes };
 }
 
 /** Every check, over facts gathered once. */

@@ -270,6 +270,17 @@ describe('doctor: checks over facts', () => {
       { status: 'fail', message: 'com is a whole public TLD: every real site under it is hidden' },
     ],
     [
+      'an ended override that setup still routes',
+      { staleRoutes: ['api.example.com'] },
+      'route-api.example.com',
+      {
+        status: 'warn',
+        message:
+          'api.example.com is still routed to devdns, though no override holds it: devdns forwards it to the real servers while it runs, and it fails while devdns is down',
+        fix: 'devdns setup (or devdns teardown)',
+      },
+    ],
+    [
       'records file broken',
       { records: { ok: false, error: new Error('records.json: is not valid JSON') } },
       'records',

@@ -59,6 +59,7 @@ describe('an override on the whole machine (built binary, network namespace, rea
         # An override ended: its route stays until setup runs again, and devdns forwards the name meanwhile.
         devdns rm api.example.com 2>&1 | grep -i 'setup again' | sed 's/^/ended: /'
         echo "api-ended=$(addr api.example.com)"
+        devdns doctor --json > "$T/doctor-stale.json" 2>/dev/null
         devdns setup --resolver dnsmasq --dnsmasq-dir "$T/dnsmasq.d" --yes >/dev/null 2>&1 || echo "setup again failed"
         echo "conf-again=$(grep -v '^#' "$T/dnsmasq.d/devdns.conf" | tr '\\n' '|')"
         echo "new=$(addr new.example.com)"
@@ -110,6 +111,8 @@ describe('an override on the whole machine (built binary, network namespace, rea
       assert.equal(check('route-api.example.com')?.status, 'ok', JSON.stringify(doctor));
       assert.match(check('system-resolver-api.example.com')?.message ?? '', /gets api\.example\.com from devdns/);
       assert.equal(check('route-com'), undefined);
+      const stale = JSON.parse(readFileSync(join(dir.path, 'doctor-stale.json'), 'utf8')) as typeof doctor;
+      assert.equal(stale.checks.find((c) => c.id === 'route-api.example.com')?.status, 'warn', JSON.stringify(stale));
     } finally {
       dir.cleanup();
     }
