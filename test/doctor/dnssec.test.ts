@@ -2,6 +2,7 @@
 // tree, the real zone found from fake upstream replies, and the check's outcomes over hand-made
 // facts, as tables.
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -12,12 +13,15 @@ import {
   detectValidation,
   dnssecQuery,
   findZoneSigning,
+  upstreamAsker,
   type Validation,
   type ZoneSigning,
 } from '../../src/doctor/dnssec.js';
+import { runChecks } from '../../src/doctor/doctor.js';
 import { FLAG, readMessage, type WireRecord, writeMessage } from '../../src/forward/reply-shape.js';
 import type { ResolverKind } from '../../src/os/resolvers.js';
 import { SystemAccess } from '../../src/os/system.js';
+import { addRecord } from '../../src/store/edits.js';
 import { tempDir } from '../helpers/devdns.js';
 
 /** Runs `work` over a temp tree holding `files` (system path -> text). */
@@ -356,4 +360,76 @@ describe('dnssec: the check over facts', () => {
       assert.doesNotMatch(found.message, /\n/);
     });
   }
+});
+
+describe('dnssec: doctor asks about the real zone only when the resolver validates', () => {
+  const tree = (dnssec: string): Record<string, string> => ({
+    '/etc/resolv.conf': 'nameserver 127.0.0.53\n',
+    '/run/systemd/resolve/resolv.conf': 'nameserver 192.0.2.53\n',
+    '/etc/systemd/resolved.conf.d/dnssec.conf': `[Resolve]\nDNSSEC=${dnssec}\n`,
+    '/etc/hosts': '127.0.0.1 localhost\n',
+  });
+  const cases: Array<[string, string, string[], Check['status']]> = [
+    ['validating: each override is asked about', 'yes', ['api.example.com', 'staging.example.com'], 'fail'],
+    ['not validating: nothing is asked', 'no', [], 'ok'],
+  ];
+  for (const [title, dnssec, expectedAsked, status] of cases) {
+    it(title, async () => {
+      const dir = tempDir();
+      try {
+        const home = join(dir.path, 'home');
+        await addRecord(home, { name: 'api.example.com', value: '127.0.0.1' }, { defaultTtl: 60, override: true });
+        await addRecord(home, { name: '*.staging.example.com', value: '10.0.0.7' }, { defaultTtl: 60, override: true });
+        const root = join(dir.path, 'root');
+        for (const [path, text] of Object.entries(tree(dnssec))) {
+          mkdirSync(dirname(join(root, path)), { recursive: true });
+          writeFileSync(join(root, path), text);
+        }
+        const asked: string[] = [];
+        const checks = await runChecks({
+          home,
+          hostsFile: join(root, 'etc/hosts'),
+          platform: 'linux',
+          systemRoot: root,
+          resolve: async () => ['127.0.0.1'],
+          zoneSigning: async (name) => {
+            asked.push(name);
+            return { zone: 'example.com', signed: true };
+          },
+        });
+        assert.deepEqual(asked, expectedAsked);
+        const ids = checks.map((check) => check.id).filter((id) => id.startsWith('dnssec-'));
+        assert.deepEqual(ids, ['dnssec-api.example.com', 'dnssec-staging.example.com']);
+        for (const check of checks.filter((c) => c.id.startsWith('dnssec-'))) assert.equal(check.status, status, check.message);
+      } finally {
+        dir.cleanup();
+      }
+    });
+  }
+});
+
+describe('dnssec: the upstream doctor asks', () => {
+  it('is never DNS over HTTPS, nor devdns itself', () => {
+    assert.throws(() => upstreamAsker(['https://9.9.9.9/dns-query#dns.quad9.net'], { host: '127.0.0.1', port: 9090 }), /names none/);
+    assert.throws(() => upstreamAsker(['127.0.0.1:9090'], { host: '127.0.0.1', port: 9090 }), /names none/);
+    assert.equal(
+      upstreamAsker(['https://9.9.9.9/dns-query', 'tls://9.9.9.9#dns.quad9.net', '192.0.2.53'], { host: '127.0.0.1', port: 9090 }).label,
+      'tls://9.9.9.9#dns.quad9.net',
+    );
+  });
+
+  it('costs one deadline when it does not answer: later questions fail at once', async () => {
+    const silent = createSocket('udp4');
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address();
+      const { ask } = upstreamAsker([`127.0.0.1:${port}`], { host: '127.0.0.1', port: 9090 });
+      await assert.rejects(ask('example.com', 6), /gave no answer within 1000 ms/);
+      const started = performance.now();
+      await assert.rejects(ask('example.net', 6), /gave no answer within 1000 ms/);
+      assert.ok(performance.now() - started < 100);
+    } finally {
+      silent.close();
+    }
+  });
 });
