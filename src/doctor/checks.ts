@@ -12,6 +12,7 @@ import { isLoopback } from '../records/listen-address.js';
 import type { RecordFile } from '../records/types.js';
 import { riskyZones } from '../records/zones.js';
 import { describeConflict, type ServedRecords } from '../store/projects.js';
+import { anchorFor, type Validation, type ZoneSigning } from './dnssec.js';
 
 export interface Check {
   id: string;
@@ -69,6 +70,8 @@ export interface DoctorFacts {
   everyName?: EveryNameFacts | undefined;
   /** Override names setup routes to devdns that no override holds any more. */
   staleRoutes?: readonly string[];
+  /** Overrides against a DNSSEC-validating resolver; undefined when there is no override. */
+  dnssec?: DnssecFacts | undefined;
 }
 
 /** setup --all on this system: what stands behind devdns, and what a lookup waits while devdns is down. */
@@ -82,6 +85,14 @@ export interface EveryNameFacts {
   /** /etc/resolv.conf's options: how long glibc waits for an answer before asking again, and how often. */
   timeout: number;
   attempts: number;
+}
+
+export interface DnssecFacts {
+  validation: Validation;
+  /** The upstream asked about the real zones, by its setting's text; undefined when none was asked. */
+  upstream?: string | undefined;
+  /** Each override's real zone and whether it is signed; undefined when there was no need to ask. */
+  overrides: Array<{ name: string; zone: Outcome<ZoneSigning> | undefined }>;
 }
 
 /**
@@ -402,6 +413,55 @@ function conflictChecks({ served }: DoctorFacts): Check[] {
   }));
 }
 
+/** The fix for an override a validating resolver calls bogus: exempt the name, or leave DNS. */
+function dnssecFix(resolver: string, name: string): string {
+  if (resolver === 'systemd-resolved')
+    return `sudo mkdir -p /etc/dnssec-trust-anchors.d && echo ${name} | sudo tee -a /etc/dnssec-trust-anchors.d/devdns.negative && sudo systemctl restart systemd-resolved`;
+  const restart = resolver === 'networkmanager-dnsmasq' ? 'sudo systemctl restart NetworkManager' : 'sudo systemctl restart dnsmasq';
+  return `remove the dnssec line and ${restart}, or route it through the hosts file: devdns setup --resolver hosts`;
+}
+
+/** Each override survives the system resolver: it does not validate, the real zone is unsigned, or a negative trust anchor exempts the name. */
+function dnssecChecks({ dnssec, tlds }: DoctorFacts): Check[] {
+  if (!dnssec) return [];
+  const { validation } = dnssec;
+  return dnssec.overrides.map(({ name, zone }): Check => {
+    const id = `dnssec-${name}`;
+    const route = tlds.find((facts) => facts.tld === name)?.route.kind;
+    if (route === 'hosts-file' || route === 'hosts-route')
+      return { id, status: 'ok', message: `${name} is answered from the hosts file, which DNSSEC validation does not touch` };
+    if (!validation.validates) return { id, status: 'ok', message: `${name}: ${validation.why}, so devdns's unsigned answers stand` };
+    const validates = `${validation.resolver} validates DNSSEC (${validation.setting})`;
+    const anchor = anchorFor(name, validation);
+    if (anchor)
+      return {
+        id,
+        status: 'ok',
+        message: `${name}: ${validates}, but the negative trust anchor ${anchor.domain} in ${anchor.file} exempts it`,
+      };
+    const via = dnssec.upstream ? ` (asked ${dnssec.upstream})` : '';
+    if (zone === undefined || !zone.ok)
+      return {
+        id,
+        status: 'warn',
+        message: `${name}: ${validates}, and doctor could not tell whether the real zone holding it is signed${via}: ${zone?.error.message ?? 'not asked'}`,
+        fix: `dig +dnssec SOA ${name}, then dig DNSKEY for the zone it names: keys there mean the override fails`,
+      };
+    if (!zone.value.signed)
+      return {
+        id,
+        status: 'ok',
+        message: `${name}: ${validates}, but the real zone ${zone.value.zone} is not signed${via}, so devdns's answers stand`,
+      };
+    return {
+      id,
+      status: 'fail',
+      message: `${name}: ${validates} and the real zone ${zone.value.zone} is signed${via}: devdns's unsigned answers for it are bogus there (SERVFAIL)`,
+      fix: dnssecFix(validation.resolver, name),
+    };
+  });
+}
+
 /** Every check, in the order doctor prints them. */
 /** Routes of overrides that ended: devdns forwards those names meanwhile, while it runs. */
 function staleRouteChecks({ staleRoutes = [] }: DoctorFacts): Check[] {
@@ -421,6 +481,7 @@ export const CHECKS: ReadonlyArray<(facts: DoctorFacts) => Check[]> = [
   routingChecks,
   staleRouteChecks,
   everyNameCheck,
+  dnssecChecks,
   namesCheck,
   projectChecks,
   conflictChecks,

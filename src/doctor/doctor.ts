@@ -1,5 +1,6 @@
 // `devdns doctor`'s facts, gathered once: the daemon's state, the settings, the records and what is
-// served, the setup journal, the hosts file, the route and a system-resolver lookup for each TLD.
+// served, the setup journal, the hosts file, the route and a system-resolver lookup for each TLD,
+// and for overrides whether the system resolver validates DNSSEC and the real zones are signed.
 // The only part of doctor that does I/O; checks.ts turns the facts into checks.
 import { lookup } from 'node:dns/promises';
 import { lookupDaemon } from '../daemon/state.js';
@@ -9,14 +10,24 @@ import { PROBE_LABEL } from '../dns/zone-index.js';
 import { BLOCK_BEGIN, blockLines, defaultHostsPath, hostsBlock, hostsBlockState } from '../os/hosts-file.js';
 import { type Journal, journalPlan, readJournal, routedPort as routedPortOf } from '../os/journal.js';
 import { findPortOwner } from '../os/port-owner.js';
-import { detectResolver, domainsToRoute, overrideRoutes } from '../os/resolvers.js';
+import { detectResolver, domainsToRoute, overrideRoutes, type ResolverKind } from '../os/resolvers.js';
 import { SystemAccess } from '../os/system.js';
 import { systemResolverOptions } from '../os/system-upstreams.js';
 import type { RecordFile } from '../records/types.js';
 import { loadServedRecords } from '../store/projects.js';
 import { RecordStore } from '../store/record-store.js';
-import { loadSettings } from '../store/settings.js';
-import { CHECKS, type Check, type DoctorFacts, type EveryNameFacts, type Outcome, probeFor, type Route } from './checks.js';
+import { loadSettings, type Settings } from '../store/settings.js';
+import {
+  CHECKS,
+  type Check,
+  type DnssecFacts,
+  type DoctorFacts,
+  type EveryNameFacts,
+  type Outcome,
+  probeFor,
+  type Route,
+} from './checks.js';
+import { anchorFor, detectValidation, findZoneSigning, upstreamAsker, type ZoneSigning } from './dnssec.js';
 
 export type { Check } from './checks.js';
 
@@ -27,6 +38,10 @@ export interface DoctorOptions {
   platform?: NodeJS.Platform;
   /** Name lookups through the system resolver (getaddrinfo); replaceable in tests. */
   resolve?: (name: string) => Promise<string[]>;
+  /** Where the system's files are read when no setup journal says (a test's tree); `/` unless a test says. */
+  systemRoot?: string;
+  /** The real zone holding an overridden name and whether it is signed; by default asked of the upstream. */
+  zoneSigning?: (name: string) => Promise<ZoneSigning>;
 }
 
 const systemLookup = async (name: string): Promise<string[]> =>
@@ -119,7 +134,8 @@ export async function gatherFacts(options: DoctorOptions): Promise<DoctorFacts> 
   // The hosts file and a --root tree route no port of this system.
   const routedPort = (journal?.root === '/' ? journal && routedPortOf(journal) : undefined) ?? running?.dns.port ?? settings.dnsPort;
   const platform = options.platform ?? process.platform;
-  const resolver = journal?.root === '/' ? journal.resolver : detectResolver(new SystemAccess('/'), platform).resolver;
+  const resolver =
+    journal?.root === '/' ? journal.resolver : detectResolver(new SystemAccess(options.systemRoot ?? '/'), platform).resolver;
 
   const answers: DoctorFacts['answers'] = [];
   if (running) {
@@ -152,7 +168,39 @@ export async function gatherFacts(options: DoctorOptions): Promise<DoctorFacts> 
   // Routes setup made for overrides that have since ended: the OS still sends those names to devdns.
   const wanted = routedZones ? domainsToRoute(routedZones) : [];
   const staleRoutes = journal && !journal.undoing ? overrideRoutes(journal.tlds).filter((domain) => !wanted.includes(domain)) : [];
-  return { running, resolver, routedPort, answers, portOwner, records, tlds, served, everyName, staleRoutes };
+  const own = running?.dns ?? { host: settings.dnsHost, port: settings.dnsPort };
+  const dnssec = await gatherDnssec(options, settings, own, resolver, tlds);
+  return { running, resolver, routedPort, answers, portOwner, records, tlds, served, everyName, staleRoutes, dnssec };
+}
+
+/**
+ * Overrides against a validating resolver: its files read, and the upstream asked about the real
+ * zones only for overrides a validating resolver would check (not exempted, not in the hosts file).
+ */
+async function gatherDnssec(
+  options: DoctorOptions,
+  settings: Settings,
+  own: { host: string; port: number },
+  resolver: ResolverKind,
+  tlds: DoctorFacts['tlds'],
+): Promise<DnssecFacts | undefined> {
+  const overrides = overrideRoutes(tlds.map((facts) => facts.tld));
+  if (overrides.length === 0) return undefined;
+  const validation = detectValidation(new SystemAccess(options.systemRoot ?? '/'), resolver);
+  const viaHosts = (name: string) => ['hosts-file', 'hosts-route'].includes(tlds.find((facts) => facts.tld === name)?.route.kind ?? '');
+  const needed = overrides.filter((name) => validation.validates && !anchorFor(name, validation) && !viaHosts(name));
+  const asker = needed.length > 0 && !options.zoneSigning ? await outcome(() => upstreamAsker(settings.upstream, own)) : undefined;
+  const signing = options.zoneSigning ?? (asker?.ok ? (name: string) => findZoneSigning(name, asker.value.ask) : undefined);
+  const facts: DnssecFacts = { validation, upstream: asker?.ok ? asker.value.label : undefined, overrides: [] };
+  for (const name of overrides) {
+    const zone: Outcome<ZoneSigning> | undefined = !needed.includes(name)
+      ? undefined
+      : signing
+        ? await outcome(() => signing(name))
+        : { ok: false, error: asker && !asker.ok ? asker.error : new Error('no upstream to ask') };
+    facts.overrides.push({ name, zone });
+  }
+  return facts;
 }
 
 /** Every check, over facts gathered once. */

@@ -22,6 +22,7 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   renameSync,
@@ -174,6 +175,16 @@ export class SystemAccess {
       return true;
     } catch {
       return false;
+    }
+  }
+
+  /** The names in a directory, sorted; empty when it is not there or leads out of the root (detection only: never fails). */
+  list(systemPath: string): string[] {
+    try {
+      const path = this.path(systemPath);
+      return readdirSync(this.checkInside(path, realpathSync(path), 'leads through a link to')).sort();
+    } catch {
+      return [];
     }
   }
 
