@@ -135,6 +135,67 @@ describe('devdns as the machine resolver (built binary, network namespace, real 
       dir.cleanup();
     }
   });
+
+  it('a plain resolv.conf by hand: devdns on port 53 first, the old nameserver second; devdns down, glibc falls back', {
+    timeout: 120_000,
+  }, async () => {
+    const dir = tempDir();
+    try {
+      const home = join(dir.path, 'home');
+      // What the README says to write: devdns first, the old nameserver after it, a short timeout.
+      writeFileSync(join(dir.path, 'resolv.conf'), 'nameserver 127.0.0.1\nnameserver 127.0.0.2\noptions timeout:1 attempts:1\n');
+      writeFileSync(join(dir.path, 'hosts'), '127.0.0.1 localhost\n');
+      const script = `
+        set -u
+        T="$DIR"
+        devdns() { "$NODE" "$BIN" "$@"; }
+        addr() { getent ahostsv4 "$1" | head -1 | cut -d' ' -f1; }
+        forwarded() { devdns status --json 2>/dev/null | "$NODE" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).forwarding.forwarded))'; }
+        ip link set lo up
+        ip addr add 198.51.100.1/32 dev lo
+        mount --bind "$T/resolv.conf" /etc/resolv.conf
+        mount --bind "$T/hosts" /etc/hosts
+        dnsmasq --port=53 --listen-address=127.0.0.2 --bind-interfaces --no-resolv --no-hosts --user=root \\
+          --host-record=real.example.com,192.0.2.20 --host-record=api.example.com,192.0.2.10 \\
+          --pid-file="$T/real.pid" || echo "real dnsmasq failed"
+        devdns add myapp.test 127.0.0.7 >/dev/null 2>&1
+        devdns override api.example.com 127.0.0.1 >/dev/null 2>&1
+        devdns config set forward all >/dev/null 2>&1
+        devdns config set upstream 127.0.0.2 >/dev/null 2>&1
+        devdns up --port 53 --control-port 0 >/dev/null 2>&1 || echo "up failed"
+        echo "forwarded-before=$(forwarded)"
+        echo "real=$(addr real.example.com)"
+        echo "forwarded-after=$(forwarded)"
+        echo "app=$(addr myapp.test)"
+        echo "api=$(addr api.example.com)"
+        devdns down >/dev/null 2>&1
+        echo "real-down=$(addr real.example.com)"
+        echo "app-down=$(addr myapp.test)"
+        echo "api-down=$(addr api.example.com)"
+        kill $(cat "$T/real.pid") 2>/dev/null
+        true
+      `;
+      const result = await runCommand(
+        'unshare',
+        ['--net', '--mount', '--propagation', 'private', 'bash', '-c', script],
+        { ...process.env, DIR: dir.path, NODE: process.execPath, BIN, DEVDNS_HOME: home, NO_COLOR: '1' },
+        110_000,
+      );
+      const out = `${result.stdout}\n${result.stderr}`;
+      assert.equal(result.code, 0, out);
+      assert.match(out, /^real=192\.0\.2\.20$/m, out);
+      const count = (name: string) => Number(new RegExp(`^${name}=(\\d+)$`, 'm').exec(out)?.[1]);
+      assert.ok(count('forwarded-after') > count('forwarded-before'), `a real name went through devdns: ${out}`);
+      assert.match(out, /^app=127\.0\.0\.7$/m, out);
+      assert.match(out, /^api=127\.0\.0\.1$/m, out);
+      // devdns down: glibc asks the next nameserver; .test is unknown there, the override's real answer comes back.
+      assert.match(out, /^real-down=192\.0\.2\.20$/m, out);
+      assert.match(out, /^app-down=$/m, out);
+      assert.match(out, /^api-down=192\.0\.2\.10$/m, 'as the README says: the overridden name gets its real answer');
+    } finally {
+      dir.cleanup();
+    }
+  });
 });
 
 describe('devdns setup --all on a --root tree (built binary)', () => {
