@@ -92,7 +92,12 @@ export const COMMANDS: readonly CommandDeclaration[] = [
       ['<name>', 'the real name, or *.name for the names under it'],
       ['[value]', 'IPv4 or IPv6 address (default: A 127.0.0.1 and AAAA ::1)'],
     ],
-    options: [TYPE_OPTION, ['--ttl <seconds>', "time to live, 0-2147483647 (default: the RRset's, else 5)"], FOR_OPTION],
+    options: [
+      TYPE_OPTION,
+      ['--ttl <seconds>', "time to live, 0-2147483647 (default: the RRset's, else 5)"],
+      FOR_OPTION,
+      ['--force', 'take the name over without asking (asked on a terminal; needed elsewhere)'],
+    ],
     examples: [
       'devdns override api.example.com 127.0.0.1',
       'devdns override api.example.com 127.0.0.1 --for 2h   # ends by itself, even while devdns is down',

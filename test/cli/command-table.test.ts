@@ -107,7 +107,7 @@ describe('every command run returns its exit code', { timeout: 90_000 }, () => {
       assert.equal(await run('add', ['a.test', undefined]), 0);
       assert.equal(await run('add', ['b.test', '10.0.0.2']), 0);
       assert.equal(await run('rm', ['b.test', undefined]), 0);
-      assert.equal(await run('override', ['api.example.com', '127.0.0.1']), 0);
+      assert.equal(await run('override', ['api.example.com', '127.0.0.1'], { force: true }), 0);
       assert.equal(await run('ls', [undefined]), 0);
       assert.equal(await run('export', [], { format: 'json' }), 0);
       assert.equal(await run('import', [importFile], { dryRun: true }), 0);

@@ -146,13 +146,21 @@ describe('first words', () => {
   });
 
   it('override: says what it takes over and what the browser still does; setup routes exactly its name, never its TLD', async () => {
-    const taken = await runCli(['override', 'api.example.com', '127.0.0.1'], env);
+    // Taking a real name over is asked first on a terminal, and needs --force elsewhere.
+    const unasked = await runCli(['override', 'api.example.com', '127.0.0.1'], env);
+    assert.equal(unasked.code, 1);
+    assert.equal(
+      unasked.stderr,
+      'devdns: name: overriding api.example.com takes the real name over for every program on this machine (run it in a terminal to be asked, or add --force)\n',
+    );
+    assert.doesNotMatch((await runCli(['ls'], env)).stdout, /api\.example\.com/, 'nothing changed');
+    const taken = await runCli(['override', 'api.example.com', '127.0.0.1', '--force'], env);
     assert.equal(taken.code, 0, taken.stderr);
     assert.match(taken.stderr, /now overriding api\.example\.com: its addresses come from devdns/);
     assert.match(taken.stderr, /HSTS-preloaded/);
     assert.match(taken.stderr, /cookies/);
     assert.match(taken.stderr, /DNSSEC/);
-    const own = await runCli(['override', 'x.test', '127.0.0.1'], env);
+    const own = await runCli(['override', 'x.test', '127.0.0.1', '--force'], env);
     assert.equal(own.code, 1);
     assert.match(
       own.stderr,
@@ -166,7 +174,7 @@ describe('first words', () => {
     assert.match(setup.stdout, /^server=\/api\.example\.com\/127\.0\.0\.1#9090$/m);
     assert.doesNotMatch(`${setup.stdout}${setup.stderr}`, /server=\/com\/|(^|[\s,])\.com\b/m);
     // An import that names the zone without `override` keeps it one (a CNAME at its apex stays valid).
-    assert.equal((await runCli(['override', 'cdn.example.com', 'edge.example.net', '-t', 'CNAME'], env)).code, 0);
+    assert.equal((await runCli(['override', 'cdn.example.com', 'edge.example.net', '-t', 'CNAME', '--force'], env)).code, 0);
     const zoneFile = join(dir.path, 'zones.json');
     writeFileSync(zoneFile, JSON.stringify({ version: 1, serial: 1, zones: { 'cdn.example.com': { negativeTtl: 30 } }, records: [] }));
     const imported = await runCli(['import', zoneFile, '--force'], env);

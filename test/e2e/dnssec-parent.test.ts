@@ -64,8 +64,8 @@ describe('doctor: an override under a signed zone, with a validating resolver (K
 
     for (const args of [
       ['config', 'set', 'upstream', `127.0.0.1:${port}`],
-      ['override', 'api.example.com', '127.0.0.1'],
-      ['override', 'api.example.net', '127.0.0.1'],
+      ['override', 'api.example.com', '127.0.0.1', '--force'],
+      ['override', 'api.example.net', '127.0.0.1', '--force'],
     ]) {
       const result = await runDevdns(args, { home });
       assert.equal(result.code, 0, result.stdout + result.stderr);

@@ -146,8 +146,8 @@ describe('override and forwarding against unbound', { skip: haveTools ? false : 
     );
     for (const args of [
       ['config', 'set', 'upstream', `127.0.0.1:${upstreamPort}`],
-      ['override', 'api.example.com', '127.0.0.1'],
-      ['override', '*.staging.example.com', '10.0.0.7'],
+      ['override', 'api.example.com', '127.0.0.1', '--force'],
+      ['override', '*.staging.example.com', '10.0.0.7', '--force'],
     ]) {
       const run = await runDevdns(args, { home });
       assert.equal(run.code, 0, run.stderr);
@@ -240,7 +240,7 @@ describe('override and forwarding against unbound', { skip: haveTools ? false : 
     const ask = async (name: string) => {
       const tlsHome = join(dir.path, `tls-${name}`);
       assert.equal((await runDevdns(['config', 'set', 'upstream', `tls://127.0.0.1:${tlsPort}#${name}`], { home: tlsHome })).code, 0);
-      assert.equal((await runDevdns(['override', 'api.example.com', '127.0.0.1'], { home: tlsHome })).code, 0);
+      assert.equal((await runDevdns(['override', 'api.example.com', '127.0.0.1', '--force'], { home: tlsHome })).code, 0);
       const running = await startDevdns(tlsHome, [], env);
       try {
         return await dig(running.port, 'api.example.com', 'TXT');
@@ -263,7 +263,7 @@ describe('override and forwarding against unbound', { skip: haveTools ? false : 
       const upstream = `https://127.0.0.1:${httpsPort}/dns-query#${name}`;
       const set = await runDevdns(['config', 'set', 'upstream', upstream], { home: dohHome });
       assert.equal(set.code, 0, set.stderr);
-      assert.equal((await runDevdns(['override', 'api.example.com', '127.0.0.1'], { home: dohHome })).code, 0);
+      assert.equal((await runDevdns(['override', 'api.example.com', '127.0.0.1', '--force'], { home: dohHome })).code, 0);
       const running = await startDevdns(dohHome, [], env);
       try {
         const dug = await dig(running.port, 'api.example.com', 'MX');

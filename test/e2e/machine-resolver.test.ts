@@ -48,7 +48,7 @@ describe('devdns as the machine resolver (built binary, network namespace, real 
         dnsmasq --conf-dir="$T/dnsmasq.d" --port=53 --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts \\
           --server=127.0.0.2 --cache-size=0 --user=root --pid-file="$T/dnsmasq.pid" || echo "dnsmasq failed"
         devdns add myapp.test 127.0.0.7 >/dev/null 2>&1
-        devdns override api.example.com 127.0.0.1 >/dev/null 2>&1
+        devdns override api.example.com 127.0.0.1 --force >/dev/null 2>&1
         devdns up --port 5353 --control-port 0 >/dev/null 2>&1 || echo "up failed"
         devdns setup --all --resolver dnsmasq --dnsmasq-dir "$T/dnsmasq.d" --yes 2>&1 | sed 's/^/refused: /'
         devdns config set forward all >/dev/null 2>&1
@@ -159,7 +159,7 @@ describe('devdns as the machine resolver (built binary, network namespace, real 
           --host-record=real.example.com,192.0.2.20 --host-record=api.example.com,192.0.2.10 \\
           --pid-file="$T/real.pid" || echo "real dnsmasq failed"
         devdns add myapp.test 127.0.0.7 >/dev/null 2>&1
-        devdns override api.example.com 127.0.0.1 >/dev/null 2>&1
+        devdns override api.example.com 127.0.0.1 --force >/dev/null 2>&1
         devdns config set forward all >/dev/null 2>&1
         devdns config set upstream 127.0.0.2 >/dev/null 2>&1
         devdns up --port 53 --control-port 0 >/dev/null 2>&1 || echo "up failed"

@@ -43,7 +43,7 @@ describe('an override on the whole machine (built binary, network namespace, rea
         devdns config set upstream 127.0.0.2 >/dev/null 2>&1
         devdns up --port 5353 --control-port 0 >/dev/null 2>&1 || echo "up failed"
         echo "before=$(addr api.example.com)"
-        devdns override api.example.com 127.0.0.1 >/dev/null 2>&1
+        devdns override api.example.com 127.0.0.1 --force >/dev/null 2>&1
         devdns setup --resolver dnsmasq --dnsmasq-dir "$T/dnsmasq.d" --yes 2>&1 | sed 's/^/setup: /'
         echo "conf=$(grep -v '^#' "$T/dnsmasq.d/devdns.conf" | tr '\\n' '|')"
         echo "api=$(addr api.example.com)"
@@ -54,7 +54,7 @@ describe('an override on the whole machine (built binary, network namespace, rea
         echo "curl=$(curl -s --max-time 5 http://api.example.com:8080/)"
         devdns doctor --json > "$T/doctor.json" 2>/dev/null
         # An override begun after setup: not routed until setup runs again, and the command says so.
-        devdns override new.example.com 127.0.0.3 2>&1 | grep -i 'setup again' | sed 's/^/begun: /'
+        devdns override new.example.com 127.0.0.3 --force 2>&1 | grep -i 'setup again' | sed 's/^/begun: /'
         echo "new-before=$(addr new.example.com)"
         # An override ended: its route stays until setup runs again, and devdns forwards the name meanwhile.
         devdns rm api.example.com 2>&1 | grep -i 'setup again' | sed 's/^/ended: /'

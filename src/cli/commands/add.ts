@@ -1,6 +1,7 @@
 // `devdns add`: add the record, say exactly what changed, and have it answered at once. With the
 // daemon running, the daemon makes the change (the one writer); else the command writes the file.
 import { ROUTES } from '../../control/protocol.js';
+import { InputError } from '../../errors.js';
 import { timeLeft } from '../../records/expiry.js';
 import type { RecordInput } from '../../records/record-input.js';
 import type { CommandContext } from '../context.js';
@@ -32,8 +33,26 @@ interface AddReport {
   warnings: readonly string[];
 }
 
+/**
+ * `devdns override` takes a real name from every program on this machine: it asks first on a
+ * terminal, and elsewhere needs --force (as `add` does for a public name).
+ */
+async function consentToOverride(name: string, force: boolean | undefined): Promise<void> {
+  if (force) return;
+  if (!process.stdin.isTTY)
+    throw new InputError(
+      'name',
+      `overriding ${name} takes the real name over for every program on this machine`,
+      'run it in a terminal to be asked, or add --force',
+    );
+  const { confirm } = await import('../privilege.js');
+  const question = `Take ${name} over on this machine? Its addresses will come from devdns, not the real servers.`;
+  if (!(await confirm(question, false))) throw new InputError('name', `${name} was not overridden`, 'nothing changed');
+}
+
 export async function runAdd(context: CommandContext, name: string, value: string | undefined, options: AddOptions): Promise<void> {
   const { force, override, ...fields } = options;
+  if (override) await consentToOverride(name, force);
   const flags = { force: force === true, ...(override ? { override: true } : {}) };
   const sent = await editThroughDaemon(context, ROUTES.addRecord, { ...fields, name, value, ...flags });
   if (sent !== undefined) {
