@@ -1,4 +1,5 @@
-// `--for 30m`: how long a record lasts, as a user types it. Pure.
+// `--for 30m`: how long a record lasts, as a user types it, and the time left as it is shown. Pure,
+// and light: `add` and `ls` load it without the record-set code.
 import { InputError } from '../errors.js';
 
 const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
@@ -16,4 +17,16 @@ export function parseDuration(text: string, field = '--for'): number {
   if (seconds < 1 || seconds > MAX_LIFETIME_SECONDS)
     throw new InputError(field, `"${text}" is ${seconds < 1 ? 'no time at all' : 'more than a year'}`, `${hint}; at most 365d`);
   return seconds;
+}
+
+/** The time left until `expires`, as a person says it: 1h 29m, 45s, 2d 3h. */
+export function timeLeft(expires: string, now: number): string {
+  const seconds = Math.max(0, Math.round((Date.parse(expires) - now) / 1000));
+  if (seconds < 60) return `${seconds}s`;
+  const days = Math.floor(seconds / 86_400);
+  const hours = Math.floor((seconds % 86_400) / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  if (days > 0) return hours > 0 ? `${days}d ${hours}h` : `${days}d`;
+  if (hours > 0) return minutes > 0 ? `${hours}h ${minutes}m` : `${hours}h`;
+  return `${minutes}m`;
 }

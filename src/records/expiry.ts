@@ -39,15 +39,3 @@ export function nextExpiry(file: RecordFile): number | undefined {
   }
   return next;
 }
-
-/** The time left until `expires`, as a person says it: 1h 29m, 45s, 2d 3h. */
-export function timeLeft(expires: string, now: number): string {
-  const seconds = Math.max(0, Math.round((Date.parse(expires) - now) / 1000));
-  if (seconds < 60) return `${seconds}s`;
-  const days = Math.floor(seconds / 86_400);
-  const hours = Math.floor((seconds % 86_400) / 3600);
-  const minutes = Math.floor((seconds % 3600) / 60);
-  if (days > 0) return hours > 0 ? `${days}d ${hours}h` : `${days}d`;
-  if (hours > 0) return minutes > 0 ? `${hours}h ${minutes}m` : `${hours}h`;
-  return `${minutes}m`;
-}

@@ -550,11 +550,11 @@ describe('query log and resolve (built binary)', () => {
         .split('\n')
         .map((line) => JSON.parse(line) as Record<string, unknown>);
       assert.deepEqual(
-        entries.map((e) => [e.name, e.type, e.rcode, e.answer]),
+        entries.map((e) => [e.name, e.type, e.rcode, e.answer, e.source]),
         [
-          ['myapp.test', 'A', 'NOERROR', ['A 127.0.0.1']],
-          ['gone.test', 'AAAA', 'NXDOMAIN', []],
-          ['Deep.Shop.Test', 'A', 'NOERROR', ['A 127.0.0.3']],
+          ['myapp.test', 'A', 'NOERROR', ['A 127.0.0.1'], 'record'],
+          ['gone.test', 'AAAA', 'NXDOMAIN', [], 'record'],
+          ['Deep.Shop.Test', 'A', 'NOERROR', ['A 127.0.0.3'], 'record'],
         ],
       );
       for (const entry of entries) {
@@ -563,7 +563,10 @@ describe('query log and resolve (built binary)', () => {
         assert.ok(!Number.isNaN(Date.parse(String(entry.time))));
       }
       const table = await runDevdns(['logs', '-n', '1'], { home });
-      assert.match(table.stdout, /^\d\d:\d\d:\d\d\.\d{3}\t127\.0\.0\.1#\d+\tDeep\.Shop\.Test\tA\tNOERROR\tA 127\.0\.0\.3\t\d+µs\n$/);
+      assert.match(
+        table.stdout,
+        /^\d\d:\d\d:\d\d\.\d{3}\t127\.0\.0\.1#\d+\tDeep\.Shop\.Test\tA\tNOERROR\tA 127\.0\.0\.3\t\d+µs\trecord\n$/,
+      );
 
       const wildcard = await runDevdns(['resolve', 'anything.shop.test'], { home });
       assert.equal(wildcard.code, 0);

@@ -48,7 +48,8 @@ describe('devdns logs -f on a terminal', () => {
         'two queries',
       );
       const [header = '', first = '', second = ''] = lines;
-      assert.match(header, /^TIME +CLIENT +NAME +TYPE +RESULT +µs +ANSWER$/);
+      assert.match(header, /^TIME +CLIENT +NAME +TYPE +RESULT +µs +FROM +ANSWER$/);
+      assert.equal(first.indexOf('record'), header.indexOf('FROM'), 'where the answer came from, in its column');
       assert.equal(first.indexOf('myapp.test'), header.indexOf('NAME'));
       assert.equal(first.indexOf('NOERROR'), header.indexOf('RESULT'));
       assert.ok(first.endsWith('A 127.0.0.1'), first);

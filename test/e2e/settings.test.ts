@@ -27,6 +27,7 @@ describe('devdns config (built binary)', () => {
           'log.size=1048576 (default)',
           'upstream=["auto"] (default)',
           'forward="overrides" (default)',
+          'log.queries="own" (default)',
         ],
       );
       for (const [args, message] of [

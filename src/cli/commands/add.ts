@@ -2,7 +2,7 @@
 // daemon running, the daemon makes the change (the one writer); else the command writes the file.
 import { ROUTES } from '../../control/protocol.js';
 import { InputError } from '../../errors.js';
-import { timeLeft } from '../../records/expiry.js';
+import { timeLeft } from '../../records/duration.js';
 import type { RecordInput } from '../../records/record-input.js';
 import type { CommandContext } from '../context.js';
 import { afterDaemonEdit, editThroughDaemon } from '../daemon-edits.js';

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import type { ServedBody } from '../../control/protocol.js';
 import { DevdnsError } from '../../errors.js';
-import { timeLeft } from '../../records/expiry.js';
+import { timeLeft } from '../../records/duration.js';
 import { USER_SOURCE } from '../../records/sources.js';
 import { homePath } from '../../store/paths.js';
 import type { CommandContext } from '../context.js';
