@@ -4,8 +4,9 @@
 // question. Rebuilt, not cut: records point into each other (RFC 1035 §4.1.4), so the names are
 // written out afresh and compressed again. Also the wire reader and writer for other replies made
 // from upstream records (a CNAME override's target chased upstream). Pure.
-import { labelOctets, labelText } from '../dns/name-text.js';
+import { labelOctets } from '../dns/name-text.js';
 import { QTYPE, RCODE } from '../dns/protocol.js';
+import { HEADER_BYTES, Malformed, readName, u16, u32 } from './wire-reader.js';
 
 /** A name as text (name-text.ts: labels split at dots, any other octet escaped), as sent; '' is the root. */
 export type WireName = string;
@@ -30,46 +31,11 @@ export interface WireMessage {
   additional: WireRecord[];
 }
 
-const HEADER_BYTES = 12;
-const MAX_POINTER_HOPS = 64;
 /** RFC 2181 §8: a TTL with the top bit set is read as 0. */
 const MAX_WIRE_TTL = 0x7fffffff;
 
 export const FLAG = { QR: 0x8000, AA: 0x0400, TC: 0x0200, RD: 0x0100, RA: 0x0080, AD: 0x0020, CD: 0x0010 } as const;
 const OPCODE_MASK = 0x7800;
-
-class Bad extends Error {}
-
-const u16 = (bytes: Uint8Array, at: number): number => {
-  if (at + 2 > bytes.length) throw new Bad();
-  return ((bytes[at] as number) << 8) | (bytes[at + 1] as number);
-};
-const u32 = (bytes: Uint8Array, at: number): number => u16(bytes, at) * 0x10000 + u16(bytes, at + 2);
-
-/** The name at `start`, compression pointers followed backwards only, and where it ends in place. */
-function readName(bytes: Uint8Array, start: number): { name: WireName; end: number } {
-  const labels: string[] = [];
-  let offset = start;
-  let end: number | undefined;
-  let octets = 1;
-  for (let hops = 0; ; ) {
-    const length = bytes[offset];
-    if (length === undefined) throw new Bad();
-    if (length === 0) return { name: labels.join('.'), end: end ?? offset + 1 };
-    if ((length & 0xc0) === 0xc0) {
-      const target = u16(bytes, offset) & 0x3fff;
-      if (target >= offset || ++hops > MAX_POINTER_HOPS) throw new Bad();
-      end ??= offset + 2;
-      offset = target;
-      continue;
-    }
-    if (length & 0xc0) throw new Bad();
-    octets += length + 1;
-    if (octets > 255 || offset + 1 + length > bytes.length) throw new Bad();
-    labels.push(labelText(bytes, offset + 1, offset + 1 + length));
-    offset += length + 1;
-  }
-}
 
 /** Where names sit in the RDATA of the types whose names may be compressed (RFC 3597 §4): octets before, names. */
 const NAMED_RDATA: ReadonlyMap<number, { before: number; names: number }> = new Map([
@@ -93,13 +59,13 @@ function readRdata(bytes: Uint8Array, type: number, start: number, length: numbe
   const parts: WireRecord['rdata'] = [];
   let at = start;
   if (layout.before > 0) {
-    if (at + layout.before > end) throw new Bad();
+    if (at + layout.before > end) throw new Malformed();
     parts.push(bytes.slice(at, at + layout.before));
     at += layout.before;
   }
   for (let i = 0; i < layout.names; i++) {
     const read = readName(bytes, at);
-    if (read.end > end) throw new Bad();
+    if (read.end > end) throw new Malformed();
     parts.push({ name: read.name });
     at = read.end;
   }
@@ -139,7 +105,7 @@ export function readMessage(bytes: Uint8Array): WireMessage | undefined {
       additional: sections[2] as WireRecord[],
     };
   } catch (error) {
-    if (error instanceof Bad) return undefined;
+    if (error instanceof Malformed) return undefined;
     throw error;
   }
 }
