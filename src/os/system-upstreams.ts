@@ -2,7 +2,10 @@
 // /etc/resolv.conf's nameserver lines; where that names systemd-resolved's stub (127.0.0.53),
 // from the servers resolved itself uses (/run/systemd/resolve/resolv.conf). A local resolver on
 // another loopback address (dnsmasq on 127.0.0.1, say) is left out: once setup routes a name to
-// devdns there, asking it about that name would come back to devdns.
+// devdns there, asking it about that name would come back to devdns. Where that leaves nothing,
+// the servers the local resolver itself forwards to, as its manager wrote them down:
+// NetworkManager's (/run/NetworkManager/no-stub-resolv.conf) and Debian's dnsmasq with
+// resolvconf (/run/dnsmasq/resolv.conf).
 import { readFileSync } from 'node:fs';
 import { parseIPv4, parseIPv6 } from '../records/ip.js';
 import { isLoopback } from '../records/listen-address.js';
@@ -14,6 +17,8 @@ export interface SystemUpstream {
 
 const RESOLV_CONF = '/etc/resolv.conf';
 const RESOLVED_UPSTREAMS = '/run/systemd/resolve/resolv.conf';
+/** The servers behind a local resolver, where its manager writes them: tried in order when resolv.conf names none but loopback. */
+const LOCAL_RESOLVER_UPSTREAMS = ['/run/NetworkManager/no-stub-resolv.conf', '/run/dnsmasq/resolv.conf'];
 /** resolv.conf is a few lines; more is not one. */
 const MAX_BYTES = 64 * 1024;
 
@@ -57,7 +62,12 @@ function readSmall(path: string): string | undefined {
 export function systemUpstreams(read: (path: string) => string | undefined = readSmall): SystemUpstream[] {
   let servers = nameservers(read(RESOLV_CONF) ?? '');
   if (servers.includes('127.0.0.53')) servers = nameservers(read(RESOLVED_UPSTREAMS) ?? '');
-  return servers.filter((host) => !isLoopback(host)).map((host) => ({ host, port: 53 }));
+  const usable = (found: string[]) => found.filter((host) => !isLoopback(host));
+  for (const path of LOCAL_RESOLVER_UPSTREAMS) {
+    if (usable(servers).length > 0) break;
+    servers = nameservers(read(path) ?? '');
+  }
+  return usable(servers).map((host) => ({ host, port: 53 }));
 }
 
 /** What glibc's stub resolver waits and retries, from resolv.conf's options (its defaults: 5 s, 2 attempts; resolv.conf(5)). */

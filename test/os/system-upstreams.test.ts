@@ -26,6 +26,22 @@ describe('systemUpstreams', () => {
     assert.deepEqual(systemUpstreams(read), [{ host: '198.51.100.7', port: 53 }]);
   });
 
+  it('behind a local dnsmasq, takes the servers it forwards to, as NetworkManager or resolvconf wrote them', () => {
+    const nm = files({
+      '/etc/resolv.conf': 'nameserver 127.0.0.1\n',
+      '/run/NetworkManager/no-stub-resolv.conf': 'nameserver 198.51.100.8\n',
+      '/run/dnsmasq/resolv.conf': 'nameserver 198.51.100.9\n',
+    });
+    assert.deepEqual(systemUpstreams(nm), [{ host: '198.51.100.8', port: 53 }]);
+    const debian = files({ '/etc/resolv.conf': 'nameserver 127.0.0.1\n', '/run/dnsmasq/resolv.conf': 'nameserver 198.51.100.9\n' });
+    assert.deepEqual(systemUpstreams(debian), [{ host: '198.51.100.9', port: 53 }]);
+    // Never a loopback server from there either, and resolv.conf's own servers come first.
+    const loop = files({ '/etc/resolv.conf': 'nameserver 127.0.0.1\n', '/run/dnsmasq/resolv.conf': 'nameserver 127.0.0.1\n' });
+    assert.deepEqual(systemUpstreams(loop), []);
+    const plain = files({ '/etc/resolv.conf': 'nameserver 192.0.2.9\n', '/run/dnsmasq/resolv.conf': 'nameserver 198.51.100.9\n' });
+    assert.deepEqual(systemUpstreams(plain), [{ host: '192.0.2.9', port: 53 }]);
+  });
+
   it('leaves out loopback resolvers, and finds nothing where there is nothing', () => {
     const read = files({ '/etc/resolv.conf': 'nameserver 127.0.0.1\nnameserver ::1\nnameserver 192.0.2.9\n' });
     assert.deepEqual(systemUpstreams(read), [{ host: '192.0.2.9', port: 53 }]);
