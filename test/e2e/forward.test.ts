@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { makeCertificate } from '../helpers/certificate.js';
 import { runCommand, runDevdns, tempDir } from '../helpers/devdns.js';
 import { freePort } from '../helpers/ports.js';
 import { eventually, type RunningDevdns, startDevdns } from '../helpers/server.js';
@@ -107,30 +108,7 @@ describe('override and forwarding against unbound', { skip: haveTools ? false : 
     tlsPort = await freePort();
     httpsPort = await freePort();
     // A certificate for the DNS-over-TLS and DNS-over-HTTPS tests, which the daemon is told to trust.
-    const cert = await runCommand(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '2',
-        '-keyout',
-        join(dir.path, 'key.pem'),
-        '-out',
-        join(dir.path, 'cert.pem'),
-        '-subj',
-        `/CN=${TLS_NAME}`,
-        '-addext',
-        `subjectAltName=DNS:${TLS_NAME}`,
-      ],
-      process.env,
-    );
-    assert.equal(cert.code, 0, cert.stderr);
+    await makeCertificate(dir.path, TLS_NAME);
     const config = join(dir.path, 'unbound.conf');
     writeFileSync(config, unboundConfig(dir.path, upstreamPort, tlsPort, httpsPort));
     unbound = spawn('unbound', ['-d', '-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -22,6 +22,7 @@ import { dnsOverHttps, Forwarder } from '../../src/forward/forwarder.js';
 import { type HttpsUpstream, HttpsUpstreamClient, UpstreamRefusedAnswer } from '../../src/forward/https-upstream.js';
 import { UpstreamMismatch } from '../../src/forward/tcp-upstream.js';
 import { type UpstreamQuestion, UpstreamTimeout } from '../../src/forward/udp-upstream.js';
+import { makeCertificate } from '../helpers/certificate.js';
 import { runCommand, tempDir } from '../helpers/devdns.js';
 import { eventually } from '../helpers/server.js';
 
@@ -62,30 +63,7 @@ describe('DNS over HTTPS upstream', { skip: haveOpenssl ? false : 'install opens
   let behaviour: (stream: ServerHttp2Stream, body: Buffer) => void = () => undefined;
 
   before(async () => {
-    const made = await runCommand(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '2',
-        '-keyout',
-        join(dir.path, 'key.pem'),
-        '-out',
-        join(dir.path, 'cert.pem'),
-        '-subj',
-        `/CN=${NAME}`,
-        '-addext',
-        `subjectAltName=DNS:${NAME},IP:127.0.0.1`,
-      ],
-      process.env,
-    );
-    assert.equal(made.code, 0, made.stderr);
+    await makeCertificate(dir.path, NAME, 'IP:127.0.0.1');
     ca = readFileSync(join(dir.path, 'cert.pem'), 'utf8');
     server = createSecureServer({ key: readFileSync(join(dir.path, 'key.pem')), cert: ca });
     server.on('session', (session) => {
