@@ -60,7 +60,7 @@ export function warnIfHostsRouteBehind(context: CommandContext, running: boolean
     const hostsFile = journalHostsRoute(journal);
     if (!journal || hostsFile === undefined) return;
     const system = new SystemAccess(journal.root);
-    const lines = blockLines(hostsBlock(loadServedRecords(context.home).file.records, journal.tlds));
+    const lines = blockLines(hostsBlock(loadServedRecords(context.home).file.records, journal.tlds, { daemonKeeps: running }));
     const state = hostsBlockState(hostsFile, lines, system, 'setup');
     if (state.kind === 'current') return;
     const path = system.path(hostsFile);

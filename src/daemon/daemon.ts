@@ -12,7 +12,7 @@ import { findPortOwner } from '../os/port-owner.js';
 import { overrideRoutes } from '../os/resolvers.js';
 import { processStart } from '../platform/processes.js';
 import type { RecordFile } from '../records/types.js';
-import { homePath } from '../store/paths.js';
+import { HOME_FILES, homePath } from '../store/paths.js';
 import { loadSettings } from '../store/settings.js';
 import { buildHandlers } from './api-handlers.js';
 import { DAEMON_ENV, DaemonLog, keepOutputFailuresFromStopping, LogFile, type LogKind } from './daemon-log.js';
@@ -119,8 +119,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   const startedAt = new Date();
   const token = newToken();
-  const syncHosts = (served: () => RecordFile) => {
-    const line = describeHostsSync(syncHostsRoute(home, served));
+  const syncHosts = (served: () => RecordFile, daemonKeeps = true) => {
+    const line = describeHostsSync(syncHostsRoute(home, served, { daemonKeeps }));
     if (line !== undefined) message('hosts', line);
   };
   try {
@@ -129,7 +129,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       host: options.dnsHost,
       port: options.dnsPort,
       limits: options.dnsLimits,
-      forwarding: { ...forwarding, routes: () => journalledOverrideRoutes(home) },
+      forwarding: { ...forwarding, routes: () => journalledOverrideRoutes(home), routesFile: HOME_FILES.journal },
       logging: settings.logQueries,
       onQuery: (query) => {
         queryLog.record(query);
@@ -215,6 +215,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         removeState(home, process.pid);
         await opened.control.close();
         await opened.service.close();
+        // Nothing takes a record with an end out of the hosts-file route while devdns is down.
+        syncHosts(() => opened.service.served(), false);
         forwarding.forwarder.close();
         await queryLog.close();
         closeLog();

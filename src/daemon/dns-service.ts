@@ -24,7 +24,7 @@ import { buildZoneIndex, updateZoneIndex, type ZoneIndex, zoneFor } from '../dns
 import { type AnswerSource, type Forwarded, type Forwarder, refusedReply } from '../forward/forwarder.js';
 import { readAnswerLines } from '../forward/reply-facts.js';
 import { existingNameNodata, joinChased, spliceLocalAnswer } from '../forward/splice.js';
-import { nextExpiry } from '../records/expiry.js';
+import { liveRecords, nextExpiry } from '../records/expiry.js';
 import { isLoopback } from '../records/listen-address.js';
 import type { DnsRecord, RecordFile } from '../records/types.js';
 import type { RecordEditor } from '../store/edits.js';
@@ -93,6 +93,8 @@ export interface DnsServiceOptions {
   forwarding?: Forwarding;
   /** Which queries go to onQuery (the `log.queries` setting; `own` when not given). */
   logging?: QueryLogging;
+  /** The wall clock (ms since the epoch) records' ends are measured by: Date.now unless given (tests step it). */
+  now?: () => number;
 }
 
 export type Asked = { kind: 'answer'; response: Response } | { kind: 'forward'; rule: ForwardRule; outcome: Forwarded };
@@ -104,10 +106,13 @@ export interface Forwarding {
   /** Each forwarded query's outcome: counted, never logged by name (forwarded names are other people's). */
   onForwarded?: (forwarded: Forwarded) => void;
   /**
-   * The domains the OS routes to devdns (setup's journal), read again whenever the records change:
-   * an ended override's route still there is forwarded, not refused.
+   * The domains the OS routes to devdns (setup's journal), read at the start and again whenever
+   * the journal (`journal`, a file in the home) changes: an ended override's route still there is
+   * forwarded, not refused.
    */
   routes?: () => readonly string[];
+  /** The file `routes` reads, watched in the home. */
+  routesFile?: string;
   /** Whether a client may send one more question upstream now (a rate per client); all may when absent. */
   admit?: (address: string) => boolean;
 }
@@ -202,8 +207,12 @@ function servedZones(sources: ServedSources): RecordFile['zones'] {
 
 /** How long after a record's end the daemon removes it: ends a few milliseconds apart go in one write. */
 const EXPIRY_SLACK_MS = 20;
-/** The longest setTimeout delay (2^31-1 ms). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * How long the daemon waits, at most, before it looks at the clock again for the next end. A
+ * timer's delay does not run while the machine sleeps and does not follow a change of the clock;
+ * the clock is what says when a record has ended.
+ */
+const EXPIRY_CHECK_MS = 10_000;
 
 /** What the log shows of a forwarded reply: its rcode and answer records, read off the wire. */
 function forwardedSummary(reply: Buffer): AnswerSummary {
@@ -214,7 +223,9 @@ function forwardedSummary(reply: Buffer): AnswerSummary {
 
 export async function startDnsService(options: DnsServiceOptions): Promise<DnsService> {
   const writer = options.writer ?? new BackgroundWriter();
+  const now = options.now ?? Date.now;
   const store = new RecordStore(options.home, {
+    now: () => new Date(now()),
     keep: true,
     // What the daemon serves goes to every program on the machine: it never takes a file unchecked.
     checkInFull: true,
@@ -295,10 +306,12 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     const reply = spliceLocalAnswer(index, asked.query, outcome.reply, 65535) ?? outcome.reply;
     return { ...outcome, reply: joinChased(request, reply) ?? local() };
   };
+  /** The override routes setup left in the OS: read when the daemon starts and when the journal changes. */
+  let routed = forwarding?.routes?.() ?? [];
   const policy = (): AnswerPolicy => ({
     forwardAll: forwarding?.forwardAll === true,
     recursion: forwarding !== undefined,
-    routed: forwarding?.routes?.() ?? [],
+    routed,
   });
   const responder = new Responder(index, { policy: policy() });
   const watchers = new Map<string, FSWatcher>();
@@ -307,11 +320,23 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     clearTimeout(timer);
     timer = setTimeout(reload, RELOAD_SETTLE_MS);
   };
+  let routesTimer: NodeJS.Timeout | undefined;
+  const rereadRoutes = (): void => {
+    clearTimeout(routesTimer);
+    routesTimer = setTimeout(() => {
+      if (closed || forwarding?.routes === undefined) return;
+      const next = forwarding.routes();
+      if (next.length === routed.length && next.every((route, at) => route === routed[at])) return;
+      routed = next;
+      responder.setIndex(index, policy());
+    }, RELOAD_SETTLE_MS);
+  };
 
   let closed = false;
   /** Watches the home (records, links) and each linked project's directory: files are replaced by rename. */
   const watchSources = (): void => {
     if (closed) return;
+    const routesFile = forwarding?.routes === undefined ? undefined : forwarding.routesFile;
     const wanted = new Map<string, Set<string>>([[options.home, new Set<string>([HOME_FILES.records, HOME_FILES.links])]]);
     for (const link of safeLinks(options.home)) {
       const dir = dirname(link.path);
@@ -328,6 +353,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
       try {
         const watcher = watch(dir, (_event, name) => {
           if (name === null || names.has(name)) schedule();
+          if (routesFile !== undefined && dir === options.home && (name === null || name === routesFile)) rereadRoutes();
         });
         watcher.on('error', problem);
         watchers.set(dir, watcher);
@@ -403,19 +429,45 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
   }
 
   /**
-   * At the next record's end: the user's file is written without the records that have ended
-   * (the store leaves them out of every write), and everything is read again, so that what a
-   * linked project's file holds past its end goes too and the hosts route follows.
+   * At a record's end it stops being served at once, from what was last read: a records file that
+   * no longer parses, or a write that fails, cannot keep it served. Then the user's file is written
+   * without the records that have ended (the store leaves them out of every write), and everything
+   * is read again, so that what a linked project's file holds past its end goes too and the hosts
+   * route follows.
    */
   let expiryTimer: NodeJS.Timeout | undefined;
+  /** The next end of a record served (ms since the epoch), looked at before each answer. */
+  let nextEnd: number | undefined;
   const scheduleExpiry = (): void => {
     clearTimeout(expiryTimer);
-    const next = closed ? undefined : nextExpiry(served().file);
-    if (next === undefined) return;
-    // A timer holds at most about 24.8 days; a later end is looked at again then.
-    expiryTimer = setTimeout(expire, Math.min(Math.max(0, next - Date.now()) + EXPIRY_SLACK_MS, MAX_TIMER_MS));
+    nextEnd = closed ? undefined : nextExpiry(served().file);
+    if (nextEnd === undefined) return;
+    expiryTimer = setTimeout(
+      () => (nextEnd !== undefined && now() >= nextEnd ? expire() : scheduleExpiry()),
+      Math.min(Math.max(0, nextEnd - now()) + EXPIRY_SLACK_MS, EXPIRY_CHECK_MS),
+    );
+  };
+  /** Ends what has ended when the clock has passed the next end (a sleep, a change of the clock): one comparison otherwise. */
+  const keepEnds = (): void => {
+    if (nextEnd !== undefined && now() >= nextEnd) expire();
+  };
+  /** What is served, without what has ended by `at`. */
+  const endServed = (at: number): void => {
+    const user = liveRecords(sources.user, at);
+    const projects = sources.projects.map((project) =>
+      project.file === undefined ? project : { ...project, file: liveRecords(project.file, at) },
+    );
+    if (user !== sources.user || projects.some((project, at) => project.file !== sources.projects[at]?.file)) {
+      sources = { ...sources, user, projects };
+      merged = undefined;
+      index = buildZoneIndex(served().file);
+      responder.setIndex(index, policy());
+      options.onReload?.(() => served().file, count());
+    }
+    scheduleExpiry();
   };
   const expire = (): void => {
+    endServed(now());
     store
       .update((file) => ({ file, result: undefined }))
       .catch((error: Error) => problem(new Error(`removing records that have ended failed: ${error.message}`)))
@@ -435,6 +487,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
   const stopWatching = (): void => {
     closed = true;
     clearTimeout(timer);
+    clearTimeout(routesTimer);
     clearTimeout(expiryTimer);
     for (const watcher of watchers.values()) watcher.close();
     watchers.clear();
@@ -468,6 +521,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
       onError: options.onServerError ?? problem,
       handle: (message, address, port, transport) => {
         const started = performance.now();
+        keepEnds();
         const exchange = responder.respond(message, transport);
         const { reply, question, response } = exchange;
         // Never an open resolver (RFC 5358): only this machine's programs are answered for others' names;
@@ -526,9 +580,13 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     answered: () => answered,
     served: () => served().file,
     recordsError: () => recordsError,
-    answer: (name, type) => answerQuestion(index, name, type),
+    answer: (name, type) => {
+      keepEnds();
+      return answerQuestion(index, name, type);
+    },
     forwarder: forwarding?.forwarder,
     ask: async (name, type) => {
+      keepEnds();
       const query = questionQuery(name, type);
       const decision = decide(index, query, policy());
       const target = decision.kind === 'answer' && forwarding !== undefined ? chaseTarget(index, query, decision.response) : undefined;

@@ -2,7 +2,7 @@
 // resolver cannot send one domain to one server), the daemon keeps the file's devdns block in
 // step with what it serves, when it starts and after every reload. Only the block changes, by the
 // same rules as `devdns hosts sync`; a failure (no write access) is reported, never fatal.
-import { blockLines, hostsBlock, setHostsBlock } from '../os/hosts-file.js';
+import { type BlockUpkeep, blockLines, hostsBlock, setHostsBlock } from '../os/hosts-file.js';
 import { journalHostsRoute, journalPath, journalToUndo } from '../os/journal.js';
 import { SystemAccess } from '../os/system.js';
 import type { RecordFile } from '../records/types.js';
@@ -16,8 +16,12 @@ export type HostsRouteSync =
   /** The journal itself cannot be used: nothing is written, and no hosts file is named. */
   | { kind: 'journal-refused'; path: string; reason: string };
 
-/** Brings the hosts file's block up to date with `file`, when setup chose the hosts file as the route. */
-export function syncHostsRoute(home: string, served: () => RecordFile): HostsRouteSync {
+/**
+ * Brings the hosts file's block up to date with `file`, when setup chose the hosts file as the
+ * route. `upkeep.daemonKeeps` is false when the daemon stops: records with an end leave the block,
+ * since no one would take them out at their end.
+ */
+export function syncHostsRoute(home: string, served: () => RecordFile, upkeep: BlockUpkeep): HostsRouteSync {
   const privileged = new SystemAccess().privileged;
   // As root, only root's own copy of the journal may aim its writes (journal.ts).
   const route = () => {
@@ -35,7 +39,7 @@ export function syncHostsRoute(home: string, served: () => RecordFile): HostsRou
   const { journal, hostsFile } = current;
   const system = new SystemAccess(journal.root, { privileged });
   const path = system.path(hostsFile);
-  const lines = blockLines(hostsBlock(served().records, journal.tlds));
+  const lines = blockLines(hostsBlock(served().records, journal.tlds, upkeep));
   try {
     const how = setHostsBlock(hostsFile, lines, system, 'setup');
     if (how === 'unchanged') return { kind: 'unchanged', path };

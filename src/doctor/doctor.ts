@@ -7,7 +7,7 @@ import { lookupDaemon } from '../daemon/state.js';
 import { askTcp, askUdp } from '../dns/client.js';
 import { QTYPE } from '../dns/protocol.js';
 import { PROBE_LABEL } from '../dns/zone-index.js';
-import { BLOCK_BEGIN, blockLines, defaultHostsPath, hostsBlock, hostsBlockState } from '../os/hosts-file.js';
+import { BLOCK_BEGIN, type BlockUpkeep, blockLines, defaultHostsPath, hostsBlock, hostsBlockState } from '../os/hosts-file.js';
 import { type Journal, journalPlan, readJournal, routedPort as routedPortOf } from '../os/journal.js';
 import { findPortOwner } from '../os/port-owner.js';
 import { detectResolver, domainsToRoute, overrideRoutes, type ResolverKind } from '../os/resolvers.js';
@@ -84,6 +84,7 @@ async function findRoute(
   hostsPath: string,
   hostsBlockPresent: boolean,
   file: RecordFile | undefined,
+  upkeep: BlockUpkeep,
 ): Promise<Route> {
   if (journal?.tlds.includes(tld)) {
     // A setup made for a --root tree (a test, a chroot) does not route this system.
@@ -91,7 +92,7 @@ async function findRoute(
     const system = new SystemAccess(journal.root);
     const { hostsFile } = journalPlan(journal);
     if (hostsFile !== undefined) {
-      const block = hostsBlock(file?.records ?? [], journal.tlds);
+      const block = hostsBlock(file?.records ?? [], journal.tlds, upkeep);
       return {
         kind: 'hosts-route',
         hostsPath: system.path(hostsFile),
@@ -160,7 +161,7 @@ export async function gatherFacts(options: DoctorOptions): Promise<DoctorFacts> 
   // What is served (a linked project's overrides too) is what setup routes.
   const routedZones = (servedFile ?? file)?.zones;
   for (const tld of routedZones ? domainsToRoute(routedZones) : ['test']) {
-    const route = await findRoute(tld, journal, hostsPath, hostsBlockPresent, servedFile);
+    const route = await findRoute(tld, journal, hostsPath, hostsBlockPresent, servedFile, { daemonKeeps: running !== undefined });
     const probe = probeFor(tld, route, servedFile ?? file);
     tlds.push({ tld, route, probe, lookup: await outcome(() => withDeadline(resolveName(probe.name), 3_000, probe.name)) });
   }

@@ -28,11 +28,29 @@ export interface HostsBlock {
   skipped: Array<{ name: string; type: string; reason: string }>;
 }
 
+/**
+ * Who takes a record with an end (`--for`) out of the block at its end: only the daemon, while it
+ * runs and setup's route is the block. Anywhere else, such a record would outlive its end there.
+ */
+export interface BlockUpkeep {
+  /** The daemon runs and keeps this block in step with what it serves. */
+  daemonKeeps: boolean;
+}
+
 /** The block's lines for the records: one line per address, wildcards and other types skipped. */
-export function hostsBlock(records: readonly DnsRecord[], tlds?: readonly string[]): HostsBlock {
+export function hostsBlock(records: readonly DnsRecord[], tlds: readonly string[] | undefined, upkeep: BlockUpkeep): HostsBlock {
   const lines: string[] = [];
   const skipped: HostsBlock['skipped'] = [];
   for (const record of records) {
+    if (record.expires !== undefined && !upkeep.daemonKeeps) {
+      if (record.type === 'A' || record.type === 'AAAA')
+        skipped.push({
+          name: record.name,
+          type: record.type,
+          reason: `it ends (--for), and only a running devdns on setup's hosts-file route takes it out of the file at its end`,
+        });
+      continue;
+    }
     // As setup's route, the file speaks only for the TLDs setup routed: nothing else is taken over.
     const route = tlds?.find((tld) => record.name === tld || record.name.endsWith(`.${tld}`));
     if (tlds && route === undefined) {

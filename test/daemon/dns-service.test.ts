@@ -45,6 +45,28 @@ async function withService(options: Partial<DnsServiceOptions>, run: (service: D
   }
 }
 
+/** An upstream that answers each question with an empty NOERROR, and counts them. */
+function echoingUpstream(): UpstreamTransport & { asked: number } {
+  const upstream = {
+    label: 'fake',
+    asked: 0,
+    ask: async (query: Uint8Array) => {
+      upstream.asked++;
+      const reply = Buffer.from(query);
+      reply[2] = (reply[2] ?? 0) | 0x80;
+      return reply;
+    },
+  };
+  return upstream;
+}
+
+/** Adds `name` A 10.9.9.9 to the home's records, ending at `expires`. */
+const addEnding = (home: string, name: string, expires: string) =>
+  new RecordStore(home).update((file) => ({
+    file: { ...file, records: [...file.records, { name, type: 'A', ttl: 5, address: '10.9.9.9', expires }] },
+    result: undefined,
+  }));
+
 /** The addresses a UDP query for `name` gets, or undefined without an answer. */
 const udpAddresses = async (port: number, name: string) => {
   const reply = await askUdp(port, queryBytes(1, name));
@@ -159,6 +181,40 @@ describe('DNS service', () => {
         '10.0.0.1',
       );
       assert.equal(service.recordsError(), undefined);
+    });
+  });
+
+  it('stops serving a record at its end even when the records file no longer parses then', async () => {
+    const problems: string[] = [];
+    await withService({ onProblem: (error) => problems.push(error.message) }, async (service, home) => {
+      await addEnding(home, 'demo.test', new Date(Date.now() + 1_500).toISOString());
+      await eventually(async () => (await udpAddresses(service.port, 'demo.test'))?.[0], 3_000, 'demo.test served');
+      writeFileSync(recordsFile(home), '{broken');
+      await eventually(() => (problems.length > 0 ? true : undefined), 3_000, 'the broken file reported');
+      await eventually(
+        async () => ((await udpAddresses(service.port, 'demo.test'))?.length === 0 ? true : undefined),
+        4_000,
+        'demo.test ended',
+      );
+      assert.deepEqual(await udpAddresses(service.port, 'myapp.test'), ['127.0.0.1'], 'the rest is served on');
+      assert.equal(readFileSync(recordsFile(home), 'utf8'), '{broken', 'a file that does not parse is not written over');
+    });
+  });
+
+  it("ends a record by the clock, not by a timer's delay: the first answer after a sleep or a clock step is without it", async () => {
+    let slept = 0;
+    await withService({ now: () => Date.now() + slept }, async (service, home) => {
+      await addEnding(home, 'demo.test', new Date(Date.now() + 60_000).toISOString());
+      await eventually(async () => (await udpAddresses(service.port, 'demo.test'))?.[0], 3_000, 'demo.test served');
+      slept = 61_000;
+      assert.deepEqual(await udpAddresses(service.port, 'demo.test'), [], 'the first answer after the end');
+      assert.deepEqual(await udpAddresses(service.port, 'myapp.test'), ['127.0.0.1']);
+      await eventually(
+        () => (readFileSync(recordsFile(home), 'utf8').includes('demo.test') ? undefined : true),
+        3_000,
+        'demo.test gone from the file',
+      );
+      assert.deepEqual(await udpAddresses(service.port, 'demo.test'), [], 'and not served again after the reload');
     });
   });
 
@@ -291,16 +347,7 @@ describe('forwarding is for this machine only', () => {
   it('forwards for a loopback client, and answers REFUSED, asking nothing, to one from another address', {
     skip: lan === undefined ? 'no non-loopback IPv4 address on this machine' : false,
   }, async () => {
-    let asked = 0;
-    const upstream: UpstreamTransport = {
-      label: 'fake',
-      ask: async (query) => {
-        asked++;
-        const reply = Buffer.from(query);
-        reply[2] = (reply[2] ?? 0) | 0x80;
-        return reply;
-      },
-    };
+    const upstream = echoingUpstream();
     const dir = tempDir();
     try {
       await new RecordStore(dir.path).update((file) => ({
@@ -332,15 +379,45 @@ describe('forwarding is for this machine only', () => {
           });
         const rcode = (reply: Buffer) => (reply[3] ?? 0) & 0x0f;
         assert.equal(rcode(await ask('127.0.0.1', '127.0.0.1')), 0);
-        assert.equal(asked, 1);
+        assert.equal(upstream.asked, 1);
         assert.equal(rcode(await ask(lan as string, lan as string)), 5, 'REFUSED');
-        assert.equal(asked, 1, 'nothing asked upstream for another address');
+        assert.equal(upstream.asked, 1, 'nothing asked upstream for another address');
       } finally {
         await service.close();
       }
     } finally {
       dir.cleanup();
     }
+  });
+});
+
+describe("the routes setup left in the OS (its journal's override routes)", () => {
+  it('are read again when the journal changes, with no record edited: a route setup took away is refused again', async () => {
+    const upstream = echoingUpstream();
+    let routes = ['old.example.com'];
+    let read = 0;
+    const forwarding = {
+      forwarder: new Forwarder({ upstreams: [upstream] }),
+      forwardAll: false,
+      routes: () => {
+        read++;
+        return routes;
+      },
+      routesFile: 'setup-journal.json',
+    };
+    await withService({ forwarding }, async (service, home) => {
+      const rcode = async () => ((await askUdp(service.port, queryBytes(3, 'api.old.example.com')))?.[3] ?? 0xff) & 0x0f;
+      assert.equal(await rcode(), 0, 'the stale route forwarded');
+      assert.equal(upstream.asked, 1);
+      const reads = read;
+      routes = [];
+      writeFileSync(join(home, 'setup-journal.json'), '{}');
+      await eventually(async () => ((await rcode()) === 5 ? true : undefined), 3_000, 'REFUSED once the journal changed');
+      const before = upstream.asked;
+      assert.equal(await rcode(), 5);
+      assert.equal(upstream.asked, before, 'nothing asked upstream for a route that is gone');
+      assert.ok(read > reads);
+    });
   });
 });
 

@@ -18,6 +18,9 @@ const served = (...names: string[]): RecordFile => ({
   records: names.map((name) => ({ name, type: 'A', ttl: 5, address: '127.0.0.1' })),
 });
 
+/** The daemon runs and keeps the block. */
+const KEPT = { daemonKeeps: true };
+
 async function withRoute(resolver: 'hosts' | 'macos', run: (home: string, hosts: string) => Promise<void> | void): Promise<void> {
   const home = tempDir();
   const root = tempDir();
@@ -40,7 +43,7 @@ describe('the daemon keeps the hosts-file route in step', () => {
     const home = tempDir();
     try {
       assert.deepEqual(
-        syncHostsRoute(home.path, () => served('a.test')),
+        syncHostsRoute(home.path, () => served('a.test'), KEPT),
         { kind: 'none' },
       );
     } finally {
@@ -48,7 +51,7 @@ describe('the daemon keeps the hosts-file route in step', () => {
     }
     await withRoute('macos', (home, hosts) => {
       assert.deepEqual(
-        syncHostsRoute(home, () => served('a.test')),
+        syncHostsRoute(home, () => served('a.test'), KEPT),
         { kind: 'none' },
       );
       assert.equal(readFileSync(hosts, 'utf8'), '127.0.0.1 localhost\n');
@@ -57,15 +60,15 @@ describe('the daemon keeps the hosts-file route in step', () => {
 
   it('writes the block, then leaves an up-to-date file alone', async () => {
     await withRoute('hosts', (home, hosts) => {
-      const first = syncHostsRoute(home, () => served('a.test', 'b.test'));
+      const first = syncHostsRoute(home, () => served('a.test', 'b.test'), KEPT);
       assert.deepEqual(first, { kind: 'written', path: hosts, names: 2 });
       assert.match(describeHostsSync(first) ?? '', /^hosts-file route: wrote 2 names into /);
       assert.match(readFileSync(hosts, 'utf8'), /^127\.0\.0\.1 a\.test\n127\.0\.0\.1 b\.test\n# devdns end\n$/m);
-      const second = syncHostsRoute(home, () => served('a.test', 'b.test'));
+      const second = syncHostsRoute(home, () => served('a.test', 'b.test'), KEPT);
       assert.deepEqual(second, { kind: 'unchanged', path: hosts });
       assert.equal(describeHostsSync(second), undefined);
       // No names left: no block at all, the file as it was.
-      syncHostsRoute(home, () => served());
+      syncHostsRoute(home, () => served(), KEPT);
       assert.equal(readFileSync(hosts, 'utf8'), '127.0.0.1 localhost\n');
     });
   });
@@ -73,7 +76,7 @@ describe('the daemon keeps the hosts-file route in step', () => {
   it('a journal it cannot use is reported as such, never with a sync of the journal file', async () => {
     await withRoute('hosts', (home) => {
       writeFileSync(join(home, 'setup-journal.json'), '{"version": 1, "resolver": "hosts"}');
-      const sync = syncHostsRoute(home, () => served('a.test'));
+      const sync = syncHostsRoute(home, () => served('a.test'), KEPT);
       assert.equal(sync.kind, 'journal-refused');
       const line = describeHostsSync(sync) ?? '';
       assert.match(line, /^hosts-file route: not kept in step, the setup journal is refused: /);
@@ -83,13 +86,37 @@ describe('the daemon keeps the hosts-file route in step', () => {
 
   it('writes only names under the TLDs setup routed', async () => {
     await withRoute('hosts', (home, hosts) => {
-      syncHostsRoute(home, () => ({
-        ...served('a.test', 'db.internal', 'router.home.arpa'),
-        zones: { test: {}, internal: {}, 'home.arpa': {} },
-      }));
+      syncHostsRoute(
+        home,
+        () => ({
+          ...served('a.test', 'db.internal', 'router.home.arpa'),
+          zones: { test: {}, internal: {}, 'home.arpa': {} },
+        }),
+        KEPT,
+      );
       const text = readFileSync(hosts, 'utf8');
       assert.match(text, /^127\.0\.0\.1 a\.test$/m);
       assert.doesNotMatch(text, /internal|home\.arpa/);
+    });
+  });
+
+  it('keeps a record with an end in the block only while the daemon runs to take it out', async () => {
+    await withRoute('hosts', (home, hosts) => {
+      const file = served('a.test', 'demo.test');
+      const ending: RecordFile = {
+        ...file,
+        records: file.records.map((r) => (r.name === 'demo.test' ? { ...r, expires: '2099-01-01T00:00:00.000Z' } : r)),
+      };
+      syncHostsRoute(home, () => ending, KEPT);
+      assert.match(readFileSync(hosts, 'utf8'), /^127\.0\.0\.1 demo\.test$/m);
+      // The daemon stops: nothing would take demo.test out at its end, so it goes now; a.test stays.
+      assert.deepEqual(
+        syncHostsRoute(home, () => ending, { daemonKeeps: false }),
+        { kind: 'written', path: hosts, names: 1 },
+      );
+      const text = readFileSync(hosts, 'utf8');
+      assert.match(text, /^127\.0\.0\.1 a\.test$/m);
+      assert.doesNotMatch(text, /demo\.test/);
     });
   });
 
@@ -97,7 +124,7 @@ describe('the daemon keeps the hosts-file route in step', () => {
     await withRoute('hosts', (home, hosts) => {
       rmSync(hosts);
       mkdirSync(hosts); // something other than a file where the hosts file was
-      const sync = syncHostsRoute(home, () => served('a.test'));
+      const sync = syncHostsRoute(home, () => served('a.test'), KEPT);
       assert.equal(sync.kind, 'failed');
       assert.match(
         describeHostsSync(sync) ?? '',
@@ -108,7 +135,7 @@ describe('the daemon keeps the hosts-file route in step', () => {
 
   it('leaves the block alone once teardown has begun, and teardown marks the journal before it touches the block', async () => {
     await withRoute('hosts', async (home, hosts) => {
-      syncHostsRoute(home, () => served('a.test'));
+      syncHostsRoute(home, () => served('a.test'), KEPT);
       // A block teardown cannot remove (damaged by hand): teardown stops, the journal stays, marked.
       writeFileSync(hosts, `${readFileSync(hosts, 'utf8')}# devdns begin\n`);
       const journal = journalToUndo(home, { privileged: false });
@@ -119,7 +146,7 @@ describe('the daemon keeps the hosts-file route in step', () => {
       // The daemon no longer writes the block of a route being undone.
       const damaged = readFileSync(hosts, 'utf8');
       assert.deepEqual(
-        syncHostsRoute(home, () => served('a.test', 'b.test')),
+        syncHostsRoute(home, () => served('a.test', 'b.test'), KEPT),
         { kind: 'none' },
       );
       assert.equal(readFileSync(hosts, 'utf8'), damaged);

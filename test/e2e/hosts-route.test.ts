@@ -76,9 +76,20 @@ describe('setup on a machine with a plain resolv.conf routes through the hosts f
           10_000,
           'the watcher sync',
         );
+        // A record with an end is in the block while the daemon runs to take it out at its end...
+        const ending = await runDevdns(['add', 'demo.test', '127.0.0.6', '--for', '1h'], { home: home.path });
+        assert.equal(ending.code, 0, ending.stderr);
+        assert.match(readFileSync(hostsPath, 'utf8'), /^127\.0\.0\.6 demo\.test$/m);
       } finally {
         await daemon.stop();
       }
+      // ...and leaves it when the daemon stops, since nothing would take it out at its end then.
+      const stopped = readFileSync(hostsPath, 'utf8');
+      assert.doesNotMatch(stopped, /demo\.test/);
+      assert.match(stopped, /^127\.0\.0\.4 web\.test$/m, 'the records without an end stay');
+      const sync = await runDevdns(['hosts', 'sync', '--hosts-file', hostsPath], { home: home.path });
+      assert.match(sync.stderr, /skipped demo\.test A: it ends \(--for\)/, sync.stderr);
+      assert.doesNotMatch(readFileSync(hostsPath, 'utf8'), /demo\.test/);
 
       const teardown = await runDevdns(['teardown', '--yes'], { home: home.path });
       assert.equal(teardown.code, 0, teardown.stderr);

@@ -6,6 +6,9 @@ import { BLOCK_BEGIN, BLOCK_END, hostsBlock, withBlock, writeHostsFile } from '.
 import { makeRecord } from '../../src/records/types.js';
 import { tempDir } from '../helpers/devdns.js';
 
+/** The daemon runs and keeps the block. */
+const KEPT = { daemonKeeps: true };
+
 describe('hosts file block', () => {
   const originals: Array<[string, string]> = [
     ['a file ending with a line break', '127.0.0.1 localhost\n::1 localhost\n'],
@@ -40,13 +43,17 @@ describe('hosts file block', () => {
   });
 
   it('writes A and AAAA records and says which it skipped', () => {
-    const block = hostsBlock([
-      makeRecord('myapp.test', 5, { type: 'A', address: '127.0.0.1' }),
-      makeRecord('myapp.test', 5, { type: 'AAAA', address: '::1' }),
-      makeRecord('*.shop.test', 5, { type: 'A', address: '127.0.0.1' }),
-      makeRecord('www.test', 5, { type: 'CNAME', target: 'myapp.test' }),
-      makeRecord('test', 5, { type: 'TXT', strings: ['x'] }),
-    ]);
+    const block = hostsBlock(
+      [
+        makeRecord('myapp.test', 5, { type: 'A', address: '127.0.0.1' }),
+        makeRecord('myapp.test', 5, { type: 'AAAA', address: '::1' }),
+        makeRecord('*.shop.test', 5, { type: 'A', address: '127.0.0.1' }),
+        makeRecord('www.test', 5, { type: 'CNAME', target: 'myapp.test' }),
+        makeRecord('test', 5, { type: 'TXT', strings: ['x'] }),
+      ],
+      undefined,
+      KEPT,
+    );
     assert.deepEqual(block.lines, ['127.0.0.1 myapp.test', '::1 myapp.test']);
     assert.deepEqual(
       block.skipped.map((s) => `${s.name} ${s.type}`),
@@ -90,11 +97,15 @@ describe('hosts file block, found strictly', () => {
   });
 
   it('never makes a localhost name anything but loopback (RFC 6761)', () => {
-    const block = hostsBlock([
-      makeRecord('localhost', 5, { type: 'A', address: '192.0.2.66' }),
-      makeRecord('app.localhost', 5, { type: 'AAAA', address: '2001:db8::1' }),
-      makeRecord('ok.localhost', 5, { type: 'A', address: '127.0.0.2' }),
-    ]);
+    const block = hostsBlock(
+      [
+        makeRecord('localhost', 5, { type: 'A', address: '192.0.2.66' }),
+        makeRecord('app.localhost', 5, { type: 'AAAA', address: '2001:db8::1' }),
+        makeRecord('ok.localhost', 5, { type: 'A', address: '127.0.0.2' }),
+      ],
+      undefined,
+      KEPT,
+    );
     assert.deepEqual(block.lines, ['127.0.0.2 ok.localhost']);
     assert.deepEqual(
       block.skipped.map((s) => `${s.name} ${s.reason}`),
@@ -108,22 +119,44 @@ describe('hosts file block, found strictly', () => {
       makeRecord('github.com', 5, { type: 'A', address: '10.6.6.6' }),
       makeRecord('myapp.test', 5, { type: 'A', address: '127.0.0.1' }),
     ];
-    const routed = hostsBlock(records, ['test', 'api.example.com']);
+    const routed = hostsBlock(records, ['test', 'api.example.com'], KEPT);
     assert.deepEqual(routed.lines, ['127.0.0.1 api.example.com', '127.0.0.1 myapp.test']);
     assert.deepEqual(
       routed.skipped.map((s) => `${s.name}: ${s.reason}`),
       ['github.com: not under .test, api.example.com, the domains setup routes'],
     );
-    assert.deepEqual(hostsBlock(records, ['test']).lines, ['127.0.0.1 myapp.test']);
-    assert.deepEqual(hostsBlock(records).lines, ['127.0.0.1 myapp.test']);
+    assert.deepEqual(hostsBlock(records, ['test'], KEPT).lines, ['127.0.0.1 myapp.test']);
+    assert.deepEqual(hostsBlock(records, undefined, KEPT).lines, ['127.0.0.1 myapp.test']);
+  });
+
+  it('writes a record with an end (--for) only into a block the running daemon keeps', () => {
+    const records = [
+      makeRecord('myapp.test', 5, { type: 'A', address: '127.0.0.1' }),
+      { ...makeRecord('demo.test', 5, { type: 'A', address: '127.0.0.2' }), expires: '2099-01-01T00:00:00.000Z' },
+      { ...makeRecord('demo.test', 5, { type: 'TXT', strings: ['x'] }), expires: '2099-01-01T00:00:00.000Z' },
+    ];
+    assert.deepEqual(hostsBlock(records, ['test'], KEPT).lines, ['127.0.0.1 myapp.test', '127.0.0.2 demo.test']);
+    for (const tlds of [['test'], undefined]) {
+      const block = hostsBlock(records, tlds, { daemonKeeps: false });
+      assert.deepEqual(block.lines, ['127.0.0.1 myapp.test']);
+      assert.deepEqual(
+        block.skipped.map((s) => `${s.name} ${s.type}`),
+        ['demo.test A'],
+      );
+      assert.match(block.skipped[0]?.reason ?? '', /ends \(--for\).*running devdns/);
+    }
   });
 
   it('never writes a public or mDNS name into the hosts file', () => {
-    const block = hostsBlock([
-      makeRecord('github.com', 5, { type: 'A', address: '10.6.6.6' }),
-      makeRecord('printer.local', 5, { type: 'A', address: '10.0.0.9' }),
-      makeRecord('myapp.test', 5, { type: 'A', address: '127.0.0.1' }),
-    ]);
+    const block = hostsBlock(
+      [
+        makeRecord('github.com', 5, { type: 'A', address: '10.6.6.6' }),
+        makeRecord('printer.local', 5, { type: 'A', address: '10.0.0.9' }),
+        makeRecord('myapp.test', 5, { type: 'A', address: '127.0.0.1' }),
+      ],
+      undefined,
+      KEPT,
+    );
     assert.deepEqual(block.lines, ['127.0.0.1 myapp.test']);
     assert.deepEqual(
       block.skipped.map((s) => s.name),

@@ -2,6 +2,7 @@
 // Run through sudo, root takes only the records from the home (checked on load; risky names skipped).
 import { realpathSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
+import { lookupDaemon } from '../../daemon/state.js';
 import { DevdnsError, ExitCode, InputError } from '../../errors.js';
 import { blockLines, defaultHostsPath, hostsBlock, setHostsBlock } from '../../os/hosts-file.js';
 import { type Journal, journalHostsRoute, journalToUndo } from '../../os/journal.js';
@@ -42,7 +43,13 @@ export async function runHosts(context: CommandContext, action: string, options:
       `${path} is the route devdns setup chose for ${domainList(route.tlds)}: removing the block would stop those names resolving`,
       'undo the route with devdns teardown, which removes the block',
     );
-  const block = action === 'sync' ? hostsBlock(loadServedRecords(context.home).file.records, route?.tlds) : undefined;
+  const block =
+    action === 'sync'
+      ? hostsBlock(loadServedRecords(context.home).file.records, route?.tlds, {
+          // A block the daemon does not keep holds no record with an end: it would stay past it.
+          daemonKeeps: route !== undefined && lookupDaemon(context.home).kind === 'running',
+        })
+      : undefined;
   const lines = block && blockLines(block);
   let how: ReturnType<typeof setHostsBlock>;
   try {

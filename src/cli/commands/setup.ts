@@ -134,7 +134,12 @@ export async function runSetup(context: CommandContext, options: SetupOptions): 
   if (plan.files.length === 0 && plan.hostsFile === undefined) return ExitCode.user;
   // A dry run stops where the real run would.
   checkHostsFile(system, plan);
-  const hosts = plan.hostsFile === undefined ? undefined : hostsBlock(loadServedRecords(context.home).file.records, tlds);
+  const hosts =
+    plan.hostsFile === undefined
+      ? undefined
+      : hostsBlock(loadServedRecords(context.home).file.records, tlds, {
+          daemonKeeps: lookupDaemon(context.home).kind === 'running',
+        });
   for (const skip of hosts?.skipped ?? []) output.warn(`not in the hosts file: ${skip.name} ${skip.type} (${skip.reason})`);
   if (options.dryRun) {
     for (const file of plan.files) {
