@@ -7,7 +7,7 @@ import { type ControlLimits, type ControlServer, startControlServer } from '../c
 import { chooseSocketPlace } from '../control/socket-place.js';
 import type { DnsLimits } from '../dns/server.js';
 import { DevdnsError, PortInUseError } from '../errors.js';
-import { readJournal } from '../os/journal.js';
+import { readJournalOrNone, recordedUpstreams } from '../os/journal.js';
 import { findPortOwner } from '../os/port-owner.js';
 import { overrideRoutes } from '../os/resolvers.js';
 import { processStart } from '../platform/processes.js';
@@ -75,12 +75,8 @@ async function explainPortInUse(error: PortInUseError): Promise<DevdnsError> {
 
 /** The override routes setup put in the OS, from its journal: none when there is none or it cannot be read. */
 function journalledOverrideRoutes(home: string): readonly string[] {
-  try {
-    const journal = readJournal(home);
-    return journal === undefined || journal.undoing ? [] : overrideRoutes(journal.tlds);
-  } catch {
-    return []; // doctor reports a journal that cannot be read
-  }
+  const journal = readJournalOrNone(home);
+  return journal === undefined || journal.undoing ? [] : overrideRoutes(journal.tlds);
 }
 
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
@@ -103,9 +99,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const maxFileBytes = settings.logSize;
   // Before anything opens: an upstream that is devdns itself stops the start with its reason.
   let forwarded = 0;
-  const { forwarding, summary: forwardingSummary } = setUpForwarding(settings, { host: options.dnsHost, port: options.dnsPort }, () => {
-    forwarded++;
-  });
+  const { forwarding, summary: forwardingSummary } = setUpForwarding(
+    settings,
+    { host: options.dnsHost, port: options.dnsPort },
+    () => {
+      forwarded++;
+    },
+    { recorded: recordedUpstreams(readJournalOrNone(home)) },
+  );
   const queryLog = new QueryLog(homePath(home, 'queryLog'), {
     maxFileBytes,
     onError: (error) => message('query-log', `query log: ${error.message}`),

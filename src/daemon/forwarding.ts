@@ -5,7 +5,7 @@ import { dnsOverHttps, dnsOverTls, Forwarder, plainDns, type UpstreamTransport }
 import { ClientRateLimit } from '../forward/rate-limit.js';
 import type { UpstreamSpec } from '../forward/upstream-spec.js';
 import { parseUpstreams } from '../forward/upstream-spec.js';
-import { systemUpstreams } from '../os/system-upstreams.js';
+import { type UpstreamSources, withSystemUpstreams } from '../os/system-upstreams.js';
 import type { Settings } from '../store/settings.js';
 import type { Forwarding } from './dns-service.js';
 
@@ -37,10 +37,12 @@ function reachesUs(host: string, port: number, own: { host: string; port: number
 }
 
 /** Upstream transports for the specs; `auto` becomes the system's servers. Throws on a loop back to devdns. */
-export function upstreamTransports(specs: readonly UpstreamSpec[], own: { host: string; port: number }): UpstreamTransport[] {
-  const resolved = specs.flatMap((spec) =>
-    spec.kind === 'auto' ? systemUpstreams().map((server) => ({ kind: 'udp' as const, ...server })) : [spec],
-  );
+export function upstreamTransports(
+  specs: readonly UpstreamSpec[],
+  own: { host: string; port: number },
+  sources?: UpstreamSources,
+): UpstreamTransport[] {
+  const resolved = withSystemUpstreams(specs, sources);
   const transports: UpstreamTransport[] = [];
   for (const spec of resolved) {
     if (reachesUs(spec.host, spec.port, own)) {
@@ -59,8 +61,10 @@ export function setUpForwarding(
   settings: Settings,
   own: { host: string; port: number },
   onForwarded?: Forwarding['onForwarded'],
+  /** Where `upstream auto` looks (the servers setup recorded, say). */
+  sources?: UpstreamSources,
 ): ForwardingSetup {
-  const upstreams = upstreamTransports(parseUpstreams(settings.upstream.join(',')), own);
+  const upstreams = upstreamTransports(parseUpstreams(settings.upstream.join(',')), own, sources);
   const forwarder = new Forwarder({ upstreams });
   const limit = new ClientRateLimit(CLIENT_RATE, () => performance.now());
   const summary =

@@ -12,7 +12,7 @@ import { queryUdp } from '../forward/udp-upstream.js';
 import { formatUpstream, parseUpstreams } from '../forward/upstream-spec.js';
 import type { ResolverKind } from '../os/resolvers.js';
 import type { SystemAccess } from '../os/system.js';
-import { systemUpstreams } from '../os/system-upstreams.js';
+import { type UpstreamSources, withSystemUpstreams } from '../os/system-upstreams.js';
 
 /** Whether the system resolver validates DNSSEC, and what says so. */
 export type Validation =
@@ -266,10 +266,8 @@ export interface UpstreamAsker {
  * neither is devdns itself. After one question fails, the rest fail at once with the same error:
  * an upstream that is down costs one deadline, not one per override. Throws when there is none.
  */
-export function upstreamAsker(upstream: readonly string[], own: { host: string; port: number }): UpstreamAsker {
-  const specs = parseUpstreams(upstream.join(',')).flatMap((spec) =>
-    spec.kind === 'auto' ? systemUpstreams().map((server) => ({ kind: 'udp' as const, ...server })) : [spec],
-  );
+export function upstreamAsker(upstream: readonly string[], own: { host: string; port: number }, sources?: UpstreamSources): UpstreamAsker {
+  const specs = withSystemUpstreams(parseUpstreams(upstream.join(',')), sources);
   const usable = specs.find((spec) => spec.kind !== 'https' && !(spec.host === own.host && spec.port === own.port));
   if (usable === undefined || usable.kind === 'https')
     throw new Error(

@@ -8,7 +8,7 @@ import { askTcp, askUdp } from '../dns/client.js';
 import { QTYPE } from '../dns/protocol.js';
 import { PROBE_LABEL } from '../dns/zone-index.js';
 import { BLOCK_BEGIN, type BlockUpkeep, blockLines, defaultHostsPath, hostsBlock, hostsBlockState } from '../os/hosts-file.js';
-import { type Journal, journalPlan, readJournal, routedPort as routedPortOf } from '../os/journal.js';
+import { type Journal, journalPlan, readJournal, recordedUpstreams, routedPort as routedPortOf } from '../os/journal.js';
 import { findPortOwner } from '../os/port-owner.js';
 import { detectResolver, domainsToRoute, overrideRoutes, type ResolverKind } from '../os/resolvers.js';
 import { SystemAccess } from '../os/system.js';
@@ -170,7 +170,7 @@ export async function gatherFacts(options: DoctorOptions): Promise<DoctorFacts> 
   const wanted = routedZones ? domainsToRoute(routedZones) : [];
   const staleRoutes = journal && !journal.undoing ? overrideRoutes(journal.tlds).filter((domain) => !wanted.includes(domain)) : [];
   const own = running?.dns ?? { host: settings.dnsHost, port: settings.dnsPort };
-  const dnssec = await gatherDnssec(options, settings, own, resolver, tlds);
+  const dnssec = await gatherDnssec(options, settings, own, resolver, tlds, journal);
   return { running, resolver, routedPort, answers, portOwner, records, tlds, served, everyName, staleRoutes, dnssec };
 }
 
@@ -184,13 +184,17 @@ async function gatherDnssec(
   own: { host: string; port: number },
   resolver: ResolverKind,
   tlds: DoctorFacts['tlds'],
+  journal: Journal | undefined,
 ): Promise<DnssecFacts | undefined> {
   const overrides = overrideRoutes(tlds.map((facts) => facts.tld));
   if (overrides.length === 0) return undefined;
   const validation = detectValidation(new SystemAccess(options.systemRoot ?? '/'), resolver);
   const viaHosts = (name: string) => ['hosts-file', 'hosts-route'].includes(tlds.find((facts) => facts.tld === name)?.route.kind ?? '');
   const needed = overrides.filter((name) => validation.validates && !anchorFor(name, validation) && !viaHosts(name));
-  const asker = needed.length > 0 && !options.zoneSigning ? await outcome(() => upstreamAsker(settings.upstream, own)) : undefined;
+  const asker =
+    needed.length > 0 && !options.zoneSigning
+      ? await outcome(() => upstreamAsker(settings.upstream, own, { recorded: recordedUpstreams(journal) }))
+      : undefined;
   const signing = options.zoneSigning ?? (asker?.ok ? (name: string) => findZoneSigning(name, asker.value.ask) : undefined);
   const facts: DnssecFacts = { validation, upstream: asker?.ok ? asker.value.label : undefined, overrides: [] };
   for (const name of overrides) {

@@ -13,6 +13,8 @@ import { lstatSync, mkdirSync, realpathSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DevdnsError, StoreError } from '../errors.js';
 import { rootOnlyProblem } from '../platform/root-only.js';
+import { parseIPv4, parseIPv6 } from '../records/ip.js';
+import { isLoopback } from '../records/listen-address.js';
 import { removeHomeFile } from '../store/home.js';
 import { JsonContentError, readJson, saveHomeJson, writeJsonAtomic } from '../store/json-file.js';
 import { homePath } from '../store/paths.js';
@@ -54,6 +56,11 @@ export interface Journal {
   dnsmasqDir?: string;
   /** setup --all: every name is routed to devdns, not only `tlds`. Absent in every other journal. */
   all?: true;
+  /**
+   * The servers `upstream auto` found before this setup changed the system (a setup of `/` only):
+   * auto falls back to them where what setup wrote hides them (systemd-resolved's `~.`).
+   */
+  upstreams?: string[];
   files: JournalFile[];
   /** Directories made for root's own copy (under TRUSTED_DIR), outermost first. */
   stateDirs?: string[];
@@ -88,8 +95,15 @@ export function journalPlan(journal: Pick<Journal, 'resolver' | 'tlds' | 'host' 
 export function journalProblem(raw: unknown): string | undefined {
   if (!isObject(raw)) return 'it is not a JSON object';
   if (raw.version !== 1) return `version ${JSON.stringify(raw.version)} is unknown`;
-  const { resolver, tlds, host, port, root, dnsmasqDir, all, files, stateDirs, undoing } = raw;
+  const { resolver, tlds, host, port, root, dnsmasqDir, all, files, stateDirs, undoing, upstreams } = raw;
   if (undoing !== undefined && undoing !== true) return `undoing ${JSON.stringify(undoing)} is not true`;
+  if (
+    upstreams !== undefined &&
+    (!Array.isArray(upstreams) ||
+      upstreams.length > MAX_RECORDED_UPSTREAMS ||
+      upstreams.some((address) => typeof address !== 'string' || !isUpstreamAddress(address)))
+  )
+    return `its upstreams are not a list of at most ${MAX_RECORDED_UPSTREAMS} server addresses`;
   // Only true or absent: `false` is never written, and anything else is not setup's.
   if (all !== undefined && all !== true) return `all ${JSON.stringify(all)} is not true`;
   if (all === true && !ALL_RESOLVERS.includes(resolver as ResolverKind))
@@ -172,6 +186,15 @@ export function readJournal(home: string): Journal | undefined {
 }
 
 /** Where root's copy of the journal for this home lives, under `root`: named for the home's real path. */
+/** The journal, or undefined when there is none or it cannot be read (doctor says why). */
+export function readJournalOrNone(home: string): Journal | undefined {
+  try {
+    return readJournal(home);
+  } catch {
+    return undefined;
+  }
+}
+
 export function trustedJournalPath(root: string, home: string): string {
   let real: string;
   try {
@@ -268,6 +291,23 @@ export interface ApplyInput {
   dnsmasqDir?: string | undefined;
   /** The hosts block's lines, when the plan routes through the hosts file (undefined: no names). */
   hostsLines?: readonly string[] | undefined;
+  /** The servers `upstream auto` found before this setup (Journal.upstreams). */
+  upstreams?: readonly string[] | undefined;
+}
+
+/** The most servers a journal records: resolv.conf's limit is 3, scutil's and resolved's lists are short. */
+const MAX_RECORDED_UPSTREAMS = 16;
+
+/** A server address as setup records it: an IPv4 or IPv6 address in its normal form, not loopback. */
+const isUpstreamAddress = (text: string): boolean => {
+  const v4 = parseIPv4(text);
+  const v6 = parseIPv6(text);
+  return ((v4.ok && v4.address === text) || (v6.ok && v6.address === text)) && !isLoopback(text);
+};
+
+/** The servers a journal recorded for `upstream auto`: none for a setup of another tree, or none recorded. */
+export function recordedUpstreams(journal: Journal | undefined): readonly string[] {
+  return journal?.root === '/' && !journal.undoing ? (journal.upstreams ?? []) : [];
 }
 
 /** The hosts file a journal routes through, while it is the route (not being undone); undefined for every other route. */
@@ -291,7 +331,17 @@ export function checkHostsFile(system: SystemAccess, plan: SetupPlan): void {
 }
 
 /** Makes the plan's changes, journalling each before it is made; then runs its reload commands. */
-export async function applyPlan({ home, system, plan, tlds, host, port, dnsmasqDir, hostsLines }: ApplyInput): Promise<RunReport[]> {
+export async function applyPlan({
+  home,
+  system,
+  plan,
+  tlds,
+  host,
+  port,
+  dnsmasqDir,
+  hostsLines,
+  upstreams,
+}: ApplyInput): Promise<RunReport[]> {
   const journal: Journal = {
     version: 1,
     createdAt: new Date().toISOString(),
@@ -302,6 +352,7 @@ export async function applyPlan({ home, system, plan, tlds, host, port, dnsmasqD
     root: system.root,
     ...(plan.resolver.endsWith('dnsmasq') && plan.files[0] ? { dnsmasqDir: dnsmasqDir ?? dirname(plan.files[0].path) } : {}),
     ...(plan.all ? { all: true as const } : {}),
+    ...(upstreams !== undefined && upstreams.length > 0 ? { upstreams: [...upstreams] } : {}),
     files: [],
   };
   // What teardown will check the journal against, so that setup never writes one it would refuse.

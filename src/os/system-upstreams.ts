@@ -5,8 +5,12 @@
 // devdns there, asking it about that name would come back to devdns. Where that leaves nothing,
 // the servers the local resolver itself forwards to, as its manager wrote them down:
 // NetworkManager's (/run/NetworkManager/no-stub-resolv.conf) and Debian's dnsmasq with
-// resolvconf (/run/dnsmasq/resolv.conf).
+// resolvconf (/run/dnsmasq/resolv.conf). On macOS, the default resolver `scutil --dns` lists.
+// Last, the servers setup found before it changed the system, as its journal keeps them: a setup
+// that routes every name to devdns can hide them from all of the above.
 import { readFileSync } from 'node:fs';
+import type { UpstreamSpec } from '../forward/upstream-spec.js';
+import { runProgramSync } from '../platform/run-program.js';
 import { parseIPv4, parseIPv6 } from '../records/ip.js';
 import { isLoopback } from '../records/listen-address.js';
 
@@ -32,21 +36,46 @@ function isLinkLocal(address: string): boolean {
 }
 
 /**
- * The nameservers of a resolv.conf's text, in order, as addresses. Link-local IPv6 servers are
- * left out, with a scope or without: devdns asks an upstream by address and port alone.
+ * A server's address as devdns can ask it, or undefined. Link-local IPv6 servers are left out,
+ * with a scope or without: devdns asks an upstream by address and port alone.
  */
-export function nameservers(text: string): string[] {
+function serverAddress(text: string): string | undefined {
+  const [raw, scope] = text.split('%', 2) as [string, string | undefined];
+  const v4 = scope === undefined ? parseIPv4(raw) : { ok: false as const };
+  const v6 = parseIPv6(raw);
+  return v4.ok ? v4.address : v6.ok && !isLinkLocal(v6.address) ? v6.address : undefined;
+}
+
+/** The addresses of `texts` devdns can ask, in order, each once. */
+function serverAddresses(texts: Iterable<string>): string[] {
   const found: string[] = [];
-  for (const line of text.split('\n')) {
-    const match = /^\s*nameserver\s+(\S+)/.exec(line);
-    if (!match) continue;
-    const [raw, scope] = (match[1] as string).split('%', 2) as [string, string | undefined];
-    const v4 = scope === undefined ? parseIPv4(raw) : { ok: false as const };
-    const v6 = parseIPv6(raw);
-    const address = v4.ok ? v4.address : v6.ok && !isLinkLocal(v6.address) ? v6.address : undefined;
+  for (const text of texts) {
+    const address = serverAddress(text);
     if (address !== undefined && !found.includes(address)) found.push(address);
   }
   return found;
+}
+
+/** The nameservers of a resolv.conf's text, in order, as addresses (link-local IPv6 left out). */
+export function nameservers(text: string): string[] {
+  return serverAddresses(Array.from(text.matchAll(/^[ \t]*nameserver[ \t]+(\S+)/gm), (match) => match[1] as string));
+}
+
+/**
+ * The nameservers of the default resolvers in `scutil --dns`'s output (macOS): the resolvers of
+ * its first part without a `domain` line, on port 53. A resolver for one domain (an
+ * /etc/resolver file, devdns's own among them, or mDNS's) and the scoped part are left out.
+ */
+export function scutilNameservers(text: string): string[] {
+  const [unscoped = ''] = text.split(/^DNS configuration \(for scoped queries\)/m);
+  const servers: string[] = [];
+  for (const resolver of unscoped.split(/^resolver #\d+[ \t]*$/m).slice(1)) {
+    if (/^[ \t]*domain[ \t]*:/m.test(resolver)) continue;
+    const port = /^[ \t]*port[ \t]*:[ \t]*(\d+)/m.exec(resolver)?.[1];
+    if (port !== undefined && port !== '53') continue;
+    for (const match of resolver.matchAll(/^[ \t]*nameserver\[\d+\][ \t]*:[ \t]*(\S+)/gm)) servers.push(match[1] as string);
+  }
+  return serverAddresses(servers);
 }
 
 function readSmall(path: string): string | undefined {
@@ -58,16 +87,50 @@ function readSmall(path: string): string | undefined {
   }
 }
 
-/** The system's upstreams, port 53, none of them a loopback resolver; `read` is for tests. */
-export function systemUpstreams(read: (path: string) => string | undefined = readSmall): SystemUpstream[] {
-  let servers = nameservers(read(RESOLV_CONF) ?? '');
-  if (servers.includes('127.0.0.53')) servers = nameservers(read(RESOLVED_UPSTREAMS) ?? '');
+/** `scutil --dns`'s output on macOS; undefined elsewhere, or when it cannot be run within 2 s. */
+function scutilOutput(): string | undefined {
+  if (process.platform !== 'darwin') return undefined;
+  const result = runProgramSync('scutil', ['--dns'], { timeoutMs: 2_000 });
+  return result.exitCode === 0 ? result.stdout.slice(0, 4 * MAX_BYTES) : undefined;
+}
+
+/** Where the system's upstreams are read from: tests give their own. */
+export interface UpstreamSources {
+  read?: (path: string) => string | undefined;
+  /** `scutil --dns`'s output (macOS). */
+  scutil?: () => string | undefined;
+  /** The servers setup found before it changed the system (its journal's `upstreams`). */
+  recorded?: readonly string[];
+}
+
+/** The system's upstreams, port 53, none of them a loopback resolver: the first source above that names one. */
+export function systemUpstreams(sources: UpstreamSources = {}): SystemUpstream[] {
+  const { read = readSmall, scutil = scutilOutput, recorded = [] } = sources;
   const usable = (found: string[]) => found.filter((host) => !isLoopback(host));
-  for (const path of LOCAL_RESOLVER_UPSTREAMS) {
-    if (usable(servers).length > 0) break;
-    servers = nameservers(read(path) ?? '');
+  const candidates = [
+    () => {
+      const servers = nameservers(read(RESOLV_CONF) ?? '');
+      return servers.includes('127.0.0.53') ? nameservers(read(RESOLVED_UPSTREAMS) ?? '') : servers;
+    },
+    ...LOCAL_RESOLVER_UPSTREAMS.map((path) => () => nameservers(read(path) ?? '')),
+    () => scutilNameservers(scutil() ?? ''),
+    () => serverAddresses(recorded),
+  ];
+  for (const candidate of candidates) {
+    const servers = usable(candidate());
+    if (servers.length > 0) return servers.map((host) => ({ host, port: 53 }));
   }
-  return usable(servers).map((host) => ({ host, port: 53 }));
+  return [];
+}
+
+/** The upstream specs with `auto` made the system's servers (plain DNS), in its place. */
+export function withSystemUpstreams(
+  specs: readonly UpstreamSpec[],
+  sources?: UpstreamSources,
+): Array<Exclude<UpstreamSpec, { kind: 'auto' }>> {
+  return specs.flatMap((spec) =>
+    spec.kind === 'auto' ? systemUpstreams(sources).map((server) => ({ kind: 'udp' as const, ...server })) : [spec],
+  );
 }
 
 /** What glibc's stub resolver waits and retries, from resolv.conf's options (its defaults: 5 s, 2 attempts; resolv.conf(5)). */

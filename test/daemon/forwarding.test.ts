@@ -15,6 +15,16 @@ describe('upstreamTransports', () => {
     assert.throws(() => upstreamTransports(parseUpstreams('127.0.0.1:9090'), { host: '::', port: 9090 }), /is devdns itself/);
   });
 
+  it('makes auto the servers the system names, else those setup recorded', () => {
+    const none = { read: () => undefined, scutil: () => undefined };
+    const labels = (sources: Parameters<typeof upstreamTransports>[2]) =>
+      upstreamTransports(parseUpstreams('auto'), own, sources).map((t) => t.label);
+    assert.deepEqual(labels({ ...none, recorded: ['198.51.100.53'] }), ['198.51.100.53:53']);
+    assert.deepEqual(labels(none), [], 'auto finds nothing');
+    const resolvConf = { ...none, read: (path: string) => (path === '/etc/resolv.conf' ? 'nameserver 203.0.113.5\n' : undefined) };
+    assert.deepEqual(labels({ ...resolvConf, recorded: ['198.51.100.53'] }), ['203.0.113.5:53']);
+  });
+
   it('takes the same address on another port, and labels each upstream', () => {
     const transports = upstreamTransports(
       parseUpstreams('127.0.0.1:5353,[::1]:53,tls://9.9.9.9#dns.quad9.net,https://9.9.9.9/dns-query#dns.quad9.net,https://[::1]:8443/q'),

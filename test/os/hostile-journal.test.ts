@@ -110,6 +110,15 @@ const cases: Array<[string, (j: Hostile) => void, RegExp]> = [
     /devdns\.conf is not what setup writes there/,
   ],
   ['the file of setup --all without `all`', (j) => asDnsmasq(j, dnsmasqAfter(true)), /devdns\.conf is not what setup writes there/],
+  ['recorded upstreams that are not a list', (j) => (j.upstreams = '192.0.2.1'), /upstreams are not a list/],
+  [
+    'a recorded upstream that is not an address',
+    (j) => (j.upstreams = ['192.0.2.1', 'evil.example\nnameserver 6.6.6.6']),
+    /upstreams are not/,
+  ],
+  ['a recorded upstream that is devdns or another loopback server', (j) => (j.upstreams = ['127.0.0.1']), /upstreams are not/],
+  ['a recorded upstream not in its normal form', (j) => (j.upstreams = ['2001:DB8::1']), /upstreams are not/],
+  ['too many recorded upstreams', (j) => (j.upstreams = Array.from({ length: 17 }, (_, i) => `192.0.2.${i + 1}`)), /at most 16/],
 ];
 
 describe('a hostile setup journal is refused, and nothing changes', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { applyPlan, journalPath, readJournal, undoJournal } from '../../src/os/journal.js';
+import { applyPlan, journalPath, readJournal, recordedUpstreams, undoJournal } from '../../src/os/journal.js';
 import { planSetup } from '../../src/os/resolvers.js';
 import { SystemAccess } from '../../src/os/system.js';
 import { tempDir } from '../helpers/devdns.js';
@@ -97,6 +97,27 @@ describe('setup journal', () => {
       const plan = planSetup({ resolver: 'systemd-resolved', tlds: ['test'], host: '127.0.0.1', port: 9090 });
       await applyPlan({ home: home.path, system, plan, tlds: ['test'], host: '127.0.0.1', port: 9090 });
       assert.equal('all' in (readJournal(home.path) ?? assert.fail('no journal')), false);
+    } finally {
+      home.cleanup();
+      root.cleanup();
+    }
+  });
+
+  it('keeps the servers upstream auto found before setup, for a setup of / only', async () => {
+    const home = tempDir();
+    const root = tempDir();
+    try {
+      const system = new SystemAccess(root.path);
+      const plan = planSetup({ resolver: 'systemd-resolved', tlds: ['test'], host: '127.0.0.1', port: 9090, all: true });
+      const upstreams = ['192.0.2.53', '2001:db8::53'];
+      await applyPlan({ home: home.path, system, plan, tlds: ['test'], host: '127.0.0.1', port: 9090, upstreams });
+      const journal = readJournal(home.path) ?? assert.fail('no journal');
+      assert.deepEqual(journal.upstreams, upstreams);
+      assert.deepEqual(recordedUpstreams(journal), [], "a tree's setup does not speak for this system's servers");
+      assert.deepEqual(recordedUpstreams({ ...journal, root: '/' }), upstreams);
+      await undoJournal(home.path, system, journal);
+      await applyPlan({ home: home.path, system, plan, tlds: ['test'], host: '127.0.0.1', port: 9090, upstreams: [] });
+      assert.equal('upstreams' in (readJournal(home.path) ?? assert.fail('no journal')), false, 'none found: no field');
     } finally {
       home.cleanup();
       root.cleanup();

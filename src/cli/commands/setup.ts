@@ -5,7 +5,17 @@ import { resolve } from 'node:path';
 import { lookupDaemon } from '../../daemon/state.js';
 import { DevdnsError, ExitCode, InputError } from '../../errors.js';
 import { blockLines, hostsBlock } from '../../os/hosts-file.js';
-import { applyPlan, checkHostsFile, type Journal, journalPlan, journalToUndo, readJournal, undoJournal } from '../../os/journal.js';
+import {
+  applyPlan,
+  checkHostsFile,
+  type Journal,
+  journalPlan,
+  journalToUndo,
+  readJournal,
+  readJournalOrNone,
+  recordedUpstreams,
+  undoJournal,
+} from '../../os/journal.js';
 import { describeCommand } from '../../os/reload.js';
 import {
   detectResolver,
@@ -120,7 +130,12 @@ export async function runSetup(context: CommandContext, options: SetupOptions): 
       : detectedPlan;
   // upstream auto leaves out a local resolver (it would send the names back to devdns): on a
   // dnsmasq machine that can leave devdns nothing to forward to, and dnsmasq's fallback answering.
-  if (all && system.root === '/' && settings.upstream.join(',') === 'auto' && systemUpstreams().length === 0)
+  if (
+    all &&
+    system.root === '/' &&
+    settings.upstream.join(',') === 'auto' &&
+    systemUpstreams({ recorded: recordedUpstreams(readJournalOrNone(context.home)) }).length === 0
+  )
     output.warn(
       'upstream auto finds no server for devdns to forward to here (the system resolver is local); set one: devdns config set upstream IP',
     );
@@ -168,7 +183,10 @@ export async function runSetup(context: CommandContext, options: SetupOptions): 
     await undoJournal(context.home, new SystemAccess(previous.root), previous);
   }
   const hostsLines = hosts ? blockLines(hosts) : undefined;
-  const reports = await applyPlan({ home: context.home, system, plan, tlds, host, port, dnsmasqDir, hostsLines });
+  // What upstream auto finds now, with the previous setup undone, is what this one may hide.
+  const upstreams =
+    system.root === '/' ? systemUpstreams({ recorded: recordedUpstreams(previous) }).map((server) => server.host) : undefined;
+  const reports = await applyPlan({ home: context.home, system, plan, tlds, host, port, dnsmasqDir, hostsLines, upstreams });
   for (const file of plan.files) output.success(`wrote ${system.path(file.path)}`);
   if (plan.hostsFile !== undefined)
     output.success(
