@@ -7,7 +7,7 @@ import type { DaemonState } from '../daemon/state.js';
 import { PROBE_ADDRESS, PROBE_LABEL } from '../dns/zone-index.js';
 import type { HostsBlockState } from '../os/hosts-file.js';
 import type { PortOwner } from '../os/port-owner.js';
-import { domainList, type ResolverKind } from '../os/resolvers.js';
+import { domainList, RESOLVED_NEGATIVE_ANCHORS, type ResolverKind } from '../os/resolvers.js';
 import { isLoopback } from '../records/listen-address.js';
 import type { RecordFile } from '../records/types.js';
 import { riskyZones } from '../records/zones.js';
@@ -416,7 +416,7 @@ function conflictChecks({ served }: DoctorFacts): Check[] {
 /** The fix for an override a validating resolver calls bogus: exempt the name, or leave DNS. */
 function dnssecFix(resolver: string, name: string): string {
   if (resolver === 'systemd-resolved')
-    return `sudo mkdir -p /etc/dnssec-trust-anchors.d && echo ${name} | sudo tee -a /etc/dnssec-trust-anchors.d/devdns.negative && sudo systemctl restart systemd-resolved`;
+    return `devdns setup, which writes ${name} into ${RESOLVED_NEGATIVE_ANCHORS} as a negative trust anchor`;
   const restart = resolver === 'networkmanager-dnsmasq' ? 'sudo systemctl restart NetworkManager' : 'sudo systemctl restart dnsmasq';
   return `remove the dnssec line and ${restart}, or route it through the hosts file: devdns setup --resolver hosts`;
 }

@@ -72,6 +72,24 @@ export interface PlanInput {
 const NM_DNSMASQ_DIR = '/etc/NetworkManager/dnsmasq.d';
 const DNSMASQ_DIR = '/etc/dnsmasq.d';
 const RESOLVED_DROPIN = '/etc/systemd/resolved.conf.d/devdns.conf';
+/** resolved's negative trust anchors (dnssec-trust-anchors.d(5)): the names it does not validate at or below. */
+export const RESOLVED_NEGATIVE_ANCHORS = '/etc/dnssec-trust-anchors.d/devdns.negative';
+
+/**
+ * For resolved, the overrides as negative trust anchors: where it validates DNSSEC, devdns's
+ * unsigned answers for a name in a signed zone would otherwise be bogus (SERVFAIL). Nothing
+ * without overrides. What the plan says of it, and the file.
+ */
+function resolvedAnchors(tlds: readonly string[]): { summary: string[]; files: SetupPlan['files'] } {
+  const overrides = overrideRoutes(tlds);
+  if (overrides.length === 0) return { summary: [], files: [] };
+  return {
+    summary: [
+      `add ${RESOLVED_NEGATIVE_ANCHORS}, so that where resolved validates DNSSEC it takes devdns's unsigned answers for ${domainList(overrides)} (and does not validate the real answers under them)`,
+    ],
+    files: [{ path: RESOLVED_NEGATIVE_ANCHORS, content: `# ${MARKER}\n${overrides.map((name) => `${name}\n`).join('')}` }],
+  };
+}
 
 /** dnsmasq and resolved write an address and port as 127.0.0.1#9090 and 127.0.0.1:9090. */
 const dnsmasqServer = (host: string, port: number) => `${host}#${port}`;
@@ -192,6 +210,7 @@ export function planSetup(input: PlanInput): SetupPlan {
         summary: [
           `add a resolved drop-in, ${RESOLVED_DROPIN}, routing only ${list} to ${resolvedServer(host, port)}`,
           'chosen over a per-link route (resolvectl dns/domain): a drop-in survives reboots and network changes; a link route is lost when the link goes down',
+          ...resolvedAnchors(tlds).summary,
           'restart systemd-resolved to load it',
         ],
         files: [
@@ -200,6 +219,7 @@ export function planSetup(input: PlanInput): SetupPlan {
             // A server with only ~routing domains gets only those lookups (no "~."): nothing else changes.
             content: `# ${MARKER}\n[Resolve]\nDNS=${resolvedServer(host, port)}\nDomains=${tlds.map((tld) => `~${tld}`).join(' ')}\n`,
           },
+          ...resolvedAnchors(tlds).files,
         ],
         reload: [['systemctl', 'restart', 'systemd-resolved']],
         notes: ['needs systemd 246 or newer for a DNS server with a port'],
@@ -297,6 +317,7 @@ function planAll(input: PlanInput): SetupPlan {
         summary: [
           `add a resolved drop-in, ${RESOLVED_DROPIN}, routing every name (~.) to ${resolvedServer(host, port)}, which forwards what it does not serve; ${list} keep their own routes`,
           'no fallback server: resolved would send .test and the overrides to it too while devdns is down, and keep using it after; so while devdns is down, lookups fail (devdns up, or devdns teardown)',
+          ...resolvedAnchors(tlds).summary,
           'restart systemd-resolved to load it',
         ],
         files: [
@@ -304,6 +325,7 @@ function planAll(input: PlanInput): SetupPlan {
             path: RESOLVED_DROPIN,
             content: `# ${MARKER}\n[Resolve]\nDNS=${resolvedServer(host, port)}\nDomains=~. ${tlds.map((tld) => `~${tld}`).join(' ')}\n`,
           },
+          ...resolvedAnchors(tlds).files,
         ],
         reload: [['systemctl', 'restart', 'systemd-resolved']],
         notes: [

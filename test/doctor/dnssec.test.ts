@@ -19,7 +19,7 @@ import {
 } from '../../src/doctor/dnssec.js';
 import { runChecks } from '../../src/doctor/doctor.js';
 import { FLAG, readMessage, type WireRecord, writeMessage } from '../../src/forward/reply-shape.js';
-import type { ResolverKind } from '../../src/os/resolvers.js';
+import { planSetup, type ResolverKind } from '../../src/os/resolvers.js';
 import { SystemAccess } from '../../src/os/system.js';
 import { addRecord } from '../../src/store/edits.js';
 import { tempDir } from '../helpers/devdns.js';
@@ -104,6 +104,18 @@ describe('dnssec: does the system resolver validate, from its files', () => {
         '/etc/systemd/resolved.conf.d/dnssec.conf': '[Resolve]\nDNSSEC=yes\n',
         '/etc/dnssec-trust-anchors.d/devdns.negative': '# ours\n; also a comment\nAPI.Example.com.\n\n',
         '/etc/dnssec-trust-anchors.d/other.positive': '. IN DS 20326 8 2 e06d44b8\n',
+      },
+      { validates: true, negativeAnchors: [{ domain: 'api.example.com', file: '/etc/dnssec-trust-anchors.d/devdns.negative' }] },
+    ],
+    [
+      'resolved: the negative trust anchors devdns setup writes are read back',
+      'systemd-resolved',
+      {
+        '/etc/systemd/resolved.conf.d/dnssec.conf': '[Resolve]\nDNSSEC=allow-downgrade\n',
+        '/etc/dnssec-trust-anchors.d/devdns.negative':
+          planSetup({ resolver: 'systemd-resolved', tlds: ['test', 'api.example.com'], host: '127.0.0.1', port: 9090 }).files.find((file) =>
+            file.path.endsWith('.negative'),
+          )?.content ?? '',
       },
       { validates: true, negativeAnchors: [{ domain: 'api.example.com', file: '/etc/dnssec-trust-anchors.d/devdns.negative' }] },
     ],
@@ -281,13 +293,13 @@ describe('dnssec: the check over facts', () => {
   const cases: Array<[string, Partial<DoctorFacts>, Partial<Check> | undefined]> = [
     ['no override: no check', { dnssec: undefined }, undefined],
     [
-      'validating resolver, signed zone: fail, with the trust anchor to write',
+      'validating resolver, signed zone: fail, with setup to write the trust anchor',
       { dnssec: { validation: resolved, upstream: '127.0.0.1:5300', overrides: [{ name: 'api.example.com', zone: signed }] } },
       {
         status: 'fail',
         message:
           "api.example.com: systemd-resolved validates DNSSEC (DNSSEC=yes in /etc/systemd/resolved.conf.d/dnssec.conf) and the real zone example.com is signed (asked 127.0.0.1:5300): devdns's unsigned answers for it are bogus there (SERVFAIL)",
-        fix: 'sudo mkdir -p /etc/dnssec-trust-anchors.d && echo api.example.com | sudo tee -a /etc/dnssec-trust-anchors.d/devdns.negative && sudo systemctl restart systemd-resolved',
+        fix: 'devdns setup, which writes api.example.com into /etc/dnssec-trust-anchors.d/devdns.negative as a negative trust anchor',
       },
     ],
     [

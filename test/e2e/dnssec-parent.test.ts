@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Check } from '../../src/doctor/checks.js';
 import { findZoneSigning, upstreamAsker } from '../../src/doctor/dnssec.js';
 import { runChecks } from '../../src/doctor/doctor.js';
+import { planSetup } from '../../src/os/resolvers.js';
 import { runCommand, runDevdns, tempDir } from '../helpers/devdns.js';
 import { freePort } from '../helpers/ports.js';
 import { eventually } from '../helpers/server.js';
@@ -104,14 +105,21 @@ describe('doctor: an override under a signed zone, with a validating resolver (K
       signed.message,
       `api.example.com: systemd-resolved validates DNSSEC (DNSSEC=yes in /etc/systemd/resolved.conf.d/dnssec.conf) and the real zone example.com is signed (asked 127.0.0.1:${port}): devdns's unsigned answers for it are bogus there (SERVFAIL)`,
     );
-    assert.match(signed.fix ?? '', /\/etc\/dnssec-trust-anchors\.d\/devdns\.negative && sudo systemctl restart systemd-resolved$/);
+    assert.equal(
+      signed.fix,
+      'devdns setup, which writes api.example.com into /etc/dnssec-trust-anchors.d/devdns.negative as a negative trust anchor',
+    );
     const unsigned = pick(checks, 'dnssec-api.example.net');
     assert.equal(unsigned.status, 'ok', unsigned.message);
     assert.match(unsigned.message, /the real zone example\.net is not signed/);
   });
 
   it('passes once a negative trust anchor exempts the name', async () => {
-    put('/etc/dnssec-trust-anchors.d/devdns.negative', 'api.example.com\n');
+    // The file setup writes for systemd-resolved when there are overrides.
+    const plan = planSetup({ resolver: 'systemd-resolved', tlds: ['test', 'api.example.com'], host: '127.0.0.1', port: 9090 });
+    const anchors = plan.files.find((file) => file.path === '/etc/dnssec-trust-anchors.d/devdns.negative');
+    if (anchors === undefined) assert.fail('setup writes no negative trust anchors');
+    put(anchors.path, anchors.content);
     const checks = await doctor();
     const exempted = pick(checks, 'dnssec-api.example.com');
     assert.equal(exempted.status, 'ok', exempted.message);

@@ -77,6 +77,7 @@ describe('planSetup --all: every name to devdns, where the resolver can fall bac
         path: '/etc/systemd/resolved.conf.d/devdns.conf',
         content: `${MARK}[Resolve]\nDNS=127.0.0.1:9090\nDomains=~. ~test ~api.example.com\n`,
       },
+      { path: '/etc/dnssec-trust-anchors.d/devdns.negative', content: `${MARK}api.example.com\n` },
     ]);
     assert.match(plan.summary.join('\n'), /no fallback server/);
     assert.deepEqual(plan.reload, [['systemctl', 'restart', 'systemd-resolved']]);
@@ -153,6 +154,14 @@ describe('routes for overrides', () => {
       ['/etc/resolver/test', '/etc/resolver/api.example.com'],
     );
     assert.match(planSetup({ ...routed, resolver: 'systemd-resolved' }).files[0]?.content ?? '', /^Domains=~test ~api\.example\.com$/m);
+    // A validating resolved would call devdns's unsigned answers in a signed zone bogus: the
+    // overrides, and only they, are its negative trust anchors.
+    const resolved = planSetup({ ...routed, tlds: ['test', 'api.example.com', 'staging.example.com'], resolver: 'systemd-resolved' });
+    assert.deepEqual(resolved.files[1], {
+      path: '/etc/dnssec-trust-anchors.d/devdns.negative',
+      content: '# Written by devdns setup; devdns teardown removes it.\napi.example.com\nstaging.example.com\n',
+    });
+    assert.match(resolved.summary.join('\n'), /takes devdns's unsigned answers for api\.example\.com, staging\.example\.com/);
     assert.match(planSetup({ ...routed, resolver: 'dnsmasq' }).files[0]?.content ?? '', /^server=\/api\.example\.com\/127\.0\.0\.1#9090$/m);
     assert.doesNotMatch(planSetup({ ...routed, resolver: 'dnsmasq' }).files[0]?.content ?? '', /server=\/com\//);
   });
