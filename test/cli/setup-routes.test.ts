@@ -1,6 +1,7 @@
 // `devdns setup` in process on a --root tree (dnsmasq): a served name setup cannot route (an
 // override with "_", an override of a whole TLD) is left out with one warning line and the rest is
-// routed; and the offer to run setup again never offers it.
+// routed; the offer to run setup again never offers it; and the re-run itself (setupAgain) keeps
+// routing a risky TLD the user routed with --force.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -99,5 +100,17 @@ describe('setup with a served name it cannot route', () => {
     assert.equal(offered.err.split('\n').filter((line) => line.includes('setup does not route _svc.example.net')).length, 1, offered.err);
     assert.deepEqual(readJournal(home.path)?.tlds, ['test', 'api.example.com']);
     assert.match(conf(), /^server=\/api\.example\.com\/127\.0\.0\.1#9090$/m);
+  });
+
+  it('the re-run setup offers after an override keeps a risky TLD the user routed with --force', async () => {
+    assert.equal((await cli('add', 'app.dev', '--force')).code, 0);
+    assert.match((await cli(...setupArgs('--yes'))).stderr, /routing \.dev to devdns would hide every real site under it/);
+    assert.equal((await cli(...setupArgs('--yes', '--force'))).code, 0);
+    assert.deepEqual(readJournal(home.path)?.tlds, ['test', 'dev']);
+    assert.equal((await cli('override', 'api.example.com', '127.0.0.1', '--force')).code, 0);
+    const offered = await offerWithYes();
+    assert.doesNotMatch(offered.err, /would hide/);
+    assert.deepEqual(readJournal(home.path)?.tlds, ['test', 'dev', 'api.example.com']);
+    assert.match(conf(), /^server=\/dev\/127\.0\.0\.1#9090$/m);
   });
 });

@@ -37,6 +37,7 @@ export interface SetupOptions {
   tld?: string[];
   dryRun?: boolean;
   yes?: boolean;
+  /** Route a TLD that would hide real sites or mDNS names; it changes nothing else (setupAgain relies on that). */
   force?: boolean;
   resolver?: string;
   dnsmasqDir?: string;
@@ -219,10 +220,14 @@ export async function runSetup(context: CommandContext, options: SetupOptions): 
 /**
  * Setup again on the same system with the same resolver and TLDs as the journal's, for what has
  * changed since (the port, or the overrides, whose routes are recomputed from the records).
+ * With force: the journal's TLDs are routed already, so the user agreed to each (a risky one took
+ * setup --force), and force skips only that check for them; overrides are never risk-checked.
+ * Older journals need no new field for it, and it reaches the run through sudo (setupArgs).
  */
 export async function setupAgain(context: CommandContext, journal: Journal): Promise<number> {
   return runSetup(context, {
     yes: true,
+    force: true,
     root: journal.root,
     resolver: journal.resolver,
     tld: journal.tlds.filter((domain) => !domain.includes('.')),
