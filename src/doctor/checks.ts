@@ -70,6 +70,8 @@ export interface DoctorFacts {
   everyName?: EveryNameFacts | undefined;
   /** Override names setup routes to devdns that no override holds any more. */
   staleRoutes?: readonly string[];
+  /** Served domains setup cannot route (resolvers.ts unroutable): what doctor says of each, and what to do instead. */
+  unrouted?: ReadonlyArray<{ domain: string; message: string; fix: string }>;
   /** Overrides against a DNSSEC-validating resolver; undefined when there is no override. */
   dnssec?: DnssecFacts | undefined;
 }
@@ -473,12 +475,18 @@ function staleRouteChecks({ staleRoutes = [] }: DoctorFacts): Check[] {
   }));
 }
 
+/** A served domain setup leaves out of the route: worth knowing, not a failure, since setup cannot mend it. */
+function unroutedChecks({ unrouted = [] }: DoctorFacts): Check[] {
+  return unrouted.map(({ domain, message, fix }) => ({ id: `route-${domain}`, status: 'warn', message, fix }));
+}
+
 export const CHECKS: ReadonlyArray<(facts: DoctorFacts) => Check[]> = [
   daemonCheck,
   answerChecks,
   portCheck,
   recordsCheck,
   routingChecks,
+  unroutedChecks,
   staleRouteChecks,
   everyNameCheck,
   dnssecChecks,

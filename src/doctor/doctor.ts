@@ -10,7 +10,7 @@ import { PROBE_LABEL } from '../dns/zone-index.js';
 import { BLOCK_BEGIN, type BlockUpkeep, blockLines, defaultHostsPath, hostsBlock, hostsBlockState } from '../os/hosts-file.js';
 import { type Journal, journalPlan, readJournal, recordedUpstreams, routedPort as routedPortOf } from '../os/journal.js';
 import { findPortOwner } from '../os/port-owner.js';
-import { detectResolver, domainsToRoute, overrideRoutes, type ResolverKind } from '../os/resolvers.js';
+import { describeUnrouted, detectResolver, domainsToRoute, overrideRoutes, type ResolverKind } from '../os/resolvers.js';
 import { SystemAccess } from '../os/system.js';
 import { systemResolverOptions } from '../os/system-upstreams.js';
 import type { RecordFile } from '../records/types.js';
@@ -160,18 +160,21 @@ export async function gatherFacts(options: DoctorOptions): Promise<DoctorFacts> 
   // Only the user's zones: a file that does not parse leaves .test, the zone devdns always has.
   // What is served (a linked project's overrides too) is what setup routes.
   const routedZones = (servedFile ?? file)?.zones;
-  for (const tld of routedZones ? domainsToRoute(routedZones) : ['test']) {
+  const routes = routedZones ? domainsToRoute(routedZones) : { domains: ['test'], unrouted: [] };
+  for (const tld of routes.domains) {
     const route = await findRoute(tld, journal, hostsPath, hostsBlockPresent, servedFile, { daemonKeeps: running !== undefined });
     const probe = probeFor(tld, route, servedFile ?? file);
     tlds.push({ tld, route, probe, lookup: await outcome(() => withDeadline(resolveName(probe.name), 3_000, probe.name)) });
   }
   const everyName = journal?.all && journal.root === '/' && !journal.undoing ? everyNameFacts(journal, settings.forward) : undefined;
   // Routes setup made for overrides that have since ended: the OS still sends those names to devdns.
-  const wanted = routedZones ? domainsToRoute(routedZones) : [];
+  const wanted = routedZones ? routes.domains : [];
   const staleRoutes = journal && !journal.undoing ? overrideRoutes(journal.tlds).filter((domain) => !wanted.includes(domain)) : [];
   const own = running?.dns ?? { host: settings.dnsHost, port: settings.dnsPort };
+  // Served domains setup leaves out of the route: no route to check, and no lookup that could find one.
+  const unrouted = routes.unrouted.map((domain) => ({ domain: domain.domain, ...describeUnrouted(domain, own.host, routedPort) }));
   const dnssec = await gatherDnssec(options, settings, own, resolver, tlds, journal);
-  return { running, resolver, routedPort, answers, portOwner, records, tlds, served, everyName, staleRoutes, dnssec };
+  return { running, resolver, routedPort, answers, portOwner, records, tlds, served, everyName, staleRoutes, unrouted, dnssec };
 }
 
 /**

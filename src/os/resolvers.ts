@@ -152,15 +152,78 @@ export function tldsToRoute(zones: readonly string[]): string[] {
   return [...new Set(zones.map((zone) => zone.split('.').at(-1) ?? zone))].filter(needsRouting);
 }
 
+/** A domain devdns serves that setup leaves out of the route: setup, its re-run's offer and doctor each say so. */
+export interface UnroutedDomain {
+  domain: string;
+  /** An override's name, rather than the TLD of the user's own zones. */
+  override: boolean;
+  /**
+   * `characters`: a name a resolver file may not hold (a stored name may have `_`, which
+   * {@link isRoutableDomain} refuses); `whole-tld`: an override of a whole top-level domain (from a
+   * linked project or the file itself: devdns override refuses one), which would send every name
+   * under it to devdns.
+   */
+  problem: 'characters' | 'whole-tld';
+}
+
+export interface DomainRoutes {
+  /** What setup routes: the TLDs of own zones, then each override's name. */
+  domains: string[];
+  /** What it leaves out, and why. */
+  unrouted: UnroutedDomain[];
+}
+
+/**
+ * Whether setup can route a domain devdns serves (an override's name, or the TLD of own zones):
+ * the one rule for setup, offerRouteUpdate and doctor. Undefined when it can.
+ */
+export function unroutable(domain: string, override: boolean): UnroutedDomain | undefined {
+  const problem = override && !domain.includes('.') ? 'whole-tld' : isRoutableDomain(domain) ? undefined : 'characters';
+  return problem === undefined ? undefined : { domain, override, problem };
+}
+
+/** That setup does not route an unroutable domain (still true once the user routed it by hand), and why. */
+export function unroutedMessage({ domain, problem }: UnroutedDomain): string {
+  const character = /[^a-z0-9.-]/.exec(domain)?.[0];
+  const reason =
+    problem === 'whole-tld'
+      ? `it routes an override's own name, and this one is a whole top-level domain: every .${domain} name would go to devdns`
+      : `it writes only names of letters, digits and hyphens into the resolver's files${character === undefined ? '' : `, and this one has "${character}"`}`;
+  return `setup does not route ${domainList([domain])} to devdns: ${reason}`;
+}
+
+/** What setup and doctor say of a domain setup leaves out: the message, and what the user can do instead. */
+export function describeUnrouted(unrouted: UnroutedDomain, host: string, port: number): { message: string; fix: string } {
+  return {
+    message: unroutedMessage(unrouted),
+    fix:
+      unrouted.problem === 'whole-tld'
+        ? `override the names you need under it instead, e.g. api.example.${unrouted.domain}`
+        : `to route it by hand, send ${domainList([unrouted.domain])} to ${host} port ${port} in the resolver's own configuration`,
+  };
+}
+
 /**
  * Every domain the OS must route to devdns for the zones it serves: the TLDs of its own zones,
  * and each override's own name, exactly (an override of api.example.com never routes .com; for
  * `*.staging.example.com` the route is staging.example.com, whose other names devdns forwards).
+ * A domain {@link unroutable} refuses is left out, and listed as unrouted: one such name must not
+ * stop setup routing the rest.
  */
-export function domainsToRoute(zones: Readonly<Record<string, { override?: true } | undefined>>): string[] {
+export function domainsToRoute(zones: Readonly<Record<string, { override?: true } | undefined>>): DomainRoutes {
   const names = Object.keys(zones);
   const overrides = names.filter((zone) => zones[zone]?.override === true).sort();
-  return [...tldsToRoute(names.filter((zone) => zones[zone]?.override !== true)), ...overrides];
+  const wanted = [
+    ...tldsToRoute(names.filter((zone) => zones[zone]?.override !== true)).map((domain) => ({ domain, override: false })),
+    ...overrides.map((domain) => ({ domain, override: true })),
+  ];
+  const routes: DomainRoutes = { domains: [], unrouted: [] };
+  for (const { domain, override } of wanted) {
+    const unrouted = unroutable(domain, override);
+    if (unrouted) routes.unrouted.push(unrouted);
+    else routes.domains.push(domain);
+  }
+  return routes;
 }
 
 /** The routed domains that are overrides' names rather than TLDs. */

@@ -90,12 +90,12 @@ describe('doctor: the system resolver, through a fake lookup', () => {
 });
 
 describe('doctor: an override is checked by its own name, never its TLD', () => {
-  it('asks the system resolver for the override, says how to route it, and does not call it a risky zone', async () => {
+  /** Doctor over a home holding these overrides (name and address), no hosts block, and a fake lookup: the checks, and the names looked up. */
+  const checkOverrides = async (overrides: Array<[string, string]>, answer: (name: string) => string[]) => {
     const dir = tempDir();
     try {
       const home = join(dir.path, 'home');
-      await addRecord(home, { name: 'api.example.com', value: '127.0.0.1' }, { defaultTtl: 60, override: true });
-      await addRecord(home, { name: '*.staging.example.com', value: '10.0.0.7' }, { defaultTtl: 60, override: true });
+      for (const [name, value] of overrides) await addRecord(home, { name, value }, { defaultTtl: 60, override: true });
       const hosts = join(dir.path, 'hosts');
       writeFileSync(hosts, '127.0.0.1 localhost\n');
       const names: string[] = [];
@@ -105,29 +105,62 @@ describe('doctor: an override is checked by its own name, never its TLD', () => 
         platform: 'linux',
         resolve: async (name) => {
           names.push(name);
-          return name === 'api.example.com' ? ['127.0.0.1'] : ['192.0.2.1'];
+          return answer(name);
         },
       });
-      assert.deepEqual(names, [`${PROBE_LABEL}.test`, 'api.example.com', `${PROBE_LABEL}.staging.example.com`]);
-      const ids = checks.map((check) => check.id);
-      assert.equal(ids.includes('route-com'), false);
-      assert.deepEqual(
-        { ...pick(checks, 'route-api.example.com') },
-        { id: 'route-api.example.com', status: 'fail', message: 'api.example.com is not routed to devdns', fix: 'devdns setup' },
-      );
-      assert.deepEqual(pick(checks, 'system-resolver-api.example.com').status, 'ok');
-      assert.match(
-        pick(checks, 'system-resolver-api.example.com').message,
-        /gets api\.example\.com from devdns \(api\.example\.com is 127\.0\.0\.1\)/,
-      );
-      assert.match(
-        pick(checks, 'system-resolver-staging.example.com').message,
-        /answers _devdns-probe\.staging\.example\.com with 192\.0\.2\.1, not devdns's 10\.0\.0\.7/,
-      );
-      assert.equal(pick(checks, 'names').status, 'ok');
+      return { checks, names };
     } finally {
       dir.cleanup();
     }
+  };
+
+  it('asks the system resolver for the override, says how to route it, and does not call it a risky zone', async () => {
+    const { checks, names } = await checkOverrides(
+      [
+        ['api.example.com', '127.0.0.1'],
+        ['*.staging.example.com', '10.0.0.7'],
+      ],
+      (name) => (name === 'api.example.com' ? ['127.0.0.1'] : ['192.0.2.1']),
+    );
+    assert.deepEqual(names, [`${PROBE_LABEL}.test`, 'api.example.com', `${PROBE_LABEL}.staging.example.com`]);
+    const ids = checks.map((check) => check.id);
+    assert.equal(ids.includes('route-com'), false);
+    assert.deepEqual(
+      { ...pick(checks, 'route-api.example.com') },
+      { id: 'route-api.example.com', status: 'fail', message: 'api.example.com is not routed to devdns', fix: 'devdns setup' },
+    );
+    assert.deepEqual(pick(checks, 'system-resolver-api.example.com').status, 'ok');
+    assert.match(
+      pick(checks, 'system-resolver-api.example.com').message,
+      /gets api\.example\.com from devdns \(api\.example\.com is 127\.0\.0\.1\)/,
+    );
+    assert.match(
+      pick(checks, 'system-resolver-staging.example.com').message,
+      /answers _devdns-probe\.staging\.example\.com with 192\.0\.2\.1, not devdns's 10\.0\.0\.7/,
+    );
+    assert.equal(pick(checks, 'names').status, 'ok');
+  });
+
+  it('one setup cannot route ("_") is a warning naming it, with no lookup and no failed route; the others are still checked', async () => {
+    const { checks, names } = await checkOverrides(
+      [
+        ['_svc.example.net', '127.0.0.1'],
+        ['api.example.com', '127.0.0.1'],
+      ],
+      () => ['127.0.0.1'],
+    );
+    assert.deepEqual(names, [`${PROBE_LABEL}.test`, 'api.example.com']);
+    assert.deepEqual(pick(checks, 'route-_svc.example.net'), {
+      id: 'route-_svc.example.net',
+      status: 'warn',
+      message: `setup does not route _svc.example.net to devdns: it writes only names of letters, digits and hyphens into the resolver's files, and this one has "_"`,
+      fix: "to route it by hand, send _svc.example.net to 127.0.0.1 port 9090 in the resolver's own configuration",
+    });
+    assert.equal(
+      checks.some((check) => check.id === 'system-resolver-_svc.example.net'),
+      false,
+    );
+    assert.equal(pick(checks, 'route-api.example.com').status, 'fail');
   });
 });
 

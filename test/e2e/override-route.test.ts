@@ -2,7 +2,8 @@
 // mount namespaces. A real dnsmasq is the system's resolver (127.0.0.1:53) and a second dnsmasq
 // plays the real servers of a made-up example.com (127.0.0.2:53), which devdns forwards to.
 // setup routes exactly the overridden name to devdns; getent and curl go through it; the rest of
-// example.com never reaches devdns; an override begun or ended after setup is routed by running
+// example.com never reaches devdns; a name setup cannot route ("_") is left out with a warning, and
+// the route by hand it describes works; an override begun or ended after setup is routed by running
 // setup again, and meanwhile an ended one's route still resolves the real name.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -44,7 +45,12 @@ describe('an override on the whole machine (built binary, network namespace, rea
         devdns up --port 5353 --control-port 0 >/dev/null 2>&1 || echo "up failed"
         echo "before=$(addr api.example.com)"
         devdns override api.example.com 127.0.0.1 --force >/dev/null 2>&1
+        # A name setup cannot route ("_"): left out with a warning, the rest routed; routed by hand as the warning says.
+        devdns override _svc.example.com 127.0.0.9 --force >/dev/null 2>&1
+        echo "server=/_svc.example.com/127.0.0.1#5353" > "$T/dnsmasq.d/by-hand.conf"
         devdns setup --resolver dnsmasq --dnsmasq-dir "$T/dnsmasq.d" --yes 2>&1 | sed 's/^/setup: /'
+        echo "by-hand=$(dig +short @127.0.0.1 _svc.example.com A)"
+        rm "$T/dnsmasq.d/by-hand.conf"
         echo "conf=$(grep -v '^#' "$T/dnsmasq.d/devdns.conf" | tr '\\n' '|')"
         echo "api=$(addr api.example.com)"
         echo "web=$(addr web.example.com)"
@@ -85,6 +91,12 @@ describe('an override on the whole machine (built binary, network namespace, rea
       assert.equal(result.code, 0, out);
       assert.match(out, /^before=192\.0\.2\.10$/m, out);
       assert.match(out, /^conf=server=\/test\/127\.0\.0\.1#5353\|server=\/api\.example\.com\/127\.0\.0\.1#5353\|$/m, out);
+      assert.match(
+        out,
+        /^setup: warning: setup does not route _svc\.example\.com to devdns: .*, and this one has "_"; to route it by hand, send _svc\.example\.com to 127\.0\.0\.1 port 5353 in the resolver's own configuration$/m,
+        out,
+      );
+      assert.match(out, /^by-hand=127\.0\.0\.9$/m, 'the route by hand the warning describes works');
       assert.match(out, /^api=127\.0\.0\.1$/m, out);
       assert.match(out, /^web=192\.0\.2\.11$/m, 'the rest of example.com stays real');
       assert.match(out, /^mx=10 mx\.example\.com\.$/m, 'other types come from the real servers, through devdns');
@@ -111,6 +123,8 @@ describe('an override on the whole machine (built binary, network namespace, rea
       assert.equal(check('route-api.example.com')?.status, 'ok', JSON.stringify(doctor));
       assert.match(check('system-resolver-api.example.com')?.message ?? '', /gets api\.example\.com from devdns/);
       assert.equal(check('route-com'), undefined);
+      assert.equal(check('route-_svc.example.com')?.status, 'warn', JSON.stringify(doctor));
+      assert.equal(check('system-resolver-_svc.example.com'), undefined);
       const stale = JSON.parse(readFileSync(join(dir.path, 'doctor-stale.json'), 'utf8')) as typeof doctor;
       assert.equal(stale.checks.find((c) => c.id === 'route-api.example.com')?.status, 'warn', JSON.stringify(stale));
     } finally {

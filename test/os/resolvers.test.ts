@@ -2,8 +2,17 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { detectResolver, domainList, domainsToRoute, overrideRoutes, planSetup } from '../../src/os/resolvers.js';
+import {
+  describeUnrouted,
+  detectResolver,
+  domainList,
+  domainsToRoute,
+  overrideRoutes,
+  planSetup,
+  RESOLVERS,
+} from '../../src/os/resolvers.js';
 import { SystemAccess } from '../../src/os/system.js';
+import { normalizeName } from '../../src/records/names.js';
 import { tempDir } from '../helpers/devdns.js';
 
 const input = { tlds: ['test', 'internal'], host: '127.0.0.1', port: 9090 };
@@ -141,11 +150,67 @@ describe('routes for overrides', () => {
   };
 
   it('routes the TLDs of own zones and exactly the name of each override, never its TLD', () => {
-    const domains = domainsToRoute(zones);
+    const { domains, unrouted } = domainsToRoute(zones);
     assert.deepEqual(domains, ['test', 'dev', 'api.example.com', 'staging.example.com']);
+    assert.deepEqual(unrouted, []);
     assert.deepEqual(overrideRoutes(domains), ['api.example.com', 'staging.example.com']);
     assert.equal(domainList(domains), '.test, .dev, api.example.com, staging.example.com');
   });
+
+  it('leaves out what no resolver file may hold, and routes the rest: "_" in an override or a TLD, an override of a whole TLD', () => {
+    const routes = domainsToRoute({
+      ...zones,
+      '_svc.example.net': { override: true },
+      'app.my_tld': {},
+      net: { override: true },
+    });
+    assert.deepEqual(routes.domains, ['test', 'dev', 'api.example.com', 'staging.example.com']);
+    assert.deepEqual(routes.unrouted, [
+      { domain: 'my_tld', override: false, problem: 'characters' },
+      { domain: '_svc.example.net', override: true, problem: 'characters' },
+      { domain: 'net', override: true, problem: 'whole-tld' },
+    ]);
+    assert.deepEqual(
+      routes.unrouted.map((domain) => describeUnrouted(domain, '127.0.0.1', 9090)),
+      [
+        {
+          message: `setup does not route .my_tld to devdns: it writes only names of letters, digits and hyphens into the resolver's files, and this one has "_"`,
+          fix: "to route it by hand, send .my_tld to 127.0.0.1 port 9090 in the resolver's own configuration",
+        },
+        {
+          message: `setup does not route _svc.example.net to devdns: it writes only names of letters, digits and hyphens into the resolver's files, and this one has "_"`,
+          fix: "to route it by hand, send _svc.example.net to 127.0.0.1 port 9090 in the resolver's own configuration",
+        },
+        {
+          message:
+            "setup does not route .net to devdns: it routes an override's own name, and this one is a whole top-level domain: every .net name would go to devdns",
+          fix: 'override the names you need under it instead, e.g. api.example.net',
+        },
+      ],
+    );
+  });
+
+  // Every zone name the records file can hold (normalizeName's rules): setup routes it or says why not, never fails on it.
+  const longest = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(57)}.com`;
+  for (const name of [
+    '_svc.example.net',
+    'a_b.example.com',
+    'x-_.example.com',
+    '_dmarc.test',
+    longest,
+    'xn--bcher-kva.example',
+    '1.0.0.127.in-addr.arpa',
+    'com',
+  ]) {
+    it(`${name.length > 40 ? `a ${name.length}-character name` : JSON.stringify(name)}: as an override or an own zone, every resolver plans what is routed`, () => {
+      assert.equal(normalizeName(name, 'zone'), name);
+      for (const override of [true, false]) {
+        const { domains, unrouted } = domainsToRoute({ test: {}, [name]: override ? { override: true } : {} });
+        if (override) assert.ok([...domains, ...unrouted.map((domain) => domain.domain)].includes(name));
+        for (const resolver of RESOLVERS) assert.doesNotThrow(() => planSetup({ ...input, resolver, tlds: domains }));
+      }
+    });
+  }
 
   it('every resolver gets a route for the override name itself', () => {
     const routed = { ...input, tlds: ['test', 'api.example.com'] };

@@ -18,6 +18,7 @@ import {
 } from '../../os/journal.js';
 import { describeCommand } from '../../os/reload.js';
 import {
+  describeUnrouted,
   detectResolver,
   domainList,
   domainsToRoute,
@@ -27,6 +28,9 @@ import {
   planSetup,
   RESOLVERS,
   type ResolverKind,
+  type UnroutedDomain,
+  unroutable,
+  unroutedMessage,
 } from '../../os/resolvers.js';
 import { SystemAccess } from '../../os/system.js';
 import { systemUpstreams } from '../../os/system-upstreams.js';
@@ -36,12 +40,14 @@ import { proposeZone } from '../../records/zones.js';
 import { loadServedRecords } from '../../store/projects.js';
 import { loadSettings } from '../../store/settings.js';
 import type { CommandContext } from '../context.js';
+import type { Output } from '../output.js';
 import { confirm, needsRoot, offer, rerunWithSudo } from '../privilege.js';
 
 export interface SetupOptions {
   tld?: string[];
   dryRun?: boolean;
   yes?: boolean;
+  /** Route a TLD that would hide real sites or mDNS names; it changes nothing else (setupAgain relies on that). */
   force?: boolean;
   resolver?: string;
   dnsmasqDir?: string;
@@ -55,20 +61,24 @@ export interface SetupOptions {
 /**
  * The domains to route: the TLDs given, else those of the zones devdns serves (not localhost or
  * reverse zones); and, either way, each override's own name. An override of api.example.com
- * routes exactly that name, never .com.
+ * routes exactly that name, never .com. Also the served domains setup cannot route (see
+ * unroutable), which are left out and said rather than failing the whole setup: the overrides'
+ * always, the TLDs of own zones unless --tld chose others.
  */
-function chooseDomains(context: CommandContext, options: SetupOptions): string[] {
+function chooseDomains(context: CommandContext, options: SetupOptions): { domains: string[]; unrouted: UnroutedDomain[] } {
   const given = options.tld?.flatMap((tld) => tld.split(',')).filter(Boolean);
+  const chosen = given !== undefined && given.length > 0;
   const served = domainsToRoute(loadServedRecords(context.home).file.zones);
-  const overrides = overrideRoutes(served);
-  const tlds =
-    given && given.length > 0
-      ? given.map((tld) => normalizeName(tld.replace(/^\./, ''), '--tld')).filter(needsRouting)
-      : served.filter((domain) => !overrides.includes(domain));
+  const overrides = overrideRoutes(served.domains);
+  const tlds = chosen
+    ? given.map((tld) => normalizeName(tld.replace(/^\./, ''), '--tld')).filter(needsRouting)
+    : served.domains.filter((domain) => !overrides.includes(domain));
   for (const tld of tlds) {
     // An override's name given back (as config's re-run of an earlier setup does) is one already routed.
     if (overrides.includes(tld)) continue;
     if (tld.includes('.')) throw new InputError('--tld', `"${tld}" is not a top-level domain`, 'give the last label only, e.g. --tld test');
+    const unrouted = unroutable(tld, false);
+    if (unrouted) throw new InputError('--tld', unroutedMessage(unrouted), 'give a TLD such as test');
     const risk = proposeZone(`x.${tld}`).risk;
     if (risk && !options.force) {
       throw new InputError(
@@ -80,7 +90,15 @@ function chooseDomains(context: CommandContext, options: SetupOptions): string[]
   }
   const routable = [...new Set([...tlds, ...overrides])];
   if (routable.length === 0) throw new InputError('--tld', 'no top-level domain to route', 'give one: --tld test');
-  return routable;
+  return { domains: routable, unrouted: served.unrouted.filter((domain) => domain.override || !chosen) };
+}
+
+/** One warning line for each served domain setup leaves out of the route: why, and what to do instead. */
+function warnUnrouted(output: Output, unrouted: readonly UnroutedDomain[], host: string, port: number): void {
+  for (const domain of unrouted) {
+    const { message, fix } = describeUnrouted(domain, host, port);
+    output.warn(`${message}; ${fix}`);
+  }
 }
 
 function resolverOption(text: string | undefined): ResolverKind | undefined {
@@ -114,8 +132,9 @@ export async function runSetup(context: CommandContext, options: SetupOptions): 
       'forward is overrides, so devdns would refuse every name outside its zones and the machine could resolve nothing else',
       'devdns config set forward all, then devdns setup --all',
     );
-  const tlds = chooseDomains(context, options);
+  const { domains: tlds, unrouted } = chooseDomains(context, options);
   const { host, port } = dnsTarget(context, options);
+  warnUnrouted(output, unrouted, host, port);
   const detected = options.resolver
     ? { resolver: resolverOption(options.resolver) as ResolverKind, evidence: 'chosen with --resolver' }
     : detectResolver(system, platform);
@@ -224,10 +243,14 @@ export async function runSetup(context: CommandContext, options: SetupOptions): 
 /**
  * Setup again on the same system with the same resolver and TLDs as the journal's, for what has
  * changed since (the port, or the overrides, whose routes are recomputed from the records).
+ * With force: the journal's TLDs are routed already, so the user agreed to each (a risky one took
+ * setup --force), and force skips only that check for them; overrides are never risk-checked.
+ * Older journals need no new field for it, and it reaches the run through sudo (setupArgs).
  */
 export async function setupAgain(context: CommandContext, journal: Journal): Promise<number> {
   return runSetup(context, {
     yes: true,
+    force: true,
     root: journal.root,
     resolver: journal.resolver,
     tld: journal.tlds.filter((domain) => !domain.includes('.')),
@@ -250,11 +273,15 @@ export async function offerRouteUpdate(context: CommandContext, yes?: boolean): 
     return; // a journal that cannot be read is doctor's, setup's and teardown's to report
   }
   if (journal === undefined || journal.undoing) return;
-  const wanted = overrideRoutes(domainsToRoute(loadServedRecords(context.home).file.zones));
+  const served = domainsToRoute(loadServedRecords(context.home).file.zones);
+  // An override setup cannot route is never offered (setup would leave it out): it is said instead, by setup when it runs.
+  const unrouted = served.unrouted.filter((domain) => domain.override);
+  const sayUnrouted = () => warnUnrouted(context.output, unrouted, journal.host, journal.port);
+  const wanted = overrideRoutes(served.domains);
   const routed = overrideRoutes(journal.tlds);
   const begun = wanted.filter((domain) => !routed.includes(domain));
   const ended = routed.filter((domain) => !wanted.includes(domain));
-  if (begun.length === 0 && ended.length === 0) return;
+  if (begun.length === 0 && ended.length === 0) return sayUnrouted();
   const what = [
     ...(begun.length > 0 ? [`route ${begun.join(', ')} to devdns`] : []),
     ...(ended.length > 0 ? [`give ${ended.join(', ')} back to the real servers`] : []),
@@ -262,6 +289,7 @@ export async function offerRouteUpdate(context: CommandContext, yes?: boolean): 
   const sudo = needsRoot(journal.root) ? ' (it asks for sudo)' : '';
   if (await offer(context, `Run devdns setup again to ${what}?${sudo}`, `to ${what}, run devdns setup again${sudo}`, yes))
     await setupAgain(context, journal);
+  else sayUnrouted();
 }
 
 /** The arguments for running this setup again through sudo: only the options the user gave. */
