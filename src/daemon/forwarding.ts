@@ -1,7 +1,7 @@
 // The daemon's forwarding, from the settings: the upstreams (`auto` read from the system), never
 // devdns itself, each with its transport (plain DNS, TLS or HTTPS), and the forwarder that asks them.
 import { DevdnsError } from '../errors.js';
-import { dnsOverHttps, dnsOverTls, Forwarder, plainDns, type UpstreamTransport } from '../forward/forwarder.js';
+import { Forwarder, transportFor, type UpstreamTransport } from '../forward/forwarder.js';
 import { ClientRateLimit } from '../forward/rate-limit.js';
 import type { UpstreamSpec } from '../forward/upstream-spec.js';
 import { parseUpstreams } from '../forward/upstream-spec.js';
@@ -52,7 +52,7 @@ export function upstreamTransports(
         'devdns config set upstream to the DNS server your network gives you',
       );
     }
-    transports.push(spec.kind === 'tls' ? dnsOverTls(spec) : spec.kind === 'https' ? dnsOverHttps(spec) : plainDns(spec));
+    transports.push(transportFor(spec));
   }
   return transports;
 }

@@ -5,10 +5,8 @@
 // through SystemAccess (systemd-resolved, dnsmasq; macOS and Windows do not), and whether the real
 // zone that holds the name is signed, asked of an upstream with a function the caller gives.
 import { QTYPE, RCODE } from '../dns/protocol.js';
+import { transportFor } from '../forward/forwarder.js';
 import { FLAG, readMessage, type WireRecord, writeMessage } from '../forward/reply-shape.js';
-import { queryTcp } from '../forward/tcp-upstream.js';
-import { queryTls } from '../forward/tls-upstream.js';
-import { queryUdp } from '../forward/udp-upstream.js';
 import { formatUpstream, parseUpstreams } from '../forward/upstream-spec.js';
 import type { ResolverKind } from '../os/resolvers.js';
 import type { SystemAccess } from '../os/system.js';
@@ -254,42 +252,43 @@ export async function findZoneSigning(name: string, ask: AskUpstream): Promise<Z
   return { zone, signed: keys.answer.some((record) => record.type === DNSKEY && normal(record.name) === zone) };
 }
 
-/** The upstream doctor asks, by its setting's text, and how to ask it. */
+/** The upstream doctor asks, by its setting's text, how to ask it, and how to let it go. */
 export interface UpstreamAsker {
   label: string;
   ask: AskUpstream;
+  /** Closes what the transport holds (a DNS over HTTPS connection). */
+  close(): void;
 }
 
 /**
- * An asker for the first upstream devdns forwards to that doctor can ask: plain DNS (over TCP
- * again when the reply comes back truncated) or DNS over TLS; DNS over HTTPS is not asked, and
- * neither is devdns itself. After one question fails, the rest fail at once with the same error:
- * an upstream that is down costs one deadline, not one per override. Throws when there is none.
+ * An asker for the first upstream devdns forwards to, through the transport devdns itself uses:
+ * plain DNS (over TCP again when the reply comes back truncated), DNS over TLS or over HTTPS;
+ * never devdns itself. After one question fails, the rest fail at once with the same error: an
+ * upstream that is down costs one deadline, not one per override. Throws when there is none.
  */
 export function upstreamAsker(upstream: readonly string[], own: { host: string; port: number }, sources?: UpstreamSources): UpstreamAsker {
   const specs = withSystemUpstreams(parseUpstreams(upstream.join(',')), sources);
-  const usable = specs.find((spec) => spec.kind !== 'https' && !(spec.host === own.host && spec.port === own.port));
-  if (usable === undefined || usable.kind === 'https')
+  const usable = specs.find((spec) => !(spec.host === own.host && spec.port === own.port));
+  if (usable === undefined)
     throw new Error(
       specs.length === 0
         ? 'upstream auto, and the system names no server devdns can use'
-        : `doctor asks plain DNS or DNS over TLS upstreams, and the setting names none (${upstream.join(',')})`,
+        : `the upstream setting names none but devdns itself (${upstream.join(',')})`,
     );
-  const label = formatUpstream(usable);
+  const transport = transportFor(usable);
   let failed: Error | undefined;
   const ask: AskUpstream = async (name, type) => {
     if (failed) throw failed;
     const query = dnssecQuery(name, type);
     const question = { name, type, class: 1 };
     try {
-      if (usable.kind === 'tls') return await queryTls(usable, query, question, ASK_TIMEOUT_MS);
-      const reply = await queryUdp(usable, query, question, ASK_TIMEOUT_MS);
+      const reply = await transport.ask(query, question, ASK_TIMEOUT_MS);
       const truncated = reply.length >= 4 && (((reply[2] as number) << 8) & FLAG.TC) !== 0;
-      return truncated ? await queryTcp(usable, query, question, ASK_TIMEOUT_MS) : reply;
+      return truncated && transport.retry ? await transport.retry(query, question, ASK_TIMEOUT_MS) : reply;
     } catch (error) {
       failed = error as Error;
       throw failed;
     }
   };
-  return { label, ask };
+  return { label: formatUpstream(usable), ask, close: () => transport.close?.() };
 }

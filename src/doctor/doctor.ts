@@ -200,13 +200,17 @@ async function gatherDnssec(
       : undefined;
   const signing = options.zoneSigning ?? (asker?.ok ? (name: string) => findZoneSigning(name, asker.value.ask) : undefined);
   const facts: DnssecFacts = { validation, upstream: asker?.ok ? asker.value.label : undefined, overrides: [] };
-  for (const name of overrides) {
-    const zone: Outcome<ZoneSigning> | undefined = !needed.includes(name)
-      ? undefined
-      : signing
-        ? await outcome(() => signing(name))
-        : { ok: false, error: asker && !asker.ok ? asker.error : new Error('no upstream to ask') };
-    facts.overrides.push({ name, zone });
+  try {
+    for (const name of overrides) {
+      const zone: Outcome<ZoneSigning> | undefined = !needed.includes(name)
+        ? undefined
+        : signing
+          ? await outcome(() => signing(name))
+          : { ok: false, error: asker && !asker.ok ? asker.error : new Error('no upstream to ask') };
+      facts.overrides.push({ name, zone });
+    }
+  } finally {
+    if (asker?.ok) asker.value.close();
   }
   return facts;
 }

@@ -15,6 +15,7 @@ import { shapeReply, type TtlLimits } from './reply-shape.js';
 import { queryTcp } from './tcp-upstream.js';
 import { queryTls, type TlsUpstream } from './tls-upstream.js';
 import { queryUdp, type Upstream, type UpstreamQuestion } from './udp-upstream.js';
+import type { UpstreamSpec } from './upstream-spec.js';
 
 /** How one upstream is asked: over UDP with a TCP retry on TC, or over a stream alone (DNS over TLS or HTTPS). */
 export interface UpstreamTransport {
@@ -54,6 +55,11 @@ export function dnsOverHttps(upstream: HttpsUpstream, options: HttpsClientOption
     ask: (query, question, timeoutMs) => client.ask(query, question, timeoutMs),
     close: () => client.close(),
   };
+}
+
+/** The transport for an upstream as the `upstream` setting names it. */
+export function transportFor(spec: Exclude<UpstreamSpec, { kind: 'auto' }>): UpstreamTransport {
+  return spec.kind === 'tls' ? dnsOverTls(spec) : spec.kind === 'https' ? dnsOverHttps(spec) : plainDns(spec);
 }
 
 export type AnswerSource = 'upstream' | 'cache' | 'stale' | 'failed' | 'limited';

@@ -421,13 +421,19 @@ describe('dnssec: doctor asks about the real zone only when the resolver validat
 });
 
 describe('dnssec: the upstream doctor asks', () => {
-  it('is never DNS over HTTPS, nor devdns itself', () => {
-    assert.throws(() => upstreamAsker(['https://9.9.9.9/dns-query#dns.quad9.net'], { host: '127.0.0.1', port: 9090 }), /names none/);
-    assert.throws(() => upstreamAsker(['127.0.0.1:9090'], { host: '127.0.0.1', port: 9090 }), /names none/);
-    assert.equal(
-      upstreamAsker(['https://9.9.9.9/dns-query', 'tls://9.9.9.9#dns.quad9.net', '192.0.2.53'], { host: '127.0.0.1', port: 9090 }).label,
-      'tls://9.9.9.9#dns.quad9.net',
-    );
+  it('is the first upstream devdns forwards to, whatever its transport, but never devdns itself', () => {
+    const own = { host: '127.0.0.1', port: 9090 };
+    assert.throws(() => upstreamAsker(['127.0.0.1:9090'], own), /names none but devdns itself/);
+    const labels = [
+      ['https://9.9.9.9/dns-query#dns.quad9.net', 'tls://9.9.9.9#dns.quad9.net'],
+      ['127.0.0.1:9090', 'tls://9.9.9.9#dns.quad9.net', '192.0.2.53'],
+      ['192.0.2.53'],
+    ].map((upstream) => {
+      const asker = upstreamAsker(upstream, own);
+      asker.close();
+      return asker.label;
+    });
+    assert.deepEqual(labels, ['https://9.9.9.9/dns-query#dns.quad9.net', 'tls://9.9.9.9#dns.quad9.net', '192.0.2.53']);
   });
 
   it('costs one deadline when it does not answer: later questions fail at once', async () => {
