@@ -214,6 +214,14 @@ const EXPIRY_SLACK_MS = 20;
  */
 const EXPIRY_CHECK_MS = 10_000;
 
+/** The reply with RA clear, copied (a reply may be the responder's cached one); the same reply when RA is clear. */
+function withoutRecursion(reply: Buffer): Buffer {
+  if (reply.length < 4 || ((reply[3] as number) & 0x80) === 0) return reply;
+  const copy = Buffer.from(reply);
+  copy[3] = (copy[3] as number) & ~0x80;
+  return copy;
+}
+
 /** What the log shows of a forwarded reply: its rcode and answer records, read off the wire. */
 function forwardedSummary(reply: Buffer): AnswerSummary {
   const rcode = (reply[3] ?? 0) & 0x0f;
@@ -564,7 +572,8 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
         const bad = exchange.dropped ?? exchange.malformed;
         if (onBadMessage && bad !== undefined)
           onBadMessage(exchange.dropped ? `dropped: ${bad}` : `FORMERR: ${bad}`, address, port, transport);
-        return reply;
+        // Recursion is for this machine's programs (RFC 5358): another client is told it has none.
+        return forwardable || reply === undefined ? reply : withoutRecursion(reply);
       },
     });
   } catch (error) {

@@ -357,7 +357,7 @@ describe('forwarding is for this machine only', () => {
       const forwarding = { forwarder: new Forwarder({ upstreams: [upstream] }), forwardAll: false };
       const service = await startDnsService({ home: dir.path, host: '0.0.0.0', port: 0, forwarding });
       try {
-        const ask = (from: string, to: string) =>
+        const ask = (from: string, to: string, type: 'MX' | 'A' = 'MX') =>
           new Promise<Buffer>((resolve, reject) => {
             const socket = createSocket('udp4');
             const timer = setTimeout(() => {
@@ -371,7 +371,7 @@ describe('forwarding is for this machine only', () => {
             });
             socket.bind(0, from, () =>
               socket.send(
-                packet.encode({ type: 'query', id: 1, questions: [{ name: 'api.example.com', type: 'MX', class: 'IN' }] }),
+                packet.encode({ type: 'query', id: 1, questions: [{ name: 'api.example.com', type, class: 'IN' }] }),
                 service.port,
                 to,
               ),
@@ -382,6 +382,14 @@ describe('forwarding is for this machine only', () => {
         assert.equal(upstream.asked, 1);
         assert.equal(rcode(await ask(lan as string, lan as string)), 5, 'REFUSED');
         assert.equal(upstream.asked, 1, 'nothing asked upstream for another address');
+        // devdns's own answer: recursion available to this machine, and not to another address.
+        const ra = (reply: Buffer) => ((reply[3] ?? 0) & 0x80) !== 0;
+        const local = await ask('127.0.0.1', '127.0.0.1', 'A');
+        assert.deepEqual([rcode(local), ra(local)], [0, true]);
+        const lanReply = await ask(lan as string, lan as string, 'A');
+        assert.deepEqual([rcode(lanReply), ra(lanReply)], [0, false]);
+        const again = await ask('127.0.0.1', '127.0.0.1', 'A');
+        assert.deepEqual([rcode(again), ra(again)], [0, true], "the responder's cached reply is left as it was");
       } finally {
         await service.close();
       }
