@@ -31,6 +31,7 @@ import type { RecordEditor } from '../store/edits.js';
 import { HOME_FILES } from '../store/paths.js';
 import {
   mergeServed,
+  mergeZones,
   readLinks,
   readServedSources,
   type ServedRecords,
@@ -185,19 +186,6 @@ function servedAt(sources: ServedSources, names: ReadonlySet<string>): Map<strin
     }
   }
   return at;
-}
-
-/** Whether a linked project has an override zone, whose place in what is served only mergeServed works out. */
-const projectOverrides = (sources: ServedSources): boolean =>
-  sources.projects.some((project) => Object.values(project.file?.zones ?? {}).some((zone) => zone.override === true));
-
-/** The zones served, as mergeServed makes them (a project's override aside): the user's, the settings', then the projects'. */
-function servedZones(sources: ServedSources): RecordFile['zones'] {
-  const zones = { ...sources.user.zones };
-  for (const zone of sources.settingsZones) zones[zone] ??= {};
-  for (const project of sources.projects)
-    for (const [zone, settings] of Object.entries(project.file?.zones ?? {})) zones[zone] ??= settings;
-  return zones;
 }
 
 /** How long after a record's end the daemon removes it: ends a few milliseconds apart go in one write. */
@@ -383,11 +371,9 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     try {
       const names = touched ?? changedNames(before.records, user.records);
       const at = servedAt(sources, names);
-      // A project's override can lose to an edit of the user's (mergeServed's zone rules): built whole.
-      if (
-        projectOverrides(sources) ||
-        !updateZoneIndex(index, { ...user, zones: servedZones(sources) }, names, (name) => at.get(name) ?? [])
-      ) {
+      // A project's zone lost to the user's (mergeServed's zone rules) leaves out records servedAt would take: built whole.
+      const zones = mergeZones(sources);
+      if (zones.anyLost || !updateZoneIndex(index, { ...user, zones: zones.zones }, names, (name) => at.get(name) ?? [])) {
         index = buildZoneIndex(served().file);
       }
     } catch (error) {
