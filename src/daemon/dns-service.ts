@@ -4,23 +4,14 @@
 // being served. start() undoes a half-finished start.
 import { type FSWatcher, mkdirSync, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import {
-  type AnswerPolicy,
-  answerQuery,
-  answerQuestion,
-  asciiLower,
-  chaseTarget,
-  decide,
-  type ForwardRule,
-  questionQuery,
-} from '../dns/answer.js';
+import { type AnswerPolicy, answerQuery, answerQuestion, chaseTarget, decide, type ForwardRule, questionQuery } from '../dns/answer.js';
 import { encodeQuery, encodeResponse } from '../dns/encode.js';
 import { type Question, RCODE, RCODE_NAMES, type Response, typeName } from '../dns/protocol.js';
 import { type ForwardRequest, Responder } from '../dns/respond.js';
 import { type DnsLimits, type DnsServer, startDnsServer } from '../dns/server.js';
 import type { Transport } from '../dns/transport.js';
 import { readQuery } from '../dns/wire.js';
-import { buildZoneIndex, updateZoneIndex, type ZoneIndex, zoneFor } from '../dns/zone-index.js';
+import { buildZoneIndex, updateZoneIndex, type ZoneIndex } from '../dns/zone-index.js';
 import { type AnswerSource, type Forwarded, type Forwarder, refusedReply } from '../forward/forwarder.js';
 import { readAnswerLines } from '../forward/reply-facts.js';
 import { existingNameNodata, joinChased, spliceLocalAnswer } from '../forward/splice.js';
@@ -437,13 +428,9 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
   const onQuery = logging === 'off' ? undefined : options.onQuery;
   /** Forwarded queries are named in the log only when the user asked for them. */
   const logForwarded = onQuery !== undefined && (logging === 'all' || logging === 'errors');
-  /** Where a local answer came from, for the log: an override's zone, or devdns's own. */
-  const localSource = (response: Response, name: string): QuerySource =>
-    response.rcode === RCODE.REFUSED
-      ? 'refused'
-      : index.overrides.size > 0 && index.overrides.has(zoneFor(index, asciiLower(name)) ?? '')
-        ? 'override'
-        : 'record';
+  /** Where a local answer came from, for the log: an override's zone (as the responder knew when it made the answer), or devdns's own. */
+  const localSource = (response: Response, override: boolean | undefined): QuerySource =>
+    response.rcode === RCODE.REFUSED ? 'refused' : override === true ? 'override' : 'record';
   let answered = 0;
   let server: DnsServer;
   try {
@@ -455,7 +442,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
       handle: (message, address, port, transport) => {
         const started = performance.now();
         const exchange = responder.respond(message, transport);
-        const { reply, question, response } = exchange;
+        const { reply, question, response, override } = exchange;
         // Never an open resolver (RFC 5358): only this machine's programs are answered for others' names;
         // another client gets REFUSED, or the local part of a chain to chase as it is.
         const forwardable = forwarding !== undefined && isLoopback(address);
@@ -491,7 +478,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
         if (question && response) answered++;
         if (onQuery && question && response && (logging !== 'errors' || response.rcode !== RCODE.NOERROR)) {
           const micros = Math.round((performance.now() - started) * 1000);
-          onQuery({ at: Date.now(), address, port, transport, question, response, micros, source: localSource(response, question.name) });
+          onQuery({ at: Date.now(), address, port, transport, question, response, micros, source: localSource(response, override) });
         }
         const bad = exchange.dropped ?? exchange.malformed;
         if (onBadMessage && bad !== undefined)

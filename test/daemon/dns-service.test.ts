@@ -431,7 +431,14 @@ describe('log.queries: which queries the log names', () => {
       return reply;
     },
   };
-  const logged = async (logging: 'off' | 'errors' | 'own' | 'all') => {
+  const asked: ReadonlyArray<readonly [string, 'A' | 'MX']> = [
+    ['myapp.test', 'A'],
+    ['nothing.test', 'A'],
+    ['api.example.com', 'A'],
+    ['api.example.com', 'MX'],
+    ['elsewhere.example.org', 'A'],
+  ];
+  const logged = async (logging: 'off' | 'errors' | 'own' | 'all', questions = asked) => {
     const dir = tempDir();
     try {
       await addToHome(dir.path, { name: 'myapp.test' });
@@ -453,13 +460,7 @@ describe('log.queries: which queries the log names', () => {
         },
       });
       try {
-        for (const [name, type] of [
-          ['myapp.test', 'A'],
-          ['nothing.test', 'A'],
-          ['api.example.com', 'A'],
-          ['api.example.com', 'MX'],
-          ['elsewhere.example.org', 'A'],
-        ] as const) {
+        for (const [name, type] of questions) {
           const reply = await askUdp(
             service.port,
             Buffer.from(packet.encode({ type: 'query', id: 7, flags: packet.RECURSION_DESIRED, questions: [{ name, type, class: 'IN' }] })),
@@ -484,6 +485,26 @@ describe('log.queries: which queries the log names', () => {
       'elsewhere.example.org A REFUSED refused',
     ]);
     assert.equal(answered, 4);
+  });
+
+  it('own: an answer from the responder’s cache says where it came from as the first did, in any spelling', async () => {
+    const again: typeof asked = [
+      ['api.example.com', 'A'],
+      ['api.example.com', 'A'],
+      ['API.Example.COM', 'A'],
+      ['myapp.test', 'A'],
+      ['myapp.test', 'A'],
+      ['MyApp.Test', 'A'],
+    ];
+    const { seen } = await logged('own', again);
+    assert.deepEqual(seen, [
+      'api.example.com A NOERROR override',
+      'api.example.com A NOERROR override',
+      'API.Example.COM A NOERROR override',
+      'myapp.test A NOERROR record',
+      'myapp.test A NOERROR record',
+      'MyApp.Test A NOERROR record',
+    ]);
   });
 
   it('all: forwarded names too, with the upstream that answered', async () => {
