@@ -558,6 +558,10 @@ describe('an edit of yours beside linked projects', () => {
     }
   }
 
+  /** withProject with nothing of yours but myapp.test, and a team override of api.example.com. */
+  const withTeamOverride = (run: Parameters<typeof withProject>[3]) =>
+    withProject(async () => undefined, { 'api.example.com': { override: true } }, [['api.example.com', '127.0.0.9']], run);
+
   it('a project zone lost to your override stays lost when you edit a name in it', async () => {
     const override = (home: string) => addRecord(home, { name: 'api.example.com', value: '127.0.0.1' }, { override: true, force: true });
     await withProject(override, { 'api.example.com': {} }, [['x.api.example.com', '10.0.0.9']], async (service, home, agrees) => {
@@ -572,33 +576,23 @@ describe('an edit of yours beside linked projects', () => {
   });
 
   it('a project override your edit puts inside your own zone is lost at once, and served again once your zone goes', async () => {
-    await withProject(
-      async () => undefined,
-      { 'api.example.com': { override: true } },
-      [['api.example.com', '127.0.0.9']],
-      async (service, home, agrees) => {
-        assert.deepEqual(service.answer('api.example.com', 1).answer.map(formatResource), ['api.example.com A 127.0.0.9']);
-        await addRecord(home, { name: 'www.example.com', value: '10.0.0.1' }, { force: true }, service.editor);
-        assert.equal(service.answer('api.example.com', 1).rcode, 3, 'your zone example.com, answered in full');
-        agrees('api.example.com', 'www.example.com', 'gone.example.com');
-        await removeRecord(home, { name: 'www.example.com' }, service.editor);
-        assert.deepEqual(service.answer('api.example.com', 1).answer.map(formatResource), ['api.example.com A 127.0.0.9']);
-        agrees('api.example.com', 'www.example.com');
-      },
-    );
+    await withTeamOverride(async (service, home, agrees) => {
+      assert.deepEqual(service.answer('api.example.com', 1).answer.map(formatResource), ['api.example.com A 127.0.0.9']);
+      await addRecord(home, { name: 'www.example.com', value: '10.0.0.1' }, { force: true }, service.editor);
+      assert.equal(service.answer('api.example.com', 1).rcode, 3, 'your zone example.com, answered in full');
+      agrees('api.example.com', 'www.example.com', 'gone.example.com');
+      await removeRecord(home, { name: 'www.example.com' }, service.editor);
+      assert.deepEqual(service.answer('api.example.com', 1).answer.map(formatResource), ['api.example.com A 127.0.0.9']);
+      agrees('api.example.com', 'www.example.com');
+    });
   });
 
   it('beside a project override that stands, an edit is served as a fresh read serves it', async () => {
-    await withProject(
-      async () => undefined,
-      { 'api.example.com': { override: true } },
-      [['api.example.com', '127.0.0.9']],
-      async (service, home, agrees) => {
-        await addRecord(home, { name: 'two.test', value: '10.0.0.2' }, {}, service.editor);
-        agrees('two.test', 'myapp.test', 'api.example.com', 'v2.api.example.com', 'gone.test');
-        await removeRecord(home, { name: 'myapp.test' }, service.editor);
-        agrees('myapp.test', 'two.test', 'api.example.com', 'v2.api.example.com');
-      },
-    );
+    await withTeamOverride(async (service, home, agrees) => {
+      await addRecord(home, { name: 'two.test', value: '10.0.0.2' }, {}, service.editor);
+      agrees('two.test', 'myapp.test', 'api.example.com', 'v2.api.example.com', 'gone.test');
+      await removeRecord(home, { name: 'myapp.test' }, service.editor);
+      agrees('myapp.test', 'two.test', 'api.example.com', 'v2.api.example.com');
+    });
   });
 });

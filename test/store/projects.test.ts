@@ -229,6 +229,10 @@ describe('a project zone inside or around a zone of another kind', () => {
     return [rcode, ...decision.response.answer.map((r) => (r.data.type === 'A' ? r.data.address : r.data.type))].join(' ');
   };
   const conflicts = (served: ServedRecords) => served.conflicts.map((c) => [c.name, c.winner, c.loser]);
+  const TEAM = '/team/devdns.json';
+  /** What is served of `user`'s records beside one linked team file, `team`, at TEAM. */
+  const besideTeam = (user: RecordFile, team: RecordFile, settingsZones: string[] = []) =>
+    mergeServed({ user, settingsZones, projects: [{ path: TEAM, file: team }] });
 
   it('an override a project makes inside your own zone is a conflict, its records left out: a name there without records stays NXDOMAIN', async () => {
     const dir = tempDir();
@@ -282,34 +286,24 @@ describe('a project zone inside or around a zone of another kind', () => {
 
   it('an own zone a project makes inside your override is a conflict too: the names there stay the real servers’', () => {
     const user = fileOf({ test: {}, 'example.com': { override: true } }, [['example.com', '127.0.0.1']]);
-    const served = mergeServed({
-      user,
-      settingsZones: [],
-      projects: [{ path: '/team/devdns.json', file: fileOf({ 'shop.example.com': {} }, [['www.shop.example.com', '10.0.0.9']]) }],
-    });
+    const served = besideTeam(user, fileOf({ 'shop.example.com': {} }, [['www.shop.example.com', '10.0.0.9']]));
     assert.equal(served.file.zones['shop.example.com'], undefined);
-    assert.deepEqual(conflicts(served), [['shop.example.com', 'user', '/team/devdns.json']]);
+    assert.deepEqual(conflicts(served), [['shop.example.com', 'user', TEAM]]);
     assert.equal(what(served, 'www.shop.example.com'), 'forward');
     assert.equal(what(served, 'example.com'), 'NOERROR 127.0.0.1');
   });
 
   it('a project’s own zone around your override is served, as devdns add makes it: the override stays one', () => {
     const user = fileOf({ test: {}, 'api.example.com': { override: true } }, [['api.example.com', '127.0.0.1']]);
-    const served = mergeServed({
+    const served = besideTeam(
       user,
-      settingsZones: [],
-      projects: [
-        {
-          path: '/team/devdns.json',
-          file: fileOf({ 'example.com': {} }, [
-            ['www.example.com', '10.0.0.9'],
-            ['api.example.com', '10.0.0.8'],
-          ]),
-        },
-      ],
-    });
+      fileOf({ 'example.com': {} }, [
+        ['www.example.com', '10.0.0.9'],
+        ['api.example.com', '10.0.0.8'],
+      ]),
+    );
     assert.deepEqual(served.file.zones, { test: {}, 'api.example.com': { override: true }, 'example.com': {} });
-    assert.deepEqual(conflicts(served), [['api.example.com', 'user', '/team/devdns.json']], 'the name, as any record');
+    assert.deepEqual(conflicts(served), [['api.example.com', 'user', TEAM]], 'the name, as any record');
     assert.equal(what(served, 'api.example.com'), 'NOERROR 127.0.0.1');
     assert.equal(what(served, 'v2.api.example.com'), 'forward');
     assert.equal(what(served, 'www.example.com'), 'NOERROR 10.0.0.9');
@@ -318,11 +312,7 @@ describe('a project zone inside or around a zone of another kind', () => {
 
   it('a project’s override around your own zone is served, as devdns override makes it: your zone stays yours, in full', () => {
     const user = fileOf({ test: {}, 'shop.example.com': {} }, [['www.shop.example.com', '10.0.0.1']]);
-    const served = mergeServed({
-      user,
-      settingsZones: [],
-      projects: [{ path: '/team/devdns.json', file: fileOf({ 'example.com': { override: true } }, [['api.example.com', '127.0.0.1']]) }],
-    });
+    const served = besideTeam(user, fileOf({ 'example.com': { override: true } }, [['api.example.com', '127.0.0.1']]));
     assert.deepEqual(served.file.zones['example.com'], { override: true });
     assert.deepEqual(conflicts(served), []);
     assert.equal(what(served, 'api.example.com'), 'NOERROR 127.0.0.1');
@@ -332,30 +322,21 @@ describe('a project zone inside or around a zone of another kind', () => {
   });
 
   it('a zone named in the settings is yours: no project makes an override in it', () => {
-    const served = mergeServed({
-      user: fileOf({ test: {} }, []),
-      settingsZones: ['home.arpa'],
-      projects: [{ path: '/team/devdns.json', file: fileOf({ 'nas.home.arpa': { override: true } }, [['nas.home.arpa', '10.0.0.5']]) }],
-    });
-    assert.deepEqual(conflicts(served), [['nas.home.arpa', 'user', '/team/devdns.json']]);
+    const team = fileOf({ 'nas.home.arpa': { override: true } }, [['nas.home.arpa', '10.0.0.5']]);
+    const served = besideTeam(fileOf({ test: {} }, []), team, ['home.arpa']);
+    assert.deepEqual(conflicts(served), [['nas.home.arpa', 'user', TEAM]]);
     assert.equal(what(served, 'nas.home.arpa'), 'NXDOMAIN');
   });
 
   it('an override inside another override, and an own zone inside an own zone, are served', () => {
     const user = fileOf({ test: {}, 'example.com': { override: true } }, [['example.com', '127.0.0.1']]);
-    const served = mergeServed({
+    const served = besideTeam(
       user,
-      settingsZones: [],
-      projects: [
-        {
-          path: '/team/devdns.json',
-          file: fileOf({ 'api.example.com': { override: true }, 'shop.test': {} }, [
-            ['api.example.com', '127.0.0.2'],
-            ['www.shop.test', '10.0.0.3'],
-          ]),
-        },
-      ],
-    });
+      fileOf({ 'api.example.com': { override: true }, 'shop.test': {} }, [
+        ['api.example.com', '127.0.0.2'],
+        ['www.shop.test', '10.0.0.3'],
+      ]),
+    );
     assert.deepEqual(conflicts(served), []);
     assert.equal(what(served, 'api.example.com'), 'NOERROR 127.0.0.2');
     assert.equal(what(served, 'www.shop.test'), 'NOERROR 10.0.0.3');
