@@ -4,23 +4,14 @@
 // being served. start() undoes a half-finished start.
 import { type FSWatcher, mkdirSync, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import {
-  type AnswerPolicy,
-  answerQuery,
-  answerQuestion,
-  asciiLower,
-  chaseTarget,
-  decide,
-  type ForwardRule,
-  questionQuery,
-} from '../dns/answer.js';
+import { type AnswerPolicy, answerQuery, answerQuestion, chaseTarget, decide, type ForwardRule, questionQuery } from '../dns/answer.js';
 import { encodeQuery, encodeResponse } from '../dns/encode.js';
 import { type Question, RCODE, RCODE_NAMES, type Response, typeName } from '../dns/protocol.js';
 import { type ForwardRequest, Responder } from '../dns/respond.js';
 import { type DnsLimits, type DnsServer, startDnsServer } from '../dns/server.js';
 import type { Transport } from '../dns/transport.js';
 import { readQuery } from '../dns/wire.js';
-import { buildZoneIndex, updateZoneIndex, type ZoneIndex, zoneFor } from '../dns/zone-index.js';
+import { buildZoneIndex, updateZoneIndex, type ZoneIndex } from '../dns/zone-index.js';
 import { type AnswerSource, type Forwarded, type Forwarder, refusedReply } from '../forward/forwarder.js';
 import { readAnswerLines } from '../forward/reply-facts.js';
 import { existingNameNodata, joinChased, spliceLocalAnswer } from '../forward/splice.js';
@@ -31,6 +22,7 @@ import type { RecordEditor } from '../store/edits.js';
 import { HOME_FILES } from '../store/paths.js';
 import {
   mergeServed,
+  mergeZones,
   readLinks,
   readServedSources,
   type ServedRecords,
@@ -190,19 +182,6 @@ function servedAt(sources: ServedSources, names: ReadonlySet<string>): Map<strin
     }
   }
   return at;
-}
-
-/** Whether a linked project has an override zone, whose place in what is served only mergeServed works out. */
-const projectOverrides = (sources: ServedSources): boolean =>
-  sources.projects.some((project) => Object.values(project.file?.zones ?? {}).some((zone) => zone.override === true));
-
-/** The zones served, as mergeServed makes them (a project's override aside): the user's, the settings', then the projects'. */
-function servedZones(sources: ServedSources): RecordFile['zones'] {
-  const zones = { ...sources.user.zones };
-  for (const zone of sources.settingsZones) zones[zone] ??= {};
-  for (const project of sources.projects)
-    for (const [zone, settings] of Object.entries(project.file?.zones ?? {})) zones[zone] ??= settings;
-  return zones;
 }
 
 /** How long after a record's end the daemon removes it: ends a few milliseconds apart go in one write. */
@@ -417,11 +396,9 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     try {
       const names = touched ?? changedNames(before.records, user.records);
       const at = servedAt(sources, names);
-      // A project's override can lose to an edit of the user's (mergeServed's zone rules): built whole.
-      if (
-        projectOverrides(sources) ||
-        !updateZoneIndex(index, { ...user, zones: servedZones(sources) }, names, (name) => at.get(name) ?? [])
-      ) {
+      // A project's zone lost to the user's (mergeServed's zone rules) leaves out records servedAt would take: built whole.
+      const zones = mergeZones(sources);
+      if (zones.anyLost || !updateZoneIndex(index, { ...user, zones: zones.zones }, names, (name) => at.get(name) ?? [])) {
         index = buildZoneIndex(served().file);
       }
     } catch (error) {
@@ -512,13 +489,9 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
   const onQuery = logging === 'off' ? undefined : options.onQuery;
   /** Forwarded queries are named in the log only when the user asked for them. */
   const logForwarded = onQuery !== undefined && (logging === 'all' || logging === 'errors');
-  /** Where a local answer came from, for the log: an override's zone, or devdns's own. */
-  const localSource = (response: Response, name: string): QuerySource =>
-    response.rcode === RCODE.REFUSED
-      ? 'refused'
-      : index.overrides.size > 0 && index.overrides.has(zoneFor(index, asciiLower(name)) ?? '')
-        ? 'override'
-        : 'record';
+  /** Where a local answer came from, for the log: an override's zone (as the responder knew when it made the answer), or devdns's own. */
+  const localSource = (response: Response, override: boolean | undefined): QuerySource =>
+    response.rcode === RCODE.REFUSED ? 'refused' : override === true ? 'override' : 'record';
   let answered = 0;
   let server: DnsServer;
   try {
@@ -531,7 +504,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
         const started = performance.now();
         keepEnds();
         const exchange = responder.respond(message, transport);
-        const { reply, question, response } = exchange;
+        const { reply, question, response, override } = exchange;
         // Never an open resolver (RFC 5358): only this machine's programs are answered for others' names;
         // another client gets REFUSED, or the local part of a chain to chase as it is.
         const forwardable = forwarding !== undefined && isLoopback(address);
@@ -567,7 +540,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
         if (question && response) answered++;
         if (onQuery && question && response && (logging !== 'errors' || response.rcode !== RCODE.NOERROR)) {
           const micros = Math.round((performance.now() - started) * 1000);
-          onQuery({ at: Date.now(), address, port, transport, question, response, micros, source: localSource(response, question.name) });
+          onQuery({ at: Date.now(), address, port, transport, question, response, micros, source: localSource(response, override) });
         }
         const bad = exchange.dropped ?? exchange.malformed;
         if (onBadMessage && bad !== undefined)

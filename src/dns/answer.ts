@@ -111,7 +111,14 @@ export type ForwardRule = 'override' | 'all' | 'route';
  * `rule` says why it goes upstream: a type or name an override leaves to the real servers, or a
  * name outside every zone under `forward all`.
  */
-export type Decision = { kind: 'answer'; response: Response } | { kind: 'forward'; question: Question; rule: ForwardRule };
+export type Decision =
+  | {
+      kind: 'answer';
+      response: Response;
+      /** The question's name lies in an override zone: the answer is an override's, as the log says. */
+      override: boolean;
+    }
+  | { kind: 'forward'; question: Question; rule: ForwardRule };
 
 /**
  * At an overridden name, the types answered here whatever records the name has: the address
@@ -131,8 +138,9 @@ export function decide(index: ZoneIndex, query: Query, policy: AnswerPolicy = NO
   if (response !== undefined) {
     const name = query.question && asciiLower(query.question.name);
     const zone = name === undefined ? undefined : zoneFor(index, name);
-    if (policy.recursion === true && zone !== undefined && index.overrides.has(zone)) response.recursionAvailable = true;
-    return { kind: 'answer', response };
+    const override = zone !== undefined && index.overrides.has(zone);
+    if (policy.recursion === true && override) response.recursionAvailable = true;
+    return { kind: 'answer', response, override };
   }
   const question = query.question as Question;
   const name = asciiLower(question.name);

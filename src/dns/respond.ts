@@ -28,6 +28,11 @@ export interface Exchange {
   malformed?: string;
   /** A question for an upstream: no reply is made here (reply and response are undefined, but for a chase). */
   forward?: ForwardRequest;
+  /**
+   * With a response: whether it is an override zone's (the question's name lies in one), known
+   * when the answer was made, so that telling it costs a cache hit nothing.
+   */
+  override?: boolean;
 }
 
 /** A query the answering rules send upstream, with what a forwarder needs to ask and to reply. */
@@ -83,6 +88,8 @@ interface Cached {
   /** The question as sent (the exact level only: there it is the same for every hit). */
   question: Question | undefined;
   response: Response;
+  /** The answer is an override zone's (Exchange.override). */
+  override: boolean;
 }
 
 /** The two levels of the cache (see the top of this file). */
@@ -174,7 +181,7 @@ export class Responder {
     const exactKey = exact ? message.toString('latin1', HEADER_BYTES) : '';
     const hit = exact?.get(exactKey);
     if (hit) {
-      return { reply: patched(hit.bytes, message), question: hit.question, response: hit.response };
+      return { reply: patched(hit.bytes, message), question: hit.question, response: hit.response, override: hit.override };
     }
 
     const read = readQuery(message);
@@ -193,8 +200,8 @@ export class Responder {
     if (known) {
       const reply = patched(known.bytes, message);
       reply.set(message.subarray(HEADER_BYTES, questionEnd), HEADER_BYTES);
-      if (exactToo) this.remember(exact, exactKey, reply, question, known.response);
-      return { reply, question, response: known.response };
+      if (exactToo) this.remember(exact, exactKey, reply, question, known);
+      return { reply, question, response: known.response, override: known.override };
     }
 
     const decision = decide(this.index, query, this.policy);
@@ -202,21 +209,21 @@ export class Responder {
     if (decision.kind === 'forward') {
       return { reply: undefined, question, response: undefined, forward: { query, questionEnd, rule: decision.rule, maxSize } };
     }
-    const response = decision.response;
+    const { response, override } = decision;
     const encoded = encodeResponse(response, { maxSize });
     // A chain for the daemon to follow upstream: never kept, as the forwarded part changes on its own.
     const target = this.policy.recursion === true ? chaseTarget(this.index, query, response) : undefined;
     if (target !== undefined) {
       const chase = query.recursionDesired ? { target, local: response } : undefined;
       const forward = chase && { query, questionEnd, rule: 'override' as const, maxSize, chase };
-      return { reply: encoded.bytes, question, response, ...(forward ? { forward } : {}) };
+      return { reply: encoded.bytes, question, response, override, ...(forward ? { forward } : {}) };
     }
-    if (exactToo) this.remember(exact, exactKey, encoded.bytes, question, response);
+    if (exactToo) this.remember(exact, exactKey, encoded.bytes, question, decision);
     // By question: only compressed replies, where every later use of the name points at the question.
     // Its question is not kept: each hit has its own spelling, read from the query.
-    if (byQuestion && encoded.compressed) this.remember(this.byQuestion, key, encoded.bytes, undefined, response);
-    if (query.malformed !== undefined) return { reply: encoded.bytes, question, response, malformed: query.malformed };
-    return { reply: encoded.bytes, question, response };
+    if (byQuestion && encoded.compressed) this.remember(this.byQuestion, key, encoded.bytes, undefined, decision);
+    if (query.malformed !== undefined) return { reply: encoded.bytes, question, response, override, malformed: query.malformed };
+    return { reply: encoded.bytes, question, response, override };
   }
 
   /** The exact table a message may be in: a standard query, one question, nothing else but an OPT. */
@@ -231,13 +238,19 @@ export class Responder {
   }
 
   /** Full: everything goes, and the questions asked from now on fill it again. */
-  private remember(table: Map<string, Cached>, key: string, reply: Buffer, question: Question | undefined, response: Response): void {
+  private remember(
+    table: Map<string, Cached>,
+    key: string,
+    reply: Buffer,
+    question: Question | undefined,
+    { response, override }: Pick<Cached, 'response' | 'override'>,
+  ): void {
     if (this.maxEntries === 0 || reply.length > this.maxBytes || table.has(key)) return;
     if (this.entries >= this.maxEntries || this.bytes + reply.length > this.maxBytes) this.clear();
     this.entries++;
     this.bytes += reply.length;
     // A copy: the reply itself goes to the socket.
-    table.set(key, { bytes: Buffer.from(reply), question: question && { ...question }, response });
+    table.set(key, { bytes: Buffer.from(reply), question: question && { ...question }, response, override });
   }
 
   private clear(): void {

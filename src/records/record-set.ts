@@ -7,7 +7,7 @@ import { describeRecord, formatRdata } from './presentation.js';
 import { parseRdata } from './record-input.js';
 import { rdataOctets, recordKind, targetName } from './record-types.js';
 import { DEFAULT_TTL, DEFAULT_ZONE, type DnsRecord, makeRecord, type RecordData, type RecordFile, type RecordType } from './types.js';
-import { proposeZone, usableZone, zoneOf } from './zones.js';
+import { answeredInFull, proposeZone, usableZone, zoneOf } from './zones.js';
 
 /** Two records are the same record when owner, type and data match; the TTL is not part of it. */
 export function sameRecord(a: DnsRecord, b: DnsRecord): boolean {
@@ -242,14 +242,14 @@ export class RecordSetBuilder {
  * override; a whole top-level domain is refused (every real name under it would be taken).
  */
 function overrideZone(name: string, current: string | undefined, zones: RecordFile['zones']): string {
-  if (current !== undefined && zones[current]?.override) return current;
-  if (current !== undefined) {
+  if (answeredInFull(zones, current)) {
     throw new InputError(
       'name',
       `${name} is in your zone ${current}, which devdns answers in full`,
       `add it as a record: devdns add ${name} ...`,
     );
   }
+  if (current !== undefined) return current;
   const zone = usableZone(name.startsWith('*.') ? name.slice(2) : name, 'name');
   if (!zone.includes('.')) {
     throw new InputError('name', `${zone} is a whole top-level domain`, `override the names you need under it, e.g. api.example.${zone}`);

@@ -1,6 +1,7 @@
 // Which zone a name belongs to, and which zones devdns may claim without being told twice.
 import { InputError } from '../errors.js';
 import { isAtOrBelow } from './names.js';
+import type { ZoneSettings } from './types.js';
 
 /**
  * Names reserved for local use, safe to serve: RFC 2606 (test, example, invalid, localhost),
@@ -47,6 +48,16 @@ export function zoneOf(name: string, zones: Iterable<string>): string | undefine
     if (isAtOrBelow(name, zone) && (best === undefined || zone.length > best.length)) best = zone;
   }
   return best;
+}
+
+/**
+ * Whether `zone` (the zone that holds a name, as {@link zoneOf} finds it) is one devdns answers in
+ * full: its own, where a name without records is NXDOMAIN and nothing is asked upstream. No
+ * override may be made inside it, by the user (`devdns override`) or by a linked project, as that
+ * would hand the real servers names the user keeps to devdns.
+ */
+export function answeredInFull(zones: Readonly<Record<string, ZoneSettings>>, zone: string | undefined): zone is string {
+  return zone !== undefined && zones[zone]?.override !== true;
 }
 
 /** Why a zone needs the user's explicit consent. */

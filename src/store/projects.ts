@@ -11,7 +11,7 @@ import { checkRecordFile } from '../records/record-file.js';
 import { USER_SOURCE } from '../records/sources.js';
 import { parseStrictJson } from '../records/strict-json.js';
 import type { DnsRecord, RecordFile } from '../records/types.js';
-import { describeRiskyZones, type RiskyZone, riskyZones, zoneOf } from '../records/zones.js';
+import { answeredInFull, describeRiskyZones, type RiskyZone, riskyZones, zoneOf } from '../records/zones.js';
 import { homeReadLimits } from './home.js';
 import { JsonContentError, readJson, writeJsonAtomic } from './json-file.js';
 import { homePath } from './paths.js';
@@ -251,34 +251,28 @@ export function readServedSources(home: string, settings?: Pick<Settings, 'zones
 
 /**
  * The records devdns serves: the user's, then each linked project's, most recent link first; a
- * name already defined by an earlier source is kept from that source only. Pure: no file is read.
+ * name already defined by an earlier source is kept from that source only, and so is a zone's
+ * kind (see mergeZones). Pure: no file is read.
  */
 export function mergeServed(sources: ServedSources): ServedRecords {
   const { user } = sources;
+  const zones = mergeZones(sources);
   const served: ServedRecords = {
-    file: { ...user, zones: { ...user.zones }, records: [...user.records] },
+    file: { ...user, zones: zones.zones, records: [...user.records] },
     sources: new Array<string>(user.records.length).fill(USER_SOURCE),
     conflicts: [],
     problems: [],
   };
-  // Zones named in the settings are served even without records.
-  for (const zone of sources.settingsZones) served.file.zones[zone] ??= {};
   // Who serves each name; made only when a project has records (at 100,000 names it takes 30 ms).
   const owner = new Map<string, string>();
   if (sources.projects.some((project) => project.file !== undefined && project.file.records.length > 0)) {
     for (const record of user.records) owner.set(record.name, USER_SOURCE);
   }
-  // Who made each zone what it is (an override or devdns's own): a project may not turn one into the other.
-  const zoneOwner = new Map<string, string>(Object.keys(served.file.zones).map((zone) => [zone, USER_SOURCE]));
-  for (const project of sources.projects) {
+  for (const [place, project] of sources.projects.entries()) {
     if (project.problem !== undefined) served.problems.push({ path: project.path, message: project.problem });
     if (project.file === undefined) continue;
-    const lost = zonesLost(served, zoneOwner, project.file.zones, project.path);
-    for (const [zone, settings] of Object.entries(project.file.zones)) {
-      if (lost.has(zone) || served.file.zones[zone] !== undefined) continue;
-      served.file.zones[zone] = settings;
-      zoneOwner.set(zone, project.path);
-    }
+    const { lost, conflicts } = zones.lost[place] ?? { lost: new Set<string>(), conflicts: [] };
+    served.conflicts.push(...conflicts);
     const projectZones = Object.keys(project.file.zones);
     const added = new Set<string>();
     for (const record of project.file.records) {
@@ -299,34 +293,59 @@ export function mergeServed(sources: ServedSources): ServedRecords {
   return served;
 }
 
+/** The zones served, as mergeZones makes them, and what each project loses of its own. */
+export interface MergedZones {
+  zones: RecordFile['zones'];
+  /**
+   * By place in ServedSources.projects: that project's zones that lose to an earlier source, each
+   * one a conflict. Their records are not served.
+   */
+  lost: Array<{ lost: ReadonlySet<string>; conflicts: Conflict[] }>;
+  /** Whether any project lost a zone. */
+  anyLost: boolean;
+}
+
 /**
- * The zones of a project that lose to what is served already, each reported as a conflict: one
- * that is an override in one source and devdns's own in another (same rule as records: the first
- * source wins), and a project's override over names a source before it serves as its own zone's
- * (the override would hand their other types to the real servers). Their records are left out.
+ * The zones devdns serves: the user's and the settings' (served even without records), then each
+ * project's, most recent link first. Only zones are looked at, never records, so an edit of the
+ * user's records changes this only when it changes the user's zones.
+ *
+ * Whoever makes a zone first decides what it is, an override of real names or devdns's own, for
+ * the names in it: a project's zone loses (a conflict, its records left out) when the served zone
+ * that holds it, itself or one above it, is of the other kind. That is an override inside a zone
+ * devdns answers in full (it would hand names the user keeps to devdns to the real servers:
+ * `devdns override` refuses it to the user, by the same rule) and an own zone in an override (it
+ * would answer in full names the override leaves to the real servers: `devdns add` there adds to
+ * the override). A project's zone around another source's of the other kind is served, as the
+ * user's commands make it (an override around an own zone, an own zone around an override): the
+ * closest zone answers a name, so the inner zone stays what it was.
  */
-function zonesLost(served: ServedRecords, zoneOwner: ReadonlyMap<string, string>, zones: RecordFile['zones'], path: string): Set<string> {
-  const lost = new Set<string>();
-  const servedZones = Object.keys(served.file.zones);
-  for (const [zone, settings] of Object.entries(zones)) {
-    const held = served.file.zones[zone];
-    const override = settings.override === true;
-    let winner: string | undefined;
-    if (held !== undefined) {
-      if ((held.override === true) !== override) winner = zoneOwner.get(zone) ?? USER_SOURCE;
-    } else if (override) {
-      const index = served.file.records.findIndex((record) => {
-        if (record.name !== zone && !record.name.endsWith(`.${zone}`)) return false;
-        const own = zoneOf(record.name, servedZones);
-        return own !== undefined && served.file.zones[own]?.override !== true;
-      });
-      if (index >= 0) winner = served.sources[index] ?? USER_SOURCE;
+export function mergeZones(sources: ServedSources): MergedZones {
+  const zones: RecordFile['zones'] = { ...sources.user.zones };
+  for (const zone of sources.settingsZones) zones[zone] ??= {};
+  // Who made each zone what it is, for the conflicts.
+  const zoneOwner = new Map<string, string>(Object.keys(zones).map((zone) => [zone, USER_SOURCE]));
+  let anyLost = false;
+  const lost = sources.projects.map((project): MergedZones['lost'][number] => {
+    const part = { lost: new Set<string>(), conflicts: [] as Conflict[] };
+    if (project.file === undefined) return part;
+    const earlier = Object.keys(zones);
+    for (const [zone, settings] of Object.entries(project.file.zones)) {
+      const holder = zoneOf(zone, earlier);
+      // Lost when the holder is answered in full and this is an override, or the other way round.
+      if (holder === undefined || answeredInFull(zones, holder) !== (settings.override === true)) continue;
+      part.lost.add(zone);
+      part.conflicts.push({ name: zone, winner: zoneOwner.get(holder) ?? USER_SOURCE, loser: project.path });
     }
-    if (winner === undefined) continue;
-    lost.add(zone);
-    served.conflicts.push({ name: zone, winner, loser: path });
-  }
-  return lost;
+    for (const [zone, settings] of Object.entries(project.file.zones)) {
+      if (part.lost.has(zone) || zones[zone] !== undefined) continue;
+      zones[zone] = settings;
+      zoneOwner.set(zone, project.path);
+    }
+    anyLost ||= part.lost.size > 0;
+    return part;
+  });
+  return { zones, lost, anyLost };
 }
 
 /** The records devdns serves (see mergeServed), read from the home's files. */

@@ -4,7 +4,7 @@
 // or on a start that fails.
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { chmodSync, copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -12,15 +12,18 @@ import * as packet from 'dns-packet';
 import type { AnsweredQuery, DnsService, DnsServiceOptions } from '../../src/daemon/dns-service.js';
 import { startDnsService } from '../../src/daemon/dns-service.js';
 import { toLogEntry } from '../../src/daemon/query-log.js';
+import { answerQuestion } from '../../src/dns/answer.js';
+import { buildZoneIndex } from '../../src/dns/zone-index.js';
 import { Forwarder, type UpstreamTransport } from '../../src/forward/forwarder.js';
 import { parseRecordInput } from '../../src/records/record-input.js';
 import { addRecords } from '../../src/records/record-set.js';
 import { addRecord, removeRecord } from '../../src/store/edits.js';
+import { linkProject, loadServedRecords } from '../../src/store/projects.js';
 import { RecordStore } from '../../src/store/record-store.js';
 import type { RecordsFileWriter } from '../../src/store/records-writer.js';
 import { setSetting } from '../../src/store/settings.js';
 import { recordsFile, tempDir } from '../helpers/devdns.js';
-import { dnsHeader, formatResource } from '../helpers/dns.js';
+import { dnsHeader, formatResource, summarize } from '../helpers/dns.js';
 import { addresses, askTcp, askUdp, isOpen, openTcp, queryBytes } from '../helpers/dns-server.js';
 import { assertTcpFree } from '../helpers/ports.js';
 import { addToHome, eventually } from '../helpers/server.js';
@@ -513,7 +516,14 @@ describe('log.queries: which queries the log names', () => {
       return reply;
     },
   };
-  const logged = async (logging: 'off' | 'errors' | 'own' | 'all') => {
+  const asked: ReadonlyArray<readonly [string, 'A' | 'MX']> = [
+    ['myapp.test', 'A'],
+    ['nothing.test', 'A'],
+    ['api.example.com', 'A'],
+    ['api.example.com', 'MX'],
+    ['elsewhere.example.org', 'A'],
+  ];
+  const logged = async (logging: 'off' | 'errors' | 'own' | 'all', questions = asked) => {
     const dir = tempDir();
     try {
       await addToHome(dir.path, { name: 'myapp.test' });
@@ -535,13 +545,7 @@ describe('log.queries: which queries the log names', () => {
         },
       });
       try {
-        for (const [name, type] of [
-          ['myapp.test', 'A'],
-          ['nothing.test', 'A'],
-          ['api.example.com', 'A'],
-          ['api.example.com', 'MX'],
-          ['elsewhere.example.org', 'A'],
-        ] as const) {
+        for (const [name, type] of questions) {
           const reply = await askUdp(
             service.port,
             Buffer.from(packet.encode({ type: 'query', id: 7, flags: packet.RECURSION_DESIRED, questions: [{ name, type, class: 'IN' }] })),
@@ -568,6 +572,26 @@ describe('log.queries: which queries the log names', () => {
     assert.equal(answered, 4);
   });
 
+  it('own: an answer from the responder’s cache says where it came from as the first did, in any spelling', async () => {
+    const again: typeof asked = [
+      ['api.example.com', 'A'],
+      ['api.example.com', 'A'],
+      ['API.Example.COM', 'A'],
+      ['myapp.test', 'A'],
+      ['myapp.test', 'A'],
+      ['MyApp.Test', 'A'],
+    ];
+    const { seen } = await logged('own', again);
+    assert.deepEqual(seen, [
+      'api.example.com A NOERROR override',
+      'api.example.com A NOERROR override',
+      'API.Example.COM A NOERROR override',
+      'myapp.test A NOERROR record',
+      'myapp.test A NOERROR record',
+      'MyApp.Test A NOERROR record',
+    ]);
+  });
+
   it('all: forwarded names too, with the upstream that answered', async () => {
     const { seen } = await logged('all');
     assert.ok(seen.includes('api.example.com MX NOERROR upstream 127.0.0.2:53'), seen.join('\n'));
@@ -579,5 +603,81 @@ describe('log.queries: which queries the log names', () => {
     const off = await logged('off');
     assert.deepEqual(off.seen, []);
     assert.equal(off.answered, 4);
+  });
+});
+
+describe('an edit of yours beside linked projects', () => {
+  /**
+   * A service whose home holds `setup`'s records and links the team file of `zones` and A
+   * `records` (agreed to); `run` gets a check that what the service answers for each name is what
+   * a fresh read of every file serves.
+   */
+  async function withProject(
+    setup: (home: string) => Promise<unknown>,
+    zones: Record<string, object>,
+    records: Array<[name: string, address: string]>,
+    run: (service: DnsService, home: string, agrees: (...names: string[]) => void) => Promise<void>,
+  ): Promise<void> {
+    const dir = tempDir();
+    try {
+      const home = join(dir.path, 'home');
+      await addToHome(home, { name: 'myapp.test' });
+      await setup(home);
+      mkdirSync(join(dir.path, 'team'));
+      const team = join(dir.path, 'team', 'devdns.json');
+      const json = { version: 1, zones, records: records.map(([name, address]) => ({ name, type: 'A', ttl: 5, address })) };
+      writeFileSync(team, JSON.stringify(json));
+      linkProject(home, team, { force: true });
+      const service = await startDnsService({ home, host: '127.0.0.1', port: 0 });
+      const agrees = (...names: string[]) => {
+        const fresh = buildZoneIndex(loadServedRecords(home).file);
+        for (const name of names) assert.deepEqual(summarize(service.answer(name, 1)), summarize(answerQuestion(fresh, name, 1)), name);
+      };
+      try {
+        await run(service, home, agrees);
+      } finally {
+        await service.close();
+      }
+    } finally {
+      dir.cleanup();
+    }
+  }
+
+  /** withProject with nothing of yours but myapp.test, and a team override of api.example.com. */
+  const withTeamOverride = (run: Parameters<typeof withProject>[3]) =>
+    withProject(async () => undefined, { 'api.example.com': { override: true } }, [['api.example.com', '127.0.0.9']], run);
+
+  it('a project zone lost to your override stays lost when you edit a name in it', async () => {
+    const override = (home: string) => addRecord(home, { name: 'api.example.com', value: '127.0.0.1' }, { override: true, force: true });
+    await withProject(override, { 'api.example.com': {} }, [['x.api.example.com', '10.0.0.9']], async (service, home, agrees) => {
+      agrees('api.example.com', 'x.api.example.com');
+      await addRecord(home, { name: 'x.api.example.com', value: '10.0.0.5' }, {}, service.editor);
+      assert.deepEqual(service.answer('x.api.example.com', 1).answer.map(formatResource), ['x.api.example.com A 10.0.0.5']);
+      await removeRecord(home, { name: 'x.api.example.com' }, service.editor);
+      // Your override leaves the name to the real servers: not the team's record, whose zone lost.
+      assert.equal(service.answer('x.api.example.com', 1).rcode, 5);
+      agrees('api.example.com', 'x.api.example.com');
+    });
+  });
+
+  it('a project override your edit puts inside your own zone is lost at once, and served again once your zone goes', async () => {
+    await withTeamOverride(async (service, home, agrees) => {
+      assert.deepEqual(service.answer('api.example.com', 1).answer.map(formatResource), ['api.example.com A 127.0.0.9']);
+      await addRecord(home, { name: 'www.example.com', value: '10.0.0.1' }, { force: true }, service.editor);
+      assert.equal(service.answer('api.example.com', 1).rcode, 3, 'your zone example.com, answered in full');
+      agrees('api.example.com', 'www.example.com', 'gone.example.com');
+      await removeRecord(home, { name: 'www.example.com' }, service.editor);
+      assert.deepEqual(service.answer('api.example.com', 1).answer.map(formatResource), ['api.example.com A 127.0.0.9']);
+      agrees('api.example.com', 'www.example.com');
+    });
+  });
+
+  it('beside a project override that stands, an edit is served as a fresh read serves it', async () => {
+    await withTeamOverride(async (service, home, agrees) => {
+      await addRecord(home, { name: 'two.test', value: '10.0.0.2' }, {}, service.editor);
+      agrees('two.test', 'myapp.test', 'api.example.com', 'v2.api.example.com', 'gone.test');
+      await removeRecord(home, { name: 'myapp.test' }, service.editor);
+      agrees('myapp.test', 'two.test', 'api.example.com', 'v2.api.example.com');
+    });
   });
 });

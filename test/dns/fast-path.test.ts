@@ -5,6 +5,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as packet from 'dns-packet';
 import { Responder } from '../../src/dns/respond.js';
+import { buildZoneIndex } from '../../src/dns/zone-index.js';
+import { parseRecordInput } from '../../src/records/record-input.js';
+import { addRecords } from '../../src/records/record-set.js';
+import { emptyRecordFile } from '../../src/records/types.js';
 import { zone } from '../helpers/dns.js';
 import { FUZZ_SEED, GOOD, malformed, random } from '../helpers/fuzz.js';
 import { ednsVariants, encode, index, mixCase, names, types } from '../helpers/question-set.js';
@@ -139,6 +143,46 @@ describe('the fast path', () => {
       }
     }
     assert.ok(hits.exact > 100, `${hits.exact} from the exact level`);
+  });
+
+  it('says whether an answer is an override zone’s, from either level of the cache as on the full path', () => {
+    const file = [
+      { name: 'api.example.com', value: '127.0.0.1', override: true },
+      { name: 'api.example.com', type: 'TXT', value: 'mock' },
+      { name: 'myapp.test' },
+    ].reduce(
+      (made, { override, ...input }) => addRecords(made, { ...parseRecordInput(input), override: override === true }).file,
+      emptyRecordFile(),
+    );
+    const overrides = buildZoneIndex(file);
+    const { responder, hits } = countingResponder(overrides);
+    const questions: Array<[name: string, type: string, override: boolean]> = [
+      ['api.example.com', 'A', true],
+      ['api.example.com', 'TXT', true],
+      ['myapp.test', 'A', false],
+      ['nothing.test', 'A', false],
+      ['test', 'SOA', false],
+    ];
+    for (const [name, type, override] of questions) {
+      // The full path, the exact level (the same bytes), the question level (another spelling).
+      for (const [spelling, id] of [
+        [name, 1],
+        [name, 2],
+        [mixCase(name, 1), 3],
+      ] as const) {
+        const exchange = responder.respond(encode(spelling, type, { size: 1232, version: 0, do: false }, id, 0), 'udp');
+        assert.ok(exchange.response, `${spelling} ${type} answered`);
+        assert.equal(exchange.override, override, `${spelling} ${type}`);
+        assert.equal(respondUncached(overrides, encode(spelling, type, undefined, id, 0), 'udp').override, override);
+      }
+    }
+    assert.equal(hits.exact, questions.length);
+    assert.equal(hits.byQuestion, questions.length);
+    // The override ended: the cached answers go, and with them what they said.
+    responder.setIndex(zone({ name: 'myapp.test' }));
+    const ended = responder.respond(encode('api.example.com', 'A', { size: 1232, version: 0, do: false }, 4, 0), 'udp');
+    assert.equal(ended.response?.rcode, 5);
+    assert.equal(ended.override, false);
   });
 
   it('keeps the cache bounded', () => {
