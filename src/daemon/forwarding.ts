@@ -1,7 +1,7 @@
 // The daemon's forwarding, from the settings: the upstreams (`auto` read from the system), never
 // devdns itself, each with its transport (plain DNS, TLS or HTTPS), and the forwarder that asks them.
 import { DevdnsError } from '../errors.js';
-import { Forwarder, transportFor, type UpstreamTransport } from '../forward/forwarder.js';
+import { DEFAULT_CACHE_LIMITS, Forwarder, transportFor, type UpstreamTransport } from '../forward/forwarder.js';
 import { ClientRateLimit } from '../forward/rate-limit.js';
 import type { UpstreamSpec } from '../forward/upstream-spec.js';
 import { parseUpstreams } from '../forward/upstream-spec.js';
@@ -65,7 +65,11 @@ export function setUpForwarding(
   sources?: UpstreamSources,
 ): ForwardingSetup {
   const upstreams = upstreamTransports(parseUpstreams(settings.upstream.join(',')), own, sources);
-  const forwarder = new Forwarder({ upstreams });
+  const forwarder = new Forwarder({
+    upstreams,
+    timeoutMs: settings.forwardTimeout * 1000,
+    cache: { maxTtl: settings.cacheMaxTtl, maxNegativeTtl: Math.min(DEFAULT_CACHE_LIMITS.maxNegativeTtl, settings.cacheMaxTtl) },
+  });
   const limit = new ClientRateLimit(CLIENT_RATE, () => performance.now());
   const summary =
     upstreams.length === 0

@@ -136,6 +136,8 @@ export interface ForwarderStats {
 export class Forwarder {
   readonly #upstreams: readonly UpstreamTransport[];
   readonly #timeoutMs: number;
+  /** One upstream's share of the deadline, at most. */
+  readonly #shareMs: number;
   readonly #maxInFlight: number;
   readonly #cache: AnswerCache;
   readonly #limits: TtlLimits;
@@ -155,6 +157,8 @@ export class Forwarder {
   constructor(options: ForwarderOptions) {
     this.#upstreams = options.upstreams;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS;
+    // A longer deadline is shared out over the rounds, so that it is used, not cut at MAX_ROUNDS shares.
+    this.#shareMs = Math.max(PER_UPSTREAM_MS, Math.ceil(this.#timeoutMs / (Math.max(1, options.upstreams.length) * MAX_ROUNDS)));
     this.#maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
     this.#maxInFlightPerDomain = options.maxInFlightPerDomain ?? Math.max(1, Math.floor(this.#maxInFlight / IN_FLIGHT_SHARE));
     this.#maxWaiters = options.maxWaiters ?? DEFAULT_MAX_WAITERS;
@@ -288,7 +292,7 @@ export class Forwarder {
       const health = this.#health[index] as { answered: number; failed: number };
       const left = deadline - this.#now();
       if (left <= 0) break;
-      const outcome = await this.#ask(upstream, query, question, Math.min(left, PER_UPSTREAM_MS), deadline);
+      const outcome = await this.#ask(upstream, query, question, Math.min(left, this.#shareMs), deadline);
       if (outcome === undefined || outcome.kind === 'failed') {
         health.failed++;
         if (outcome?.kind === 'failed') lastFailure = outcome.resolved;
@@ -325,7 +329,7 @@ export class Forwarder {
       if (shaped?.truncated && upstream.retry) {
         const left = deadline - this.#now();
         if (left <= 0) return undefined;
-        reply = await within(upstream.retry(query, question, Math.min(left, PER_UPSTREAM_MS)), left);
+        reply = await within(upstream.retry(query, question, Math.min(left, this.#shareMs)), left);
         shaped = shapeReply(reply, this.#limits);
       }
       if (shaped === undefined) return undefined;

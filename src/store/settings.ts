@@ -28,6 +28,10 @@ export interface SettingValues {
   /** Where forwarded questions go, as `config set upstream` takes them (parseUpstreams reads each). */
   upstream: string[];
   forward: ForwardMode;
+  /** Seconds a forwarded question may take, every upstream tried, before SERVFAIL. */
+  forwardTimeout: number;
+  /** Seconds a forwarded answer is kept at most, whatever its TTL says (and what clients are told). */
+  cacheMaxTtl: number;
   logQueries: QueryLogging;
 }
 
@@ -73,6 +77,14 @@ interface SettingSpec<T> {
   parse: (text: string, options: ParseOptions) => T;
 }
 
+/** A setting that is a whole number from `min` to `max`. */
+const wholeNumber = (key: string, description: string, defaultValue: number, min: number, max: number): SettingSpec<number> => ({
+  key,
+  description,
+  defaultValue,
+  parse: (text) => parseInteger(text, key, min, max),
+});
+
 const units: Record<string, number> = { '': 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 };
 
 const SPECS: { [F in SettingField]: SettingSpec<SettingValues[F]> } = {
@@ -82,18 +94,8 @@ const SPECS: { [F in SettingField]: SettingSpec<SettingValues[F]> } = {
     defaultValue: '127.0.0.1',
     parse: (text, { allowLan }) => parseListenAddress(text, 0, { allowLan, field: 'dns.host' }).host,
   },
-  dnsPort: {
-    key: 'dns.port',
-    description: 'the DNS port, UDP and TCP',
-    defaultValue: 9090,
-    parse: (text) => parseInteger(text, 'dns.port', 1, 65535),
-  },
-  controlPort: {
-    key: 'control.port',
-    description: 'the control API port on 127.0.0.1',
-    defaultValue: 9091,
-    parse: (text) => parseInteger(text, 'control.port', 1, 65535),
-  },
+  dnsPort: wholeNumber('dns.port', 'the DNS port, UDP and TCP', 9090, 1, 65535),
+  controlPort: wholeNumber('control.port', 'the control API port on 127.0.0.1', 9091, 1, 65535),
   ttl: { key: 'ttl', description: 'the TTL of new records, in seconds', defaultValue: DEFAULT_TTL, parse: (text) => parseTtl(text, 'ttl') },
   zones: {
     key: 'zones',
@@ -145,6 +147,20 @@ const SPECS: { [F in SettingField]: SettingSpec<SettingValues[F]> } = {
       return mode;
     },
   },
+  forwardTimeout: wholeNumber(
+    'forward.timeout',
+    'seconds a forwarded question may take, every upstream tried, before devdns answers SERVFAIL',
+    2,
+    1,
+    30,
+  ),
+  cacheMaxTtl: wholeNumber(
+    'cache.max-ttl',
+    'seconds a forwarded answer is kept at most, and the longest TTL clients are told (0: answers are not kept)',
+    86_400,
+    0,
+    604_800,
+  ),
   logQueries: {
     key: 'log.queries',
     description: "which queries the log names: own (devdns's names; forwarded ones only counted), all, errors (failed answers only), off",

@@ -27,6 +27,8 @@ describe('devdns config (built binary)', () => {
           'log.size=1048576 (default)',
           'upstream=["auto"] (default)',
           'forward="overrides" (default)',
+          'forward.timeout=2 (default)',
+          'cache.max-ttl=86400 (default)',
           'log.queries="own" (default)',
         ],
       );

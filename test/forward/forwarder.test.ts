@@ -208,6 +208,28 @@ describe('Forwarder', () => {
     assert.ok(took >= 290 && took < 1_000, `${took} ms`);
   });
 
+  it("shares a longer deadline out over the rounds, so that it is used: each upstream gets at least 1 s, and a third of what it is one's to wait", async () => {
+    const shares = async (timeoutMs: number, count: number) => {
+      const asked: number[] = [];
+      const upstreams = Array.from(
+        { length: count },
+        (_, at): UpstreamTransport => ({
+          label: `u${at}`,
+          ask: (_query, _question, ms) => {
+            asked.push(ms);
+            return Promise.reject(new Error('unreachable'));
+          },
+        }),
+      );
+      const outcome = await forward(new Forwarder({ upstreams, timeoutMs }), clientQuery('a.example.com', 'A'));
+      assert.equal(outcome.decoded.rcode, 'SERVFAIL');
+      return asked;
+    };
+    assert.deepEqual(await shares(2_000, 1), [1_000, 1_000, 1_000]);
+    assert.deepEqual(await shares(9_000, 1), [3_000, 3_000, 3_000]);
+    assert.deepEqual(await shares(12_000, 2), [2_000, 2_000, 2_000, 2_000, 2_000, 2_000]);
+  });
+
   it('serves an expired answer stale (TTL 30) only when no upstream answers', async () => {
     const time = clock();
     let up = true;

@@ -37,7 +37,7 @@ describe('settings: zones', () => {
 });
 
 describe('settings: upstream and forward', () => {
-  const cases: Array<[string, string, RegExp | string | string[]]> = [
+  const cases: Array<[string, string, RegExp | string | number | string[]]> = [
     ['upstream', '192.0.2.53, 192.0.2.54:5353', ['192.0.2.53', '192.0.2.54:5353']],
     ['upstream', 'auto', ['auto']],
     ['upstream', 'dns.example', /is a name/],
@@ -48,6 +48,12 @@ describe('settings: upstream and forward', () => {
     ['forward', 'ALL', 'all'],
     ['forward', 'overrides', 'overrides'],
     ['forward', 'everything', /"everything" is not overrides or all/],
+    ['forward.timeout', '5', 5],
+    ['forward.timeout', '0', /0 is out of range/],
+    ['forward.timeout', '1.5', /"1\.5" is not a whole number/],
+    ['cache.max-ttl', '0', 0],
+    ['cache.max-ttl', '3600', 3600],
+    ['cache.max-ttl', '604801', /604801 is out of range/],
   ];
   for (const [key, text, expected] of cases) {
     it(`${key}=${text}`, () => {

@@ -18,7 +18,7 @@ export interface ConfigOptions {
 
 const ADDRESS_KEYS = new Set(['dns.host', 'dns.port', 'control.port']);
 /** Settings the daemon reads once, when it starts. */
-const START_KEYS = new Set(['upstream', 'forward', 'log.queries']);
+const START_KEYS = new Set(['upstream', 'forward', 'forward.timeout', 'cache.max-ttl', 'log.queries']);
 
 /** Whether setup --all routes every name to devdns (a journal that cannot be read is setup's and doctor's to report). */
 function journalRoutesEveryName(home: string): boolean {
