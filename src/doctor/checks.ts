@@ -453,7 +453,9 @@ function dnssecChecks({ dnssec, tlds }: DoctorFacts): Check[] {
       return {
         id,
         status: 'ok',
-        message: `${name}: ${validates}, but the real zone ${zone.value.zone} is not signed${via}, so devdns's answers stand`,
+        message: zone.value.island
+          ? `${name}: ${validates}, but the real zone ${zone.value.zone} has keys and no DS in its parent${via}: no chain of trust reaches it, so devdns's answers stand`
+          : `${name}: ${validates}, but the real zone ${zone.value.zone} is not signed${via}, so devdns's answers stand`,
       };
     return {
       id,

@@ -24,15 +24,18 @@ export type Validation =
       negativeAnchors: Array<{ domain: string; file: string }>;
     };
 
-/** The real zone that holds a name, and whether it is signed. */
+/** The real zone that holds a name, and whether it is signed where a validator's chain of trust reaches it. */
 export interface ZoneSigning {
   zone: string;
   signed: boolean;
+  /** It has keys, but no DS in its parent: no chain of trust reaches it, so validators take it as unsigned. */
+  island?: true;
 }
 
 /** One question to an upstream: the reply's bytes. */
 export type AskUpstream = (name: string, type: number) => Promise<Uint8Array>;
 
+const DS = 43;
 const DNSKEY = 48;
 const NEGATIVE_ANCHORS = 'dnssec-trust-anchors.d';
 /** Where systemd looks for drop-ins and trust anchors, the first winning for a file name (systemd.syntax(7)). */
@@ -233,8 +236,9 @@ function readReply(bytes: Uint8Array, name: string, type: string): { answer: Wir
  * The real zone that holds `name` and whether it is signed. The zone is the owner of the SOA the
  * upstream gives for the name: in the answer at a zone's apex, in the authority section for any
  * other name, existing or not (RFC 2308 §3). A CNAME there leads the SOA elsewhere, so the parent
- * is asked next, up to the TLD. Signed: the zone's apex has a DNSKEY RRset (an island of trust
- * with no DS above it counts as signed too; devdns cannot tell without walking to the root).
+ * is asked next, up to the TLD. Signed: the zone's apex has a DNSKEY RRset and its parent a DS
+ * RRset for it (RFC 4035 §5): keys without a DS are an island of trust no validator's chain
+ * reaches, which it takes as unsigned (§4.3; a trust anchor of the user's own for it aside).
  */
 export async function findZoneSigning(name: string, ask: AskUpstream): Promise<ZoneSigning> {
   const labels = normal(name).split('.');
@@ -248,8 +252,12 @@ export async function findZoneSigning(name: string, ask: AskUpstream): Promise<Z
       .find((owner) => atOrUnder(asked, owner));
   }
   if (zone === undefined) throw new Error(`the upstream named no zone holding ${name} (no SOA)`);
-  const keys = readReply(await ask(zone, DNSKEY), zone, 'DNSKEY');
-  return { zone, signed: keys.answer.some((record) => record.type === DNSKEY && normal(record.name) === zone) };
+  const owned = (reply: { answer: WireRecord[] }, type: number) =>
+    reply.answer.some((record) => record.type === type && normal(record.name) === zone);
+  if (!owned(readReply(await ask(zone, DNSKEY), zone, 'DNSKEY'), DNSKEY)) return { zone, signed: false };
+  // A DS question is answered from the parent's side (RFC 4035 §3.1.4.1).
+  if (owned(readReply(await ask(zone, DS), zone, 'DS'), DS)) return { zone, signed: true };
+  return { zone, signed: false, island: true };
 }
 
 /** The upstream doctor asks, by its setting's text, how to ask it, and how to let it go. */

@@ -173,12 +173,13 @@ describe('dnssec: does the system resolver validate, from its files', () => {
 describe('dnssec: the real zone holding a name, from upstream replies', () => {
   const soa = (zone: string): WireRecord => ({ name: zone, type: 6, klass: 1, ttl: 60, rdata: [new Uint8Array(22)] });
   const dnskey = (zone: string): WireRecord => ({ name: zone, type: 48, klass: 1, ttl: 60, rdata: [new Uint8Array(8)] });
+  const ds = (zone: string): WireRecord => ({ name: zone, type: 43, klass: 1, ttl: 60, rdata: [new Uint8Array(8)] });
   const cname = (name: string): WireRecord => ({ name, type: 5, klass: 1, ttl: 60, rdata: [{ name: 'edge.cdn.test' }] });
   /** A fake upstream: per `name TYPE`, the answer and authority sections (and rcode) it gives. */
   type Replies = Record<string, { answer?: WireRecord[]; authority?: WireRecord[]; rcode?: number }>;
   const upstream = (replies: Replies, asked: string[]): AskUpstream => {
     return async (name, type) => {
-      const key = `${name} ${type === 6 ? 'SOA' : type === 48 ? 'DNSKEY' : type}`;
+      const key = `${name} ${type === 6 ? 'SOA' : type === 48 ? 'DNSKEY' : type === 43 ? 'DS' : type}`;
       asked.push(key);
       const reply = replies[key] ?? { authority: [soa('com')] };
       return writeMessage({
@@ -195,9 +196,24 @@ describe('dnssec: the real zone holding a name, from upstream replies', () => {
     [
       'a name in a signed zone (NODATA, the SOA in authority)',
       'api.example.com',
-      { 'api.example.com SOA': { authority: [soa('example.com')] }, 'example.com DNSKEY': { answer: [dnskey('example.com')] } },
+      {
+        'api.example.com SOA': { authority: [soa('example.com')] },
+        'example.com DNSKEY': { answer: [dnskey('example.com')] },
+        'example.com DS': { answer: [ds('example.com')] },
+      },
       { zone: 'example.com', signed: true },
-      ['api.example.com SOA', 'example.com DNSKEY'],
+      ['api.example.com SOA', 'example.com DNSKEY', 'example.com DS'],
+    ],
+    [
+      'keys without a DS in the parent: an island of trust, which validators take as unsigned',
+      'api.example.com',
+      {
+        'api.example.com SOA': { authority: [soa('example.com')] },
+        'example.com DNSKEY': { answer: [dnskey('example.com')] },
+        'example.com DS': { authority: [soa('com')] },
+      },
+      { zone: 'example.com', signed: false, island: true },
+      ['api.example.com SOA', 'example.com DNSKEY', 'example.com DS'],
     ],
     [
       'a name that does not exist, in an unsigned zone',
@@ -220,9 +236,10 @@ describe('dnssec: the real zone holding a name, from upstream replies', () => {
         'www.example.org SOA': { answer: [cname('www.example.org')], authority: [soa('cdn.test')] },
         'example.org SOA': { answer: [soa('example.org')] },
         'example.org DNSKEY': { answer: [dnskey('example.org')] },
+        'example.org DS': { answer: [ds('example.org')] },
       },
       { zone: 'example.org', signed: true },
-      ['www.example.org SOA', 'example.org SOA', 'example.org DNSKEY'],
+      ['www.example.org SOA', 'example.org SOA', 'example.org DNSKEY', 'example.org DS'],
     ],
     [
       'a DNSKEY owned by another name does not make the zone signed',
@@ -322,6 +339,20 @@ describe('dnssec: the check over facts', () => {
         status: 'ok',
         message:
           "api.example.net: systemd-resolved validates DNSSEC (DNSSEC=yes in /etc/systemd/resolved.conf.d/dnssec.conf), but the real zone example.net is not signed, so devdns's answers stand",
+      },
+    ],
+    [
+      'validating resolver, an island of trust (keys, no DS)',
+      {
+        dnssec: {
+          validation: resolved,
+          overrides: [{ name: 'api.example.net', zone: { ok: true, value: { zone: 'example.net', signed: false, island: true } } }],
+        },
+      },
+      {
+        status: 'ok',
+        message:
+          "api.example.net: systemd-resolved validates DNSSEC (DNSSEC=yes in /etc/systemd/resolved.conf.d/dnssec.conf), but the real zone example.net has keys and no DS in its parent: no chain of trust reaches it, so devdns's answers stand",
       },
     ],
     [

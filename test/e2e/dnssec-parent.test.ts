@@ -1,8 +1,10 @@
-// End to end: doctor against a real signed zone. Knot DNS serves example.com signed (automatic
-// signing, its keys in a temp KASP database) and example.net unsigned on a loopback port; devdns,
-// set up with the built binary, forwards there and overrides a name in each. Doctor, run over a
-// --root tree whose systemd-resolved validates, fails the override under the signed zone and
-// passes the other, until a negative trust anchor exempts the name.
+// End to end: doctor against a real signed zone. Knot DNS serves, on a loopback port, com signed
+// with a DS for example.com (made by keymgr from the key Knot made), example.com signed (automatic
+// signing, its keys in a temp KASP database), example.net unsigned, and example.org signed with
+// no DS above it (an island of trust). devdns, set up with the built binary, forwards there and
+// overrides a name in each. Doctor, run over a --root tree whose systemd-resolved validates,
+// fails the override under the signed zone and passes the others, until a negative trust anchor
+// exempts the name.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,8 +20,10 @@ import { eventually } from '../helpers/server.js';
 
 const haveKnot = (await runCommand('knotd', ['--version'], process.env).catch(() => ({ code: 127 }))).code === 0;
 
-const zone = (origin: string) =>
-  `$ORIGIN ${origin}.\n$TTL 60\n@ SOA ns.${origin}. admin.${origin}. 1 60 60 600 60\n@ NS ns.${origin}.\nns A 127.0.0.1\nwww A 192.0.2.1\n`;
+const zone = (origin: string, serial = 1, extra = '') =>
+  `$ORIGIN ${origin}.\n$TTL 60\n@ SOA ns.${origin}. admin.${origin}. ${serial} 60 60 600 60\n@ NS ns.${origin}.\nns A 127.0.0.1\nwww A 192.0.2.1\n${extra}`;
+/** com, delegating example.com (and, once known, its DS). */
+const com = (serial: number, ds = '') => zone('com', serial, `example NS ns.example.com.\nns.example A 127.0.0.1\n${ds}`);
 
 const pick = (checks: Check[], id: string) => checks.find((check) => check.id === id) ?? assert.fail(`no ${id} check`);
 
@@ -41,32 +45,49 @@ describe('doctor: an override under a signed zone, with a validating resolver (K
     port = await freePort();
     const knotDir = join(dir.path, 'knot');
     mkdirSync(knotDir);
-    writeFileSync(join(knotDir, 'example.com.zone'), zone('example.com'));
-    writeFileSync(join(knotDir, 'example.net.zone'), zone('example.net'));
+    for (const origin of ['example.com', 'example.net', 'example.org']) writeFileSync(join(knotDir, `${origin}.zone`), zone(origin));
+    writeFileSync(join(knotDir, 'com.zone'), com(1));
     const config = join(knotDir, 'knot.conf');
     // The KASP database (the signing keys) lives under storage: keys/.
     writeFileSync(
       config,
-      `server:\n    rundir: "${knotDir}"\n    listen: 127.0.0.1@${port}\n\ndatabase:\n    storage: "${knotDir}"\n\nlog:\n  - target: stderr\n    any: warning\n\nzone:\n  - domain: example.com.\n    file: "${knotDir}/example.com.zone"\n    zonefile-sync: -1\n    journal-content: none\n    dnssec-signing: on\n  - domain: example.net.\n    file: "${knotDir}/example.net.zone"\n    zonefile-sync: -1\n    journal-content: none\n`,
+      `server:\n    rundir: "${knotDir}"\n    listen: 127.0.0.1@${port}\n\ndatabase:\n    storage: "${knotDir}"\n\nlog:\n  - target: stderr\n    any: warning\n\nzone:\n${[
+        ['com', true],
+        ['example.com', true],
+        ['example.net', false],
+        ['example.org', true],
+      ]
+        .map(
+          ([origin, signed]) =>
+            `  - domain: ${origin}.\n    file: "${knotDir}/${origin}.zone"\n    zonefile-sync: -1\n    journal-content: none\n${signed ? '    dnssec-signing: on\n' : ''}`,
+        )
+        .join('')}`,
     );
     knot = spawn('knotd', ['-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
     knot.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       knotLog += chunk;
     });
     const own = { host: '127.0.0.1', port: 1 };
+    const signing = (name: string) => findZoneSigning(name, upstreamAsker([`127.0.0.1:${port}`], own).ask).catch(() => undefined);
+    // Keys first (an island until com holds its DS), then the DS from keymgr, and com reloaded.
+    await eventually(async () => ((await signing('example.com'))?.island ? true : undefined), 8_000, `example.com's keys (${knotLog})`);
+    const ds = await runCommand('keymgr', ['-c', config, 'example.com.', 'ds'], process.env);
+    assert.equal(ds.code, 0, ds.stderr);
+    writeFileSync(join(knotDir, 'com.zone'), com(2, ds.stdout));
+    const reload = await runCommand('knotc', ['-c', config, 'zone-reload', 'com.'], process.env);
+    assert.equal(reload.code, 0, reload.stdout + reload.stderr);
     await eventually(
-      async () => {
-        const signing = await findZoneSigning('example.com', upstreamAsker([`127.0.0.1:${port}`], own).ask).catch(() => undefined);
-        return signing?.signed ? true : undefined;
-      },
+      async () => ((await signing('example.com'))?.signed ? true : undefined),
       8_000,
-      `knotd to serve example.com signed (${knotLog})`,
+      `example.com's DS in com (${knotLog})`,
     );
+    await eventually(async () => ((await signing('example.org'))?.island ? true : undefined), 8_000, `example.org's keys (${knotLog})`);
 
     for (const args of [
       ['config', 'set', 'upstream', `127.0.0.1:${port}`],
       ['override', 'api.example.com', '127.0.0.1', '--force'],
       ['override', 'api.example.net', '127.0.0.1', '--force'],
+      ['override', 'api.example.org', '127.0.0.1', '--force'],
     ]) {
       const result = await runDevdns(args, { home });
       assert.equal(result.code, 0, result.stdout + result.stderr);
@@ -112,6 +133,9 @@ describe('doctor: an override under a signed zone, with a validating resolver (K
     const unsigned = pick(checks, 'dnssec-api.example.net');
     assert.equal(unsigned.status, 'ok', unsigned.message);
     assert.match(unsigned.message, /the real zone example\.net is not signed/);
+    const island = pick(checks, 'dnssec-api.example.org');
+    assert.equal(island.status, 'ok', island.message);
+    assert.match(island.message, /the real zone example\.org has keys and no DS in its parent/);
   });
 
   it('passes once a negative trust anchor exempts the name', async () => {
