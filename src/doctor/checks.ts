@@ -12,7 +12,7 @@ import { isLoopback } from '../records/listen-address.js';
 import type { RecordFile } from '../records/types.js';
 import { riskyZones } from '../records/zones.js';
 import { describeConflict, type ServedRecords } from '../store/projects.js';
-import { anchorFor, type Validation, type ZoneSigning } from './dnssec.js';
+import { anchorFor, BUILTIN_ANCHORS_FILE, type Validation, type ZoneSigning } from './dnssec.js';
 
 export interface Check {
   id: string;
@@ -426,6 +426,32 @@ function dnssecFix(resolver: string, name: string): string {
 /** Each override survives the system resolver: it does not validate, the real zone is unsigned, or a negative trust anchor exempts the name. */
 function dnssecChecks({ dnssec, tlds }: DoctorFacts): Check[] {
   if (!dnssec) return [];
+  const { validation } = dnssec;
+  return [...tldDnssecChecks(validation, tlds), ...overrideDnssecChecks(dnssec, tlds)];
+}
+
+/**
+ * Each routed TLD where systemd-resolved validates: devdns's answers there are unsigned, and the
+ * signed root proves such a TLD absent or holds its DS, so only a negative trust anchor lets them
+ * through. Failures only; a TLD exempted says nothing.
+ */
+function tldDnssecChecks(validation: Validation, tlds: DoctorFacts['tlds']): Check[] {
+  if (!validation.validates || validation.resolver !== 'systemd-resolved') return [];
+  const fromFiles = validation.negativeAnchors.filter((anchor) => anchor.file !== BUILTIN_ANCHORS_FILE);
+  const files = [...new Set(fromFiles.map((anchor) => anchor.file))];
+  const why = files.length > 0 ? ` (${files.join(', ')} defines some, which turns off resolved's built-in ones, .test among them)` : '';
+  return tlds
+    .filter(({ tld, route }) => !tld.includes('.') && route.kind !== 'hosts-file' && route.kind !== 'hosts-route')
+    .filter(({ tld }) => !anchorFor(tld, validation))
+    .map(({ tld }) => ({
+      id: `dnssec-${tld}`,
+      status: 'fail',
+      message: `.${tld}: systemd-resolved validates DNSSEC (${validation.setting}) and no negative trust anchor exempts .${tld}${why}: devdns's unsigned answers there are bogus (SERVFAIL)`,
+      fix: `devdns setup, which lists .${tld} in ${RESOLVED_NEGATIVE_ANCHORS} as a negative trust anchor`,
+    }));
+}
+
+function overrideDnssecChecks(dnssec: NonNullable<DoctorFacts['dnssec']>, tlds: DoctorFacts['tlds']): Check[] {
   const { validation } = dnssec;
   return dnssec.overrides.map(({ name, zone }): Check => {
     const id = `dnssec-${name}`;

@@ -8,7 +8,7 @@ import { QTYPE, RCODE } from '../dns/protocol.js';
 import { transportFor } from '../forward/forwarder.js';
 import { FLAG, readMessage, type WireRecord, writeMessage } from '../forward/reply-shape.js';
 import { formatUpstream, parseUpstreams } from '../forward/upstream-spec.js';
-import type { ResolverKind } from '../os/resolvers.js';
+import { RESOLVED_BUILTIN_NEGATIVE_ANCHORS, type ResolverKind } from '../os/resolvers.js';
 import type { SystemAccess } from '../os/system.js';
 import { type UpstreamSources, withSystemUpstreams } from '../os/system-upstreams.js';
 
@@ -112,7 +112,16 @@ export function resolvedValidation(system: SystemAccess): Validation {
   }
   // allow-downgrade validates whenever the upstream speaks DNSSEC, as the real ones do.
   if (mode === 'no') return { validates: false, why: `systemd-resolved does not validate DNSSEC: ${where}` };
-  return { validates: true, resolver: 'systemd-resolved', setting: where, negativeAnchors: negativeAnchors(system) };
+  return { validates: true, resolver: 'systemd-resolved', setting: where, negativeAnchors: effectiveAnchors(negativeAnchors(system)) };
+}
+
+/** Where doctor says resolved's own negative trust anchors come from. */
+export const BUILTIN_ANCHORS_FILE = "systemd-resolved's built-in list";
+
+/** resolved's anchors: those of its files, or, while the files name none, its built-in ones (any file turns those off). */
+function effectiveAnchors(fromFiles: Array<{ domain: string; file: string }>): Array<{ domain: string; file: string }> {
+  if (fromFiles.length > 0) return fromFiles;
+  return RESOLVED_BUILTIN_NEGATIVE_ANCHORS.map((domain) => ({ domain, file: BUILTIN_ANCHORS_FILE }));
 }
 
 /** systemd-resolved's negative trust anchors (dnssec-trust-anchors.d(5)): one domain a line, `;` and `#` comments. */

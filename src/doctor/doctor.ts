@@ -190,7 +190,6 @@ async function gatherDnssec(
   journal: Journal | undefined,
 ): Promise<DnssecFacts | undefined> {
   const overrides = overrideRoutes(tlds.map((facts) => facts.tld));
-  if (overrides.length === 0) return undefined;
   const validation = detectValidation(new SystemAccess(options.systemRoot ?? '/'), resolver);
   const viaHosts = (name: string) => ['hosts-file', 'hosts-route'].includes(tlds.find((facts) => facts.tld === name)?.route.kind ?? '');
   const needed = overrides.filter((name) => validation.validates && !anchorFor(name, validation) && !viaHosts(name));

@@ -76,18 +76,45 @@ const RESOLVED_DROPIN = '/etc/systemd/resolved.conf.d/devdns.conf';
 export const RESOLVED_NEGATIVE_ANCHORS = '/etc/dnssec-trust-anchors.d/devdns.negative';
 
 /**
- * For resolved, the overrides as negative trust anchors: where it validates DNSSEC, devdns's
- * unsigned answers for a name in a signed zone would otherwise be bogus (SERVFAIL). Nothing
- * without overrides. What the plan says of it, and the file.
+ * systemd-resolved's own negative trust anchors (resolved-dns-trust-anchor.c, systemd 257): the
+ * private and special-use domains it does not validate, .test first. It uses them only while no
+ * .negative file names any domain, so a file of devdns's must list them too.
+ */
+export const RESOLVED_BUILTIN_NEGATIVE_ANCHORS: readonly string[] = [
+  'test',
+  '10.in-addr.arpa',
+  ...Array.from({ length: 16 }, (_, at) => `${16 + at}.172.in-addr.arpa`),
+  '168.192.in-addr.arpa',
+  'd.f.ip6.arpa',
+  'local',
+  'home',
+  'corp',
+  'lan',
+  'intranet',
+  'internal',
+  'private',
+  'home.arpa',
+  'resolver.arpa',
+  'ipv4only.arpa',
+  '170.0.0.192.in-addr.arpa',
+  '171.0.0.192.in-addr.arpa',
+  'alt',
+];
+
+/**
+ * For resolved, every routed domain as a negative trust anchor: where it validates DNSSEC,
+ * devdns's unsigned answers would otherwise be bogus (SERVFAIL), for an override in a signed zone
+ * and for a TLD the signed root says does not exist alike. resolved's own anchors are listed too,
+ * since any .negative file turns those off. What the plan says of it, and the file; comments are
+ * `;` lines, the only ones resolved skips.
  */
 function resolvedAnchors(tlds: readonly string[]): { summary: string[]; files: SetupPlan['files'] } {
-  const overrides = overrideRoutes(tlds);
-  if (overrides.length === 0) return { summary: [], files: [] };
+  const domains = [...new Set([...tlds, ...RESOLVED_BUILTIN_NEGATIVE_ANCHORS])];
   return {
     summary: [
-      `add ${RESOLVED_NEGATIVE_ANCHORS}, so that where resolved validates DNSSEC it takes devdns's unsigned answers for ${domainList(overrides)} (and does not validate the real answers under them)`,
+      `add ${RESOLVED_NEGATIVE_ANCHORS}, so that where resolved validates DNSSEC it takes devdns's unsigned answers for ${domainList(tlds)} (and does not validate other answers under them); it lists resolved's own built-in ones too, which any such file turns off`,
     ],
-    files: [{ path: RESOLVED_NEGATIVE_ANCHORS, content: `# ${MARKER}\n${overrides.map((name) => `${name}\n`).join('')}` }],
+    files: [{ path: RESOLVED_NEGATIVE_ANCHORS, content: `; ${MARKER}\n${domains.map((name) => `${name}\n`).join('')}` }],
   };
 }
 

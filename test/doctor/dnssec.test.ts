@@ -10,6 +10,7 @@ import { PROBE_ADDRESS } from '../../src/dns/zone-index.js';
 import { CHECKS, type Check, type DoctorFacts, type Route } from '../../src/doctor/checks.js';
 import {
   type AskUpstream,
+  anchorFor,
   detectValidation,
   dnssecQuery,
   findZoneSigning,
@@ -19,7 +20,7 @@ import {
 } from '../../src/doctor/dnssec.js';
 import { runChecks } from '../../src/doctor/doctor.js';
 import { FLAG, readMessage, type WireRecord, writeMessage } from '../../src/forward/reply-shape.js';
-import { planSetup, type ResolverKind } from '../../src/os/resolvers.js';
+import { planSetup, RESOLVED_BUILTIN_NEGATIVE_ANCHORS, type ResolverKind } from '../../src/os/resolvers.js';
 import { SystemAccess } from '../../src/os/system.js';
 import { addRecord } from '../../src/store/edits.js';
 import { tempDir } from '../helpers/devdns.js';
@@ -107,18 +108,6 @@ describe('dnssec: does the system resolver validate, from its files', () => {
       },
       { validates: true, negativeAnchors: [{ domain: 'api.example.com', file: '/etc/dnssec-trust-anchors.d/devdns.negative' }] },
     ],
-    [
-      'resolved: the negative trust anchors devdns setup writes are read back',
-      'systemd-resolved',
-      {
-        '/etc/systemd/resolved.conf.d/dnssec.conf': '[Resolve]\nDNSSEC=allow-downgrade\n',
-        '/etc/dnssec-trust-anchors.d/devdns.negative':
-          planSetup({ resolver: 'systemd-resolved', tlds: ['test', 'api.example.com'], host: '127.0.0.1', port: 9090 }).files.find((file) =>
-            file.path.endsWith('.negative'),
-          )?.content ?? '',
-      },
-      { validates: true, negativeAnchors: [{ domain: 'api.example.com', file: '/etc/dnssec-trust-anchors.d/devdns.negative' }] },
-    ],
     ['dnsmasq: no dnssec line', 'dnsmasq', { '/etc/dnsmasq.conf': 'domain-needed\n#dnssec\n' }, { validates: false }],
     [
       'dnsmasq: dnssec, with the trust anchors from conf-file',
@@ -168,6 +157,40 @@ describe('dnssec: does the system resolver validate, from its files', () => {
       assert.deepEqual({ ...found, ...expected }, found);
     });
   }
+  it("reads back the negative trust anchors devdns setup writes: the routed domains and resolved's own, which the file would turn off", () => {
+    const anchors = planSetup({
+      resolver: 'systemd-resolved',
+      tlds: ['test', 'api.example.com'],
+      host: '127.0.0.1',
+      port: 9090,
+    }).files.find((file) => file.path.endsWith('.negative'));
+    assert.ok(anchors);
+    const found = withTree(
+      { '/etc/systemd/resolved.conf.d/dnssec.conf': '[Resolve]\nDNSSEC=allow-downgrade\n', [anchors.path]: anchors.content },
+      (system) => detectValidation(system, 'systemd-resolved'),
+    );
+    assert.ok(found.validates);
+    const domains = found.negativeAnchors.map((anchor) => anchor.domain);
+    assert.deepEqual(domains.slice(0, 3), ['test', 'api.example.com', '10.in-addr.arpa']);
+    for (const domain of RESOLVED_BUILTIN_NEGATIVE_ANCHORS) assert.ok(domains.includes(domain), domain);
+    assert.equal(new Set(domains).size, domains.length, 'each once');
+    assert.ok(found.negativeAnchors.every((anchor) => anchor.file === '/etc/dnssec-trust-anchors.d/devdns.negative'));
+    assert.ok(anchors.content.startsWith('; '), 'the header is a `;` line, the only comment resolved skips');
+  });
+
+  it("takes resolved's built-in anchors while no .negative file names a domain, and only then", () => {
+    const builtin = withTree({ '/etc/systemd/resolved.conf': '[Resolve]\nDNSSEC=yes\n' }, (system) =>
+      detectValidation(system, 'systemd-resolved'),
+    );
+    assert.ok(builtin.validates);
+    assert.ok(anchorFor('myapp.test', builtin));
+    assert.equal(anchorFor('myapp.test', builtin)?.file, "systemd-resolved's built-in list");
+    const own = withTree(
+      { '/etc/systemd/resolved.conf': '[Resolve]\nDNSSEC=yes\n', '/etc/dnssec-trust-anchors.d/corp.negative': 'corp.example\n' },
+      (system) => detectValidation(system, 'systemd-resolved'),
+    );
+    assert.equal(anchorFor('myapp.test', own), undefined, "a file of the user's own turns the built-in ones off");
+  });
 });
 
 describe('dnssec: the real zone holding a name, from upstream replies', () => {
@@ -376,6 +399,34 @@ describe('dnssec: the check over facts', () => {
         dnssec: { validation: resolved, overrides: [{ name: 'api.example.com', zone: undefined }] },
       },
       { status: 'ok', message: 'api.example.com is answered from the hosts file, which DNSSEC validation does not touch' },
+    ],
+    [
+      "a routed TLD no anchor exempts (the user's own .negative file turned resolved's built-in ones off): fail, setup the fix",
+      {
+        tlds: routed('test', { kind: 'resolver', resolver: 'systemd-resolved', port: 9090 }),
+        dnssec: {
+          validation: { ...resolved, negativeAnchors: [{ domain: 'corp.example', file: '/etc/dnssec-trust-anchors.d/corp.negative' }] },
+          overrides: [],
+        },
+      },
+      {
+        id: 'dnssec-test',
+        status: 'fail',
+        message:
+          ".test: systemd-resolved validates DNSSEC (DNSSEC=yes in /etc/systemd/resolved.conf.d/dnssec.conf) and no negative trust anchor exempts .test (/etc/dnssec-trust-anchors.d/corp.negative defines some, which turns off resolved's built-in ones, .test among them): devdns's unsigned answers there are bogus (SERVFAIL)",
+        fix: 'devdns setup, which lists .test in /etc/dnssec-trust-anchors.d/devdns.negative as a negative trust anchor',
+      },
+    ],
+    [
+      "a routed TLD resolved's built-in anchors exempt: no check",
+      {
+        tlds: routed('test', { kind: 'resolver', resolver: 'systemd-resolved', port: 9090 }),
+        dnssec: {
+          validation: { ...resolved, negativeAnchors: [{ domain: 'test', file: "systemd-resolved's built-in list" }] },
+          overrides: [],
+        },
+      },
+      undefined,
     ],
     [
       'the upstream could not be asked: warn, saying why',

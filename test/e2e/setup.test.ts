@@ -31,10 +31,11 @@ describe('devdns setup --dry-run (built binary)', () => {
         home: dir.path,
       });
       assert.equal(result.code, 0, result.stderr);
-      assert.equal(
-        result.stdout,
-        '# Written by devdns setup; devdns teardown removes it.\n[Resolve]\nDNS=127.0.0.1:5300\nDomains=~test ~internal\n',
-      );
+      const [dropIn, anchors] = result.stdout.split(/(?<=\n)(?=; )/);
+      assert.equal(dropIn, '# Written by devdns setup; devdns teardown removes it.\n[Resolve]\nDNS=127.0.0.1:5300\nDomains=~test ~internal\n');
+      // The routed TLDs as negative trust anchors, resolved's own ones after them.
+      assert.match(anchors ?? '', /^; Written by devdns setup; devdns teardown removes it\.\ntest\ninternal\n10\.in-addr\.arpa\n/);
+      assert.match(result.stderr, /would write .*\/etc\/dnssec-trust-anchors\.d\/devdns\.negative:/);
       assert.match(result.stderr, /drop-in survives reboots and network changes/);
       assert.match(result.stderr, /would run: systemctl restart systemd-resolved/);
     } finally {

@@ -9,6 +9,7 @@ import {
   domainsToRoute,
   overrideRoutes,
   planSetup,
+  RESOLVED_BUILTIN_NEGATIVE_ANCHORS,
   RESOLVERS,
 } from '../../src/os/resolvers.js';
 import { SystemAccess } from '../../src/os/system.js';
@@ -39,6 +40,10 @@ describe('planSetup', () => {
       {
         path: '/etc/systemd/resolved.conf.d/devdns.conf',
         content: '# Written by devdns setup; devdns teardown removes it.\n[Resolve]\nDNS=127.0.0.1:9090\nDomains=~test ~internal\n',
+      },
+      {
+        path: '/etc/dnssec-trust-anchors.d/devdns.negative',
+        content: `; Written by devdns setup; devdns teardown removes it.\n${[...new Set(['test', 'internal', ...RESOLVED_BUILTIN_NEGATIVE_ANCHORS])].map((d) => `${d}\n`).join('')}`,
       },
     ]);
     assert.match(plan.summary.join('\n'), /survives reboots/);
@@ -86,7 +91,10 @@ describe('planSetup --all: every name to devdns, where the resolver can fall bac
         path: '/etc/systemd/resolved.conf.d/devdns.conf',
         content: `${MARK}[Resolve]\nDNS=127.0.0.1:9090\nDomains=~. ~test ~api.example.com\n`,
       },
-      { path: '/etc/dnssec-trust-anchors.d/devdns.negative', content: `${MARK}api.example.com\n` },
+      {
+        path: '/etc/dnssec-trust-anchors.d/devdns.negative',
+        content: `; Written by devdns setup; devdns teardown removes it.\n${['test', 'api.example.com', ...RESOLVED_BUILTIN_NEGATIVE_ANCHORS.slice(1)].map((d) => `${d}\n`).join('')}`,
+      },
     ]);
     assert.match(plan.summary.join('\n'), /no fallback server/);
     assert.deepEqual(plan.reload, [['systemctl', 'restart', 'systemd-resolved']]);
@@ -219,14 +227,19 @@ describe('routes for overrides', () => {
       ['/etc/resolver/test', '/etc/resolver/api.example.com'],
     );
     assert.match(planSetup({ ...routed, resolver: 'systemd-resolved' }).files[0]?.content ?? '', /^Domains=~test ~api\.example\.com$/m);
-    // A validating resolved would call devdns's unsigned answers in a signed zone bogus: the
-    // overrides, and only they, are its negative trust anchors.
+    // A validating resolved would call devdns's unsigned answers bogus: every routed domain is a
+    // negative trust anchor, and resolved's own ones are kept (a .negative file turns them off).
     const resolved = planSetup({ ...routed, tlds: ['test', 'api.example.com', 'staging.example.com'], resolver: 'systemd-resolved' });
-    assert.deepEqual(resolved.files[1], {
-      path: '/etc/dnssec-trust-anchors.d/devdns.negative',
-      content: '# Written by devdns setup; devdns teardown removes it.\napi.example.com\nstaging.example.com\n',
-    });
-    assert.match(resolved.summary.join('\n'), /takes devdns's unsigned answers for api\.example\.com, staging\.example\.com/);
+    assert.equal(resolved.files[1]?.path, '/etc/dnssec-trust-anchors.d/devdns.negative');
+    const lines = (resolved.files[1]?.content ?? '').split('\n');
+    assert.deepEqual(lines.slice(0, 4), [
+      '; Written by devdns setup; devdns teardown removes it.',
+      'test',
+      'api.example.com',
+      'staging.example.com',
+    ]);
+    for (const builtin of RESOLVED_BUILTIN_NEGATIVE_ANCHORS) assert.ok(lines.includes(builtin), builtin);
+    assert.match(resolved.summary.join('\n'), /takes devdns's unsigned answers for \.test, api\.example\.com, staging\.example\.com/);
     assert.match(planSetup({ ...routed, resolver: 'dnsmasq' }).files[0]?.content ?? '', /^server=\/api\.example\.com\/127\.0\.0\.1#9090$/m);
     assert.doesNotMatch(planSetup({ ...routed, resolver: 'dnsmasq' }).files[0]?.content ?? '', /server=\/com\//);
   });
