@@ -6,7 +6,7 @@ import { ROUTES } from '../control/protocol.js';
 import { syncCommand } from '../daemon/hosts-route.js';
 import { type DaemonState, lookupDaemon } from '../daemon/state.js';
 import { DevdnsError, ExitCode } from '../errors.js';
-import { blockLines, hostsBlock, hostsBlockState } from '../os/hosts-file.js';
+import { routeBlockState } from '../os/hosts-file.js';
 import { journalHostsRoute, journalPath, readJournal } from '../os/journal.js';
 import { SystemAccess } from '../os/system.js';
 import { loadServedRecords } from '../store/projects.js';
@@ -60,8 +60,7 @@ export function warnIfHostsRouteBehind(context: CommandContext, running: boolean
     const hostsFile = journalHostsRoute(journal);
     if (!journal || hostsFile === undefined) return;
     const system = new SystemAccess(journal.root);
-    const lines = blockLines(hostsBlock(loadServedRecords(context.home).file.records, journal.tlds, { daemonKeeps: running }));
-    const state = hostsBlockState(hostsFile, lines, system, 'setup');
+    const state = routeBlockState(hostsFile, loadServedRecords(context.home).file.records, journal.tlds, system, running);
     if (state.kind === 'current') return;
     const path = system.path(hostsFile);
     if (state.kind === 'unusable') {

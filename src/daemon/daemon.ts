@@ -130,7 +130,16 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       host: options.dnsHost,
       port: options.dnsPort,
       limits: options.dnsLimits,
-      forwarding: { ...forwarding, routes: () => journalledOverrideRoutes(home), routesFile: HOME_FILES.journal },
+      forwarding: {
+        ...forwarding,
+        routes: () => journalledOverrideRoutes(home),
+        routesFile: HOME_FILES.journal,
+        // A setup just written may route through the hosts file, which it wrote without the records
+        // that end: the daemon, which takes them out at their end, writes them in.
+        onRoutesFile: () => {
+          if (service) syncHosts(() => (service as DnsService).served());
+        },
+      },
       logging: settings.logQueries,
       onQuery: (query) => {
         queryLog.record(query);

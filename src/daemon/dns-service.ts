@@ -105,6 +105,8 @@ export interface Forwarding {
   routes?: () => readonly string[];
   /** The file `routes` reads, watched in the home. */
   routesFile?: string;
+  /** After `routesFile` changed (setup ran, or teardown): the routes were read again. */
+  onRoutesFile?: () => void;
   /** Whether a client may send one more question upstream now (a rate per client); all may when absent. */
   admit?: (address: string) => boolean;
 }
@@ -312,6 +314,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     clearTimeout(routesTimer);
     routesTimer = setTimeout(() => {
       if (closed || forwarding?.routes === undefined) return;
+      forwarding.onRoutesFile?.();
       const next = forwarding.routes();
       if (next.length === routed.length && next.every((route, at) => route === routed[at])) return;
       routed = next;

@@ -7,7 +7,7 @@ import { lookupDaemon } from '../daemon/state.js';
 import { askTcp, askUdp } from '../dns/client.js';
 import { QTYPE } from '../dns/protocol.js';
 import { PROBE_LABEL } from '../dns/zone-index.js';
-import { BLOCK_BEGIN, type BlockUpkeep, blockLines, defaultHostsPath, hostsBlock, hostsBlockState } from '../os/hosts-file.js';
+import { BLOCK_BEGIN, defaultHostsPath, hostsBlock, routeBlockState } from '../os/hosts-file.js';
 import { type Journal, journalPlan, readJournal, recordedUpstreams, routedPort as routedPortOf } from '../os/journal.js';
 import { findPortOwner } from '../os/port-owner.js';
 import { describeUnrouted, detectResolver, domainsToRoute, overrideRoutes, type ResolverKind } from '../os/resolvers.js';
@@ -84,7 +84,7 @@ async function findRoute(
   hostsPath: string,
   hostsBlockPresent: boolean,
   file: RecordFile | undefined,
-  upkeep: BlockUpkeep,
+  daemonRunning: boolean,
 ): Promise<Route> {
   if (journal?.tlds.includes(tld)) {
     // A setup made for a --root tree (a test, a chroot) does not route this system.
@@ -92,11 +92,11 @@ async function findRoute(
     const system = new SystemAccess(journal.root);
     const { hostsFile } = journalPlan(journal);
     if (hostsFile !== undefined) {
-      const block = hostsBlock(file?.records ?? [], journal.tlds, upkeep);
+      const block = hostsBlock(file?.records ?? [], journal.tlds, { daemonKeeps: daemonRunning });
       return {
         kind: 'hosts-route',
         hostsPath: system.path(hostsFile),
-        block: file === undefined ? { kind: 'current' } : hostsBlockState(hostsFile, blockLines(block), system, 'setup'),
+        block: file === undefined ? { kind: 'current' } : routeBlockState(hostsFile, file.records, journal.tlds, system, daemonRunning),
         missing: block.skipped.filter((skip) => skip.name === tld || skip.name.endsWith(`.${tld}`)).map((skip) => skip.name),
       };
     }
@@ -162,7 +162,7 @@ export async function gatherFacts(options: DoctorOptions): Promise<DoctorFacts> 
   const routedZones = (servedFile ?? file)?.zones;
   const routes = routedZones ? domainsToRoute(routedZones) : { domains: ['test'], unrouted: [] };
   for (const tld of routes.domains) {
-    const route = await findRoute(tld, journal, hostsPath, hostsBlockPresent, servedFile, { daemonKeeps: running !== undefined });
+    const route = await findRoute(tld, journal, hostsPath, hostsBlockPresent, servedFile, running !== undefined);
     const probe = probeFor(tld, route, servedFile ?? file);
     tlds.push({ tld, route, probe, lookup: await outcome(() => withDeadline(resolveName(probe.name), 3_000, probe.name)) });
   }

@@ -30,10 +30,12 @@ export interface HostsBlock {
 
 /**
  * Who takes a record with an end (`--for`) out of the block at its end: only the daemon, while it
- * runs and setup's route is the block. Anywhere else, such a record would outlive its end there.
+ * runs, writing setup's route itself. Anything else that writes the block (`hosts sync`, setup,
+ * sudo for a daemon that may not write the file) leaves such records out: no one would take them
+ * out at their end.
  */
 export interface BlockUpkeep {
-  /** The daemon runs and keeps this block in step with what it serves. */
+  /** The daemon writes this block, and takes out each record at its end. */
   daemonKeeps: boolean;
 }
 
@@ -47,7 +49,7 @@ export function hostsBlock(records: readonly DnsRecord[], tlds: readonly string[
         skipped.push({
           name: record.name,
           type: record.type,
-          reason: `it ends (--for), and only a running devdns on setup's hosts-file route takes it out of the file at its end`,
+          reason: `it ends (--for): only the running daemon writes such a name, into setup's hosts-file route when it may write the file, since it takes the name out at its end`,
         });
       continue;
     }
@@ -218,6 +220,24 @@ export function hostsBlockState(
       reason: code === 'ENOENT' ? `${system.path(path)} does not exist` : `${system.path(path)}: ${code ?? (error as Error).message}`,
     };
   }
+}
+
+/**
+ * Whether setup's hosts-file route holds what it should for `records`. While the daemon runs,
+ * either as the daemon writes it (records with an end included, when it may write the file) or as
+ * anything else does (`hosts sync` and setup leave them out, since no one may take them out at
+ * their end); while it is down, only without them (a daemon that died left them behind).
+ */
+export function routeBlockState(
+  path: string,
+  records: readonly DnsRecord[],
+  tlds: readonly string[],
+  system: SystemAccess,
+  daemonRunning: boolean,
+): HostsBlockState {
+  const without = hostsBlockState(path, blockLines(hostsBlock(records, tlds, { daemonKeeps: false })), system, 'setup');
+  if (without.kind !== 'behind' || !daemonRunning) return without;
+  return hostsBlockState(path, blockLines(hostsBlock(records, tlds, { daemonKeeps: true })), system, 'setup');
 }
 
 /** Replaces the whole file's content, by the same rule as setHostsBlock. Returns how it was written. */

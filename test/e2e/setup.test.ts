@@ -32,7 +32,10 @@ describe('devdns setup --dry-run (built binary)', () => {
       });
       assert.equal(result.code, 0, result.stderr);
       const [dropIn, anchors] = result.stdout.split(/(?<=\n)(?=; )/);
-      assert.equal(dropIn, '# Written by devdns setup; devdns teardown removes it.\n[Resolve]\nDNS=127.0.0.1:5300\nDomains=~test ~internal\n');
+      assert.equal(
+        dropIn,
+        '# Written by devdns setup; devdns teardown removes it.\n[Resolve]\nDNS=127.0.0.1:5300\nDomains=~test ~internal\n',
+      );
       // The routed TLDs as negative trust anchors, resolved's own ones after them.
       assert.match(anchors ?? '', /^; Written by devdns setup; devdns teardown removes it\.\ntest\ninternal\n10\.in-addr\.arpa\n/);
       assert.match(result.stderr, /would write .*\/etc\/dnssec-trust-anchors\.d\/devdns\.negative:/);

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { BLOCK_BEGIN, BLOCK_END, hostsBlock, withBlock, writeHostsFile } from '../../src/os/hosts-file.js';
+import { BLOCK_BEGIN, BLOCK_END, hostsBlock, routeBlockState, withBlock, writeHostsFile } from '../../src/os/hosts-file.js';
+import { SystemAccess } from '../../src/os/system.js';
 import { makeRecord } from '../../src/records/types.js';
 import { tempDir } from '../helpers/devdns.js';
 
@@ -143,7 +144,33 @@ describe('hosts file block, found strictly', () => {
         block.skipped.map((s) => `${s.name} ${s.type}`),
         ['demo.test A'],
       );
-      assert.match(block.skipped[0]?.reason ?? '', /ends \(--for\).*running devdns/);
+      assert.match(block.skipped[0]?.reason ?? '', /ends \(--for\): only the running daemon writes such a name/);
+    }
+  });
+
+  it('takes a route block with or without the records that end as current while the daemon runs, and only without while it is down', () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir.path, 'hosts');
+      const records = [
+        makeRecord('myapp.test', 5, { type: 'A', address: '127.0.0.1' }),
+        { ...makeRecord('demo.test', 5, { type: 'A', address: '127.0.0.2' }), expires: '2099-01-01T00:00:00.000Z' },
+      ];
+      const system = new SystemAccess('/');
+      const write = (daemonKeeps: boolean) =>
+        writeFileSync(
+          path,
+          withBlock('127.0.0.1 localhost\n', hostsBlock(records, ['test'], { daemonKeeps }).lines, { keeper: 'setup', path }),
+        );
+      const state = (running: boolean) => routeBlockState(path, records, ['test'], system, running).kind;
+      write(true); // as the daemon writes it
+      assert.deepEqual([state(true), state(false)], ['current', 'behind'], 'a daemon that died left demo.test behind');
+      write(false); // as hosts sync writes it (sudo, for a daemon that may not write the file)
+      assert.deepEqual([state(true), state(false)], ['current', 'current']);
+      writeFileSync(path, '127.0.0.1 localhost\n');
+      assert.deepEqual([state(true), state(false)], ['behind', 'behind']);
+    } finally {
+      dir.cleanup();
     }
   });
 

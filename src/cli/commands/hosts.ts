@@ -2,7 +2,6 @@
 // Run through sudo, root takes only the records from the home (checked on load; risky names skipped).
 import { realpathSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { lookupDaemon } from '../../daemon/state.js';
 import { DevdnsError, ExitCode, InputError } from '../../errors.js';
 import { blockLines, defaultHostsPath, hostsBlock, setHostsBlock } from '../../os/hosts-file.js';
 import { type Journal, journalHostsRoute, journalToUndo } from '../../os/journal.js';
@@ -46,8 +45,8 @@ export async function runHosts(context: CommandContext, action: string, options:
   const block =
     action === 'sync'
       ? hostsBlock(loadServedRecords(context.home).file.records, route?.tlds, {
-          // A block the daemon does not keep holds no record with an end: it would stay past it.
-          daemonKeeps: route !== undefined && lookupDaemon(context.home).kind === 'running',
+          // Only the daemon writes a record with an end, since it takes it out at its end.
+          daemonKeeps: false,
         })
       : undefined;
   const lines = block && blockLines(block);

@@ -172,7 +172,8 @@ export async function runSetup(context: CommandContext, options: SetupOptions): 
     plan.hostsFile === undefined
       ? undefined
       : hostsBlock(loadServedRecords(context.home).file.records, tlds, {
-          daemonKeeps: lookupDaemon(context.home).kind === 'running',
+          // Only the daemon writes a record with an end (it takes it out at its end): it adds them once the journal is written.
+          daemonKeeps: false,
         });
   for (const skip of hosts?.skipped ?? []) output.warn(`not in the hosts file: ${skip.name} ${skip.type} (${skip.reason})`);
   if (options.dryRun) {
