@@ -295,14 +295,18 @@ export interface ApplyInput {
   upstreams?: readonly string[] | undefined;
 }
 
-/** The most servers a journal records: resolv.conf's limit is 3, scutil's and resolved's lists are short. */
-const MAX_RECORDED_UPSTREAMS = 16;
+/** The most servers a journal records (setup keeps the first): resolv.conf's limit is 3; resolved lists every link's. */
+export const MAX_RECORDED_UPSTREAMS = 16;
 
-/** A server address as setup records it: an IPv4 or IPv6 address in its normal form, not loopback. */
+/**
+ * A server address as setup records it: an IPv4 or IPv6 address in its normal form, and not one
+ * that reaches this machine (loopback, or the unspecified 0.0.0.0 and ::).
+ */
 const isUpstreamAddress = (text: string): boolean => {
   const v4 = parseIPv4(text);
   const v6 = parseIPv6(text);
-  return ((v4.ok && v4.address === text) || (v6.ok && v6.address === text)) && !isLoopback(text);
+  const normal = (v4.ok && v4.address === text) || (v6.ok && v6.address === text);
+  return normal && !isLoopback(text) && text !== '0.0.0.0' && text !== '::';
 };
 
 /** The servers a journal recorded for `upstream auto`: none for a setup of another tree, or none recorded. */
@@ -352,7 +356,7 @@ export async function applyPlan({
     root: system.root,
     ...(plan.resolver.endsWith('dnsmasq') && plan.files[0] ? { dnsmasqDir: dnsmasqDir ?? dirname(plan.files[0].path) } : {}),
     ...(plan.all ? { all: true as const } : {}),
-    ...(upstreams !== undefined && upstreams.length > 0 ? { upstreams: [...upstreams] } : {}),
+    ...(upstreams !== undefined && upstreams.length > 0 ? { upstreams: upstreams.slice(0, MAX_RECORDED_UPSTREAMS) } : {}),
     files: [],
   };
   // What teardown will check the journal against, so that setup never writes one it would refuse.

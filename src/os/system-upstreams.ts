@@ -106,7 +106,8 @@ export interface UpstreamSources {
 /** The system's upstreams, port 53, none of them a loopback resolver: the first source above that names one. */
 export function systemUpstreams(sources: UpstreamSources = {}): SystemUpstream[] {
   const { read = readSmall, scutil = scutilOutput, recorded = [] } = sources;
-  const usable = (found: string[]) => found.filter((host) => !isLoopback(host));
+  // Never this machine: a loopback resolver, or the unspecified address, which reaches it too.
+  const usable = (found: string[]) => found.filter((host) => !isLoopback(host) && host !== '0.0.0.0' && host !== '::');
   const candidates = [
     () => {
       const servers = nameservers(read(RESOLV_CONF) ?? '');

@@ -113,4 +113,20 @@ describe('setup with a served name it cannot route', () => {
     assert.deepEqual(readJournal(home.path)?.tlds, ['test', 'dev', 'api.example.com']);
     assert.match(conf(), /^server=\/dev\/127\.0\.0\.1#9090$/m);
   });
+
+  it('the re-run routes exactly what setup routed: only overrides stay only overrides, never a TLD the user did not route', async () => {
+    assert.equal((await cli('add', 'app.dev', '--force')).code, 0);
+    assert.equal((await cli('override', 'api.example.com', '127.0.0.1', '--force')).code, 0);
+    assert.equal((await cli(...setupArgs('--yes', '--tld', 'api.example.com'))).code, 0);
+    assert.deepEqual(readJournal(home.path)?.tlds, ['api.example.com']);
+    assert.equal((await cli('override', 'web.example.com', '127.0.0.1', '--force')).code, 0);
+    await offerWithYes();
+    assert.deepEqual(readJournal(home.path)?.tlds, ['api.example.com', 'web.example.com'], 'not .test, and not .dev');
+    assert.doesNotMatch(conf(), /server=\/(dev|test)\//);
+    // The last routed name ends: nothing is left to route, and the route goes.
+    assert.equal((await cli('rm', 'api.example.com')).code, 0);
+    assert.equal((await cli('rm', 'web.example.com')).code, 0);
+    await offerWithYes();
+    assert.equal(readJournal(home.path), undefined, 'torn down');
+  });
 });

@@ -117,6 +117,8 @@ const cases: Array<[string, (j: Hostile) => void, RegExp]> = [
     /upstreams are not/,
   ],
   ['a recorded upstream that is devdns or another loopback server', (j) => (j.upstreams = ['127.0.0.1']), /upstreams are not/],
+  ['a recorded upstream that is this machine by the unspecified address', (j) => (j.upstreams = ['0.0.0.0']), /upstreams are not/],
+  ['a recorded upstream that is this machine by the unspecified IPv6 address', (j) => (j.upstreams = ['::']), /upstreams are not/],
   ['a recorded upstream not in its normal form', (j) => (j.upstreams = ['2001:DB8::1']), /upstreams are not/],
   ['too many recorded upstreams', (j) => (j.upstreams = Array.from({ length: 17 }, (_, i) => `192.0.2.${i + 1}`)), /at most 16/],
 ];

@@ -118,6 +118,11 @@ describe('setup journal', () => {
       await undoJournal(home.path, system, journal);
       await applyPlan({ home: home.path, system, plan, tlds: ['test'], host: '127.0.0.1', port: 9090, upstreams: [] });
       assert.equal('upstreams' in (readJournal(home.path) ?? assert.fail('no journal')), false, 'none found: no field');
+      // resolved lists every link's servers: setup keeps the first 16, and so never writes a journal it would refuse.
+      await undoJournal(home.path, system, readJournal(home.path) ?? assert.fail('no journal'));
+      const many = Array.from({ length: 20 }, (_, at) => `192.0.2.${at + 1}`);
+      await applyPlan({ home: home.path, system, plan, tlds: ['test'], host: '127.0.0.1', port: 9090, upstreams: many });
+      assert.deepEqual(readJournal(home.path)?.upstreams, many.slice(0, 16));
     } finally {
       home.cleanup();
       root.cleanup();

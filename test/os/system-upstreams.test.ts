@@ -93,6 +93,11 @@ describe('systemUpstreams', () => {
     const read = files({ '/etc/resolv.conf': 'nameserver 127.0.0.1\nnameserver ::1\nnameserver 192.0.2.9\n' });
     assert.deepEqual(upstreams(read), [{ host: '192.0.2.9', port: 53 }]);
     assert.deepEqual(upstreams(files({})), []);
+    assert.deepEqual(
+      upstreams(files({ '/etc/resolv.conf': 'nameserver 0.0.0.0\nnameserver ::\n' })),
+      [],
+      'the unspecified address is this machine',
+    );
   });
 });
 

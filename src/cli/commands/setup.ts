@@ -47,7 +47,7 @@ export interface SetupOptions {
   tld?: string[];
   dryRun?: boolean;
   yes?: boolean;
-  /** Route a TLD that would hide real sites or mDNS names; it changes nothing else (setupAgain relies on that). */
+  /** Route a TLD that would hide real sites or mDNS names; it changes nothing else. */
   force?: boolean;
   resolver?: string;
   dnsmasqDir?: string;
@@ -70,6 +70,8 @@ function chooseDomains(context: CommandContext, options: SetupOptions): { domain
   const chosen = given !== undefined && given.length > 0;
   const served = domainsToRoute(loadServedRecords(context.home).file.zones);
   const overrides = overrideRoutes(served.domains);
+  // Routed already: the user agreed to each (a risky one took --force), as setupAgain relies on.
+  const journalled = new Set(readJournalOrNone(context.home)?.tlds ?? []);
   const tlds = chosen
     ? given.map((tld) => normalizeName(tld.replace(/^\./, ''), '--tld')).filter(needsRouting)
     : served.domains.filter((domain) => !overrides.includes(domain));
@@ -80,7 +82,7 @@ function chooseDomains(context: CommandContext, options: SetupOptions): { domain
     const unrouted = unroutable(tld, false);
     if (unrouted) throw new InputError('--tld', unroutedMessage(unrouted), 'give a TLD such as test');
     const risk = proposeZone(`x.${tld}`).risk;
-    if (risk && !options.force) {
+    if (risk && !options.force && !journalled.has(tld)) {
       throw new InputError(
         '--tld',
         `routing .${tld} to devdns would ${risk === 'mdns' ? 'break mDNS (Bonjour) names' : 'hide every real site under it'}`,
@@ -243,18 +245,20 @@ export async function runSetup(context: CommandContext, options: SetupOptions): 
 
 /**
  * Setup again on the same system with the same resolver and TLDs as the journal's, for what has
- * changed since (the port, or the overrides, whose routes are recomputed from the records).
- * With force: the journal's TLDs are routed already, so the user agreed to each (a risky one took
- * setup --force), and force skips only that check for them; overrides are never risk-checked.
- * Older journals need no new field for it, and it reaches the run through sudo (setupArgs).
+ * changed since (the port, or the overrides, whose routes are recomputed from the records). The
+ * journal's TLDs exactly, never more: a setup that routed only overrides gives their names, and
+ * one with nothing left to route is torn down. A risky TLD among them passes, as chooseDomains
+ * lets every journalled TLD (the user took setup --force for it then).
  */
 export async function setupAgain(context: CommandContext, journal: Journal): Promise<number> {
+  const tlds = journal.tlds.filter((domain) => !domain.includes('.'));
+  const overrides = overrideRoutes(domainsToRoute(loadServedRecords(context.home).file.zones).domains);
+  if (tlds.length === 0 && overrides.length === 0) return runTeardown(context, { yes: true, root: journal.root });
   return runSetup(context, {
     yes: true,
-    force: true,
     root: journal.root,
     resolver: journal.resolver,
-    tld: journal.tlds.filter((domain) => !domain.includes('.')),
+    tld: tlds.length > 0 ? tlds : overrides,
     ...(journal.dnsmasqDir === undefined ? {} : { dnsmasqDir: journal.dnsmasqDir }),
     ...(journal.all ? { all: true } : {}),
   });
