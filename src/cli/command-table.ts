@@ -352,7 +352,8 @@ export const COMMANDS: readonly CommandDeclaration[] = [
   },
   {
     name: 'config',
-    summary: 'show and change settings: dns.host, dns.port, control.port, ttl, zones, log.size, upstream, forward',
+    summary:
+      'show and change settings: dns.host, dns.port, control.port, ttl, zones, log.size, upstream, forward, forward.timeout, cache.max-ttl, log.queries',
     arguments: [
       ['[action]', 'list (the default), get, set or unset'],
       ['[key]', 'the setting'],

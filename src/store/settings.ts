@@ -30,7 +30,7 @@ export interface SettingValues {
   forward: ForwardMode;
   /** Seconds a forwarded question may take, every upstream tried, before SERVFAIL. */
   forwardTimeout: number;
-  /** Seconds a forwarded answer is kept at most, whatever its TTL says (and what clients are told). */
+  /** Seconds a forwarded answer is fresh at most, whatever its TTL says (and what clients are told); stale serving aside. */
   cacheMaxTtl: number;
   logQueries: QueryLogging;
 }
@@ -156,7 +156,7 @@ const SPECS: { [F in SettingField]: SettingSpec<SettingValues[F]> } = {
   ),
   cacheMaxTtl: wholeNumber(
     'cache.max-ttl',
-    'seconds a forwarded answer is kept at most, and the longest TTL clients are told (0: answers are not kept)',
+    'seconds a forwarded answer is fresh at most, and the longest TTL clients are told (0: answers are not kept); past it, only served stale when no upstream answers',
     86_400,
     0,
     604_800,

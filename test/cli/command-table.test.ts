@@ -10,6 +10,7 @@ import type { CommandContext } from '../../src/cli/context.js';
 import { buildProgram } from '../../src/cli/main.js';
 import { Output } from '../../src/cli/output.js';
 import { launchDaemon, stopDaemon } from '../../src/daemon/launcher.js';
+import { SETTINGS } from '../../src/store/settings.js';
 import { tempDir } from '../helpers/devdns.js';
 
 function fakeIo(home: string) {
@@ -145,5 +146,11 @@ describe('every command run returns its exit code', { timeout: 90_000 }, () => {
       await stopDaemon(home, { timeoutMs: 4_000 });
       dir.cleanup();
     }
+  });
+});
+
+describe('the config summary', () => {
+  it('names every setting, in the order config list shows them', () => {
+    assert.equal(declared('config').summary, `show and change settings: ${Object.keys(SETTINGS).join(', ')}`);
   });
 });
