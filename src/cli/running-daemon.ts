@@ -61,8 +61,14 @@ export function warnIfHostsRouteBehind(context: CommandContext, running: boolean
     if (!journal || hostsFile === undefined) return;
     const system = new SystemAccess(journal.root);
     const state = routeBlockState(hostsFile, loadServedRecords(context.home).file.records, journal.tlds, system, running);
-    if (state.kind === 'current') return;
     const path = system.path(hostsFile);
+    if (state.kind === 'current') {
+      if (state.endsLeftOut?.length)
+        context.output.warn(
+          `${path}, the route devdns setup chose, does not hold ${state.endsLeftOut.join(', ')}: only the daemon writes a name with an end there, and it may not write this file (see devdns doctor)`,
+        );
+      return;
+    }
     if (state.kind === 'unusable') {
       context.output.warn(
         `${path}, the route devdns setup chose, cannot be kept in step: ${state.reason}${state.hint ? ` (${state.hint})` : ''}`,

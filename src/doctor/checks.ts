@@ -181,7 +181,7 @@ function recordsCheck({ records }: DoctorFacts): Check[] {
   return [{ id: 'records', status: 'fail', message: records.error.message, fix: 'fix the file by hand (devdns ls says where)' }];
 }
 
-function routeCheck(tld: string, route: Route): Check {
+function routeCheck(tld: string, route: Route, running: boolean): Check {
   const id = `route-${tld}`;
   const label = domainList([tld]);
   switch (route.kind) {
@@ -213,7 +213,13 @@ function routeCheck(tld: string, route: Route): Check {
         message: `${label} names are in the hosts file (${route.hostsPath}, by devdns hosts sync: run it again after a change; no wildcards there)`,
       };
     case 'hosts-route': {
-      const missing = route.missing.length > 0 ? `; not there: ${route.missing.join(', ')} (a hosts file has no wildcards or aliases)` : '';
+      const ends = route.block.kind === 'current' ? (route.block.endsLeftOut ?? []) : [];
+      const missing = [
+        ...(route.missing.length > 0 ? [`; not there: ${route.missing.join(', ')} (a hosts file has no wildcards or aliases)`] : []),
+        ...(ends.length > 0
+          ? [`; not there: ${ends.join(', ')} (a name with an end is written only by the daemon, which may not write this file)`]
+          : []),
+      ].join('');
       if (route.block.kind === 'unusable')
         return {
           id,
@@ -226,11 +232,13 @@ function routeCheck(tld: string, route: Route): Check {
           id,
           status: 'fail',
           message: `${label} is routed through the hosts file (${route.hostsPath}), but its devdns block is behind your records`,
-          fix: `${syncCommand(route.hostsPath)} (the daemon may not write it as you)`,
+          fix: running
+            ? `${syncCommand(route.hostsPath)} (the daemon may not write it as you)`
+            : `devdns up, or ${syncCommand(route.hostsPath)}`,
         };
       return {
         id,
-        status: route.missing.length > 0 ? 'warn' : 'ok',
+        status: route.missing.length > 0 || ends.length > 0 ? 'warn' : 'ok',
         message: `${label} is routed through the hosts file (${route.hostsPath}, chosen by devdns setup; the daemon keeps it in step)${missing}`,
       };
     }
@@ -288,7 +296,10 @@ function resolverCheck({ tld, probe: { name, expected }, lookup }: TldFacts, run
 
 /** Each TLD is routed to devdns by the OS, and the system resolver gets there. */
 function routingChecks({ tlds, running, resolver }: DoctorFacts): Check[] {
-  return tlds.flatMap((facts) => [routeCheck(facts.tld, facts.route), resolverCheck(facts, running !== undefined, resolver)]);
+  return tlds.flatMap((facts) => [
+    routeCheck(facts.tld, facts.route, running !== undefined),
+    resolverCheck(facts, running !== undefined, resolver),
+  ]);
 }
 
 /**

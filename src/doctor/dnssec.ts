@@ -11,6 +11,7 @@ import { formatUpstream, parseUpstreams } from '../forward/upstream-spec.js';
 import { RESOLVED_BUILTIN_NEGATIVE_ANCHORS, type ResolverKind } from '../os/resolvers.js';
 import type { SystemAccess } from '../os/system.js';
 import { type UpstreamSources, withSystemUpstreams } from '../os/system-upstreams.js';
+import { dropIns, negativeAnchors } from '../os/systemd-files.js';
 
 /** Whether the system resolver validates DNSSEC, and what says so. */
 export type Validation =
@@ -37,9 +38,6 @@ export type AskUpstream = (name: string, type: number) => Promise<Uint8Array>;
 
 const DS = 43;
 const DNSKEY = 48;
-const NEGATIVE_ANCHORS = 'dnssec-trust-anchors.d';
-/** Where systemd looks for drop-ins and trust anchors, the first winning for a file name (systemd.syntax(7)). */
-const SYSTEMD_DIRS = ['/etc', '/run', '/usr/local/lib', '/usr/lib'];
 /** A bound on the files one dnsmasq configuration may pull in (conf-file, conf-dir). */
 const MAX_DNSMASQ_FILES = 64;
 /** SOA questions for one name before giving up on finding its zone (each parent after a CNAME). */
@@ -49,20 +47,6 @@ export const ASK_TIMEOUT_MS = 1_000;
 
 const normal = (domain: string) => domain.trim().toLowerCase().replace(/\.$/, '');
 const atOrUnder = (name: string, domain: string) => name === domain || name.endsWith(`.${domain}`);
-
-/**
- * The files of a systemd drop-in directory (`resolved.conf.d`), in the order systemd reads them:
- * by file name, a name in /etc hiding the same name in /run or /usr/lib.
- */
-function dropIns(system: SystemAccess, relative: string, suffix: string): string[] {
-  const byName = new Map<string, string>();
-  for (const dir of SYSTEMD_DIRS) {
-    for (const name of system.list(`${dir}/${relative}`)) {
-      if (name.endsWith(suffix) && !byName.has(name)) byName.set(name, `${dir}/${relative}/${name}`);
-    }
-  }
-  return [...byName.keys()].sort().map((name) => byName.get(name) as string);
-}
 
 /** `DNSSEC=` values as systemd reads them: its booleans, and allow-downgrade; undefined for anything else. */
 function dnssecMode(value: string): 'yes' | 'no' | 'allow-downgrade' | undefined {
@@ -122,19 +106,6 @@ export const BUILTIN_ANCHORS_FILE = "systemd-resolved's built-in list";
 function effectiveAnchors(fromFiles: Array<{ domain: string; file: string }>): Array<{ domain: string; file: string }> {
   if (fromFiles.length > 0) return fromFiles;
   return RESOLVED_BUILTIN_NEGATIVE_ANCHORS.map((domain) => ({ domain, file: BUILTIN_ANCHORS_FILE }));
-}
-
-/** systemd-resolved's negative trust anchors (dnssec-trust-anchors.d(5)): one domain a line, `;` and `#` comments. */
-export function negativeAnchors(system: SystemAccess): Array<{ domain: string; file: string }> {
-  const anchors: Array<{ domain: string; file: string }> = [];
-  for (const file of dropIns(system, NEGATIVE_ANCHORS, '.negative')) {
-    for (const raw of (system.readFile(file) ?? '').split('\n')) {
-      const line = raw.trim();
-      if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
-      anchors.push({ domain: normal(line), file });
-    }
-  }
-  return anchors;
 }
 
 /** The negative trust anchor that exempts a name from validation: the name itself or a parent of it. */

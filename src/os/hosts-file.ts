@@ -199,7 +199,9 @@ function refuseNonHostsFile(content: string, path: string): void {
   );
 }
 
-export type HostsBlockState = { kind: 'current' } | { kind: 'behind' } | { kind: 'unusable'; reason: string; hint?: string };
+export type HostsBlockState =
+  /** `endsLeftOut`: setup's route, held without these names with an end that the running daemon would write: it may not write the file. */
+  { kind: 'current'; endsLeftOut?: string[] } | { kind: 'behind' } | { kind: 'unusable'; reason: string; hint?: string };
 
 /** Whether the file's block holds exactly `lines`, is behind, or cannot be used (a damaged block, a file that cannot be read). */
 export function hostsBlockState(
@@ -235,9 +237,15 @@ export function routeBlockState(
   system: SystemAccess,
   daemonRunning: boolean,
 ): HostsBlockState {
-  const without = hostsBlockState(path, blockLines(hostsBlock(records, tlds, { daemonKeeps: false })), system, 'setup');
-  if (without.kind !== 'behind' || !daemonRunning) return without;
-  return hostsBlockState(path, blockLines(hostsBlock(records, tlds, { daemonKeeps: true })), system, 'setup');
+  const withoutEnds = hostsBlock(records, tlds, { daemonKeeps: false });
+  const without = hostsBlockState(path, blockLines(withoutEnds), system, 'setup');
+  if (!daemonRunning) return without;
+  const withEnds = hostsBlock(records, tlds, { daemonKeeps: true });
+  const kept = hostsBlockState(path, blockLines(withEnds), system, 'setup');
+  if (kept.kind !== 'behind' || without.kind !== 'current') return kept;
+  // The form without them, while the daemon runs: it wrote nothing since (it may not write the file).
+  const leftOut = withEnds.lines.filter((line) => !withoutEnds.lines.includes(line)).map((line) => line.split(' ')[1] as string);
+  return { kind: 'current', endsLeftOut: [...new Set(leftOut)] };
 }
 
 /** Replaces the whole file's content, by the same rule as setHostsBlock. Returns how it was written. */

@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { DevdnsError, StoreError } from '../errors.js';
 import { rootOnlyProblem } from '../platform/root-only.js';
 import { parseIPv4, parseIPv6 } from '../records/ip.js';
-import { isLoopback } from '../records/listen-address.js';
+import { reachesThisMachine } from '../records/listen-address.js';
 import { removeHomeFile } from '../store/home.js';
 import { JsonContentError, readJson, saveHomeJson, writeJsonAtomic } from '../store/json-file.js';
 import { homePath } from '../store/paths.js';
@@ -61,6 +61,8 @@ export interface Journal {
    * auto falls back to them where what setup wrote hides them (systemd-resolved's `~.`).
    */
   upstreams?: string[];
+  /** systemd-resolved: the negative trust anchors written beside the routed domains (PlanInput.anchors). */
+  anchors?: string[];
   files: JournalFile[];
   /** Directories made for root's own copy (under TRUSTED_DIR), outermost first. */
   stateDirs?: string[];
@@ -87,15 +89,15 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** The plan a journal's own fields give: the only files it may name and the only commands teardown runs. */
-export function journalPlan(journal: Pick<Journal, 'resolver' | 'tlds' | 'host' | 'port' | 'dnsmasqDir' | 'all'>): SetupPlan {
-  return planSetup({ ...journal, dnsmasqDir: journal.dnsmasqDir, all: journal.all === true });
+export function journalPlan(journal: Pick<Journal, 'resolver' | 'tlds' | 'host' | 'port' | 'dnsmasqDir' | 'all' | 'anchors'>): SetupPlan {
+  return planSetup({ ...journal, dnsmasqDir: journal.dnsmasqDir, all: journal.all === true, anchors: journal.anchors });
 }
 
 /** Why a parsed journal is not one setup could have written, or undefined when it is. */
 export function journalProblem(raw: unknown): string | undefined {
   if (!isObject(raw)) return 'it is not a JSON object';
   if (raw.version !== 1) return `version ${JSON.stringify(raw.version)} is unknown`;
-  const { resolver, tlds, host, port, root, dnsmasqDir, all, files, stateDirs, undoing, upstreams } = raw;
+  const { resolver, tlds, host, port, root, dnsmasqDir, all, files, stateDirs, undoing, upstreams, anchors } = raw;
   if (undoing !== undefined && undoing !== true) return `undoing ${JSON.stringify(undoing)} is not true`;
   if (
     upstreams !== undefined &&
@@ -113,7 +115,15 @@ export function journalProblem(raw: unknown): string | undefined {
   const firstPath = Array.isArray(files) && isObject(files[0]) ? files[0].path : undefined;
   const legacyDir =
     dnsmasqDir === undefined && String(resolver).endsWith('dnsmasq') && typeof firstPath === 'string' ? dirname(firstPath) : undefined;
-  const input = { resolver, tlds, host, port, dnsmasqDir: dnsmasqDir ?? legacyDir, ...(all === true ? { all } : {}) } as Journal;
+  const input = {
+    resolver,
+    tlds,
+    host,
+    port,
+    dnsmasqDir: dnsmasqDir ?? legacyDir,
+    ...(all === true ? { all } : {}),
+    ...(anchors === undefined ? {} : { anchors }),
+  } as Journal;
   const planProblem = planInputProblem(input);
   if (planProblem) return planProblem;
   const plan = journalPlan(input);
@@ -298,15 +308,12 @@ export interface ApplyInput {
 /** The most servers a journal records (setup keeps the first): resolv.conf's limit is 3; resolved lists every link's. */
 export const MAX_RECORDED_UPSTREAMS = 16;
 
-/**
- * A server address as setup records it: an IPv4 or IPv6 address in its normal form, and not one
- * that reaches this machine (loopback, or the unspecified 0.0.0.0 and ::).
- */
+/** A server address as setup records it: an IPv4 or IPv6 address in its normal form, and not one that reaches this machine. */
 const isUpstreamAddress = (text: string): boolean => {
   const v4 = parseIPv4(text);
   const v6 = parseIPv6(text);
   const normal = (v4.ok && v4.address === text) || (v6.ok && v6.address === text);
-  return normal && !isLoopback(text) && text !== '0.0.0.0' && text !== '::';
+  return normal && !reachesThisMachine(text);
 };
 
 /** The servers a journal recorded for `upstream auto`: none for a setup of another tree, or none recorded. */
@@ -357,6 +364,7 @@ export async function applyPlan({
     ...(plan.resolver.endsWith('dnsmasq') && plan.files[0] ? { dnsmasqDir: dnsmasqDir ?? dirname(plan.files[0].path) } : {}),
     ...(plan.all ? { all: true as const } : {}),
     ...(upstreams !== undefined && upstreams.length > 0 ? { upstreams: upstreams.slice(0, MAX_RECORDED_UPSTREAMS) } : {}),
+    ...(plan.anchors ? { anchors: plan.anchors } : {}),
     files: [],
   };
   // What teardown will check the journal against, so that setup never writes one it would refuse.

@@ -47,6 +47,8 @@ export interface SetupPlan {
   hostsFile?: string;
   /** Every name goes to devdns (setup --all); the journal records it. */
   all?: true;
+  /** systemd-resolved: the negative trust anchors written beside the routed domains (PlanInput.anchors); the journal records them. */
+  anchors?: string[];
   /** Why this plan changes nothing, in one line with a hint: setup --all where the resolver cannot route every name. */
   refusal?: { message: string; hint: string };
 }
@@ -67,7 +69,17 @@ export interface PlanInput {
   dnsmasqDir?: string | undefined;
   /** Route every name to devdns (setup --all), not only `tlds`, which keep their own routes. */
   all?: boolean | undefined;
+  /**
+   * systemd-resolved: negative trust anchors to write beside the routed domains. Its built-in
+   * ones, where no file of the system's names one (a file of devdns's would turn them off);
+   * none where one does (they are off already). Setup decides, from the system; the journal keeps
+   * them, so that teardown checks the file against what was written.
+   */
+  anchors?: readonly string[] | undefined;
 }
+
+/** The most negative trust anchors a plan writes beside the routed domains. */
+const MAX_ANCHORS = 64;
 
 const NM_DNSMASQ_DIR = '/etc/NetworkManager/dnsmasq.d';
 const DNSMASQ_DIR = '/etc/dnsmasq.d';
@@ -104,15 +116,15 @@ export const RESOLVED_BUILTIN_NEGATIVE_ANCHORS: readonly string[] = [
 /**
  * For resolved, every routed domain as a negative trust anchor: where it validates DNSSEC,
  * devdns's unsigned answers would otherwise be bogus (SERVFAIL), for an override in a signed zone
- * and for a TLD the signed root says does not exist alike. resolved's own anchors are listed too,
- * since any .negative file turns those off. What the plan says of it, and the file; comments are
- * `;` lines, the only ones resolved skips.
+ * and for a TLD the signed root says does not exist alike. Then `anchors` (PlanInput). What the
+ * plan says of it, and the file; comments are `;` lines, the only ones resolved skips.
  */
-function resolvedAnchors(tlds: readonly string[]): { summary: string[]; files: SetupPlan['files'] } {
-  const domains = [...new Set([...tlds, ...RESOLVED_BUILTIN_NEGATIVE_ANCHORS])];
+function resolvedAnchors(tlds: readonly string[], anchors: readonly string[] = []): Pick<SetupPlan, 'summary' | 'files'> {
+  const domains = [...new Set([...tlds, ...anchors])];
+  const builtins = anchors.length > 0 ? "; resolved's own built-in ones with them, which such a file turns off" : '';
   return {
     summary: [
-      `add ${RESOLVED_NEGATIVE_ANCHORS}, so that where resolved validates DNSSEC it takes devdns's unsigned answers for ${domainList(tlds)} (and does not validate other answers under them); it lists resolved's own built-in ones too, which any such file turns off`,
+      `add ${RESOLVED_NEGATIVE_ANCHORS}, so that where resolved validates DNSSEC it takes devdns's unsigned answers for ${domainList(tlds)} (and does not validate other answers under them)${builtins}`,
     ],
     files: [{ path: RESOLVED_NEGATIVE_ANCHORS, content: `; ${MARKER}\n${domains.map((name) => `${name}\n`).join('')}` }],
   };
@@ -272,6 +284,13 @@ export function planInputProblem(input: PlanInput): string | undefined {
   if (input.dnsmasqDir !== undefined && (typeof input.dnsmasqDir !== 'string' || !isNormalPath(input.dnsmasqDir)))
     return `dnsmasq directory ${quote(input.dnsmasqDir)} is not an absolute path in normal form`;
   if (input.all !== undefined && typeof input.all !== 'boolean') return `all ${quote(input.all)} is not true or false`;
+  if (
+    input.anchors !== undefined &&
+    (!Array.isArray(input.anchors) ||
+      input.anchors.length > MAX_ANCHORS ||
+      input.anchors.some((anchor) => typeof anchor !== 'string' || !isRoutableDomain(anchor)))
+  )
+    return `anchors ${quote(input.anchors)} are not at most ${MAX_ANCHORS} DNS names`;
   return undefined;
 }
 
@@ -300,7 +319,7 @@ export function planSetup(input: PlanInput): SetupPlan {
         summary: [
           `add a resolved drop-in, ${RESOLVED_DROPIN}, routing only ${list} to ${resolvedServer(host, port)}`,
           'chosen over a per-link route (resolvectl dns/domain): a drop-in survives reboots and network changes; a link route is lost when the link goes down',
-          ...resolvedAnchors(tlds).summary,
+          ...resolvedAnchors(tlds, input.anchors).summary,
           'restart systemd-resolved to load it',
         ],
         files: [
@@ -309,9 +328,10 @@ export function planSetup(input: PlanInput): SetupPlan {
             // A server with only ~routing domains gets only those lookups (no "~."): nothing else changes.
             content: `# ${MARKER}\n[Resolve]\nDNS=${resolvedServer(host, port)}\nDomains=${tlds.map((tld) => `~${tld}`).join(' ')}\n`,
           },
-          ...resolvedAnchors(tlds).files,
+          ...resolvedAnchors(tlds, input.anchors).files,
         ],
         reload: [['systemctl', 'restart', 'systemd-resolved']],
+        ...(input.anchors !== undefined && input.anchors.length > 0 ? { anchors: [...input.anchors] } : {}),
         notes: ['needs systemd 246 or newer for a DNS server with a port'],
       };
     case 'networkmanager-dnsmasq':
@@ -407,7 +427,7 @@ function planAll(input: PlanInput): SetupPlan {
         summary: [
           `add a resolved drop-in, ${RESOLVED_DROPIN}, routing every name (~.) to ${resolvedServer(host, port)}, which forwards what it does not serve; ${list} keep their own routes`,
           'no fallback server: resolved would send .test and the overrides to it too while devdns is down, and keep using it after; so while devdns is down, lookups fail (devdns up, or devdns teardown)',
-          ...resolvedAnchors(tlds).summary,
+          ...resolvedAnchors(tlds, input.anchors).summary,
           'restart systemd-resolved to load it',
         ],
         files: [
@@ -415,9 +435,10 @@ function planAll(input: PlanInput): SetupPlan {
             path: RESOLVED_DROPIN,
             content: `# ${MARKER}\n[Resolve]\nDNS=${resolvedServer(host, port)}\nDomains=~. ${tlds.map((tld) => `~${tld}`).join(' ')}\n`,
           },
-          ...resolvedAnchors(tlds).files,
+          ...resolvedAnchors(tlds, input.anchors).files,
         ],
         reload: [['systemctl', 'restart', 'systemd-resolved']],
+        ...(input.anchors !== undefined && input.anchors.length > 0 ? { anchors: [...input.anchors] } : {}),
         notes: [
           'needs systemd 246 or newer for a DNS server with a port',
           "a link's own routing domains (a VPN's) still go to that link's servers",

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import type { UpstreamSpec } from '../forward/upstream-spec.js';
 import { runProgramSync } from '../platform/run-program.js';
 import { parseIPv4, parseIPv6 } from '../records/ip.js';
-import { isLoopback } from '../records/listen-address.js';
+import { reachesThisMachine } from '../records/listen-address.js';
 
 export interface SystemUpstream {
   host: string;
@@ -107,7 +107,7 @@ export interface UpstreamSources {
 export function systemUpstreams(sources: UpstreamSources = {}): SystemUpstream[] {
   const { read = readSmall, scutil = scutilOutput, recorded = [] } = sources;
   // Never this machine: a loopback resolver, or the unspecified address, which reaches it too.
-  const usable = (found: string[]) => found.filter((host) => !isLoopback(host) && host !== '0.0.0.0' && host !== '::');
+  const usable = (found: string[]) => found.filter((host) => !reachesThisMachine(host));
   const candidates = [
     () => {
       const servers = nameservers(read(RESOLV_CONF) ?? '');

@@ -8,6 +8,14 @@ export function isLoopback(address: string): boolean {
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }
 
+/**
+ * Whether asking an address (in its normal form) reaches this machine: a loopback address, or
+ * the unspecified one (0.0.0.0, ::, ::ffff:0.0.0.0), which a socket sends to this host.
+ */
+export function reachesThisMachine(address: string): boolean {
+  return isLoopback(address) || address === '0.0.0.0' || address === '::' || address === '::ffff:0.0.0.0';
+}
+
 /** A checked address and port; a non-loopback address only with `allowLan` (devdns up --allow-lan). */
 export function parseListenAddress(
   host: string,

@@ -129,4 +129,31 @@ describe('setup with a served name it cannot route', () => {
     await offerWithYes();
     assert.equal(readJournal(home.path), undefined, 'torn down');
   });
+
+  it('a journal of another tree lets no risky TLD past the check here', async () => {
+    assert.equal((await cli('add', 'app.dev', '--force')).code, 0);
+    assert.equal((await cli(...setupArgs('--yes', '--force'))).code, 0);
+    assert.ok(readJournal(home.path)?.tlds.includes('dev'));
+    const other = tempDir();
+    try {
+      const elsewhere = await cli('setup', '--dry-run', '--root', other.path, '--platform', 'linux', '--resolver', 'dnsmasq');
+      assert.equal(elsewhere.code, 1);
+      assert.match(elsewhere.stderr, /routing \.dev to devdns would hide every real site under it/);
+    } finally {
+      other.cleanup();
+    }
+  });
+
+  it('after setup --all, the end of the last override leaves every name routed: nothing is offered, nothing torn down', async () => {
+    assert.equal((await cli('override', 'api.example.com', '127.0.0.1', '--force')).code, 0);
+    assert.equal((await cli('config', 'set', 'forward', 'all')).code, 0);
+    assert.equal((await cli(...setupArgs('--yes', '--all', '--tld', 'api.example.com'))).code, 0);
+    assert.equal(readJournal(home.path)?.all, true);
+    const removed = await cli('rm', 'api.example.com');
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.doesNotMatch(removed.stderr, /setup again|teardown/);
+    await offerWithYes();
+    assert.equal(readJournal(home.path)?.all, true, 'still set up for every name');
+    assert.match(conf(), /^server=127\.0\.0\.1#9090$/m);
+  });
 });

@@ -21,23 +21,11 @@ import {
 import { runChecks } from '../../src/doctor/doctor.js';
 import { FLAG, readMessage, type WireRecord, writeMessage } from '../../src/forward/reply-shape.js';
 import { planSetup, RESOLVED_BUILTIN_NEGATIVE_ANCHORS, type ResolverKind } from '../../src/os/resolvers.js';
-import { SystemAccess } from '../../src/os/system.js';
 import { addRecord } from '../../src/store/edits.js';
 import { tempDir } from '../helpers/devdns.js';
+import { withTree } from '../helpers/tree.js';
 
 /** Runs `work` over a temp tree holding `files` (system path -> text). */
-function withTree<T>(files: Record<string, string>, work: (system: SystemAccess) => T): T {
-  const dir = tempDir();
-  try {
-    for (const [path, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(dir.path, path)), { recursive: true });
-      writeFileSync(join(dir.path, path), text);
-    }
-    return work(new SystemAccess(dir.path, { privileged: false }));
-  } finally {
-    dir.cleanup();
-  }
-}
 
 const SHIPPED = '#  Entries in this file show the compile time defaults.\n[Resolve]\n#DNS=\n#DNSSEC=no\n';
 
@@ -163,6 +151,7 @@ describe('dnssec: does the system resolver validate, from its files', () => {
       tlds: ['test', 'api.example.com'],
       host: '127.0.0.1',
       port: 9090,
+      anchors: RESOLVED_BUILTIN_NEGATIVE_ANCHORS,
     }).files.find((file) => file.path.endsWith('.negative'));
     assert.ok(anchors);
     const found = withTree(

@@ -184,6 +184,7 @@ describe('doctor: checks over facts', () => {
   const route = (r: Route): DoctorFacts['tlds'] => [
     { tld: 'test', route: r, probe: { name: 'x.test', expected: PROBE_ADDRESS }, lookup: { ok: true, value: [PROBE_ADDRESS] } },
   ];
+  const RUNNING = { pid: 7, dns: { host: '127.0.0.1', port: 9090 } } as DoctorFacts['running'];
   const unresolved = (): DoctorFacts['tlds'] => [
     {
       tld: 'test',
@@ -231,10 +232,32 @@ describe('doctor: checks over facts', () => {
       },
     ],
     [
-      'the hosts file chosen by setup, behind the records',
+      'the hosts file chosen by setup, behind the records, devdns down: up brings it up to date',
       { tlds: route({ kind: 'hosts-route', hostsPath: '/etc/hosts', block: { kind: 'behind' }, missing: [] }) },
       'route-test',
+      { status: 'fail', fix: 'devdns up, or sudo devdns hosts sync' },
+    ],
+    [
+      'the hosts file chosen by setup, behind the records while devdns runs: it may not write the file',
+      {
+        running: RUNNING,
+        tlds: route({ kind: 'hosts-route', hostsPath: '/etc/hosts', block: { kind: 'behind' }, missing: [] }),
+      },
+      'route-test',
       { status: 'fail', fix: 'sudo devdns hosts sync (the daemon may not write it as you)' },
+    ],
+    [
+      'the hosts file chosen by setup, without the names with an end the running daemon would write: warn, naming them',
+      {
+        running: RUNNING,
+        tlds: route({ kind: 'hosts-route', hostsPath: '/etc/hosts', block: { kind: 'current', endsLeftOut: ['tmp.test'] }, missing: [] }),
+      },
+      'route-test',
+      {
+        status: 'warn',
+        message:
+          '.test is routed through the hosts file (/etc/hosts, chosen by devdns setup; the daemon keeps it in step); not there: tmp.test (a name with an end is written only by the daemon, which may not write this file)',
+      },
     ],
     [
       'the hosts file chosen by setup, its block damaged: not called behind, and the fix is by hand',

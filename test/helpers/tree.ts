@@ -1,6 +1,8 @@
 // Every file and directory under a tree, with contents and modes: a snapshot to compare before and after.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { SystemAccess } from '../../src/os/system.js';
+import { tempDir } from './devdns.js';
 
 export function snapshot(root: string): Record<string, string> {
   const entries: Record<string, string> = {};
@@ -16,4 +18,18 @@ export function snapshot(root: string): Record<string, string> {
   };
   walk(root);
   return entries;
+}
+
+/** Runs `work` over a temporary tree holding `files` (system paths to their text), removed afterwards. */
+export function withTree<T>(files: Record<string, string>, work: (system: SystemAccess) => T): T {
+  const dir = tempDir();
+  try {
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir.path, path)), { recursive: true });
+      writeFileSync(join(dir.path, path), text);
+    }
+    return work(new SystemAccess(dir.path, { privileged: false }));
+  } finally {
+    dir.cleanup();
+  }
 }

@@ -119,7 +119,15 @@ const cases: Array<[string, (j: Hostile) => void, RegExp]> = [
   ['a recorded upstream that is devdns or another loopback server', (j) => (j.upstreams = ['127.0.0.1']), /upstreams are not/],
   ['a recorded upstream that is this machine by the unspecified address', (j) => (j.upstreams = ['0.0.0.0']), /upstreams are not/],
   ['a recorded upstream that is this machine by the unspecified IPv6 address', (j) => (j.upstreams = ['::']), /upstreams are not/],
+  [
+    'a recorded upstream that is this machine by the mapped unspecified address',
+    (j) => (j.upstreams = ['::ffff:0.0.0.0']),
+    /upstreams are not/,
+  ],
   ['a recorded upstream not in its normal form', (j) => (j.upstreams = ['2001:DB8::1']), /upstreams are not/],
+  ['anchors that are not a list', (j) => (j.anchors = 'test'), /anchors .* are not at most 64 DNS names/],
+  ['an anchor with a line break', (j) => (j.anchors = ['test\nevil.example']), /anchors .* are not at most 64 DNS names/],
+  ['too many anchors', (j) => (j.anchors = Array.from({ length: 65 }, (_, i) => `a${i}.example`)), /are not at most 64/],
   ['too many recorded upstreams', (j) => (j.upstreams = Array.from({ length: 17 }, (_, i) => `192.0.2.${i + 1}`)), /at most 16/],
 ];
 

@@ -167,6 +167,11 @@ describe('hosts file block, found strictly', () => {
       assert.deepEqual([state(true), state(false)], ['current', 'behind'], 'a daemon that died left demo.test behind');
       write(false); // as hosts sync writes it (sudo, for a daemon that may not write the file)
       assert.deepEqual([state(true), state(false)], ['current', 'current']);
+      assert.deepEqual(
+        routeBlockState(path, records, ['test'], system, true),
+        { kind: 'current', endsLeftOut: ['demo.test'] },
+        'while the daemon runs, the names it would have written are named',
+      );
       writeFileSync(path, '127.0.0.1 localhost\n');
       assert.deepEqual([state(true), state(false)], ['behind', 'behind']);
     } finally {

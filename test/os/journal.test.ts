@@ -129,6 +129,28 @@ describe('setup journal', () => {
     }
   });
 
+  it('keeps the negative trust anchors it wrote beside the routes, so that teardown checks the file against them', async () => {
+    const home = tempDir();
+    const root = tempDir();
+    try {
+      const system = new SystemAccess(root.path);
+      const anchors = ['test', 'lan', 'home.arpa'];
+      const plan = planSetup({ resolver: 'systemd-resolved', tlds: ['test', 'api.example.com'], host: '127.0.0.1', port: 9090, anchors });
+      await applyPlan({ home: home.path, system, plan, tlds: ['test', 'api.example.com'], host: '127.0.0.1', port: 9090 });
+      assert.equal(
+        readFileSync(join(root.path, 'etc/dnssec-trust-anchors.d/devdns.negative'), 'utf8'),
+        '; Written by devdns setup; devdns teardown removes it.\ntest\napi.example.com\nlan\nhome.arpa\n',
+      );
+      const journal = readJournal(home.path) ?? assert.fail('no journal');
+      assert.deepEqual(journal.anchors, anchors);
+      await undoJournal(home.path, system, journal);
+      assert.deepEqual(snapshot(root.path), {}, 'teardown removes the file, and the directories it made');
+    } finally {
+      home.cleanup();
+      root.cleanup();
+    }
+  });
+
   it('refuses a journal it cannot read, naming it', () => {
     const home = tempDir();
     try {

@@ -94,9 +94,9 @@ describe('systemUpstreams', () => {
     assert.deepEqual(upstreams(read), [{ host: '192.0.2.9', port: 53 }]);
     assert.deepEqual(upstreams(files({})), []);
     assert.deepEqual(
-      upstreams(files({ '/etc/resolv.conf': 'nameserver 0.0.0.0\nnameserver ::\n' })),
+      upstreams(files({ '/etc/resolv.conf': 'nameserver 0.0.0.0\nnameserver ::\nnameserver ::ffff:0.0.0.0\nnameserver ::ffff:0:0\n' })),
       [],
-      'the unspecified address is this machine',
+      'the unspecified address, mapped too, is this machine',
     );
   });
 });

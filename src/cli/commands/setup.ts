@@ -34,6 +34,7 @@ import {
 } from '../../os/resolvers.js';
 import { SystemAccess } from '../../os/system.js';
 import { systemUpstreams } from '../../os/system-upstreams.js';
+import { builtinAnchorsToKeep } from '../../os/systemd-files.js';
 import { normalizeName } from '../../records/names.js';
 import { parseInteger } from '../../records/record-input.js';
 import { proposeZone } from '../../records/zones.js';
@@ -70,8 +71,10 @@ function chooseDomains(context: CommandContext, options: SetupOptions): { domain
   const chosen = given !== undefined && given.length > 0;
   const served = domainsToRoute(loadServedRecords(context.home).file.zones);
   const overrides = overrideRoutes(served.domains);
-  // Routed already: the user agreed to each (a risky one took --force), as setupAgain relies on.
-  const journalled = new Set(readJournalOrNone(context.home)?.tlds ?? []);
+  // Routed already on this system (or tree): the user agreed to each (a risky one took --force),
+  // as setupAgain relies on. A journal of another tree speaks for nothing here.
+  const journal = readJournalOrNone(context.home);
+  const journalled = new Set(journal?.root === resolve(options.root ?? '/') ? journal.tlds : []);
   const tlds = chosen
     ? given.map((tld) => normalizeName(tld.replace(/^\./, ''), '--tld')).filter(needsRouting)
     : served.domains.filter((domain) => !overrides.includes(domain));
@@ -140,7 +143,8 @@ export async function runSetup(context: CommandContext, options: SetupOptions): 
   const detected = options.resolver
     ? { resolver: resolverOption(options.resolver) as ResolverKind, evidence: 'chosen with --resolver' }
     : detectResolver(system, platform);
-  const detectedPlan = planSetup({ resolver: detected.resolver, tlds, host, port, dnsmasqDir, all });
+  const anchors = detected.resolver === 'systemd-resolved' ? builtinAnchorsToKeep(system) : undefined;
+  const detectedPlan = planSetup({ resolver: detected.resolver, tlds, host, port, dnsmasqDir, all, anchors });
   output.info(`resolver: ${detectedPlan.resolver} (${detected.evidence})`);
   for (const note of detectedPlan.notes) output.info(`note: ${note}`);
   if (detectedPlan.refusal) throw new DevdnsError('setup-all-unsupported', detectedPlan.refusal.message, detectedPlan.refusal.hint);
@@ -251,8 +255,11 @@ export async function runSetup(context: CommandContext, options: SetupOptions): 
  * lets every journalled TLD (the user took setup --force for it then).
  */
 export async function setupAgain(context: CommandContext, journal: Journal): Promise<number> {
-  const tlds = journal.tlds.filter((domain) => !domain.includes('.'));
   const overrides = overrideRoutes(domainsToRoute(loadServedRecords(context.home).file.zones).domains);
+  // setup --all routes every name whatever else it routes: with nothing else, it still needs one
+  // domain of its own, and .test (which --all sends to devdns anyway) changes nothing.
+  const journalled = journal.tlds.filter((domain) => !domain.includes('.'));
+  const tlds = journalled.length === 0 && overrides.length === 0 && journal.all ? ['test'] : journalled;
   if (tlds.length === 0 && overrides.length === 0) return runTeardown(context, { yes: true, root: journal.root });
   return runSetup(context, {
     yes: true,
@@ -285,15 +292,18 @@ export async function offerRouteUpdate(context: CommandContext, yes?: boolean): 
   const wanted = overrideRoutes(served.domains);
   const routed = overrideRoutes(journal.tlds);
   const begun = wanted.filter((domain) => !routed.includes(domain));
-  const ended = routed.filter((domain) => !wanted.includes(domain));
+  // With setup --all every name goes to devdns, which forwards an ended override's: its route is
+  // no different from the rest, and is left until setup runs again for another reason.
+  const ended = journal.all ? [] : routed.filter((domain) => !wanted.includes(domain));
   if (begun.length === 0 && ended.length === 0) return sayUnrouted();
+  const undoes = wanted.length === 0 && journal.tlds.every((domain) => domain.includes('.'));
   const what = [
     ...(begun.length > 0 ? [`route ${begun.join(', ')} to devdns`] : []),
     ...(ended.length > 0 ? [`give ${ended.join(', ')} back to the real servers`] : []),
   ].join(' and ');
   const sudo = needsRoot(journal.root) ? ' (it asks for sudo)' : '';
-  if (await offer(context, `Run devdns setup again to ${what}?${sudo}`, `to ${what}, run devdns setup again${sudo}`, yes))
-    await setupAgain(context, journal);
+  const run = undoes ? 'devdns teardown (nothing else is routed)' : 'devdns setup again';
+  if (await offer(context, `Run ${run} to ${what}?${sudo}`, `to ${what}, run ${run}${sudo}`, yes)) await setupAgain(context, journal);
   else sayUnrouted();
 }
 
