@@ -445,7 +445,7 @@ export async function startDnsService(options: DnsServiceOptions): Promise<DnsSe
     const projects = sources.projects.map((project) =>
       project.file === undefined ? project : { ...project, file: liveRecords(project.file, at) },
     );
-    if (user !== sources.user || projects.some((project, at) => project.file !== sources.projects[at]?.file)) {
+    if (user !== sources.user || projects.some((project, position) => project.file !== sources.projects[position]?.file)) {
       sources = { ...sources, user, projects };
       merged = undefined;
       index = buildZoneIndex(served().file);
