@@ -40,6 +40,8 @@ describe('devdns as the machine resolver (built binary, network namespace, real 
         ip addr add 198.51.100.1/32 dev lo # an address besides loopback, or getaddrinfo finds no IPv4 (AI_ADDRCONFIG)
         mount --bind "$T/resolv.conf" /etc/resolv.conf
         mount --bind "$T/hosts" /etc/hosts
+        # setup as root keeps its journal in /var/lib/devdns: a tree of this namespace's own, not the machine's.
+        mount -t tmpfs -o size=1m tmpfs /var/lib
         # The real servers.
         dnsmasq --port=53 --listen-address=127.0.0.2 --bind-interfaces --no-resolv --no-hosts --user=root \\
           --host-record=real.example.com,192.0.2.20 --host-record=api.example.com,192.0.2.10 \\
@@ -155,6 +157,8 @@ describe('devdns as the machine resolver (built binary, network namespace, real 
         ip addr add 198.51.100.1/32 dev lo
         mount --bind "$T/resolv.conf" /etc/resolv.conf
         mount --bind "$T/hosts" /etc/hosts
+        # setup as root keeps its journal in /var/lib/devdns: a tree of this namespace's own, not the machine's.
+        mount -t tmpfs -o size=1m tmpfs /var/lib
         dnsmasq --port=53 --listen-address=127.0.0.2 --bind-interfaces --no-resolv --no-hosts --user=root \\
           --host-record=real.example.com,192.0.2.20 --host-record=api.example.com,192.0.2.10 \\
           --pid-file="$T/real.pid" || echo "real dnsmasq failed"

@@ -30,6 +30,8 @@ describe('an override on the whole machine (built binary, network namespace, rea
         ip addr add 198.51.100.1/32 dev lo # an address besides loopback, or getaddrinfo finds no IPv4 (AI_ADDRCONFIG)
         mount --bind "$T/resolv.conf" /etc/resolv.conf
         mount --bind "$T/hosts" /etc/hosts
+        # setup as root keeps its journal in /var/lib/devdns: a tree of this namespace's own, not the machine's.
+        mount -t tmpfs -o size=1m tmpfs /var/lib
         # The real servers of example.com.
         dnsmasq --port=53 --listen-address=127.0.0.2 --bind-interfaces --no-resolv --no-hosts --user=root \\
           --host-record=api.example.com,192.0.2.10 --host-record=web.example.com,192.0.2.11 \\

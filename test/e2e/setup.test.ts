@@ -158,6 +158,8 @@ describe('the whole machine resolves (built binary, network namespace)', { skip 
         ip addr add 192.0.2.1/32 dev lo
         mount --bind "$T/resolv.conf" /etc/resolv.conf
         mount --bind "$T/hosts" /etc/hosts
+        # setup as root keeps its journal in /var/lib/devdns: a tree of this namespace's own, not the machine's.
+        mount -t tmpfs -o size=1m tmpfs /var/lib
         devdns up --port 5353 --control-port 0 >/dev/null 2>&1 || echo "up failed"
         dnsmasq --conf-dir="$T/dnsmasq.d" --port=53 --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts \\
           --user=root --pid-file="$T/dnsmasq.pid" --log-facility="$T/dnsmasq.log" || echo "dnsmasq failed"
@@ -239,6 +241,8 @@ describe('the whole machine resolves (built binary, network namespace)', { skip 
         ip link set lo up
         mount --bind "$DIR/resolv.conf" /etc/resolv.conf
         mount --bind "$DIR/hosts" /etc/hosts
+        # setup as root keeps its journal in /var/lib/devdns: a tree of this namespace's own, not the machine's.
+        mount -t tmpfs -o size=1m tmpfs /var/lib
         "$NODE" "$BIN" hosts sync 2>&1 | sed 's/^/sync: /'
         echo "synced=$(getent hosts myapp.test)"
         "$NODE" "$BIN" hosts clean 2>&1 | sed 's/^/clean: /'

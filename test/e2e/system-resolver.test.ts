@@ -28,6 +28,8 @@ describe('the system resolver asks devdns (built binary, network namespace)', { 
         ip addr add 192.0.2.1/32 dev lo
         mount --bind "$T/resolv.conf" /etc/resolv.conf
         mount --bind "$T/hosts" /etc/hosts
+        # setup as root keeps its journal in /var/lib/devdns: a tree of this namespace's own, not the machine's.
+        mount -t tmpfs -o size=1m tmpfs /var/lib
         DEVDNS_HOME="$T/home" NO_COLOR=1 ${node} "${BIN}" up --foreground --port 53 --control-port 0 > "$T/out" 2> "$T/err" &
         devdns=$!
         ${node} -e "require('http').createServer((q, s) => s.end('hello from ' + q.headers.host)).listen(8080, '127.0.0.1')" &
