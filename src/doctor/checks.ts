@@ -8,11 +8,12 @@ import { PROBE_ADDRESS, PROBE_LABEL } from '../dns/zone-index.js';
 import type { HostsBlockState } from '../os/hosts-file.js';
 import type { PortOwner } from '../os/port-owner.js';
 import { domainList, RESOLVED_NEGATIVE_ANCHORS, type ResolverKind } from '../os/resolvers.js';
+import { BUILTIN_ANCHORS_FILE } from '../os/systemd-files.js';
 import { isLoopback } from '../records/listen-address.js';
 import type { RecordFile } from '../records/types.js';
 import { riskyZones } from '../records/zones.js';
 import { describeConflict, type ServedRecords } from '../store/projects.js';
-import { anchorFor, BUILTIN_ANCHORS_FILE, type Validation, type ZoneSigning } from './dnssec.js';
+import { anchorFor, type Validation, type ZoneSigning } from './dnssec.js';
 
 export interface Check {
   id: string;

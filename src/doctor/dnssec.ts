@@ -8,10 +8,10 @@ import { QTYPE, RCODE } from '../dns/protocol.js';
 import { transportFor } from '../forward/forwarder.js';
 import { FLAG, readMessage, type WireRecord, writeMessage } from '../forward/reply-shape.js';
 import { formatUpstream, parseUpstreams } from '../forward/upstream-spec.js';
-import { RESOLVED_BUILTIN_NEGATIVE_ANCHORS, type ResolverKind } from '../os/resolvers.js';
+import type { ResolverKind } from '../os/resolvers.js';
 import type { SystemAccess } from '../os/system.js';
 import { type UpstreamSources, withSystemUpstreams } from '../os/system-upstreams.js';
-import { dropIns, negativeAnchors } from '../os/systemd-files.js';
+import { dropIns, negativeAnchorsInForce } from '../os/systemd-files.js';
 
 /** Whether the system resolver validates DNSSEC, and what says so. */
 export type Validation =
@@ -96,16 +96,7 @@ export function resolvedValidation(system: SystemAccess): Validation {
   }
   // allow-downgrade validates whenever the upstream speaks DNSSEC, as the real ones do.
   if (mode === 'no') return { validates: false, why: `systemd-resolved does not validate DNSSEC: ${where}` };
-  return { validates: true, resolver: 'systemd-resolved', setting: where, negativeAnchors: effectiveAnchors(negativeAnchors(system)) };
-}
-
-/** Where doctor says resolved's own negative trust anchors come from. */
-export const BUILTIN_ANCHORS_FILE = "systemd-resolved's built-in list";
-
-/** resolved's anchors: those of its files, or, while the files name none, its built-in ones (any file turns those off). */
-function effectiveAnchors(fromFiles: Array<{ domain: string; file: string }>): Array<{ domain: string; file: string }> {
-  if (fromFiles.length > 0) return fromFiles;
-  return RESOLVED_BUILTIN_NEGATIVE_ANCHORS.map((domain) => ({ domain, file: BUILTIN_ANCHORS_FILE }));
+  return { validates: true, resolver: 'systemd-resolved', setting: where, negativeAnchors: negativeAnchorsInForce(system) };
 }
 
 /** The negative trust anchor that exempts a name from validation: the name itself or a parent of it. */

@@ -52,12 +52,25 @@ export function negativeAnchors(system: SystemAccess): Array<{ domain: string; f
   return anchors;
 }
 
+/** Where resolved's own negative trust anchors are said to come from. */
+export const BUILTIN_ANCHORS_FILE = "systemd-resolved's built-in list";
+
+/**
+ * The negative trust anchors resolved uses: those its files name (but `without`'s), or, while
+ * they name none, its built-in ones, since any anchor in any file turns those off.
+ */
+export function negativeAnchorsInForce(system: SystemAccess, without?: string): Array<{ domain: string; file: string }> {
+  const fromFiles = negativeAnchors(system).filter((anchor) => anchor.file !== without);
+  if (fromFiles.length > 0) return fromFiles;
+  return RESOLVED_BUILTIN_NEGATIVE_ANCHORS.map((domain) => ({ domain, file: BUILTIN_ANCHORS_FILE }));
+}
+
 /**
  * The negative trust anchors of resolved's own that a file of devdns's must list to keep: all of
  * them where no other .negative file names a domain (devdns's file would turn them off), none
  * where one does (they are off already, and stay so).
  */
 export function builtinAnchorsToKeep(system: SystemAccess): readonly string[] {
-  const others = negativeAnchors(system).filter((anchor) => anchor.file !== RESOLVED_NEGATIVE_ANCHORS);
-  return others.length > 0 ? [] : RESOLVED_BUILTIN_NEGATIVE_ANCHORS;
+  const inForce = negativeAnchorsInForce(system, RESOLVED_NEGATIVE_ANCHORS);
+  return inForce.some((anchor) => anchor.file === BUILTIN_ANCHORS_FILE) ? RESOLVED_BUILTIN_NEGATIVE_ANCHORS : [];
 }
